@@ -1,0 +1,109 @@
+# Makefile - builds, runs and tests the prepaid electricity system (one flat file).
+CC ?= cc
+PKGS = libmariadb libcrypto fcgi xlsxwriter libmodbus
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat-security \
+	-Wmissing-prototypes -Wno-unused-parameter -Ilib -Icgi-bin \
+	-I/usr/include/ClearSilver $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CSLIBS = -lneo_cgi -lneo_cs -lneo_utl -lz
+B = build
+
+LIB_OBJS = \
+	$(B)/lib/config.o \
+	$(B)/lib/crypto.o \
+	$(B)/lib/csvimp.o \
+	$(B)/lib/db.o \
+	$(B)/lib/log.o \
+	$(B)/lib/money.o \
+	$(B)/lib/token.o \
+	$(B)/lib/valid.o \
+	$(B)/lib/xlsx.o
+
+STAFF_OBJS = \
+	$(B)/cgi-bin/metrics.o \
+	$(B)/cgi-bin/page-auth.o \
+	$(B)/cgi-bin/page-buildings.o \
+	$(B)/cgi-bin/page-gateways.o \
+	$(B)/cgi-bin/page-home.o \
+	$(B)/cgi-bin/page-meters.o \
+	$(B)/cgi-bin/page-oplog.o \
+	$(B)/cgi-bin/page-operators.o \
+	$(B)/cgi-bin/page-roles.o \
+	$(B)/cgi-bin/page-rooms.o \
+	$(B)/cgi-bin/page-settings.o \
+	$(B)/cgi-bin/router.o \
+	$(B)/cgi-bin/staff.o \
+	$(B)/cgi-bin/web.o
+
+ADMIN_OBJS = \
+	$(B)/cgi-bin/admin.o \
+	$(B)/cgi-bin/import.o
+
+UNIT_TESTS = \
+	$(B)/test_lib \
+	$(B)/test_token
+
+PROGS = $(B)/staff.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim
+
+all: $(PROGS) $(UNIT_TESTS)
+
+$(B)/lib/%.o: lib/%.c lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/cgi-bin/%.o: cgi-bin/%.c cgi-bin/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libprepaid.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+$(B)/staff.fcgi: $(STAFF_OBJS) $(B)/cgi-bin/import.o $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -o $@ $(STAFF_OBJS) $(B)/cgi-bin/import.o $(B)/libprepaid.a $(CSLIBS) $(LIBS)
+
+$(B)/prepaid-admin: $(ADMIN_OBJS) $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS)
+
+$(B)/hello.fcgi: tests/bench/hello.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBS)
+
+$(B)/meter-sim: tests/sim/*.c tests/sim/*.h lib/token.c lib/token.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LIBS) -lpthread -lutil
+
+$(B)/test_lib: tests/unit/test_lib.c $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-o $@ tests/unit/test_lib.c $(LIB_OBJS:$(B)/lib/%.o=lib/%.c) $(LIBS)
+
+$(B)/test_token: tests/unit/test_token.c lib/token.c lib/token.h
+	$(CC) $(CFLAGS) -o $@ tests/unit/test_token.c lib/token.c $(LIBS)
+
+# make run: set up and start everything (idempotent); make stop: stop it.
+run:
+	@sh conf/prepaidctl deps
+	@$(MAKE) --no-print-directory all
+	@sh conf/prepaidctl start
+
+stop:
+	@sh conf/prepaidctl stop
+
+status:
+	@sh conf/prepaidctl status
+
+test:
+	@sh conf/prepaidctl deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run
+
+bench:
+	@sh conf/prepaidctl deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all run stop status test bench clean

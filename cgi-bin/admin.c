@@ -1,0 +1,150 @@
+/* admin.c - prepaid-admin: set-up tasks from the command line (meter import, first operator). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "import.h"
+#include "log.h"
+
+enum { Q_COUNT_OPS, Q_NEW_ADMIN, Q_LOG };
+static const char *const q[] = {
+	[Q_COUNT_OPS] = "SELECT COUNT(*) FROM operators",
+	[Q_NEW_ADMIN] = "INSERT INTO operators (login, name, role_id, pw_hash,"
+	    " must_change) VALUES ('admin', '系统管理员', 1, ?, 1)",
+	[Q_LOG] = "INSERT INTO oplog (login, client_addr, action, object, after_val)"
+	    " VALUES ('prepaid-admin', 'local', ?, ?, ?)",
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: prepaid-admin import-meters FILE.csv\n"
+	    "       prepaid-admin create-admin PASSWORD-FILE\n"
+	    "       prepaid-admin check\n"
+	    "The configuration is read from $PREPAID_CONF"
+	    " (default /etc/prepaid/prepaid.conf).\n");
+	exit(2);
+}
+
+static int
+cmd_import(struct db *db, const char *file)
+{
+	FILE *f = fopen(file, "rb");
+	char *data = NULL;
+	size_t len = 0, cap = 0, got;
+	struct imp_result res;
+	long n;
+
+	if (f == NULL) {
+		log_warn("%s", file);
+		return 1;
+	}
+	do {
+		if (len + 65536 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			if ((data = realloc(data, cap)) == NULL)
+				fatal("realloc");
+		}
+		got = fread(data + len, 1, cap - len, f);
+		len += got;
+	} while (got > 0);
+	fclose(f);
+	n = import_meters(db, data, len, &res);
+	free(data);
+	if (n == -1) {
+		log_warnx("import failed: %s", db_error(db));
+		imp_result_free(&res);
+		return 1;
+	}
+	for (size_t i = 0; i < res.nerr; i++)
+		fprintf(stderr, "%s:%d: %s%s%s %s\n", file, res.err[i].line,
+		    res.err[i].column ? res.err[i].column : "",
+		    res.err[i].column ? ": " : "", res.err[i].reason,
+		    res.err[i].value);
+	if (res.nerr) {
+		fprintf(stderr, "%zu errors, nothing imported\n", res.nerr);
+		imp_result_free(&res);
+		return 1;
+	}
+	imp_result_free(&res);
+	{
+		char after[64];
+
+		snprintf(after, sizeof(after), "{\"imported\":\"%ld\"}", n);
+		db_exec(db, q[Q_LOG], "sss", "meter.import", file, after);
+	}
+	printf("imported %ld meters\n", n);
+	return 0;
+}
+
+static int
+cmd_create_admin(struct db *db, const char *pwfile)
+{
+	int64_t n = 0;
+	char pw[17];
+	char *hash;
+	int fd;
+
+	if (db_value(db, &n, q[Q_COUNT_OPS], "") == -1)
+		return 1;
+	if (n > 0) {
+		printf("operators exist already\n");
+		return 0;
+	}
+	if (password_random(pw, 16) == -1 || (hash = password_hash(pw)) == NULL)
+		return 1;
+	fd = open(pwfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd == -1 || write(fd, pw, strlen(pw)) != (ssize_t)strlen(pw) ||
+	    write(fd, "\n", 1) != 1) {
+		log_warn("%s", pwfile);
+		free(hash);
+		return 1;
+	}
+	fchmod(fd, 0600);
+	close(fd);
+	if (db_exec(db, q[Q_NEW_ADMIN], "s", hash) == -1) {
+		free(hash);
+		unlink(pwfile);
+		return 1;
+	}
+	free(hash);
+	db_exec(db, q[Q_LOG], "sss", "operator.create", "admin", NULL);
+	printf("created operator admin; password in %s\n", pwfile);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conf = getenv("PREPAID_CONF");
+	struct config *cf;
+	struct db *db;
+	int rc;
+
+	log_init("prepaid-admin", 0, 0);
+	if (argc < 2)
+		usage();
+	if (conf == NULL)
+		conf = "/etc/prepaid/prepaid.conf";
+	if ((cf = config_load(conf)) == NULL)
+		fatal("%s", conf);
+	if ((db = db_open(cf, "staff")) == NULL)
+		fatalx("cannot connect to the database");
+	if (strcmp(argv[1], "import-meters") == 0 && argc == 3)
+		rc = cmd_import(db, argv[2]);
+	else if (strcmp(argv[1], "create-admin") == 0 && argc == 3)
+		rc = cmd_create_admin(db, argv[2]);
+	else if (strcmp(argv[1], "check") == 0)
+		rc = db_ping(db) == 0 ? 0 : 1;
+	else
+		usage();
+	db_close(db);
+	config_free(cf);
+	return rc;
+}

@@ -1,0 +1,82 @@
+/* metrics.c - counters in a shared mapped file, added with atomics. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "metrics.h"
+
+struct counters {
+	uint64_t requests;
+	uint64_t by_class[6];	/* 1xx..5xx by the first digit */
+	uint64_t started;
+};
+
+static struct counters local, *ctr = &local;
+
+int
+metrics_open(const char *file)
+{
+	int fd;
+	void *p;
+
+	if (file == NULL)
+		return 0;
+	if ((fd = open(file, O_RDWR | O_CREAT, 0600)) == -1)
+		return -1;
+	if (ftruncate(fd, sizeof(struct counters)) == -1) {
+		close(fd);
+		return -1;
+	}
+	p = mmap(NULL, sizeof(struct counters), PROT_READ | PROT_WRITE,
+	    MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	ctr = p;
+	__atomic_add_fetch(&ctr->started, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+void
+metrics_close(void)
+{
+	if (ctr != &local)
+		munmap(ctr, sizeof(*ctr));
+	ctr = &local;
+}
+
+void
+metrics_count(int status)
+{
+	int c = status / 100;
+
+	__atomic_add_fetch(&ctr->requests, 1, __ATOMIC_RELAXED);
+	if (c >= 1 && c <= 5)
+		__atomic_add_fetch(&ctr->by_class[c], 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_write(FCGX_Stream *out, int db_up)
+{
+	FCGX_FPrintF(out, "Status: 200 OK\r\n"
+	    "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n\r\n");
+	FCGX_FPrintF(out, "# HELP prepaid_web_requests_total Requests answered by the staff console.\n"
+	    "# TYPE prepaid_web_requests_total counter\n");
+	for (int c = 2; c <= 5; c++)
+		FCGX_FPrintF(out, "prepaid_web_requests_total{code=\"%dxx\"} %llu\n",
+		    c, (unsigned long long)__atomic_load_n(&ctr->by_class[c],
+		    __ATOMIC_RELAXED));
+	FCGX_FPrintF(out, "# HELP prepaid_web_errors_total Requests answered with a 5xx status.\n"
+	    "# TYPE prepaid_web_errors_total counter\n"
+	    "prepaid_web_errors_total %llu\n",
+	    (unsigned long long)__atomic_load_n(&ctr->by_class[5],
+	    __ATOMIC_RELAXED));
+	FCGX_FPrintF(out, "# HELP prepaid_web_worker_starts_total Worker processes started.\n"
+	    "# TYPE prepaid_web_worker_starts_total counter\n"
+	    "prepaid_web_worker_starts_total %llu\n",
+	    (unsigned long long)__atomic_load_n(&ctr->started, __ATOMIC_RELAXED));
+	FCGX_FPrintF(out, "# HELP prepaid_db_up Whether the database answers.\n"
+	    "# TYPE prepaid_db_up gauge\nprepaid_db_up %d\n", db_up);
+}

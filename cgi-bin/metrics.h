@@ -1,0 +1,16 @@
+/* metrics.h - request counters shared by all worker processes, for /metrics. */
+#ifndef METRICS_H
+#define METRICS_H
+
+#include <fcgiapp.h>
+
+/* Maps FILE (created if need be) so that every worker adds to one set of
+ * counters; with FILE NULL the counters are this process's own. */
+int metrics_open(const char *file);
+void metrics_close(void);
+/* Counts one request answered with STATUS. */
+void metrics_count(int status);
+/* Writes the whole /metrics response in Prometheus text format. */
+void metrics_write(FCGX_Stream *out, int db_up);
+
+#endif

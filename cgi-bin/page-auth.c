@@ -1,0 +1,232 @@
+/* page-auth.c - F1 sign-in, sign-out and switch operator; F5 change own password. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "pages.h"
+#include "valid.h"
+
+#define MAX_FAILS 5
+#define LOCK_MINUTES 15
+
+enum {
+	Q_FIND, Q_FAIL, Q_LOCK, Q_OK, Q_NEWSESS, Q_DELSESS, Q_PWGET, Q_PWSET,
+	Q_OTHERSESS
+};
+static const char *const q[] = {
+	[Q_FIND] = "SELECT id, pw_hash, disabled, failed_logins,"
+	    " locked_until > UTC_TIMESTAMP(),"
+	    " CEIL(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), locked_until) / 60),"
+	    " must_change, name"
+	    " FROM operators WHERE login = ?",
+	[Q_FAIL] = "UPDATE operators SET failed_logins = failed_logins + 1"
+	    " WHERE id = ?",
+	[Q_LOCK] = "UPDATE operators SET failed_logins = 0,"
+	    " locked_until = UTC_TIMESTAMP() + INTERVAL ? MINUTE WHERE id = ?",
+	[Q_OK] = "UPDATE operators SET failed_logins = 0, locked_until = NULL,"
+	    " last_login = UTC_TIMESTAMP() WHERE id = ?",
+	[Q_NEWSESS] = "INSERT INTO sessions (token_hash, operator_id, csrf,"
+	    " client_addr, created_at, last_seen)"
+	    " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+	[Q_DELSESS] = "DELETE FROM sessions WHERE id = ?",
+	[Q_PWGET] = "SELECT pw_hash FROM operators WHERE id = ?",
+	[Q_PWSET] = "UPDATE operators SET pw_hash = ?, must_change = 0"
+	    " WHERE id = ?",
+	[Q_OTHERSESS] = "DELETE FROM sessions WHERE operator_id = ? AND id <> ?",
+};
+
+static const struct field login_fields[] = {
+	{ "login", FT_TEXT, 1, 0, 32, NULL },
+	{ "password", FT_PASSWORD, 1, 0, 0, NULL },
+};
+enum { L_LOGIN, L_PASSWORD, L_N };
+
+/* A hash to verify against when the login is unknown, so that the answer
+ * takes as long as for a known one. */
+static const char dummy_hash[] = "scrypt$16384$8$1$00000000000000000000000000000000$"
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+static void
+login_form(struct req *r)
+{
+	char tok[65];
+
+	if (crypto_random_hex(32, tok) == 0) {
+		web_cookie(r, "lcsrf", tok, -1);
+		hdf_set_value(r->hdf, "Form.csrf", tok);
+	}
+	web_render(r, "login.cs");
+}
+
+static int
+login_post(struct req *r)
+{
+	struct fval v[L_N];
+	struct dbres *res;
+	const char *cookie = hdf_get_value(r->hdf, "Cookie.lcsrf", "");
+	const char *sent = web_query(r, "csrf", "");
+	int64_t id;
+	int ok, must_change;
+	char token[65], hash[65], csrf[65];
+
+	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
+	    CRYPTO_memcmp(cookie, sent, 64) != 0) {
+		form_error(r, "form", "form_expired");
+		login_form(r);
+		return 0;
+	}
+	if (form_check(r, login_fields, L_N, v) > 0) {
+		login_form(r);
+		return 0;
+	}
+	if ((res = db_query(r->db, q[Q_FIND], "s", v[L_LOGIN].s)) == NULL)
+		return -1;
+	if (db_next(res) != 1) {
+		db_res_free(res);
+		password_verify(v[L_PASSWORD].s, dummy_hash);
+		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"unknown\"}");
+		form_error(r, "form", "bad_credentials");
+		login_form(r);
+		return 0;
+	}
+	id = db_coll(res, 0);
+	must_change = (int)db_coll(res, 6);
+	if (db_coll(res, 2)) {
+		db_res_free(res);
+		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"disabled\"}");
+		form_error(r, "form", "disabled");
+		login_form(r);
+		return 0;
+	}
+	if (db_coll(res, 4)) {
+		hdf_set_value(r->hdf, "Form.minutes", db_col(res, 5));
+		db_res_free(res);
+		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"locked\"}");
+		form_error(r, "form", "locked");
+		login_form(r);
+		return 0;
+	}
+	ok = password_verify(v[L_PASSWORD].s, db_col(res, 1));
+	if (ok != 1) {
+		int fails = (int)db_coll(res, 3) + 1;
+
+		db_res_free(res);
+		/* each failure in a row costs a little more time */
+		usleep((useconds_t)(fails < 4 ? fails : 4) * 250000);
+		if (fails >= MAX_FAILS) {
+			db_exec(r->db, q[Q_LOCK], "il", LOCK_MINUTES, id);
+			web_log(r, "login.lock", v[L_LOGIN].s, NULL,
+			    "{\"reason\":\"5 wrong passwords\",\"minutes\":\"15\"}");
+			hdf_set_int_value(r->hdf, "Form.minutes", LOCK_MINUTES);
+			form_error(r, "form", "locked");
+		} else {
+			db_exec(r->db, q[Q_FAIL], "l", id);
+			web_log(r, "login.fail", v[L_LOGIN].s, NULL,
+			    "{\"reason\":\"password\"}");
+			form_error(r, "form", "bad_credentials");
+		}
+		login_form(r);
+		return 0;
+	}
+	db_res_free(res);
+	if (crypto_random_hex(32, token) || crypto_sha256_hex(token, hash) ||
+	    crypto_random_hex(32, csrf))
+		return -1;
+	if (db_exec(r->db, q[Q_OK], "l", id) == -1 ||
+	    db_exec(r->db, q[Q_NEWSESS], "slss", hash, id, csrf, r->addr) == -1)
+		return -1;
+	/* switching operator ends the previous operator's session */
+	if (r->sess_id) {
+		db_exec(r->db, q[Q_DELSESS], "l", r->sess_id);
+		web_log(r, "logout", r->op_login, NULL, "{\"reason\":\"switch\"}");
+	}
+	r->op_id = id;
+	snprintf(r->op_login, sizeof(r->op_login), "%s", v[L_LOGIN].s);
+	web_log(r, "login", v[L_LOGIN].s, NULL, NULL);
+	web_cookie(r, "sid", token, -1);
+	web_cookie(r, "lcsrf", "", 0);
+	web_redirect(r, must_change ? "/password?first=1" : "/");
+	return 0;
+}
+
+int
+page_login(struct req *r)
+{
+	if (r->is_post)
+		return login_post(r);
+	if (r->op_id && !r->must_change &&
+	    strcmp(web_query(r, "switch", ""), "1") != 0) {
+		web_redirect(r, "/");
+		return 0;
+	}
+	hdf_set_value(r->hdf, "Form.switch", web_query(r, "switch", ""));
+	login_form(r);
+	return 0;
+}
+
+int
+page_logout(struct req *r)
+{
+	db_exec(r->db, q[Q_DELSESS], "l", r->sess_id);
+	web_log(r, "logout", r->op_login, NULL, NULL);
+	web_cookie(r, "sid", "", 0);
+	web_redirect(r, "/login?ok=signed_out");
+	return 0;
+}
+
+static const struct field pw_fields[] = {
+	{ "old", FT_PASSWORD, 1, 0, 0, NULL },
+	{ "new", FT_PASSWORD, 1, 0, 0, NULL },
+	{ "confirm", FT_PASSWORD, 1, 0, 0, NULL },
+};
+enum { P_OLD, P_NEW, P_CONFIRM, P_N };
+
+int
+page_password(struct req *r)
+{
+	struct fval v[P_N];
+	struct dbres *res;
+	const char *e;
+	char *hash;
+	int ok, nerr;
+
+	hdf_set_value(r->hdf, "Form.first", web_query(r, "first", ""));
+	web_render(r, "password.cs");
+	if (!r->is_post)
+		return 0;
+	nerr = form_check(r, pw_fields, P_N, v);
+	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s, r->op_login)))
+		nerr += form_error(r, "new", e);
+	if (v[P_NEW].set && v[P_CONFIRM].set &&
+	    strcmp(v[P_NEW].s, v[P_CONFIRM].s) != 0)
+		nerr += form_error(r, "confirm", "pw_mismatch");
+	if (v[P_NEW].set && v[P_OLD].set && strcmp(v[P_NEW].s, v[P_OLD].s) == 0)
+		nerr += form_error(r, "new", "pw_same");
+	if (nerr)
+		return 0;
+	if ((res = db_query(r->db, q[Q_PWGET], "l", r->op_id)) == NULL)
+		return -1;
+	ok = db_next(res) == 1 ? password_verify(v[P_OLD].s, db_col(res, 0)) : 0;
+	db_res_free(res);
+	if (ok != 1) {
+		web_log(r, "password.fail", r->op_login, NULL, NULL);
+		form_error(r, "old", "pw_old_wrong");
+		return 0;
+	}
+	if ((hash = password_hash(v[P_NEW].s)) == NULL)
+		return -1;
+	ok = (int)db_exec(r->db, q[Q_PWSET], "sl", hash, r->op_id);
+	free(hash);
+	if (ok == -1)
+		return -1;
+	db_exec(r->db, q[Q_OTHERSESS], "ll", r->op_id, r->sess_id);
+	web_log(r, "password.change", r->op_login, NULL, NULL);
+	web_redirect(r, "/?ok=password_changed");
+	return 0;
+}

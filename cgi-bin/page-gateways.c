@@ -1,0 +1,227 @@
+/* page-gateways.c - F7 communication gateways and the bus of each of their ports. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "pages.h"
+
+#define MAXPORTS 8
+
+enum {
+	Q_LIST, Q_GET, Q_BUSES, Q_INSERT, Q_UPDATE, Q_BUS_SET, Q_BUS_DROP,
+	Q_BUS_USED, Q_BUILDINGS, Q_BUILDING_OK
+};
+static const char *const q[] = {
+	[Q_LIST] = "SELECT g.id, g.name, g.host, g.ports, g.note,"
+	    " COALESCE(b.name, '') AS building,"
+	    " (SELECT COUNT(*) FROM meters m JOIN buses u ON u.id = m.bus_id"
+	    "   WHERE u.gateway_id = g.id) AS meters,"
+	    " (SELECT GROUP_CONCAT(u.address ORDER BY u.port SEPARATOR ' ')"
+	    "   FROM buses u WHERE u.gateway_id = g.id) AS buses,"
+	    " COUNT(*) OVER () AS total"
+	    " FROM gateways g LEFT JOIN buildings b ON b.id = g.building_id"
+	    " JOIN (SELECT ? AS q, ? AS s) p"
+	    " WHERE (p.q = '' OR g.name LIKE CONCAT('%', p.q, '%')"
+	    "   OR g.host LIKE CONCAT('%', p.q, '%') OR g.note LIKE CONCAT('%', p.q, '%'))"
+	    " ORDER BY CASE WHEN p.s = 1 THEN g.name END,"
+	    " CASE WHEN p.s = -1 THEN g.name END DESC,"
+	    " CASE WHEN p.s = 2 THEN g.host END, CASE WHEN p.s = -2 THEN g.host END DESC,"
+	    " g.id LIMIT ? OFFSET ?",
+	[Q_GET] = "SELECT id, name, host, ports, building_id, note FROM gateways"
+	    " WHERE id = ?",
+	[Q_BUSES] = "SELECT port, address, baud, parity, stop_bits FROM buses"
+	    " WHERE gateway_id = ? ORDER BY port",
+	[Q_INSERT] = "INSERT INTO gateways (name, host, ports, building_id, note)"
+	    " VALUES (?, ?, ?, NULLIF(?, 0), ?)",
+	[Q_UPDATE] = "UPDATE gateways SET name = ?, host = ?, ports = ?,"
+	    " building_id = NULLIF(?, 0), note = ? WHERE id = ?",
+	[Q_BUS_SET] = "INSERT INTO buses (gateway_id, port, address, baud, parity,"
+	    " stop_bits) VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+	    " address = VALUES(address), baud = VALUES(baud),"
+	    " parity = VALUES(parity), stop_bits = VALUES(stop_bits)",
+	[Q_BUS_DROP] = "DELETE FROM buses WHERE gateway_id = ? AND port > ?",
+	[Q_BUS_USED] = "SELECT COUNT(*) FROM meters m JOIN buses u ON u.id = m.bus_id"
+	    " WHERE u.gateway_id = ? AND u.port > ?",
+	[Q_BUILDINGS] = "SELECT id, name FROM buildings ORDER BY name",
+	[Q_BUILDING_OK] = "SELECT COUNT(*) FROM buildings WHERE id = ?",
+};
+
+static const char *const sortkeys[] = { "name", "host", NULL };
+
+int
+page_gateways(struct req *r)
+{
+	struct list l;
+	struct dbres *res;
+	const char *qs = web_query(r, "q", "");
+	static const char *const heads[] = { "col.name", "col.host",
+	    "col.ports", "col.building", "col.meters", "col.buses", "col.note" };
+	static const char *const cols[] = { "name", "host", "ports", "building",
+	    "meters", "buses", "note" };
+
+	web_list(r, sortkeys, "name", &l);
+	hdf_set_value(r->hdf, "Filter.q", qs);
+	if ((res = db_query(r->db, q[Q_LIST], "sill", qs, l.sort,
+	    (int64_t)l.per, (int64_t)l.offset)) == NULL)
+		return -1;
+	if (l.export) {
+		int rc = web_xlsx(r, "gateways", heads, cols, 7, res);
+
+		db_res_free(res);
+		return rc;
+	}
+	web_rows(r, "Rows", res);
+	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
+	db_res_free(res);
+	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+	web_render(r, "gateways.cs");
+	return 0;
+}
+
+static const char *const bauds[] = { "1200", "2400", "4800", "9600", "19200",
+    "38400", "57600", "115200", NULL };
+static const char *const parities[] = { "N", "E", "O", NULL };
+static const char *const stops[] = { "1", "2", NULL };
+
+static const struct field fields[] = {
+	{ "name", FT_TEXT, 1, 0, 32, NULL },
+	{ "host", FT_HOST, 1, 0, 0, NULL },
+	{ "ports", FT_INT, 1, 1, MAXPORTS, NULL },
+	{ "building_id", FT_ID, 0, 0, 0, NULL },
+	{ "note", FT_TEXT, 0, 0, 100, NULL },
+};
+enum { G_NAME, G_HOST, G_PORTS, G_BUILDING, G_NOTE, G_N };
+
+#define PORT_FIELDS(n) \
+	{ "addr" #n, FT_BUSADDR, 1, 0, 0, NULL }, \
+	{ "baud" #n, FT_CHOICE, 1, 0, 0, bauds }, \
+	{ "parity" #n, FT_CHOICE, 1, 0, 0, parities }, \
+	{ "stop" #n, FT_CHOICE, 1, 0, 0, stops }
+static const struct field port_fields[] = {
+	PORT_FIELDS(1), PORT_FIELDS(2), PORT_FIELDS(3), PORT_FIELDS(4),
+	PORT_FIELDS(5), PORT_FIELDS(6), PORT_FIELDS(7), PORT_FIELDS(8),
+};
+
+static int
+load(struct req *r, int64_t id, char **before)
+{
+	struct dbres *res;
+	int found;
+
+	if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
+		return -1;
+	found = r->is_post ? ((*before = web_json_row(res)) != NULL) :
+	    web_row(r, "Form", res);
+	db_res_free(res);
+	if (!found || r->is_post)
+		return found;
+	if ((res = db_query(r->db, q[Q_BUSES], "l", id)) == NULL)
+		return -1;
+	while (db_next(res) == 1) {
+		const char *p = db_col(res, 0);
+
+		hdf_set_valuef(r->hdf, "Form.addr%s=%s", p, db_col(res, 1));
+		hdf_set_valuef(r->hdf, "Form.baud%s=%s", p, db_col(res, 2));
+		hdf_set_valuef(r->hdf, "Form.parity%s=%s", p, db_col(res, 3));
+		hdf_set_valuef(r->hdf, "Form.stop%s=%s", p, db_col(res, 4));
+	}
+	db_res_free(res);
+	return 1;
+}
+
+int
+page_gateway_edit(struct req *r)
+{
+	int64_t id = web_query_id(r, "id"), used, ok;
+	struct fval v[G_N], pv[4 * MAXPORTS];
+	struct dbres *res;
+	char *before = NULL, *after = NULL, obj[64];
+	int nerr, tries, found;
+	long n;
+
+	web_render(r, "gateway.cs");
+	for (int i = 1; i <= MAXPORTS; i++)
+		hdf_set_valuef(r->hdf, "Ports.%d=%d", i, i);
+	hdf_set_value(r->hdf, "Bauds.0", "");
+	for (int i = 0; bauds[i]; i++)
+		hdf_set_valuef(r->hdf, "Bauds.%d=%s", i, bauds[i]);
+	if ((res = db_query(r->db, q[Q_BUILDINGS], "")) == NULL)
+		return -1;
+	web_rows(r, "Buildings", res);
+	db_res_free(res);
+	if (id) {
+		if ((found = load(r, id, &before)) == -1)
+			return -1;
+		if (!found)
+			return web_fail(r, 404, "err.not_found");
+		hdf_set_value(r->hdf, "Form.id", web_query(r, "id", ""));
+	} else if (!r->is_post)
+		hdf_set_value(r->hdf, "Form.ports", "4");
+	if (!r->is_post)
+		return 0;
+	nerr = form_check(r, fields, G_N, v);
+	if (v[G_PORTS].set && v[G_PORTS].i >= 1 && v[G_PORTS].i <= MAXPORTS)
+		nerr += form_check(r, port_fields, 4 * (size_t)v[G_PORTS].i, pv);
+	if (v[G_BUILDING].set && db_value(r->db, &ok, q[Q_BUILDING_OK], "l",
+	    v[G_BUILDING].i) == 1 && ok == 0)
+		nerr += form_error(r, "building_id", "bad_choice");
+	if (id && v[G_PORTS].set && db_value(r->db, &used, q[Q_BUS_USED], "ll",
+	    id, v[G_PORTS].i) == 1 && used > 0)
+		nerr += form_error(r, "ports", "ports_in_use");
+	if (nerr) {
+		free(before);
+		return 0;
+	}
+	for (tries = 0; tries < 3; tries++) {
+		int64_t gid = id;
+
+		if (db_begin(r->db) == -1)
+			goto fail;
+		if (id)
+			n = db_exec(r->db, q[Q_UPDATE], "sslssl", v[G_NAME].s,
+			    v[G_HOST].s, v[G_PORTS].i, v[G_BUILDING].i,
+			    v[G_NOTE].s, id);
+		else {
+			n = db_exec(r->db, q[Q_INSERT], "sslls", v[G_NAME].s,
+			    v[G_HOST].s, v[G_PORTS].i, v[G_BUILDING].i,
+			    v[G_NOTE].s);
+			gid = (int64_t)db_last_id(r->db);
+		}
+		if (n == -1 && db_errno(r->db) == DB_ER_DUP_ENTRY) {
+			db_rollback(r->db);
+			form_error(r, "name", "name_taken");
+			free(before);
+			return 0;
+		}
+		if (n == -1)
+			goto retry;
+		for (int p = 0; p < v[G_PORTS].i; p++)
+			if (db_exec(r->db, q[Q_BUS_SET], "lisiss", gid, p + 1,
+			    pv[4 * p].s, atoi(pv[4 * p + 1].s), pv[4 * p + 2].s,
+			    pv[4 * p + 3].s) == -1)
+				goto retry;
+		if (db_exec(r->db, q[Q_BUS_DROP], "ll", gid, v[G_PORTS].i) == -1)
+			goto retry;
+		if (db_commit(r->db) == 0) {
+			id = gid;
+			break;
+		}
+	retry:
+		db_rollback(r->db);
+		if (db_errno(r->db) != DB_ER_DEADLOCK)
+			goto fail;
+	}
+	if (tries == 3)
+		goto fail;
+	snprintf(obj, sizeof(obj), "gateway:%lld", (long long)id);
+	after = web_json_form(fields, G_N, v);
+	web_log(r, before ? "gateway.edit" : "gateway.create", obj, before, after);
+	free(before);
+	free(after);
+	web_redirect(r, "/gateways?ok=saved");
+	return 0;
+fail:
+	free(before);
+	return -1;
+}

@@ -1,0 +1,39 @@
+/* page-home.c - the start page after sign-in, and the language switch. */
+#include <string.h>
+
+#include "db.h"
+#include "pages.h"
+
+enum { Q_COUNTS };
+static const char *const q[] = {
+	[Q_COUNTS] = "SELECT (SELECT COUNT(*) FROM buildings) AS buildings,"
+	    " (SELECT COUNT(*) FROM rooms) AS rooms,"
+	    " (SELECT COUNT(*) FROM gateways) AS gateways,"
+	    " (SELECT COUNT(*) FROM buses) AS buses,"
+	    " (SELECT COUNT(*) FROM meters) AS meters,"
+	    " (SELECT COUNT(*) FROM operators WHERE disabled = 0) AS operators",
+};
+
+int
+page_home(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_COUNTS], "");
+
+	if (res == NULL)
+		return -1;
+	web_row(r, "Count", res);
+	db_res_free(res);
+	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+	web_render(r, "home.cs");
+	return 0;
+}
+
+int
+page_lang(struct req *r)
+{
+	const char *to = web_query(r, "to", "zh-CN");
+
+	web_cookie(r, "lang", strcmp(to, "en") == 0 ? "en" : "zh-CN", -1);
+	web_redirect(r, "%s", r->op_id ? "/" : "/login");
+	return 0;
+}

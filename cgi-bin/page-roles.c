@@ -1,0 +1,205 @@
+/* page-roles.c - F3 rights: roles holding a set of rights, one per function. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "pages.h"
+
+enum {
+	Q_LIST, Q_GET, Q_RIGHTS, Q_INSERT, Q_UPDATE, Q_CLEAR, Q_GRANT
+};
+static const char *const q[] = {
+	[Q_LIST] = "SELECT r.id, r.name, r.note,"
+	    " (SELECT COUNT(*) FROM operators o WHERE o.role_id = r.id) AS operators,"
+	    " (SELECT GROUP_CONCAT(right_code ORDER BY LENGTH(right_code), right_code"
+	    "   SEPARATOR ' ') FROM role_rights rr WHERE rr.role_id = r.id) AS rights"
+	    " FROM roles r ORDER BY r.id",
+	[Q_GET] = "SELECT id, name, note FROM roles WHERE id = ?",
+	[Q_RIGHTS] = "SELECT right_code FROM role_rights WHERE role_id = ?",
+	[Q_INSERT] = "INSERT INTO roles (name, note) VALUES (?, ?)",
+	[Q_UPDATE] = "UPDATE roles SET name = ?, note = ? WHERE id = ?",
+	[Q_CLEAR] = "DELETE FROM role_rights WHERE role_id = ?",
+	[Q_GRANT] = "INSERT INTO role_rights (role_id, right_code) VALUES (?, ?)",
+};
+
+int
+page_roles(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_LIST], "");
+
+	if (res == NULL)
+		return -1;
+	if (strcmp(web_query(r, "export", ""), "xlsx") == 0) {
+		static const char *const heads[] = { "col.name", "col.note",
+		    "col.operators", "col.rights" };
+		static const char *const cols[] = { "name", "note", "operators",
+		    "rights" };
+		int rc = web_xlsx(r, "roles", heads, cols, 4, res);
+
+		db_res_free(res);
+		return rc;
+	}
+	web_rows(r, "Rows", res);
+	db_res_free(res);
+	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+	web_render(r, "roles.cs");
+	return 0;
+}
+
+static const struct field role_fields[] = {
+	{ "name", FT_TEXT, 1, 0, 32, NULL },
+	{ "note", FT_TEXT, 0, 0, 100, NULL },
+};
+enum { R_NAME, R_NOTE, R_N };
+
+/* Marks the rights sent in the form (Query.right, repeated) in *SET. */
+static int
+sent_rights(struct req *r, uint32_t *set)
+{
+	HDF *node = hdf_get_obj(r->hdf, "Query.right");
+	int bad = 0;
+
+	*set = 0;
+	if (node == NULL)
+		return 0;
+	/* one value arrives as the node's value, several as its children */
+	for (HDF *c = hdf_obj_child(node); c; c = hdf_obj_next(c)) {
+		const char *v = hdf_obj_value(c);
+		int found = 0;
+
+		for (int i = 2; i < NRIGHTS; i++)
+			if (v && strcmp(v, right_codes[i]) == 0) {
+				*set |= 1u << i;
+				found = 1;
+			}
+		bad |= !found;
+	}
+	if (hdf_obj_child(node) == NULL) {
+		const char *v = hdf_obj_value(node);
+		int found = 0;
+
+		for (int i = 2; i < NRIGHTS; i++)
+			if (v && strcmp(v, right_codes[i]) == 0) {
+				*set |= 1u << i;
+				found = 1;
+			}
+		bad |= !found;
+	}
+	return bad ? -1 : 0;
+}
+
+static void
+show_rights(struct req *r, uint32_t set)
+{
+	for (int i = 2; i < NRIGHTS; i++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "right.%s", right_codes[i]);
+		hdf_set_valuef(r->hdf, "Rights.%d.code=%s", i, right_codes[i]);
+		hdf_set_valuef(r->hdf, "Rights.%d.name=%s", i, web_lang(r, key));
+		hdf_set_valuef(r->hdf, "Rights.%d.on=%d", i, !!(set & (1u << i)));
+	}
+}
+
+int
+page_role_edit(struct req *r)
+{
+	int64_t id = web_query_id(r, "id");
+	struct fval v[R_N];
+	struct dbres *res;
+	uint32_t set = 0;
+	char *before = NULL, *after = NULL, obj[64];
+	STRING codes;
+	int nerr, tries;
+
+	web_render(r, "role.cs");
+	if (id) {
+		if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
+			return -1;
+		if (!web_row(r, "Form", res)) {
+			db_res_free(res);
+			return web_fail(r, 404, "err.not_found");
+		}
+		db_res_free(res);
+		if ((res = db_query(r->db, q[Q_RIGHTS], "l", id)) == NULL)
+			return -1;
+		string_init(&codes);
+		while (db_next(res) == 1) {
+			for (int i = 2; i < NRIGHTS; i++)
+				if (strcmp(db_col(res, 0), right_codes[i]) == 0)
+					set |= 1u << i;
+			string_appendf(&codes, "%s%s", codes.len ? " " : "",
+			    db_col(res, 0));
+		}
+		db_res_free(res);
+		before = web_json("name", hdf_get_value(r->hdf, "Form.name", ""),
+		    "rights", codes.buf ? codes.buf : "", NULL);
+		string_clear(&codes);
+	}
+	if (!r->is_post) {
+		show_rights(r, set);
+		return 0;
+	}
+	nerr = form_check(r, role_fields, R_N, v);
+	if (sent_rights(r, &set) == -1)
+		nerr += form_error(r, "right", "bad_choice");
+	show_rights(r, set);
+	if (nerr) {
+		free(before);
+		return 0;
+	}
+	/* the role and its rights change together or not at all */
+	for (tries = 0; tries < 3; tries++) {
+		long n;
+
+		if (db_begin(r->db) == -1)
+			goto fail;
+		if (id)
+			n = db_exec(r->db, q[Q_UPDATE], "ssl", v[R_NAME].s,
+			    v[R_NOTE].s, id);
+		else {
+			n = db_exec(r->db, q[Q_INSERT], "ss", v[R_NAME].s,
+			    v[R_NOTE].s);
+			if (n != -1)
+				id = (int64_t)db_last_id(r->db);
+		}
+		if (n == -1 && db_errno(r->db) == DB_ER_DUP_ENTRY) {
+			db_rollback(r->db);
+			form_error(r, "name", "name_taken");
+			free(before);
+			return 0;
+		}
+		if (n == -1 || db_exec(r->db, q[Q_CLEAR], "l", id) == -1)
+			goto retry;
+		for (int i = 2; i < NRIGHTS; i++)
+			if ((set & (1u << i)) &&
+			    db_exec(r->db, q[Q_GRANT], "ls", id, right_codes[i]) == -1)
+				goto retry;
+		if (db_commit(r->db) == 0)
+			break;
+	retry:
+		db_rollback(r->db);
+		if (db_errno(r->db) != DB_ER_DEADLOCK)
+			goto fail;
+	}
+	if (tries == 3)
+		goto fail;
+	string_init(&codes);
+	for (int i = 2; i < NRIGHTS; i++)
+		if (set & (1u << i))
+			string_appendf(&codes, "%s%s", codes.len ? " " : "",
+			    right_codes[i]);
+	after = web_json("name", v[R_NAME].s, "rights", codes.buf ? codes.buf : "",
+	    NULL);
+	string_clear(&codes);
+	snprintf(obj, sizeof(obj), "role:%lld", (long long)id);
+	web_log(r, before ? "role.edit" : "role.create", obj, before, after);
+	free(before);
+	free(after);
+	web_redirect(r, "/roles?ok=saved");
+	return 0;
+fail:
+	free(before);
+	return -1;
+}

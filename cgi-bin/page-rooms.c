@@ -1,0 +1,153 @@
+/* page-rooms.c - F9 rooms (户号) of each building and floor: list, search, create, edit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "pages.h"
+
+enum { Q_LIST, Q_GET, Q_INSERT, Q_UPDATE, Q_BUILDINGS, Q_FLOORS };
+static const char *const q[] = {
+	[Q_LIST] = "SELECT r.id, b.name AS building, r.floor, r.number, r.note,"
+	    " (SELECT GROUP_CONCAT(m.number SEPARATOR ' ') FROM meters m"
+	    "   WHERE m.room_id = r.id) AS meters,"
+	    " COUNT(*) OVER () AS total"
+	    " FROM rooms r JOIN buildings b ON b.id = r.building_id"
+	    " JOIN (SELECT ? AS q, ? AS b, ? AS f, ? AS s) p"
+	    " WHERE (p.q = '' OR r.number LIKE CONCAT('%', p.q, '%')"
+	    "   OR r.note LIKE CONCAT('%', p.q, '%'))"
+	    " AND (p.b = 0 OR r.building_id = p.b) AND (p.f = 0 OR r.floor = p.f)"
+	    " ORDER BY CASE WHEN p.s = 1 THEN b.name END,"
+	    " CASE WHEN p.s = -1 THEN b.name END DESC,"
+	    " CASE WHEN p.s = 2 THEN r.floor END, CASE WHEN p.s = -2 THEN r.floor END DESC,"
+	    " CASE WHEN p.s = 3 THEN LPAD(r.number, 16, '0') END,"
+	    " CASE WHEN p.s = -3 THEN LPAD(r.number, 16, '0') END DESC,"
+	    " b.name, r.floor, LPAD(r.number, 16, '0') LIMIT ? OFFSET ?",
+	[Q_GET] = "SELECT id, building_id, floor, number, note FROM rooms WHERE id = ?",
+	[Q_INSERT] = "INSERT INTO rooms (building_id, floor, number, note)"
+	    " VALUES (?, ?, ?, ?)",
+	[Q_UPDATE] = "UPDATE rooms SET building_id = ?, floor = ?, number = ?,"
+	    " note = ? WHERE id = ?",
+	[Q_BUILDINGS] = "SELECT id, name, floors FROM buildings ORDER BY name",
+	[Q_FLOORS] = "SELECT floors FROM buildings WHERE id = ?",
+};
+
+static const char *const sortkeys[] = { "building", "floor", "number", NULL };
+
+static int
+buildings(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_BUILDINGS], "");
+
+	if (res == NULL)
+		return -1;
+	web_rows(r, "Buildings", res);
+	db_res_free(res);
+	return 0;
+}
+
+int
+page_rooms(struct req *r)
+{
+	struct list l;
+	struct dbres *res;
+	const char *qs = web_query(r, "q", "");
+	int64_t b = web_query_id(r, "building"), f = web_query_id(r, "floor");
+	static const char *const heads[] = { "col.building", "col.floor",
+	    "col.room", "col.meters", "col.note" };
+	static const char *const cols[] = { "building", "floor", "number",
+	    "meters", "note" };
+
+	web_list(r, sortkeys, "building", &l);
+	hdf_set_value(r->hdf, "Filter.q", qs);
+	hdf_set_int_value(r->hdf, "Filter.building", (int)b);
+	hdf_set_int_value(r->hdf, "Filter.floor", (int)f);
+	if ((res = db_query(r->db, q[Q_LIST], "sllill", qs, b, f, l.sort,
+	    (int64_t)l.per, (int64_t)l.offset)) == NULL)
+		return -1;
+	if (l.export) {
+		int rc = web_xlsx(r, "rooms", heads, cols, 5, res);
+
+		db_res_free(res);
+		return rc;
+	}
+	web_rows(r, "Rows", res);
+	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
+	db_res_free(res);
+	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+	web_render(r, "rooms.cs");
+	return buildings(r);
+}
+
+static const struct field fields[] = {
+	{ "building_id", FT_ID, 1, 0, 0, NULL },
+	{ "floor", FT_INT, 1, 1, 200, NULL },
+	{ "number", FT_TEXT, 1, 0, 16, NULL },
+	{ "note", FT_TEXT, 0, 0, 100, NULL },
+};
+enum { R_BUILDING, R_FLOOR, R_NUMBER, R_NOTE, R_N };
+
+int
+page_room_edit(struct req *r)
+{
+	int64_t id = web_query_id(r, "id"), floors = 0;
+	struct fval v[R_N];
+	struct dbres *res;
+	char *before = NULL, *after, obj[64];
+	long n;
+
+	web_render(r, "room.cs");
+	if (buildings(r) == -1)
+		return -1;
+	if (id) {
+		if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
+			return -1;
+		if (r->is_post)
+			before = web_json_row(res);
+		else if (!web_row(r, "Form", res)) {
+			db_res_free(res);
+			return web_fail(r, 404, "err.not_found");
+		}
+		db_res_free(res);
+		if (r->is_post && before == NULL)
+			return web_fail(r, 404, "err.not_found");
+		hdf_set_value(r->hdf, "Form.id", web_query(r, "id", ""));
+	} else if (!r->is_post)
+		hdf_set_value(r->hdf, "Form.building_id",
+		    web_query(r, "building", ""));
+	if (!r->is_post)
+		return 0;
+	n = form_check(r, fields, R_N, v);
+	if (v[R_BUILDING].set) {
+		if (db_value(r->db, &floors, q[Q_FLOORS], "l",
+		    v[R_BUILDING].i) != 1)
+			n += form_error(r, "building_id", "bad_choice");
+		else if (v[R_FLOOR].set && v[R_FLOOR].i > floors)
+			n += form_error(r, "floor", "floor_too_high");
+	}
+	if (n) {
+		free(before);
+		return 0;
+	}
+	if (id)
+		n = db_exec(r->db, q[Q_UPDATE], "llssl", v[R_BUILDING].i,
+		    v[R_FLOOR].i, v[R_NUMBER].s, v[R_NOTE].s, id);
+	else
+		n = db_exec(r->db, q[Q_INSERT], "llss", v[R_BUILDING].i,
+		    v[R_FLOOR].i, v[R_NUMBER].s, v[R_NOTE].s);
+	if (n == -1) {
+		free(before);
+		if (db_errno(r->db) != DB_ER_DUP_ENTRY)
+			return -1;
+		form_error(r, "number", "room_taken");
+		return 0;
+	}
+	snprintf(obj, sizeof(obj), "room:%llu", id ? (unsigned long long)id :
+	    (unsigned long long)db_last_id(r->db));
+	after = web_json_form(fields, R_N, v);
+	web_log(r, id ? "room.edit" : "room.create", obj, before, after);
+	free(before);
+	free(after);
+	web_redirect(r, "/rooms?ok=saved");
+	return 0;
+}

@@ -1,0 +1,110 @@
+/* page-settings.c - F10 default parameters and the site's title and logo. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "money.h"
+#include "pages.h"
+
+enum { Q_ALL, Q_SET };
+static const char *const q[] = {
+	[Q_ALL] = "SELECT name, value FROM settings",
+	[Q_SET] = "INSERT INTO settings (name, value) VALUES (?, ?)"
+	    " ON DUPLICATE KEY UPDATE value = VALUES(value)",
+};
+
+static const struct field fields[] = {
+	{ "site_title", FT_TEXT, 1, 0, 40, NULL },
+	{ "site_logo", FT_TEXT, 0, 0, 200, NULL },
+	{ "power_threshold_w", FT_INT, 1, 0, 100000, NULL },
+	{ "poll_interval_min", FT_INT, 1, 1, 1440, NULL },
+	{ "alarm1_fen", FT_MONEY, 1, 0, 10000000, NULL },
+	{ "alarm2_fen", FT_MONEY, 1, 0, 10000000, NULL },
+	{ "price", FT_PRICE, 1, 0, 0, NULL },
+	{ "hoard_cap_fen", FT_MONEY, 1, 1, 100000000, NULL },
+	{ "alarm_sms_phone", FT_PHONE, 0, 0, 0, NULL },
+	{ "lost_after_cycles", FT_INT, 1, 1, 100, NULL },
+};
+enum { S_TITLE, S_LOGO, S_THRESHOLD, S_POLL, S_ALARM1, S_ALARM2, S_PRICE,
+    S_CAP, S_SMS, S_LOST, S_N };
+
+/* How a stored value is shown in the form: fen as yuan, price in yuan. */
+static void
+show(struct req *r, const char *name, const char *value)
+{
+	char key[96], buf[40];
+	int64_t v = strtoll(value, NULL, 10);
+
+	snprintf(key, sizeof(key), "Form.%s", name);
+	for (int i = 0; i < S_N; i++) {
+		if (strcmp(fields[i].name, name) != 0)
+			continue;
+		if (fields[i].type == FT_MONEY)
+			value = money_format(v, buf, sizeof(buf));
+		else if (fields[i].type == FT_PRICE)
+			value = decimal_format(v, 4, buf, sizeof(buf));
+		hdf_set_value(r->hdf, key, value);
+	}
+}
+
+int
+page_settings(struct req *r)
+{
+	struct dbres *res;
+	struct fval v[S_N];
+	char *before, *after;
+	char buf[40];
+	int nerr;
+
+	web_render(r, "settings.cs");
+	if ((res = db_query(r->db, q[Q_ALL], "")) == NULL)
+		return -1;
+	if (!r->is_post) {
+		while (db_next(res) == 1)
+			show(r, db_col(res, 0), db_col(res, 1));
+		db_res_free(res);
+		hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+		return 0;
+	}
+	before = web_json_kv(res);
+	db_res_free(res);
+	nerr = form_check(r, fields, S_N, v);
+	if (v[S_ALARM1].set && v[S_ALARM2].set && !hdf_get_value(r->hdf,
+	    "Form.err.alarm1_fen", NULL) && !hdf_get_value(r->hdf,
+	    "Form.err.alarm2_fen", NULL) && v[S_ALARM2].i > v[S_ALARM1].i)
+		nerr += form_error(r, "alarm2_fen", "alarm2_above_alarm1");
+	if (nerr) {
+		free(before);
+		return 0;
+	}
+	if (db_begin(r->db) == -1) {
+		free(before);
+		return -1;
+	}
+	for (int i = 0; i < S_N; i++) {
+		const char *val = v[i].s;
+
+		if (fields[i].type == FT_MONEY || fields[i].type == FT_PRICE ||
+		    fields[i].type == FT_INT) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)v[i].i);
+			val = buf;
+		}
+		if (db_exec(r->db, q[Q_SET], "ss", fields[i].name, val) == -1) {
+			db_rollback(r->db);
+			free(before);
+			return -1;
+		}
+	}
+	if (db_commit(r->db) == -1) {
+		db_rollback(r->db);
+		free(before);
+		return -1;
+	}
+	after = web_json_form(fields, S_N, v);
+	web_log(r, "settings.edit", "settings", before, after);
+	free(before);
+	free(after);
+	web_redirect(r, "/settings?ok=saved");
+	return 0;
+}

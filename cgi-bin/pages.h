@@ -1,0 +1,30 @@
+/* pages.h - the page handlers of the staff console, one file each group. */
+#ifndef PAGES_H
+#define PAGES_H
+
+#include "web.h"
+
+int page_home(struct req *);
+int page_lang(struct req *);
+int page_login(struct req *);
+int page_logout(struct req *);
+int page_password(struct req *);
+int page_operators(struct req *);
+int page_operator_edit(struct req *);
+int page_operator_disable(struct req *);
+int page_operator_reset(struct req *);
+int page_roles(struct req *);
+int page_role_edit(struct req *);
+int page_oplog(struct req *);
+int page_buildings(struct req *);
+int page_building_edit(struct req *);
+int page_rooms(struct req *);
+int page_room_edit(struct req *);
+int page_gateways(struct req *);
+int page_gateway_edit(struct req *);
+int page_meters(struct req *);
+int page_meter_edit(struct req *);
+int page_meter_import(struct req *);
+int page_settings(struct req *);
+
+#endif

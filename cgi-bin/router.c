@@ -1,0 +1,31 @@
+/* router.c - the one table of the staff console: path, methods, right, page. */
+#include <stddef.h>
+
+#include "pages.h"
+
+const struct route routes[] = {
+	{ "/",			M_GET,		R_SIGNED, page_home },
+	{ "/lang",		M_GET,		R_PUBLIC, page_lang },
+	{ "/login",		M_GET | M_POST,	R_PUBLIC, page_login },
+	{ "/logout",		M_POST,		R_SIGNED, page_logout },
+	{ "/password",		M_GET | M_POST,	5,	  page_password },
+	{ "/operators",		M_GET,		2,	  page_operators },
+	{ "/operator",		M_GET | M_POST,	2,	  page_operator_edit },
+	{ "/operator/disable",	M_POST,		2,	  page_operator_disable },
+	{ "/operator/reset",	M_POST,		2,	  page_operator_reset },
+	{ "/roles",		M_GET,		3,	  page_roles },
+	{ "/role",		M_GET | M_POST,	3,	  page_role_edit },
+	{ "/oplog",		M_GET,		4,	  page_oplog },
+	{ "/buildings",		M_GET,		6,	  page_buildings },
+	{ "/building",		M_GET | M_POST,	6,	  page_building_edit },
+	{ "/gateways",		M_GET,		7,	  page_gateways },
+	{ "/gateway",		M_GET | M_POST,	7,	  page_gateway_edit },
+	{ "/meters",		M_GET,		8,	  page_meters },
+	{ "/meter",		M_GET | M_POST,	8,	  page_meter_edit },
+	{ "/meters/import",	M_GET | M_POST,	8,	  page_meter_import },
+	{ "/rooms",		M_GET,		9,	  page_rooms },
+	{ "/room",		M_GET | M_POST,	9,	  page_room_edit },
+	{ "/settings",		M_GET | M_POST,	10,	  page_settings },
+};
+
+const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -1,0 +1,429 @@
+/* staff.c - the staff console's FastCGI request loop: parse, session, route, check, render. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <ClearSilver.h>
+#include <openssl/crypto.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "web.h"
+
+#define LANG_ZH 0
+#define LANG_EN 1
+
+static HDF *langs[2];
+static const char *tpldir;
+static volatile sig_atomic_t stopping;
+
+enum {
+	Q_SESSION, Q_TOUCH, Q_DROP_IDLE, Q_SITE
+};
+static const char *const q[] = {
+	[Q_SESSION] =
+	    "SELECT s.id, s.csrf, o.id, o.login, o.name, o.must_change,"
+	    " o.disabled, TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
+	    " (SELECT GROUP_CONCAT(right_code) FROM role_rights rr"
+	    "   WHERE rr.role_id = o.role_id)"
+	    " FROM sessions s JOIN operators o ON o.id = s.operator_id"
+	    " WHERE s.token_hash = ?",
+	[Q_TOUCH] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP() WHERE id = ?",
+	[Q_DROP_IDLE] = "DELETE FROM sessions WHERE id = ?",
+	[Q_SITE] = "SELECT name, value FROM settings"
+	    " WHERE name IN ('site_title', 'site_logo')",
+};
+
+/* cgiwrap callbacks: ClearSilver's CGI parser reads through the FastCGI streams. */
+static int
+cb_read(void *data, char *buf, int n)
+{
+	struct req *r = data;
+
+	return FCGX_GetStr(buf, n, r->in);
+}
+
+static int
+cb_writef(void *data, const char *fmt, va_list ap)
+{
+	struct req *r = data;
+
+	return FCGX_VFPrintF(r->out, fmt, ap);
+}
+
+static int
+cb_write(void *data, const char *buf, int n)
+{
+	struct req *r = data;
+
+	return FCGX_PutStr(buf, n, r->out);
+}
+
+static char *
+cb_getenv(void *data, const char *k)
+{
+	struct req *r = data;
+	const char *v = FCGX_GetParam(k, r->envp);
+
+	return v ? strdup(v) : NULL;
+}
+
+static int
+cb_putenv(void *data, const char *k, const char *v)
+{
+	(void)data;
+	(void)k;
+	(void)v;
+	return 0;
+}
+
+static int
+cb_iterenv(void *data, int n, char **k, char **v)
+{
+	struct req *r = data;
+	const char *e, *eq;
+
+	for (int i = 0; i < n; i++)
+		if (r->envp[i] == NULL)
+			return 0;
+	if ((e = r->envp[n]) == NULL || (eq = strchr(e, '=')) == NULL)
+		return 0;
+	*k = strndup(e, eq - e);
+	*v = strdup(eq + 1);
+	return 0;
+}
+
+static int
+right_of(const char *code)
+{
+	for (int i = 1; i < NRIGHTS; i++)
+		if (strcmp(right_codes[i], code) == 0)
+			return i;
+	return 0;
+}
+
+/* Finds the session of the cookie; fills r->op_* and the rights. */
+static void
+session_load(struct req *r)
+{
+	const char *tok = hdf_get_value(r->hdf, "Cookie.sid", NULL);
+	char hash[65];
+	struct dbres *res;
+	long idle = config_int(r->cf, "session_idle_min", 30) * 60;
+
+	if (tok == NULL || strlen(tok) != 64 || crypto_sha256_hex(tok, hash))
+		return;
+	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL)
+		return;
+	if (db_next(res) == 1 && db_coll(res, 6) == 0) {
+		if (db_coll(res, 7) > idle) {
+			db_exec(r->db, q[Q_DROP_IDLE], "l", db_coll(res, 0));
+			hdf_set_int_value(r->hdf, "Page.expired", 1);
+		} else {
+			const char *rights = db_col(res, 8);
+
+			r->sess_id = db_coll(res, 0);
+			snprintf(r->csrf, sizeof(r->csrf), "%s", db_col(res, 1));
+			r->op_id = db_coll(res, 2);
+			snprintf(r->op_login, sizeof(r->op_login), "%s",
+			    db_col(res, 3));
+			snprintf(r->op_name, sizeof(r->op_name), "%s",
+			    db_col(res, 4));
+			r->must_change = (int)db_coll(res, 5);
+			while (rights && *rights) {
+				char code[16];
+				size_t n = strcspn(rights, ",");
+
+				if (n < sizeof(code)) {
+					memcpy(code, rights, n);
+					code[n] = '\0';
+					r->rights |= 1u << right_of(code);
+				}
+				rights += n + (rights[n] == ',');
+			}
+			/* a write a minute is enough for the idle timeout */
+			if (db_coll(res, 7) >= 60)
+				db_exec(r->db, q[Q_TOUCH], "l", r->sess_id);
+		}
+	}
+	db_res_free(res);
+}
+
+static void
+output(struct req *r)
+{
+	STRING body;
+	CSPARSE *cs = NULL;
+	NEOERR *err;
+
+	if (r->done)
+		return;
+	if (r->status == 303) {
+		FCGX_FPrintF(r->out, "Status: 303 See Other\r\nLocation: %s\r\n",
+		    r->location);
+		for (int i = 0; i < r->ncookies; i++)
+			FCGX_FPrintF(r->out, "Set-Cookie: %s\r\n", r->cookies[i]);
+		FCGX_FPrintF(r->out, "Content-Length: 0\r\n\r\n");
+		return;
+	}
+	string_init(&body);
+	if ((err = cs_init(&cs, r->hdf)) == STATUS_OK &&
+	    (err = cgi_register_strfuncs(cs)) == STATUS_OK &&
+	    (err = cs_parse_file(cs, r->tpl)) == STATUS_OK)
+		err = cs_render(cs, &body, (CSOUTFUNC)string_append);
+	if (err != STATUS_OK) {
+		STRING msg;
+
+		string_init(&msg);
+		nerr_error_string(err, &msg);
+		log_warnx("template %s: %s", r->tpl, msg.buf ? msg.buf : "");
+		string_clear(&msg);
+		nerr_ignore(&err);
+		string_clear(&body);
+		cs_destroy(&cs);
+		r->status = 500;
+		metrics_count(r->status);
+		FCGX_FPrintF(r->out, "Status: 500 Internal Server Error\r\n"
+		    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+		    "500 内部错误 / internal error\n");
+		return;
+	}
+	cs_destroy(&cs);
+	FCGX_FPrintF(r->out, "Status: %d\r\nContent-Type: text/html; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\nContent-Length: %d\r\n",
+	    r->status, body.len);
+	for (int i = 0; i < r->ncookies; i++)
+		FCGX_FPrintF(r->out, "Set-Cookie: %s\r\n", r->cookies[i]);
+	FCGX_PutS("\r\n", r->out);
+	if (strcmp(r->method, "HEAD") != 0 && body.len > 0)
+		FCGX_PutStr(body.buf, body.len, r->out);
+	string_clear(&body);
+}
+
+static const struct route *
+route_find(const char *path)
+{
+	for (size_t i = 0; i < nroutes; i++)
+		if (strcmp(routes[i].path, path) == 0)
+			return &routes[i];
+	return NULL;
+}
+
+static void
+page_common(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_SITE], "");
+	char key[64];
+
+	while (res && db_next(res) == 1) {
+		snprintf(key, sizeof(key), "Site.%s", db_col(res, 0));
+		hdf_set_value(r->hdf, key, db_col(res, 1));
+	}
+	db_res_free(res);
+	hdf_set_value(r->hdf, "Page.path", r->path);
+	if (r->op_id) {
+		hdf_set_value(r->hdf, "Op.login", r->op_login);
+		hdf_set_value(r->hdf, "Op.name", r->op_name);
+		hdf_set_value(r->hdf, "Op.csrf", r->csrf);
+		for (int i = 1; i < NRIGHTS; i++)
+			if (r->rights & (1u << i))
+				hdf_set_valuef(r->hdf, "Op.right.%s=1",
+				    right_codes[i]);
+	}
+}
+
+static int
+csrf_ok(struct req *r)
+{
+	const char *sent = web_query(r, "csrf", "");
+	size_t n = strlen(r->csrf);
+
+	return n == 64 && strlen(sent) == n &&
+	    CRYPTO_memcmp(sent, r->csrf, n) == 0;
+}
+
+static void
+dispatch(struct req *r)
+{
+	const struct route *rt = route_find(r->path);
+	unsigned m = r->is_post ? M_POST : M_GET;
+
+	if (rt == NULL) {
+		web_fail(r, 404, "err.not_found");
+		return;
+	}
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+	    strcmp(r->method, "POST") != 0) {
+		web_fail(r, 405, "err.bad_method");
+		return;
+	}
+	if (!(rt->methods & m)) {
+		web_fail(r, 405, "err.bad_method");
+		return;
+	}
+	if (rt->right != R_PUBLIC) {
+		if (r->op_id == 0) {
+			if (r->is_post)
+				web_fail(r, 403, "err.signed_out");
+			else
+				web_redirect(r, "/login");
+			return;
+		}
+		if (r->must_change && strcmp(r->path, "/password") != 0 &&
+		    strcmp(r->path, "/logout") != 0) {
+			web_redirect(r, "/password?first=1");
+			return;
+		}
+		if (rt->right > 0 && !(r->rights & (1u << rt->right))) {
+			char key[32];
+
+			web_fail(r, 403, "err.no_right");
+			snprintf(key, sizeof(key), "right.%s",
+			    right_codes[rt->right]);
+			hdf_set_value(r->hdf, "Error.right",
+			    right_codes[rt->right]);
+			hdf_set_value(r->hdf, "Error.right_name",
+			    web_lang(r, key));
+			return;
+		}
+		if (r->is_post && !csrf_ok(r)) {
+			web_fail(r, 403, "err.csrf");
+			return;
+		}
+	}
+	if (rt->fn(r) == -1)
+		web_fail(r, 500, "err.internal");
+}
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+handle(FCGX_Request *fr, struct db *db, const struct config *cf)
+{
+	struct req r;
+	const char *lang, *uri;
+	NEOERR *err;
+
+	memset(&r, 0, sizeof(r));
+	r.in = fr->in;
+	r.out = fr->out;
+	r.err = fr->err;
+	r.envp = fr->envp;
+	r.db = db;
+	r.cf = cf;
+	r.status = 200;
+	r.method = FCGX_GetParam("REQUEST_METHOD", r.envp);
+	if (r.method == NULL)
+		r.method = "GET";
+	r.is_post = strcmp(r.method, "POST") == 0;
+	r.addr = FCGX_GetParam("REMOTE_ADDR", r.envp);
+	if (r.addr == NULL)
+		r.addr = "";
+	r.https = FCGX_GetParam("HTTPS", r.envp) != NULL;
+	uri = FCGX_GetParam("DOCUMENT_URI", r.envp);
+	snprintf(r.path, sizeof(r.path), "%s", uri ? uri : "/");
+
+	if (strcmp(r.path, "/metrics") == 0) {
+		metrics_write(r.out, db_ping(db) == 0);
+		return;
+	}
+	hdf_init(&r.hdf);
+	hdf_set_value(r.hdf, "Config.VarEscapeMode", "html");
+	hdf_set_value(r.hdf, "hdf.loadpaths.0", tpldir);
+	hdf_set_value(r.hdf, "Config.Upload.TmpDir",
+	    config_get(cf, "tmp_dir", "/tmp"));
+	cgiwrap_init_emu(&r, cb_read, cb_writef, cb_write, cb_getenv,
+	    cb_putenv, cb_iterenv);
+	if ((err = cgi_init(&r.cgi, r.hdf)) != STATUS_OK ||
+	    (err = cgi_parse(r.cgi)) != STATUS_OK) {
+		nerr_ignore(&err);
+		if (r.cgi == NULL)
+			r.hdf = NULL;	/* a failed cgi_init destroyed it */
+		FCGX_FPrintF(r.out, "Status: 400 Bad Request\r\n"
+		    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+		    "400 请求格式错误 / bad request\n");
+		metrics_count(400);
+		goto done;
+	}
+	lang = hdf_get_value(r.hdf, "Cookie.lang", "zh-CN");
+	hdf_copy(r.hdf, "Lang", langs[strcmp(lang, "en") == 0 ? LANG_EN :
+	    LANG_ZH]);
+	hdf_set_value(r.hdf, "Page.lang", strcmp(lang, "en") == 0 ? "en" :
+	    "zh-CN");
+	if (db_ping(db) == -1) {
+		web_fail(&r, 503, "err.db_down");
+	} else {
+		session_load(&r);
+		dispatch(&r);
+	}
+	if (r.status != 303 && !r.done)
+		page_common(&r);
+	output(&r);
+	metrics_count(r.done ? 200 : r.status);
+done:
+	if (r.cgi) {
+		/* cgi_destroy frees the HDF it was given */
+		cgi_destroy(&r.cgi);
+	} else if (r.hdf)
+		hdf_destroy(&r.hdf);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config *cf;
+	struct db *db;
+	FCGX_Request fr;
+	const char *conf = getenv("PREPAID_CONF");
+	char path[1024];
+	NEOERR *err;
+
+	(void)argc;
+	(void)argv;
+	log_init("staff.fcgi", 0, 0);
+	if (conf == NULL)
+		conf = "/etc/prepaid/prepaid.conf";
+	if ((cf = config_load(conf)) == NULL)
+		fatal("%s", conf);
+	tpldir = config_get(cf, "templates", "templates");
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/lang/%s.hdf", tpldir,
+		    i == LANG_ZH ? "zh-CN" : "en");
+		if ((err = hdf_init(&langs[i])) != STATUS_OK ||
+		    (err = hdf_read_file(langs[i], path)) != STATUS_OK)
+			fatalx("cannot read %s", path);
+	}
+	metrics_open(config_get(cf, "metrics_file", NULL));
+	signal(SIGTERM, on_term);
+	signal(SIGPIPE, SIG_IGN);
+	/* The database may come up later: each request pings it. */
+	if ((db = db_open_lazy(cf, "staff")) == NULL)
+		fatal("db_open_lazy");
+	FCGX_Init();
+	FCGX_InitRequest(&fr, 0, 0);
+	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+		handle(&fr, db, cf);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+	db_close(db);
+	for (int i = 0; i < 2; i++)
+		hdf_destroy(&langs[i]);
+	metrics_close();
+	config_free(cf);
+	return 0;
+}

@@ -1,0 +1,506 @@
+/* web.c - forms, lists, rendering and the operation log shared by every page. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "money.h"
+#include "valid.h"
+#include "web.h"
+#include "xlsx.h"
+
+const char *const right_codes[NRIGHTS] = {
+	"", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10",
+	"F11", "F12", "F13", "F14", "F15", "F16", "F17", "F18", "F19", "F20",
+	"F21", "F22", "F23", "F24", "F25", "F26", "F27", "F28", "F29", "F30",
+	"SITE"
+};
+
+enum {
+	Q_SETTING, Q_LOG
+};
+static const char *const q[] = {
+	[Q_SETTING] = "SELECT value FROM settings WHERE name = ?",
+	[Q_LOG] = "INSERT INTO oplog (operator_id, login, client_addr, action,"
+	    " object, before_val, after_val) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?)",
+};
+
+const char *
+web_lang(struct req *r, const char *key)
+{
+	char name[160];
+
+	snprintf(name, sizeof(name), "Lang.%s", key);
+	return hdf_get_value(r->hdf, name, key);
+}
+
+const char *
+web_query(struct req *r, const char *name, const char *def)
+{
+	char key[128];
+
+	snprintf(key, sizeof(key), "Query.%s", name);
+	return hdf_get_value(r->hdf, key, def);
+}
+
+int64_t
+web_query_id(struct req *r, const char *name)
+{
+	const char *s = web_query(r, name, NULL);
+	long v;
+
+	if (s == NULL || valid_int(s, 1, 2147483647L, &v) != NULL)
+		return 0;
+	return v;
+}
+
+int
+form_error(struct req *r, const char *field, const char *key)
+{
+	char name[128], lkey[128];
+
+	snprintf(name, sizeof(name), "Form.err.%s", field);
+	snprintf(lkey, sizeof(lkey), "err.%s", key);
+	hdf_set_value(r->hdf, name, web_lang(r, lkey));
+	hdf_set_int_value(r->hdf, "Form.nerrors",
+	    hdf_get_int_value(r->hdf, "Form.nerrors", 0) + 1);
+	return 1;
+}
+
+static const char *
+check_one(const struct field *f, const char *s, struct fval *v)
+{
+	long n;
+	const char *e;
+
+	switch (f->type) {
+	case FT_TEXT:
+		return valid_text(s, f->max ? (size_t)f->max : 255);
+	case FT_INT:
+		e = valid_int(s, f->min, f->max, &n);
+		v->i = n;
+		return e;
+	case FT_ID:
+		e = valid_int(s, 1, 2147483647L, &n);
+		v->i = n;
+		return e ? "bad_choice" : NULL;
+	case FT_MONEY:
+		return valid_money(s, f->min, f->max ? f->max : MONEY_MAX, &v->i);
+	case FT_PRICE:
+		return valid_price(s, &v->i);
+	case FT_LOGIN:
+		return valid_login(s);
+	case FT_PHONE:
+		return valid_phone(s);
+	case FT_PASSWORD:
+		return strlen(s) > 128 ? "too_long" : NULL;
+	case FT_HOST:
+		return valid_host(s);
+	case FT_BUSADDR:
+		return valid_bus_address(s);
+	case FT_BOOL:
+		v->i = strcmp(s, "0") != 0;
+		return NULL;
+	case FT_CHOICE:
+		for (size_t i = 0; f->choices && f->choices[i]; i++)
+			if (strcmp(s, f->choices[i]) == 0) {
+				v->i = (int64_t)i;
+				return NULL;
+			}
+		return "bad_choice";
+	}
+	return "bad_choice";
+}
+
+int
+form_check(struct req *r, const struct field *fields, size_t n,
+    struct fval *vals)
+{
+	int nerr = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct field *f = &fields[i];
+		struct fval *v = &vals[i];
+		const char *s = web_query(r, f->name, "");
+		const char *e = NULL;
+		char key[128];
+		char *trimmed = NULL;
+
+		memset(v, 0, sizeof(*v));
+		/* Keep what the user typed, passwords excepted. */
+		if (f->type != FT_PASSWORD) {
+			/* surrounding blanks are never meant */
+			size_t a = 0, b = strlen(s);
+
+			while (s[a] == ' ' || s[a] == '\t')
+				a++;
+			while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+				b--;
+			if (a > 0 || b < strlen(s)) {
+				trimmed = strndup(s + a, b - a);
+				snprintf(key, sizeof(key), "Query.%s", f->name);
+				hdf_set_value(r->hdf, key, trimmed);
+				free(trimmed);
+				s = web_query(r, f->name, "");
+			}
+			snprintf(key, sizeof(key), "Form.%s", f->name);
+			hdf_set_value(r->hdf, key, s);
+		}
+		v->s = s;
+		if (*s == '\0') {
+			if (f->type == FT_BOOL) {
+				v->i = 0;
+				continue;
+			}
+			if (f->required)
+				nerr += form_error(r, f->name, "required");
+			continue;
+		}
+		v->set = 1;
+		if ((e = check_one(f, s, v)) != NULL)
+			nerr += form_error(r, f->name, e);
+	}
+	return nerr;
+}
+
+void
+web_render(struct req *r, const char *tpl)
+{
+	r->tpl = tpl;
+}
+
+void
+web_redirect(struct req *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->location, sizeof(r->location), fmt, ap);
+	va_end(ap);
+	r->status = 303;
+}
+
+int
+web_fail(struct req *r, int status, const char *key)
+{
+	r->status = status;
+	hdf_set_int_value(r->hdf, "Error.status", status);
+	hdf_set_value(r->hdf, "Error.message", web_lang(r, key));
+	r->tpl = "error.cs";
+	return 0;
+}
+
+void
+web_cookie(struct req *r, const char *name, const char *value, int maxage)
+{
+	if (r->ncookies >= 2)
+		return;
+	snprintf(r->cookies[r->ncookies++], sizeof(r->cookies[0]),
+	    "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name, value,
+	    r->https ? "; Secure" : "", maxage == 0 ? "; Max-Age=0" : "");
+}
+
+long
+web_rows(struct req *r, const char *prefix, struct dbres *res)
+{
+	long n = 0;
+	char key[160];
+
+	if (res == NULL)
+		return 0;
+	while (db_next(res) == 1) {
+		for (int c = 0; c < db_ncols(res); c++) {
+			const char *v = db_col(res, c);
+
+			snprintf(key, sizeof(key), "%s.%ld.%s", prefix, n,
+			    db_colname(res, c));
+			hdf_set_value(r->hdf, key, v ? v : "");
+		}
+		n++;
+	}
+	return n;
+}
+
+int
+web_row(struct req *r, const char *prefix, struct dbres *res)
+{
+	char key[160];
+
+	if (res == NULL || db_next(res) != 1)
+		return 0;
+	for (int c = 0; c < db_ncols(res); c++) {
+		const char *v = db_col(res, c);
+
+		snprintf(key, sizeof(key), "%s.%s", prefix, db_colname(res, c));
+		hdf_set_value(r->hdf, key, v ? v : "");
+	}
+	return 1;
+}
+
+void
+web_list(struct req *r, const char *const *keys, const char *def,
+    struct list *l)
+{
+	const char *s = web_query(r, "sort", def);
+	const char *p = web_query(r, "page", "1");
+	const char *per = web_query(r, "per", "50");
+	int desc = 0;
+	long v;
+
+	memset(l, 0, sizeof(*l));
+	if (*s == '-') {
+		desc = 1;
+		s++;
+	}
+	for (int i = 0; keys[i]; i++)
+		if (strcmp(keys[i], s) == 0)
+			l->sort = desc ? -(i + 1) : i + 1;
+	if (l->sort == 0) {
+		s = def;
+		desc = *s == '-';
+		s += desc;
+		for (int i = 0; keys[i]; i++)
+			if (strcmp(keys[i], s) == 0)
+				l->sort = desc ? -(i + 1) : i + 1;
+	}
+	l->page = valid_int(p, 1, 1000000, &v) == NULL ? v : 1;
+	l->per = valid_int(per, 1, 500, &v) == NULL ? v : 50;
+	if (strcmp(web_query(r, "export", ""), "xlsx") == 0) {
+		l->export = 1;
+		l->page = 1;
+		l->per = 1000000;
+	}
+	l->offset = (l->page - 1) * l->per;
+	/* the filters as sent, for the sort, page and export links */
+	{
+		const char *qs = hdf_get_value(r->hdf, "CGI.QueryString", "");
+		STRING base;
+
+		string_init(&base);
+		while (*qs) {
+			size_t n = strcspn(qs, "&");
+
+			if (strncmp(qs, "sort=", 5) && strncmp(qs, "page=", 5) &&
+			    strncmp(qs, "export=", 7) && strncmp(qs, "ok=", 3) &&
+			    n > 0) {
+				if (base.len)
+					string_append_char(&base, '&');
+				string_appendn(&base, qs, (int)n);
+			}
+			qs += n + (qs[n] == '&');
+		}
+		hdf_set_value(r->hdf, "List.base", base.buf ? base.buf : "");
+		string_clear(&base);
+	}
+	hdf_set_valuef(r->hdf, "List.sort=%s%s", desc ? "-" : "",
+	    keys[abs(l->sort) - 1]);
+	hdf_set_valuef(r->hdf, "List.sortkey=%s", keys[abs(l->sort) - 1]);
+	hdf_set_int_value(r->hdf, "List.desc", desc);
+	hdf_set_int_value(r->hdf, "List.page", (int)l->page);
+	hdf_set_int_value(r->hdf, "List.per", (int)l->per);
+}
+
+void
+web_list_done(struct req *r, struct list *l, long total)
+{
+	long pages = (total + l->per - 1) / l->per;
+
+	hdf_set_int_value(r->hdf, "List.total", (int)total);
+	hdf_set_int_value(r->hdf, "List.pages", (int)(pages ? pages : 1));
+	if (l->page > 1)
+		hdf_set_int_value(r->hdf, "List.prev", (int)l->page - 1);
+	if (l->page < pages)
+		hdf_set_int_value(r->hdf, "List.next", (int)l->page + 1);
+}
+
+int
+web_xlsx(struct req *r, const char *name, const char *const *headkeys,
+    const char *const *cols, size_t ncols, struct dbres *res)
+{
+	struct xlsx *x;
+	const char *heads[64];
+	int idx[64];
+	char buf[8192];
+	ssize_t n;
+	int fd;
+	uint32_t row = 1;
+
+	if (ncols > 64)
+		return -1;
+	for (size_t i = 0; i < ncols; i++) {
+		char key[128];
+
+		snprintf(key, sizeof(key), "Lang.%s", headkeys[i]);
+		heads[i] = hdf_get_value(r->hdf, key, headkeys[i]);
+		idx[i] = -1;
+		for (int c = 0; c < db_ncols(res); c++)
+			if (strcmp(db_colname(res, c), cols[i]) == 0)
+				idx[i] = c;
+	}
+	x = xlsx_new(config_get(r->cf, "tmp_dir", "/tmp"), "Sheet1");
+	if (x == NULL)
+		return -1;
+	xlsx_header(x, heads, ncols);
+	while (db_next(res) == 1) {
+		for (size_t i = 0; i < ncols; i++) {
+			const char *v = idx[i] >= 0 ? db_col(res, idx[i]) : NULL;
+
+			xlsx_cell(x, row, (uint16_t)i, v ? v : "");
+		}
+		row++;
+	}
+	if ((fd = xlsx_close_fd(x)) == -1)
+		return -1;
+	FCGX_FPrintF(r->out, "Status: 200 OK\r\n"
+	    "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n"
+	    "Content-Disposition: attachment; filename=\"%s.xlsx\"\r\n"
+	    "Cache-Control: no-store\r\n\r\n", name);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		FCGX_PutStr(buf, (int)n, r->out);
+	close(fd);
+	r->done = 1;
+	return 0;
+}
+
+static void
+json_str(STRING *s, const char *v)
+{
+	string_append_char(s, '"');
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (c == '"' || c == '\\')
+			string_appendf(s, "\\%c", c);
+		else if (c < 0x20)
+			string_appendf(s, "\\u%04x", c);
+		else
+			string_append_char(s, (char)c);
+	}
+	string_append_char(s, '"');
+}
+
+char *
+web_json_form(const struct field *f, size_t n, const struct fval *v)
+{
+	STRING s;
+	int first = 1;
+
+	string_init(&s);
+	string_append_char(&s, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].type == FT_PASSWORD || strcmp(f[i].name, "csrf") == 0)
+			continue;
+		if (!first)
+			string_append_char(&s, ',');
+		first = 0;
+		json_str(&s, f[i].name);
+		string_append_char(&s, ':');
+		json_str(&s, v[i].s ? v[i].s : "");
+	}
+	string_append_char(&s, '}');
+	return s.buf;
+}
+
+char *
+web_json(const char *key, ...)
+{
+	STRING s;
+	va_list ap;
+	int first = 1;
+
+	string_init(&s);
+	string_append_char(&s, '{');
+	va_start(ap, key);
+	for (const char *k = key; k; k = va_arg(ap, const char *)) {
+		const char *v = va_arg(ap, const char *);
+
+		if (!first)
+			string_append_char(&s, ',');
+		first = 0;
+		json_str(&s, k);
+		string_append_char(&s, ':');
+		json_str(&s, v ? v : "");
+	}
+	va_end(ap);
+	string_append_char(&s, '}');
+	return s.buf;
+}
+
+char *
+web_json_kv(struct dbres *res)
+{
+	STRING s;
+	int first = 1;
+
+	string_init(&s);
+	string_append_char(&s, '{');
+	while (db_next(res) == 1) {
+		if (!first)
+			string_append_char(&s, ',');
+		first = 0;
+		json_str(&s, db_col(res, 0) ? db_col(res, 0) : "");
+		string_append_char(&s, ':');
+		json_str(&s, db_col(res, 1) ? db_col(res, 1) : "");
+	}
+	string_append_char(&s, '}');
+	return s.buf;
+}
+
+char *
+web_json_row(struct dbres *res)
+{
+	STRING s;
+
+	if (res == NULL || db_next(res) != 1)
+		return NULL;
+	string_init(&s);
+	string_append_char(&s, '{');
+	for (int c = 0; c < db_ncols(res); c++) {
+		const char *v = db_col(res, c);
+
+		if (c)
+			string_append_char(&s, ',');
+		json_str(&s, db_colname(res, c));
+		string_append_char(&s, ':');
+		if (v)
+			json_str(&s, v);
+		else
+			string_append(&s, "null");
+	}
+	string_append_char(&s, '}');
+	return s.buf;
+}
+
+void
+web_log(struct req *r, const char *action, const char *object,
+    const char *before, const char *after)
+{
+	if (db_exec(r->db, q[Q_LOG], "lssssss", r->op_id ? r->op_id : 0,
+	    r->op_login, r->addr, action, object ? object : "", before,
+	    after) == -1)
+		log_warnx("operation log: %s", db_error(r->db));
+}
+
+int64_t
+web_setting(struct req *r, const char *name, int64_t def)
+{
+	struct dbres *res = db_query(r->db, q[Q_SETTING], "s", name);
+	int64_t v = def;
+
+	if (res && db_next(res) == 1 && db_col(res, 0) && *db_col(res, 0))
+		v = db_coll(res, 0);
+	db_res_free(res);
+	return v;
+}
+
+const char *
+web_tz(struct req *r)
+{
+	return config_get(r->cf, "tz_offset", "+08:00");
+}

@@ -1,0 +1,148 @@
+/* web.h - the request, its session, forms, lists and rendering for the FastCGI programs. */
+#ifndef WEB_H
+#define WEB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <fcgiapp.h>
+#include <ClearSilver.h>
+
+struct config;
+struct db;
+struct dbres;
+
+/* Rights: F1..F30 are the functions of features.md, SITE the site's look. */
+#define RIGHT_SITE 31
+#define NRIGHTS 32
+#define R_PUBLIC 0	/* no session needed */
+#define R_SIGNED (-1)	/* any signed-in operator */
+
+struct req {
+	FCGX_Stream *in, *out, *err;
+	FCGX_ParamArray envp;
+	HDF *hdf;
+	CGI *cgi;
+	struct db *db;
+	const struct config *cf;
+	const char *method;
+	char path[256];
+	const char *addr;
+	int is_post;
+	int https;
+
+	/* the session, when signed in */
+	int64_t sess_id;
+	int64_t op_id;
+	char op_login[40];
+	char op_name[72];
+	int must_change;
+	char csrf[65];
+	uint32_t rights;
+
+	/* the response */
+	int status;
+	const char *tpl;
+	char location[512];
+	char cookies[2][256];
+	int ncookies;
+	int done;		/* the page wrote its own response */
+};
+
+/* A page: fills r->hdf and names a template; returns 0, or -1 for a 500. */
+typedef int (*page_fn)(struct req *);
+
+struct route {
+	const char *path;
+	unsigned methods;	/* M_GET | M_POST */
+	int right;		/* R_PUBLIC, R_SIGNED or a right number */
+	page_fn fn;
+};
+#define M_GET 1u
+#define M_POST 2u
+
+extern const struct route routes[];
+extern const size_t nroutes;
+extern const char *const right_codes[NRIGHTS];
+
+/* Field kinds of a declared input table. */
+enum ftype {
+	FT_TEXT, FT_INT, FT_MONEY, FT_PRICE, FT_LOGIN, FT_PHONE,
+	FT_PASSWORD, FT_HOST, FT_BUSADDR, FT_BOOL, FT_ID, FT_CHOICE
+};
+
+struct field {
+	const char *name;
+	enum ftype type;
+	int required;
+	long min, max;		/* FT_INT/FT_MONEY range; FT_TEXT max chars */
+	const char *const *choices;	/* FT_CHOICE: NULL-terminated */
+};
+
+struct fval {
+	const char *s;		/* the text as sent (borrowed from the HDF) */
+	int64_t i;		/* the typed value: int, fen, price, bool, id */
+	int set;		/* a non-empty value was sent */
+};
+
+/* Validates the declared fields from Query.*; keeps every value in Form.*,
+ * writes each error's text to Form.err.NAME; returns the number of errors. */
+int form_check(struct req *, const struct field *, size_t n, struct fval *);
+/* Sets one field's error by its language key; returns 1 for counting. */
+int form_error(struct req *, const char *field, const char *key);
+
+/* The value of Query.NAME or DEF. */
+const char *web_query(struct req *, const char *name, const char *def);
+/* Query.NAME as a positive id, or 0. */
+int64_t web_query_id(struct req *, const char *name);
+
+void web_render(struct req *, const char *tpl);
+void web_redirect(struct req *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* An error page with STATUS and the language text KEY; returns 0. */
+int web_fail(struct req *, int status, const char *key);
+void web_cookie(struct req *, const char *name, const char *value, int maxage);
+/* The language text of KEY (e.g. "err.required"), borrowed. */
+const char *web_lang(struct req *, const char *key);
+
+/* Copies every row of RES into PREFIX.N.COLUMN; returns the row count. */
+long web_rows(struct req *, const char *prefix, struct dbres *res);
+/* Copies the first row of RES into PREFIX.COLUMN; returns 1, or 0 if none. */
+int web_row(struct req *, const char *prefix, struct dbres *res);
+
+/* Lists: a whitelist of sort keys, the page and its size from the query. */
+struct list {
+	int sort;		/* 1-based index of the key, negative: descending */
+	long page, per, offset;
+	int export;		/* ?export=xlsx: all rows, as a spreadsheet */
+};
+void web_list(struct req *, const char *const *sortkeys, const char *def,
+    struct list *);
+/* After the query: List.total and List.pages from the rows' "total". */
+void web_list_done(struct req *, struct list *, long total);
+
+/* Sends the rows of RES as an .xlsx file named NAME with the language
+ * headers of HEADKEYS (Lang.KEY) for the columns COLS of RES. */
+int web_xlsx(struct req *, const char *name, const char *const *headkeys,
+    const char *const *cols, size_t ncols, struct dbres *res);
+
+/* The operation log: ACTION, OBJECT, before and after as JSON or NULL. */
+void web_log(struct req *, const char *action, const char *object,
+    const char *before, const char *after);
+/* The fields of a declared form as a JSON object (passwords left out);
+ * returns a string the caller frees. */
+char *web_json_form(const struct field *, size_t n, const struct fval *);
+/* A JSON object of KEY, VALUE pairs ending with NULL; the caller frees. */
+char *web_json(const char *key, ...) __attribute__((sentinel));
+/* Rows of (name, value) of RES as one JSON object; the caller frees. */
+char *web_json_kv(struct dbres *res);
+/* The first row of RES as a JSON object; returns a string the caller frees. */
+char *web_json_row(struct dbres *res);
+
+/* The site's offset from UTC for display, e.g. "+08:00". */
+const char *web_tz(struct req *);
+
+/* Site settings as a number. */
+int64_t web_setting(struct req *, const char *name, int64_t def);
+
+#endif

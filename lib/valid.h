@@ -1,0 +1,24 @@
+/* valid.h - field validators; each returns NULL when good or an error key. */
+#ifndef VALID_H
+#define VALID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The error keys are looked up in the language files (Lang.err.KEY), so a
+ * validator never carries user-visible text.
+ */
+const char *valid_text(const char *s, size_t maxchars);
+const char *valid_login(const char *s);
+const char *valid_phone(const char *s);
+const char *valid_int(const char *s, long min, long max, long *out);
+const char *valid_money(const char *s, int64_t min, int64_t max, int64_t *out);
+const char *valid_price(const char *s, int64_t *out);
+const char *valid_password(const char *pw, const char *login);
+const char *valid_host(const char *s);
+const char *valid_bus_address(const char *s);
+/* Number of characters of a valid UTF-8 string, or -1 when not UTF-8. */
+long utf8_len(const char *s);
+
+#endif

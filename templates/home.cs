@@ -1,0 +1,14 @@
+<?cs # home.cs - the start page: who is signed in and what the site holds. ?>
+<?cs include:"layout.cs" ?>
+<?cs call:head(Lang.page.home) ?>
+<p><?cs var:Lang.page.welcome ?>, <?cs var:Op.name ?>.</p>
+<h2><?cs var:Lang.page.counts ?></h2>
+<table class="counts">
+<tr><th><?cs var:Lang.page.count_buildings ?></th><td id="n-buildings"><?cs var:Count.buildings ?></td></tr>
+<tr><th><?cs var:Lang.page.count_rooms ?></th><td id="n-rooms"><?cs var:Count.rooms ?></td></tr>
+<tr><th><?cs var:Lang.page.count_gateways ?></th><td id="n-gateways"><?cs var:Count.gateways ?></td></tr>
+<tr><th><?cs var:Lang.page.count_buses ?></th><td id="n-buses"><?cs var:Count.buses ?></td></tr>
+<tr><th><?cs var:Lang.page.count_meters ?></th><td id="n-meters"><?cs var:Count.meters ?></td></tr>
+<tr><th><?cs var:Lang.page.count_operators ?></th><td id="n-operators"><?cs var:Count.operators ?></td></tr>
+</table>
+<?cs call:foot() ?>

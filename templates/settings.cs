@@ -1,0 +1,18 @@
+<?cs # settings.cs - F10 default parameters and the site's title and logo. ?>
+<?cs include:"layout.cs" ?>
+<?cs call:head(Lang.page.settings) ?>
+<form method="post" action="/settings" class="form">
+<?cs call:csrf() ?>
+<?cs call:text("site_title", Lang.page.site_title, "text") ?>
+<?cs call:text("site_logo", Lang.page.site_logo, "text") ?>
+<?cs call:text("power_threshold_w", Lang.page.power_threshold_w, "text") ?>
+<?cs call:text("poll_interval_min", Lang.page.poll_interval_min, "text") ?>
+<?cs call:text("alarm1_fen", Lang.page.alarm1_fen, "text") ?>
+<?cs call:text("alarm2_fen", Lang.page.alarm2_fen, "text") ?>
+<?cs call:text("price", Lang.page.price, "text") ?>
+<?cs call:text("hoard_cap_fen", Lang.page.hoard_cap_fen, "text") ?>
+<?cs call:text("alarm_sms_phone", Lang.page.alarm_sms_phone, "tel") ?>
+<?cs call:text("lost_after_cycles", Lang.page.lost_after_cycles, "text") ?>
+<button type="submit"><?cs var:Lang.btn.save ?></button>
+</form>
+<?cs call:foot() ?>
