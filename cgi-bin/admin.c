@@ -12,11 +12,13 @@
 #include "import.h"
 #include "log.h"
 
-enum { Q_COUNT_OPS, Q_NEW_ADMIN, Q_LOG };
+enum { Q_COUNT_OPS, Q_NEW_ADMIN, Q_LOG, Q_NEW_OP };
 static const char *const q[] = {
 	[Q_COUNT_OPS] = "SELECT COUNT(*) FROM operators",
 	[Q_NEW_ADMIN] = "INSERT INTO operators (login, name, role_id, pw_hash,"
 	    " must_change) VALUES ('admin', '系统管理员', 1, ?, 1)",
+	[Q_NEW_OP] = "INSERT INTO operators (login, name, role_id, pw_hash,"
+	    " must_change) VALUES (?, ?, ?, ?, 1)",
 	[Q_LOG] = "INSERT INTO oplog (login, client_addr, action, object, after_val)"
 	    " VALUES ('prepaid-admin', 'local', ?, ?, ?)",
 };
@@ -26,6 +28,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: prepaid-admin import-meters FILE.csv\n"
 	    "       prepaid-admin create-admin PASSWORD-FILE\n"
+	    "       prepaid-admin add-operator LOGIN ROLE-ID\n"
 	    "       prepaid-admin check\n"
 	    "The configuration is read from $PREPAID_CONF"
 	    " (default /etc/prepaid/prepaid.conf).\n");
@@ -119,6 +122,29 @@ cmd_create_admin(struct db *db, const char *pwfile)
 	return 0;
 }
 
+/* A new operator with a random password, printed; the first sign-in
+ * must change it, as for an operator made on the operators page. */
+static int
+cmd_add_operator(struct db *db, const char *login, const char *role)
+{
+	char pw[17];
+	char *hash;
+	long n;
+
+	if (password_random(pw, 16) == -1 || (hash = password_hash(pw)) == NULL)
+		return 1;
+	n = db_exec(db, q[Q_NEW_OP], "ssls", login, login,
+	    (int64_t)atoi(role), hash);
+	free(hash);
+	if (n == -1) {
+		log_warnx("add-operator: %s", db_error(db));
+		return 1;
+	}
+	db_exec(db, q[Q_LOG], "sss", "operator.create", login, NULL);
+	printf("%s\n", pw);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -140,6 +166,8 @@ main(int argc, char **argv)
 		rc = cmd_import(db, argv[2]);
 	else if (strcmp(argv[1], "create-admin") == 0 && argc == 3)
 		rc = cmd_create_admin(db, argv[2]);
+	else if (strcmp(argv[1], "add-operator") == 0 && argc == 4)
+		rc = cmd_add_operator(db, argv[2], argv[3]);
 	else if (strcmp(argv[1], "check") == 0)
 		rc = db_ping(db) == 0 ? 0 : 1;
 	else

@@ -198,6 +198,7 @@ output(struct req *r)
 		return;
 	}
 	cs_destroy(&cs);
+	cgi_html_ws_strip(&body, 1);
 	FCGX_FPrintF(r->out, "Status: %d\r\nContent-Type: text/html; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\nContent-Length: %d\r\n",
 	    r->status, body.len);

@@ -127,8 +127,12 @@ password_verify(const char *pw, const char *stored)
 	unsigned char salt[SALT_LEN], want[HASH_LEN], got[HASH_LEN];
 	char salthex[2 * SALT_LEN + 1], hashhex[2 * HASH_LEN + 1];
 
-	if (stored == NULL || sscanf(stored, "scrypt$%lu$%lu$%lu$%32[0-9a-f]$%64[0-9a-f]",
-	    &n, &r, &p, salthex, hashhex) != 5 ||
+	int end = 0;
+
+	if (stored == NULL || sscanf(stored,
+	    "scrypt$%lu$%lu$%lu$%32[0-9a-f]$%64[0-9a-f]%n",
+	    &n, &r, &p, salthex, hashhex, &end) != 5 || stored[end] != '\0' ||
+	    strlen(salthex) != 2 * SALT_LEN || strlen(hashhex) != 2 * HASH_LEN ||
 	    fromhex(salthex, salt, SALT_LEN) == -1 ||
 	    fromhex(hashhex, want, HASH_LEN) == -1 ||
 	    n > (1UL << 20) || r > 32 || p > 16) {

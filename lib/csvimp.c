@@ -251,6 +251,14 @@ imp_check(const struct csv *c, const struct imp_site *site,
 		int bad = 0;
 		size_t b = site->nbus;
 
+		int blank = 1;
+
+		for (int f = 0; f < row->nfields; f++)
+			if (*trim(row->field[f]) != '\0')
+				blank = 0;
+		/* Excel writes ",,,,,," for a formatted but empty row */
+		if (blank)
+			continue;
 		for (int k = 0; k < C_N; k++)
 			v[k] = idx[k] >= 0 && idx[k] < row->nfields ?
 			    trim(row->field[idx[k]]) : "";

@@ -223,7 +223,9 @@ valid_bus_address(const char *s)
 		h[colon - host] = '\0';
 		if (valid_host(h) != NULL)
 			return "bad_bus_address";
-		if (valid_int(colon + 1, 1, 65535, &port) != NULL)
+		if (strchr(h, ':') != NULL || colon[1] == '\0' ||
+		    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+		    valid_int(colon + 1, 1, 65535, &port) != NULL)
 			return "bad_bus_address";
 		return NULL;
 	}
@@ -231,13 +233,15 @@ valid_bus_address(const char *s)
 		const char *p = s + 11, *q = strchr(p, '?');
 		size_t dn = q ? (size_t)(q - p) : strlen(p);
 
-		if (dn == 0 || dn > 64)
+		if (dn == 0 || dn > 64 || p[0] == '/' || p[dn - 1] == '/')
 			return "bad_bus_address";
 		for (size_t i = 0; i < dn; i++)
 			if (!isalnum((unsigned char)p[i]) && !strchr("/_.-", p[i]))
 				return "bad_bus_address";
 		if (strstr(p, "..") != NULL)
 			return "bad_bus_address";
+		unsigned seen = 0;
+
 		while (q != NULL) {
 			const char *k = q + 1, *eq = strchr(k, '=');
 			const char *amp;
@@ -248,6 +252,10 @@ valid_bus_address(const char *s)
 			if (rtu_option(k, eq - k, eq + 1,
 			    amp ? (size_t)(amp - eq - 1) : strlen(eq + 1)) == -1)
 				return "bad_bus_address";
+			/* each option once: baud, parity, stop by first letter */
+			if (seen & (1u << (*k - 'a')))
+				return "bad_bus_address";
+			seen |= 1u << (*k - 'a');
 			q = amp;
 		}
 		return NULL;
