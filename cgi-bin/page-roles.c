@@ -133,8 +133,10 @@ page_role_edit(struct req *r)
 			    db_col(res, 0));
 		}
 		db_res_free(res);
-		before = web_json("name", hdf_get_value(r->hdf, "Form.name", ""),
-		    "rights", codes.buf ? codes.buf : "", NULL);
+		if (r->is_post)
+			before = web_json("name", hdf_get_value(r->hdf,
+			    "Form.name", ""), "rights", codes.buf ? codes.buf : "",
+			    NULL);
 		string_clear(&codes);
 	}
 	if (!r->is_post) {

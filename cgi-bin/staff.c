@@ -310,6 +310,7 @@ on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
+	FCGX_ShutdownPending();
 }
 
 static void
@@ -409,7 +410,15 @@ main(int argc, char **argv)
 			fatalx("cannot read %s", path);
 	}
 	metrics_open(config_get(cf, "metrics_file", NULL));
-	signal(SIGTERM, on_term);
+	{
+		/* no SA_RESTART: a TERM must end the wait in accept() */
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_term;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/* The database may come up later: each request pings it. */
 	if ((db = db_open_lazy(cf, "staff")) == NULL)
