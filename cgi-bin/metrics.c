@@ -2,10 +2,19 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "metrics.h"
+
+enum { Q_COLLECTOR };
+static const char *const q[] = {
+	[Q_COLLECTOR] = "SELECT name, value,"
+	    " TIMESTAMPDIFF(SECOND, updated_at, UTC_TIMESTAMP(3))"
+	    " FROM collector_status ORDER BY name",
+};
 
 struct counters {
 	uint64_t requests;
@@ -58,8 +67,11 @@ metrics_count(int status)
 }
 
 void
-metrics_write(FCGX_Stream *out, int db_up)
+metrics_write(FCGX_Stream *out, struct db *db)
 {
+	int db_up = db_ping(db) == 0;
+	struct dbres *res;
+
 	FCGX_FPrintF(out, "Status: 200 OK\r\n"
 	    "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n\r\n");
 	FCGX_FPrintF(out, "# HELP prepaid_web_requests_total Requests answered by the staff console.\n"
@@ -79,4 +91,25 @@ metrics_write(FCGX_Stream *out, int db_up)
 	    (unsigned long long)__atomic_load_n(&ctr->started, __ATOMIC_RELAXED));
 	FCGX_FPrintF(out, "# HELP prepaid_db_up Whether the database answers.\n"
 	    "# TYPE prepaid_db_up gauge\nprepaid_db_up %d\n", db_up);
+	/* B9: the collector's own figures, as it wrote them each cycle */
+	if (!db_up || (res = db_query(db, q[Q_COLLECTOR], "")) == NULL)
+		return;
+	while (db_next(res) == 1) {
+		const char *name = db_col(res, 0);
+		int ok = 1;
+
+		for (const char *p = name; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			    *p == '_'))
+				ok = 0;
+		if (!ok)
+			continue;
+		FCGX_FPrintF(out, "# TYPE prepaid_collector_%s gauge\n"
+		    "prepaid_collector_%s %s\n", name, name, db_col(res, 1));
+		if (strcmp(name, "heartbeat_unix") == 0)
+			FCGX_FPrintF(out, "# TYPE prepaid_collector_heartbeat_age_seconds gauge\n"
+			    "prepaid_collector_heartbeat_age_seconds %s\n",
+			    db_col(res, 2));
+	}
+	db_res_free(res);
 }

@@ -10,7 +10,10 @@ int metrics_open(const char *file);
 void metrics_close(void);
 /* Counts one request answered with STATUS. */
 void metrics_count(int status);
-/* Writes the whole /metrics response in Prometheus text format. */
-void metrics_write(FCGX_Stream *out, int db_up);
+struct db;
+
+/* Writes the whole /metrics response in Prometheus text format, with the
+ * collector's figures from the database. */
+void metrics_write(FCGX_Stream *out, struct db *);
 
 #endif

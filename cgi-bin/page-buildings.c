@@ -41,21 +41,10 @@ page_buildings(struct req *r)
 
 	web_list(r, sortkeys, "name", &l);
 	hdf_set_value(r->hdf, "Filter.q", qs);
-	if ((res = db_query(r->db, q[Q_LIST], "sill", qs, l.sort,
-	    (int64_t)l.per, (int64_t)l.offset)) == NULL)
-		return -1;
-	if (l.export) {
-		int rc = web_xlsx(r, "buildings", heads, cols, 5, res);
-
-		db_res_free(res);
-		return rc;
-	}
-	web_rows(r, "Rows", res);
-	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
-	db_res_free(res);
-	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
-	web_render(r, "buildings.cs");
-	return 0;
+	res = db_query(r->db, q[Q_LIST], "sill", qs, l.sort, (int64_t)l.per,
+	    (int64_t)l.offset);
+	return web_list_out(r, &l, res, "buildings", heads, cols, 5,
+	    "buildings.cs");
 }
 
 static const struct field fields[] = {
@@ -70,25 +59,12 @@ page_building_edit(struct req *r)
 {
 	int64_t id = web_query_id(r, "id"), maxfloor = 0;
 	struct fval v[B_N];
-	struct dbres *res;
 	char *before = NULL, *after, obj[64];
 	long n;
 
 	web_render(r, "building.cs");
-	if (id) {
-		if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
-			return -1;
-		if (r->is_post)
-			before = web_json_row(res);
-		else if (!web_row(r, "Form", res)) {
-			db_res_free(res);
-			return web_fail(r, 404, "err.not_found");
-		}
-		db_res_free(res);
-		if (r->is_post && before == NULL)
-			return web_fail(r, 404, "err.not_found");
-		hdf_set_value(r->hdf, "Form.id", web_query(r, "id", ""));
-	}
+	if (id && (n = web_edit_load(r, q[Q_GET], id, &before)) != 1)
+		return (int)n;
 	if (!r->is_post)
 		return 0;
 	n = form_check(r, fields, B_N, v);

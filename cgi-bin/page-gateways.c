@@ -62,21 +62,10 @@ page_gateways(struct req *r)
 
 	web_list(r, sortkeys, "name", &l);
 	hdf_set_value(r->hdf, "Filter.q", qs);
-	if ((res = db_query(r->db, q[Q_LIST], "sill", qs, l.sort,
-	    (int64_t)l.per, (int64_t)l.offset)) == NULL)
-		return -1;
-	if (l.export) {
-		int rc = web_xlsx(r, "gateways", heads, cols, 7, res);
-
-		db_res_free(res);
-		return rc;
-	}
-	web_rows(r, "Rows", res);
-	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
-	db_res_free(res);
-	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
-	web_render(r, "gateways.cs");
-	return 0;
+	res = db_query(r->db, q[Q_LIST], "sill", qs, l.sort, (int64_t)l.per,
+	    (int64_t)l.offset);
+	return web_list_out(r, &l, res, "gateways", heads, cols, 7,
+	    "gateways.cs");
 }
 
 static const char *const bauds[] = { "1200", "2400", "4800", "9600", "19200",
@@ -109,12 +98,7 @@ load(struct req *r, int64_t id, char **before)
 	struct dbres *res;
 	int found;
 
-	if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
-		return -1;
-	found = r->is_post ? ((*before = web_json_row(res)) != NULL) :
-	    web_row(r, "Form", res);
-	db_res_free(res);
-	if (!found || r->is_post)
+	if ((found = web_edit_load(r, q[Q_GET], id, before)) != 1 || r->is_post)
 		return found;
 	if ((res = db_query(r->db, q[Q_BUSES], "l", id)) == NULL)
 		return -1;
@@ -151,11 +135,8 @@ page_gateway_edit(struct req *r)
 	web_rows(r, "Buildings", res);
 	db_res_free(res);
 	if (id) {
-		if ((found = load(r, id, &before)) == -1)
-			return -1;
-		if (!found)
-			return web_fail(r, 404, "err.not_found");
-		hdf_set_value(r->hdf, "Form.id", web_query(r, "id", ""));
+		if ((found = load(r, id, &before)) != 1)
+			return found;
 	} else if (!r->is_post)
 		hdf_set_value(r->hdf, "Form.ports", "4");
 	if (!r->is_post)

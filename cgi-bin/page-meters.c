@@ -98,22 +98,12 @@ page_meters(struct req *r)
 	hdf_set_value(r->hdf, "Filter.profile", pr);
 	hdf_set_int_value(r->hdf, "Filter.building", (int)b);
 	hdf_set_int_value(r->hdf, "Filter.gateway", (int)g);
-	if ((res = db_query(r->db, q[Q_LIST], "sllsill", qs, b, g, pr, l.sort,
-	    (int64_t)l.per, (int64_t)l.offset)) == NULL)
+	res = db_query(r->db, q[Q_LIST], "sllsill", qs, b, g, pr, l.sort,
+	    (int64_t)l.per, (int64_t)l.offset);
+	if (web_list_out(r, &l, res, "meters", heads, cols, 10, "meters.cs") == -1)
 		return -1;
-	if (l.export) {
-		int rc = web_xlsx(r, "meters", heads, cols, 10, res);
-
-		db_res_free(res);
-		return rc;
-	}
-	web_rows(r, "Rows", res);
-	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
-	db_res_free(res);
-	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
 	hdf_set_value(r->hdf, "Page.imported", web_query(r, "n", ""));
-	web_render(r, "meters.cs");
-	return choices(r);
+	return l.export ? 0 : choices(r);
 }
 
 static const struct field fields[] = {
@@ -132,27 +122,14 @@ page_meter_edit(struct req *r)
 {
 	int64_t id = web_query_id(r, "id"), room = 0, n64;
 	struct fval v[M_N];
-	struct dbres *res;
 	char *before = NULL, *after, obj[64];
 	long n;
 
 	web_render(r, "meter.cs");
 	if (choices(r) == -1)
 		return -1;
-	if (id) {
-		if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
-			return -1;
-		if (r->is_post)
-			before = web_json_row(res);
-		else if (!web_row(r, "Form", res)) {
-			db_res_free(res);
-			return web_fail(r, 404, "err.not_found");
-		}
-		db_res_free(res);
-		if (r->is_post && before == NULL)
-			return web_fail(r, 404, "err.not_found");
-		hdf_set_value(r->hdf, "Form.id", web_query(r, "id", ""));
-	}
+	if (id && (n = web_edit_load(r, q[Q_GET], id, &before)) != 1)
+		return (int)n;
 	if (!r->is_post)
 		return 0;
 	n = form_check(r, fields, M_N, v);

@@ -69,23 +69,15 @@ page_operators(struct req *r)
 	hdf_set_int_value(r->hdf, "Filter.role", (int)web_query_id(r, "role"));
 	res = db_query(r->db, q[Q_LIST], "slsisll", qs, web_query_id(r, "role"),
 	    st, l.sort, web_tz(r), (int64_t)l.per, (int64_t)l.offset);
-	if (res == NULL)
+	if (web_list_out(r, &l, res, "operators", heads, cols, 7,
+	    "operators.cs") == -1)
 		return -1;
-	if (l.export) {
-		int rc = web_xlsx(r, "operators", heads, cols, 7, res);
-
-		db_res_free(res);
-		return rc;
-	}
-	web_rows(r, "Rows", res);
-	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
-	db_res_free(res);
+	if (l.export)
+		return 0;
 	if ((res = db_query(r->db, q[Q_ROLES], "")) == NULL)
 		return -1;
 	web_rows(r, "Roles", res);
 	db_res_free(res);
-	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
-	web_render(r, "operators.cs");
 	return 0;
 }
 
@@ -122,28 +114,13 @@ page_operator_edit(struct req *r)
 	web_rows(r, "Roles", res);
 	db_res_free(res);
 	web_render(r, "operator.cs");
-	if (id) {
-		if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
-			return -1;
-		if (!r->is_post) {
-			if (!web_row(r, "Form", res)) {
-				db_res_free(res);
-				return web_fail(r, 404, "err.not_found");
-			}
-		} else
-			before = web_json_row(res);
-		db_res_free(res);
-		if (r->is_post && before == NULL)
-			return web_fail(r, 404, "err.not_found");
-		hdf_set_value(r->hdf, "Form.id", web_query(r, "id", ""));
-	}
+	if (id && (nerr = web_edit_load(r, q[Q_GET], id, &before)) != 1)
+		return nerr;
 	if (!r->is_post)
 		return 0;
 	/* the login of an existing operator never changes */
 	nerr = form_check(r, id ? op_fields + 1 : op_fields, id ? O_N - 1 : O_N,
 	    id ? v + 1 : v);
-	if (id)
-		hdf_set_value(r->hdf, "Form.id", web_query(r, "id", ""));
 	if (v[O_ROLE].set && db_value(r->db, &n, q[Q_ROLE_OK], "l",
 	    v[O_ROLE].i) == 1 && n == 0)
 		nerr += form_error(r, "role_id", "bad_choice");

@@ -72,21 +72,13 @@ page_oplog(struct req *r)
 		return web_fail(r, 400, "err.bad_request");
 	res = db_query(r->db, q[Q_LIST], "ssssisll", op, act, d1, d2, l.sort,
 	    web_tz(r), (int64_t)l.per, (int64_t)l.offset);
-	if (res == NULL)
+	if (web_list_out(r, &l, res, "oplog", heads, cols, 7, "oplog.cs") == -1)
 		return -1;
-	if (l.export) {
-		int rc = web_xlsx(r, "oplog", heads, cols, 7, res);
-
-		db_res_free(res);
-		return rc;
-	}
-	web_rows(r, "Rows", res);
-	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
-	db_res_free(res);
+	if (l.export)
+		return 0;
 	if ((res = db_query(r->db, q[Q_OPS], "")) == NULL)
 		return -1;
 	web_rows(r, "Ops", res);
 	db_res_free(res);
-	web_render(r, "oplog.cs");
 	return 0;
 }

@@ -62,21 +62,11 @@ page_rooms(struct req *r)
 	hdf_set_value(r->hdf, "Filter.q", qs);
 	hdf_set_int_value(r->hdf, "Filter.building", (int)b);
 	hdf_set_int_value(r->hdf, "Filter.floor", (int)f);
-	if ((res = db_query(r->db, q[Q_LIST], "sllill", qs, b, f, l.sort,
-	    (int64_t)l.per, (int64_t)l.offset)) == NULL)
+	res = db_query(r->db, q[Q_LIST], "sllill", qs, b, f, l.sort,
+	    (int64_t)l.per, (int64_t)l.offset);
+	if (web_list_out(r, &l, res, "rooms", heads, cols, 5, "rooms.cs") == -1)
 		return -1;
-	if (l.export) {
-		int rc = web_xlsx(r, "rooms", heads, cols, 5, res);
-
-		db_res_free(res);
-		return rc;
-	}
-	web_rows(r, "Rows", res);
-	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
-	db_res_free(res);
-	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
-	web_render(r, "rooms.cs");
-	return buildings(r);
+	return l.export ? 0 : buildings(r);
 }
 
 static const struct field fields[] = {
@@ -92,7 +82,6 @@ page_room_edit(struct req *r)
 {
 	int64_t id = web_query_id(r, "id"), floors = 0;
 	struct fval v[R_N];
-	struct dbres *res;
 	char *before = NULL, *after, obj[64];
 	long n;
 
@@ -100,18 +89,8 @@ page_room_edit(struct req *r)
 	if (buildings(r) == -1)
 		return -1;
 	if (id) {
-		if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
-			return -1;
-		if (r->is_post)
-			before = web_json_row(res);
-		else if (!web_row(r, "Form", res)) {
-			db_res_free(res);
-			return web_fail(r, 404, "err.not_found");
-		}
-		db_res_free(res);
-		if (r->is_post && before == NULL)
-			return web_fail(r, 404, "err.not_found");
-		hdf_set_value(r->hdf, "Form.id", web_query(r, "id", ""));
+		if ((n = web_edit_load(r, q[Q_GET], id, &before)) != 1)
+			return (int)n;
 	} else if (!r->is_post)
 		hdf_set_value(r->hdf, "Form.building_id",
 		    web_query(r, "building", ""));

@@ -340,7 +340,7 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 	snprintf(r.path, sizeof(r.path), "%s", uri ? uri : "/");
 
 	if (strcmp(r.path, "/metrics") == 0) {
-		metrics_write(r.out, db_ping(db) == 0);
+		metrics_write(r.out, db);
 		return;
 	}
 	hdf_init(&r.hdf);

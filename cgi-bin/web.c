@@ -368,6 +368,48 @@ web_xlsx(struct req *r, const char *name, const char *const *headkeys,
 	return 0;
 }
 
+int
+web_list_out(struct req *r, struct list *l, struct dbres *res,
+    const char *name, const char *const *headkeys, const char *const *cols,
+    size_t ncols, const char *tpl)
+{
+	int rc = 0;
+
+	if (res == NULL)
+		return -1;
+	if (l->export)
+		rc = web_xlsx(r, name, headkeys, cols, ncols, res);
+	else {
+		web_rows(r, "Rows", res);
+		web_list_done(r, l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
+		hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+		web_render(r, tpl);
+	}
+	db_res_free(res);
+	return rc;
+}
+
+int
+web_edit_load(struct req *r, const char *sql, int64_t id, char **before)
+{
+	struct dbres *res = db_query(r->db, sql, "l", id);
+	int found;
+
+	*before = NULL;
+	if (res == NULL)
+		return -1;
+	if (r->is_post)
+		found = (*before = web_json_row(res)) != NULL;
+	else
+		found = web_row(r, "Form", res);
+	db_res_free(res);
+	if (found)
+		hdf_set_valuef(r->hdf, "Form.id=%lld", (long long)id);
+	else
+		web_fail(r, 404, "err.not_found");
+	return found;
+}
+
 static void
 json_str(STRING *s, const char *v)
 {

@@ -121,6 +121,24 @@ void web_list(struct req *, const char *const *sortkeys, const char *def,
 /* After the query: List.total and List.pages from the rows' "total". */
 void web_list_done(struct req *, struct list *, long total);
 
+/*
+ * Ends a list page: with ?export=xlsx the rows of RES go out as NAME.xlsx
+ * (headings HEADKEYS for the columns COLS); otherwise they go to Rows.N and
+ * the page renders TPL. Frees RES; returns 0, or -1 when RES is NULL or the
+ * export fails.
+ */
+int web_list_out(struct req *, struct list *, struct dbres *res,
+    const char *name, const char *const *headkeys, const char *const *cols,
+    size_t ncols, const char *tpl);
+
+/*
+ * Loads the object ID of an edit page with SQL (one "l" parameter): on a
+ * GET into Form.*, on a POST as the "before" JSON of the log (the caller
+ * frees *BEFORE). Returns 1, 0 when there is no such object (the page is
+ * then a 404), or -1.
+ */
+int web_edit_load(struct req *, const char *sql, int64_t id, char **before);
+
 /* Sends the rows of RES as an .xlsx file named NAME with the language
  * headers of HEADKEYS (Lang.KEY) for the columns COLS of RES. */
 int web_xlsx(struct req *, const char *name, const char *const *headkeys,
