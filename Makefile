@@ -42,6 +42,7 @@ ADMIN_OBJS = \
 
 UNIT_TESTS = \
 	$(B)/test_lib \
+	$(B)/test_sim \
 	$(B)/test_token
 
 PROGS = $(B)/staff.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim
@@ -77,6 +78,9 @@ $(B)/meter-sim: tests/sim/*.c tests/sim/*.h lib/token.c lib/token.h
 $(B)/test_lib: tests/unit/test_lib.c $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-o $@ tests/unit/test_lib.c $(LIB_OBJS:$(B)/lib/%.o=lib/%.c) $(LIBS)
+
+$(B)/test_sim: tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c tests/sim/*.h
+	$(CC) $(CFLAGS) -o $@ tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c
 
 $(B)/test_token: tests/unit/test_token.c lib/token.c lib/token.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/test_token.c lib/token.c $(LIBS)

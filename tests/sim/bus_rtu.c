@@ -11,7 +11,8 @@
 #define SILENCE_MS	5	/* 3.5 characters at 9600 is 4 ms */
 
 static void
-rtu_answer(struct bus *b, int fd, const uint8_t *frame, int len)
+rtu_answer(struct bus *b, int fd, const uint8_t *frame, int len,
+    int64_t last)
 {
 	struct mb_req rq;
 	struct mb_resp rs;
@@ -34,7 +35,7 @@ rtu_answer(struct bus *b, int fd, const uint8_t *frame, int len)
 	perr = mb_parse_pdu(frame + 1, len - 3, &rq);
 	if (perr)
 		stat_inc(ST_MALFORMED);
-	if (mb_transact(b, &rq, perr, 1, &rs, &fault) == TX_SILENT)
+	if (mb_transact(b, &rq, perr, 1, last, &rs, &fault) == TX_SILENT)
 		return;
 	out[0] = rq.unit;
 	n = 1 + mb_build_pdu(&rq, &rs, out + 1);
@@ -78,6 +79,7 @@ bus_rtu_main(void *arg)
 	struct bus *b = arg;
 	uint8_t buf[RTU_MAX];
 	int fd = b->rtu_fd, len = 0, overflow = 0;
+	int64_t last = 0;
 
 	while (!sim.stop) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
@@ -87,7 +89,7 @@ bus_rtu_main(void *arg)
 		if (rc == 0 && len > 0) {
 			/* The silence ends the frame. */
 			if (!overflow)
-				rtu_answer(b, fd, buf, len);
+				rtu_answer(b, fd, buf, len, last);
 			else
 				stat_inc(ST_MALFORMED);
 			len = 0;
@@ -107,6 +109,7 @@ bus_rtu_main(void *arg)
 			continue;
 		}
 		len += (int)n;
+		last = mono_ns();
 		if (len == (int)sizeof(buf)) {
 			overflow = 1;
 			len = 0;

@@ -98,11 +98,12 @@ tcp_reply(struct tcp_bus *t, const uint8_t *req, int len,
 	return modbus_reply(t->ctx, req, len, t->map) == -1 ? -1 : 0;
 }
 
-/* One request from client I; -1 when the client should be dropped. */
+/* One request from the client at FD; -1 when it should be dropped. */
 static int
 tcp_request(struct tcp_bus *t, int fd)
 {
-	uint8_t req[MODBUS_TCP_MAX_ADU_LENGTH], twisted[MODBUS_TCP_MAX_ADU_LENGTH];
+	uint8_t req[MODBUS_TCP_MAX_ADU_LENGTH];
+	uint8_t twisted[MODBUS_TCP_MAX_ADU_LENGTH];
 	struct mb_req rq;
 	struct mb_resp rs;
 	int len, declared, perr, fault, known;
@@ -133,7 +134,7 @@ tcp_request(struct tcp_bus *t, int fd)
 	perr = mb_parse_pdu(req + 7, len - 7, &rq);
 	if (perr)
 		stat_inc(ST_MALFORMED);
-	mb_transact(t->b, &rq, perr, 0, &rs, &fault);
+	mb_transact(t->b, &rq, perr, 0, 0, &rs, &fault);
 	switch (fault) {
 	case FAULT_WRONG_TID:
 	case FAULT_WRONG_UNIT:

@@ -239,7 +239,7 @@ main(int argc, char **argv)
 	}
 	if (sim.modem_link != NULL)
 		pthread_create(&modem, NULL, modem_main, NULL);
-	/* The control socket appears once every bus listens: scripts wait for it. */
+	/* The control socket appears once every bus listens. */
 	deadline = mono_ms() + 5000;
 	for (int i = 0; i < sim.nbus; i++)
 		while (!sim.buses[i].ready && mono_ms() < deadline)

@@ -154,7 +154,8 @@ meter_eval(struct meter *m, int64_t now_ms)
 			    1000;
 		m->relay = meter_relay_rule(m, now_ms);
 		m->power = m->relay ? want : 0;
-	}
+	} else
+		m->relay = 1;
 	r = mix64(sim.seed + (uint64_t)(now_ms / 60000));
 	v = 2200 + (int)(r % 41) - 20 +
 	    (int)(mix64(m->number) % 17) - 8 - m->power / 200;

@@ -125,14 +125,15 @@ rtu_bytes(const struct mb_req *rq, const struct mb_resp *rs, int request)
 
 /*
  * One transaction on bus B: RQ (PERR its parse error, or 0) to the meter at
- * RQ->unit. Holds the bus for the transaction's time (wire time with
- * --wire, the turnaround, the gateway timeout) so that others wait. Fills RS;
+ * RQ->unit, its last byte received at ARRIVAL (monotonic ns, 0 = now).
+ * Holds the bus for the transaction's time (wire time with --wire, the
+ * turnaround, the gateway timeout) so that others wait. Fills RS;
  * returns TX_REPLY or TX_SILENT, and *FAULT the meter's fault for the
  * transport to twist the answer with.
  */
 int
 mb_transact(struct bus *b, const struct mb_req *rq, int perr, int rtu,
-    struct mb_resp *rs, int *fault)
+    int64_t arrival, struct mb_resp *rs, int *fault)
 {
 	struct meter *m = rq->unit <= SIM_MAX_ADDR ? b->by_addr[rq->unit] :
 	    NULL;
@@ -145,8 +146,14 @@ mb_transact(struct bus *b, const struct mb_req *rq, int perr, int rtu,
 	rs->nregs = 0;
 	reqb = rtu_bytes(rq, rs, 1);
 	req_ns = sim.wire ? reqb * char_ns() + char_ns() * 7 / 2 : 0;
-	pthread_mutex_lock(&b->lock);
+	if (pthread_mutex_trylock(&b->lock) != 0) {
+		pthread_mutex_lock(&b->lock);
+		arrival = 0;	/* it waited for the bus: starts now */
+	}
 	t0 = mono_ns();
+	/* An RTU frame ends at its last byte, not when the silence is seen. */
+	if (arrival > 0 && arrival < t0)
+		t0 = arrival;
 	stat_inc(ST_REQUESTS);
 	if (m == NULL) {
 		/* A real line stays silent; the gateway knows its bus. */
@@ -190,7 +197,7 @@ mb_transact(struct bus *b, const struct mb_req *rq, int perr, int rtu,
 		pthread_mutex_unlock(&sim.mlock);
 	}
 	if (!rtu && turn_ns >= timeout_ns) {
-		/* The meter acted, but its answer came after the gateway gave up. */
+		/* The meter acted; its answer came after the gateway gave up. */
 		sleep_until_ns(t0 + req_ns + timeout_ns);
 		rs->exc = EXC_TARGET_FAILED;
 		rs->nregs = 0;

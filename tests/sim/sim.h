@@ -103,13 +103,13 @@ struct meter {
 	int		fixed_load;	/* W, -1 = the load model */
 	int		fault;
 	int		fault_arg;
-	int		kind;		/* load model: 0 empty, 1 normal, 2 heavy */
+	int		kind;		/* 0 empty room, 1 normal, 2 heavy */
 	int		base;		/* W */
 };
 
 struct bus {
 	int		port;		/* TCP port: the bus's name */
-	int		gateway;	/* reference site: 1..4, else (port-15020)/4+1 */
+	int		gateway;	/* (port - 15020) / 4 + 1 */
 	struct meter	*by_addr[SIM_MAX_ADDR + 1];
 	pthread_mutex_t	lock;		/* one transaction at a time */
 	volatile int	down;		/* enum bus_down */
@@ -207,8 +207,8 @@ void	 meter_eval(struct meter *m, int64_t now_ms);
 int	 mb_parse_pdu(const uint8_t *pdu, int len, struct mb_req *rq);
 int	 mb_build_pdu(const struct mb_req *rq, const struct mb_resp *rs,
 	    uint8_t *out);
-int	 mb_transact(struct bus *b, const struct mb_req *rq, int perr, int rtu,
-	    struct mb_resp *rs, int *fault);
+int	 mb_transact(struct bus *b, const struct mb_req *rq, int perr,
+	    int rtu, int64_t arrival, struct mb_resp *rs, int *fault);
 #define TX_REPLY	0	/* answer RS (maybe twisted by FAULT) */
 #define TX_SILENT	1	/* no answer at all (RTU) */
 
