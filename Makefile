@@ -21,7 +21,9 @@ LIB_OBJS = \
 	$(B)/lib/xlsx.o
 
 STAFF_OBJS = \
+	$(B)/cgi-bin/ledger.o \
 	$(B)/cgi-bin/metrics.o \
+	$(B)/cgi-bin/page-accounts.o \
 	$(B)/cgi-bin/page-auth.o \
 	$(B)/cgi-bin/page-buildings.o \
 	$(B)/cgi-bin/page-gateways.o \
@@ -31,6 +33,8 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/page-operators.o \
 	$(B)/cgi-bin/page-roles.o \
 	$(B)/cgi-bin/page-rooms.o \
+	$(B)/cgi-bin/page-sales.o \
+	$(B)/cgi-bin/page-sell.o \
 	$(B)/cgi-bin/page-settings.o \
 	$(B)/cgi-bin/router.o \
 	$(B)/cgi-bin/staff.o \

@@ -28,19 +28,6 @@ static const char *const q[] = {
 
 static const char *const sortkeys[] = { "at", "login", "action", NULL };
 
-/* A date as YYYY-MM-DD, or empty; anything else is an error. */
-static int
-date_ok(const char *s)
-{
-	int y, m, d;
-	char tail;
-
-	if (*s == '\0')
-		return 1;
-	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
-	    y >= 2000 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
-
 int
 page_oplog(struct req *r)
 {
@@ -60,11 +47,11 @@ page_oplog(struct req *r)
 	hdf_set_value(r->hdf, "Filter.action", act);
 	hdf_set_value(r->hdf, "Filter.from", d1);
 	hdf_set_value(r->hdf, "Filter.to", d2);
-	if (!date_ok(d1)) {
+	if (!web_date_ok(d1)) {
 		form_error(r, "from", "bad_date");
 		d1 = "";
 	}
-	if (!date_ok(d2)) {
+	if (!web_date_ok(d2)) {
 		form_error(r, "to", "bad_date");
 		d2 = "";
 	}

@@ -26,5 +26,12 @@ int page_meters(struct req *);
 int page_meter_edit(struct req *);
 int page_meter_import(struct req *);
 int page_settings(struct req *);
+int page_accounts(struct req *);
+int page_account_open(struct req *);
+int page_account(struct req *);
+int page_sell(struct req *);
+int page_sale(struct req *);
+int page_receipt(struct req *);
+int page_sales(struct req *);
 
 #endif

@@ -26,6 +26,13 @@ const struct route routes[] = {
 	{ "/rooms",		M_GET,		9,	  page_rooms },
 	{ "/room",		M_GET | M_POST,	9,	  page_room_edit },
 	{ "/settings",		M_GET | M_POST,	10,	  page_settings },
+	{ "/account/open",	M_GET | M_POST,	11,	  page_account_open },
+	{ "/accounts",		M_GET,		12,	  page_accounts },
+	{ "/account",		M_GET,		12,	  page_account },
+	{ "/sell",		M_GET | M_POST,	17,	  page_sell },
+	{ "/sale",		M_GET,		17,	  page_sale },
+	{ "/receipt",		M_GET,		17,	  page_receipt },
+	{ "/sales",		M_GET,		18,	  page_sales },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -40,7 +40,8 @@ static const char *const q[] = {
 	[Q_TOUCH] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP() WHERE id = ?",
 	[Q_DROP_IDLE] = "DELETE FROM sessions WHERE id = ?",
 	[Q_SITE] = "SELECT name, value FROM settings"
-	    " WHERE name IN ('site_title', 'site_logo')",
+	    " WHERE name IN ('site_title', 'site_logo', 'receipt_header',"
+	    " 'receipt_footer')",
 };
 
 /* cgiwrap callbacks: ClearSilver's CGI parser reads through the FastCGI streams. */
@@ -401,6 +402,10 @@ main(int argc, char **argv)
 		conf = "/etc/prepaid/prepaid.conf";
 	if ((cf = config_load(conf)) == NULL)
 		fatal("%s", conf);
+	/* spawn-fcgi points stderr at /dev/null: the log goes to a file */
+	if (config_get(cf, "staff_log", NULL) != NULL &&
+	    freopen(config_get(cf, "staff_log", NULL), "a", stderr) != NULL)
+		setvbuf(stderr, NULL, _IOLBF, 0);
 	tpldir = config_get(cf, "templates", "templates");
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/lang/%s.hdf", tpldir,

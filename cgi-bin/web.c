@@ -546,3 +546,33 @@ web_tz(struct req *r)
 {
 	return config_get(r->cf, "tz_offset", "+08:00");
 }
+
+int
+web_date_ok(const char *s)
+{
+	int y, m, d;
+	char tail;
+
+	if (*s == '\0')
+		return 1;
+	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d,
+	    &tail) == 3 && y >= 2000 && y <= 2999 && m >= 1 && m <= 12 &&
+	    d >= 1 && d <= 31;
+}
+
+void
+web_money_col(struct req *r, const char *prefix, const char *from,
+    const char *to)
+{
+	HDF *rows = hdf_get_obj(r->hdf, prefix);
+	char buf[32];
+
+	for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
+	    row = hdf_obj_next(row)) {
+		const char *v = hdf_get_value(row, from, "");
+
+		if (*v != '\0')
+			hdf_set_value(row, to, money_format(strtoll(v, NULL, 10),
+			    buf, sizeof(buf)));
+	}
+}

@@ -160,6 +160,13 @@ char *web_json_row(struct dbres *res);
 /* The site's offset from UTC for display, e.g. "+08:00". */
 const char *web_tz(struct req *);
 
+/* For each row PREFIX.N, sets TO to the yuan text of the fen column FROM. */
+void web_money_col(struct req *, const char *prefix, const char *from,
+    const char *to);
+
+/* 1 when S is empty or a date YYYY-MM-DD, else 0. */
+int web_date_ok(const char *s);
+
 /* Site settings as a number. */
 int64_t web_setting(struct req *, const char *name, int64_t def);
 

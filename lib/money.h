@@ -23,6 +23,12 @@ char *decimal_format(int64_t v, int scale, char *buf, size_t size);
 int money_parse(const char *s, fen_t *out);
 /* "1234.50" into BUF (at least 32 bytes); returns BUF. */
 char *money_format(fen_t v, char *buf, size_t size);
+/*
+ * The amount in Chinese capital numerals as on a receipt (大写金额):
+ * 10000 -> "壹佰元整", 12345 -> "壹佰贰拾叁元肆角伍分", 0 -> "零元整".
+ * Writes at most SIZE bytes (128 is always enough); returns BUF.
+ */
+char *money_capital(fen_t v, char *buf, size_t size);
 /* Price in yuan/kWh with at most 4 decimals into 0.0001 yuan units. */
 int price_parse(const char *s, int64_t *out);
 

@@ -14,8 +14,8 @@ GRANT SELECT, INSERT, UPDATE ON rooms TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON gateways TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE, DELETE ON buses TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON meters TO 'prepaid_staff'@'localhost';
-GRANT SELECT ON accounts TO 'prepaid_staff'@'localhost';
-GRANT SELECT ON account_meters TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON accounts TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON account_meters TO 'prepaid_staff'@'localhost';
 GRANT SELECT ON readings TO 'prepaid_staff'@'localhost';
 GRANT SELECT ON meter_state TO 'prepaid_staff'@'localhost';
 GRANT SELECT ON daily_energy TO 'prepaid_staff'@'localhost';
@@ -50,3 +50,11 @@ GRANT SELECT, UPDATE ON read_requests TO 'prepaid_collector'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON alarms TO 'prepaid_collector'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON sms_outbox TO 'prepaid_collector'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON collector_status TO 'prepaid_collector'@'localhost';
+
+-- The money tables (004_ledger.sql). The ledger is INSERT and SELECT only
+-- for every program: no UPDATE, no DELETE.
+GRANT SELECT, INSERT, UPDATE ON purchase_counts TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT ON ledger TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT ON receipt_prints TO 'prepaid_staff'@'localhost';
+GRANT SELECT ON purchase_counts TO 'prepaid_collector'@'localhost';
+GRANT SELECT, INSERT ON ledger TO 'prepaid_collector'@'localhost';

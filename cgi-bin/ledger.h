@@ -1,0 +1,50 @@
+/* ledger.h - money actions: one ledger entry and its token command, exactly once. */
+#ifndef LEDGER_H
+#define LEDGER_H
+
+#include <stdint.h>
+
+struct db;
+
+/* Ledger kinds with a token (see money.md). */
+#define LK_SALE "sale"
+#define LK_REFUND "refund"
+#define LK_REVERSAL "reversal"
+
+struct entry {
+	int64_t account_id;
+	int64_t meter_id;
+	const char *kind;	/* LK_* */
+	int64_t amount;		/* signed fen: + credit, - debit */
+	int64_t operator_id;
+	const char *idem_key;	/* unique: a repeat returns the first entry */
+	int64_t reverses_id;	/* 0 or the entry this reverses */
+	const char *note;
+	int64_t cap;		/* > 0: refuse when the account would hold more */
+};
+
+/* Why an entry was refused (language keys, Lang.err.KEY). */
+#define LEDGER_CLOSED "account_closed"
+#define LEDGER_CAP "over_cap"
+#define LEDGER_NOT_ACCOUNTS "meter_not_in_account"
+#define LEDGER_REVERSED "already_reversed"
+
+/*
+ * In one transaction: locks the account, checks it is open, that the meter
+ * is one of its active meters and the hoarding cap, takes the meter's next
+ * purchase count, and inserts the token command and the ledger entry.
+ * Returns 1 with *ID the new entry, 0 with *ID the first entry when the
+ * idempotency key was used before, 2 with *WHY set when refused, -1 on
+ * error. Retries on deadlock.
+ */
+int ledger_issue(struct db *, const struct entry *, int64_t *id,
+    const char **why);
+
+/*
+ * The money of an account as staff should see it: per meter the last read
+ * remaining amount, plus credits and minus debits whose tokens are not yet
+ * confirmed or were confirmed after that read. Returns 0 or -1.
+ */
+int ledger_account_money(struct db *, int64_t account_id, int64_t *fen);
+
+#endif

@@ -1,0 +1,326 @@
+/* page-accounts.c - F11 open an account with its meters, F12 opening records, one account's page. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "ledger.h"
+#include "money.h"
+#include "pages.h"
+#include "valid.h"
+
+#define MAX_METERS 8
+
+enum {
+	Q_LIST, Q_ROOM, Q_METER, Q_IDEM, Q_INSERT, Q_LINK, Q_GET, Q_METERS,
+	Q_ENTRIES, Q_PENDING, Q_BUILDINGS, Q_ROOM_METERS
+};
+static const char *const q[] = {
+	[Q_LIST] = "SELECT a.id, a.holder, a.holder_no, a.phone, a.status,"
+	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
+	    " (SELECT GROUP_CONCAT(m.number ORDER BY m.number SEPARATOR ' ')"
+	    "   FROM account_meters x JOIN meters m ON m.id = x.meter_id"
+	    "   WHERE x.account_id = a.id AND x.active = 1) AS meters,"
+	    " DATE_FORMAT(CONVERT_TZ(a.opened_at, '+00:00', p.tz), '%Y-%m-%d %H:%i') AS opened,"
+	    " COALESCE(o.login, '') AS opened_by, COUNT(*) OVER () AS total"
+	    " FROM accounts a LEFT JOIN rooms r ON r.id = a.room_id"
+	    " LEFT JOIN buildings b ON b.id = r.building_id"
+	    " LEFT JOIN operators o ON o.id = a.opened_by"
+	    " JOIN (SELECT ? AS q, ? AS st, ? AS b, ? AS d1, ? AS d2, ? AS s, ? AS tz) p"
+	    " WHERE (p.q = '' OR a.holder LIKE CONCAT('%', p.q, '%')"
+	    "   OR a.holder_no = p.q OR a.phone = p.q OR r.number = p.q"
+	    "   OR EXISTS (SELECT 1 FROM account_meters x JOIN meters m ON m.id = x.meter_id"
+	    "     WHERE x.account_id = a.id AND m.number = p.q))"
+	    " AND (p.st = '' OR a.status = p.st) AND (p.b = 0 OR r.building_id = p.b)"
+	    " AND (p.d1 = '' OR a.opened_at >= CONVERT_TZ(p.d1, p.tz, '+00:00'))"
+	    " AND (p.d2 = '' OR a.opened_at < CONVERT_TZ(p.d2, p.tz, '+00:00') + INTERVAL 1 DAY)"
+	    " ORDER BY CASE WHEN p.s = 1 THEN a.opened_at END,"
+	    " CASE WHEN p.s = -1 THEN a.opened_at END DESC,"
+	    " CASE WHEN p.s = 2 THEN a.holder END, CASE WHEN p.s = -2 THEN a.holder END DESC,"
+	    " CASE WHEN p.s = 3 THEN LPAD(r.number, 16, '0') END,"
+	    " CASE WHEN p.s = -3 THEN LPAD(r.number, 16, '0') END DESC,"
+	    " a.id DESC LIMIT ? OFFSET ?",
+	[Q_ROOM] = "SELECT id FROM rooms WHERE building_id = ? AND number = ?",
+	/* a meter, and whether an open account holds it already */
+	[Q_METER] = "SELECT m.id, m.profile, (SELECT COUNT(*) FROM account_meters x"
+	    "   WHERE x.meter_id = m.id AND x.active = 1) FROM meters m WHERE m.number = ?",
+	[Q_IDEM] = "SELECT id FROM accounts WHERE idem_key = ?",
+	[Q_INSERT] = "INSERT INTO accounts (holder, holder_no, phone, room_id,"
+	    " opened_by, idem_key, opened_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())",
+	[Q_LINK] = "INSERT INTO account_meters (account_id, meter_id, active,"
+	    " open_meter_id) VALUES (?, ?, 1, ?)",
+	[Q_GET] = "SELECT a.id, a.holder, a.holder_no, a.phone, a.status,"
+	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
+	    " DATE_FORMAT(CONVERT_TZ(a.opened_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS opened"
+	    " FROM accounts a LEFT JOIN rooms r ON r.id = a.room_id"
+	    " LEFT JOIN buildings b ON b.id = r.building_id WHERE a.id = ?",
+	[Q_METERS] = "SELECT m.id, m.number, s.remaining_fen, s.purchase_count,"
+	    " s.relay_closed, s.lost,"
+	    " DATE_FORMAT(CONVERT_TZ(s.read_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS read_at"
+	    " FROM account_meters x JOIN meters m ON m.id = x.meter_id"
+	    " LEFT JOIN meter_state s ON s.meter_id = m.id"
+	    " WHERE x.account_id = ? AND x.active = 1 ORDER BY m.number",
+	[Q_ENTRIES] = "SELECT l.id, l.kind, l.amount_fen, m.number AS meter,"
+	    " COALESCE(o.login, l.channel) AS who, COALESCE(c.status, '') AS status,"
+	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at"
+	    " FROM ledger l JOIN meters m ON m.id = l.meter_id"
+	    " LEFT JOIN operators o ON o.id = l.operator_id"
+	    " LEFT JOIN commands c ON c.id = l.command_id"
+	    " WHERE l.account_id = ? ORDER BY l.id DESC LIMIT 100",
+	[Q_PENDING] = "SELECT COUNT(*) FROM commands c JOIN account_meters x"
+	    " ON x.meter_id = c.meter_id AND x.active = 1"
+	    " WHERE x.account_id = ? AND c.status IN ('queued', 'sent', 'waiting')",
+	[Q_BUILDINGS] = "SELECT id, name FROM buildings ORDER BY name",
+	[Q_ROOM_METERS] = "SELECT m.number FROM meters m JOIN rooms r ON r.id = m.room_id"
+	    " WHERE r.building_id = ? AND r.number = ? ORDER BY m.number",
+};
+
+static const char *const sortkeys[] = { "opened", "holder", "room", NULL };
+
+static int
+buildings(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_BUILDINGS], "");
+
+	if (res == NULL)
+		return -1;
+	web_rows(r, "Buildings", res);
+	db_res_free(res);
+	return 0;
+}
+
+int
+page_accounts(struct req *r)
+{
+	struct list l;
+	struct dbres *res;
+	const char *qs = web_query(r, "q", "");
+	const char *st = web_query(r, "status", "");
+	const char *d1 = web_query(r, "from", ""), *d2 = web_query(r, "to", "");
+	int64_t b = web_query_id(r, "building");
+	static const char *const heads[] = { "col.holder", "col.holder_no",
+	    "col.phone", "col.building", "col.room", "col.meters", "col.status",
+	    "col.opened", "col.op_name" };
+	static const char *const cols[] = { "holder", "holder_no", "phone",
+	    "building", "room", "meters", "status", "opened", "opened_by" };
+
+	if (strcmp(st, "open") && strcmp(st, "closed") && strcmp(st, "closing"))
+		st = "";
+	if (!web_date_ok(d1)) {
+		form_error(r, "from", "bad_date");
+		d1 = "";
+	}
+	if (!web_date_ok(d2)) {
+		form_error(r, "to", "bad_date");
+		d2 = "";
+	}
+	web_list(r, sortkeys, "-opened", &l);
+	hdf_set_value(r->hdf, "Filter.q", qs);
+	hdf_set_value(r->hdf, "Filter.status", st);
+	hdf_set_value(r->hdf, "Filter.from", d1);
+	hdf_set_value(r->hdf, "Filter.to", d2);
+	hdf_set_int_value(r->hdf, "Filter.building", (int)b);
+	res = db_query(r->db, q[Q_LIST], "sslssisll", qs, st, b, d1, d2, l.sort,
+	    web_tz(r), (int64_t)l.per, (int64_t)l.offset);
+	if (web_list_out(r, &l, res, "accounts", heads, cols, 9,
+	    "accounts.cs") == -1)
+		return -1;
+	return l.export ? 0 : buildings(r);
+}
+
+static const struct field fields[] = {
+	{ "holder", FT_TEXT, 1, 0, 32, NULL },
+	{ "holder_no", FT_TEXT, 0, 0, 32, NULL },
+	{ "phone", FT_PHONE, 0, 0, 0, NULL },
+	{ "building_id", FT_ID, 1, 0, 0, NULL },
+	{ "room", FT_TEXT, 1, 0, 16, NULL },
+	{ "meters", FT_TEXT, 0, 0, 200, NULL },
+	{ "first", FT_MONEY, 0, 1, 0, NULL },
+	{ "idem", FT_TEXT, 1, 0, 64, NULL },
+};
+enum { A_HOLDER, A_NO, A_PHONE, A_BUILDING, A_ROOM, A_METERS, A_FIRST,
+    A_IDEM, A_N };
+
+/* The meter numbers of the form (space or comma separated) as ids. */
+static int
+parse_meters(struct req *r, const char *s, int64_t *ids, int *n)
+{
+	char buf[256], *tok, *save = NULL;
+
+	*n = 0;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, " ,，;\t", &save); tok;
+	    tok = strtok_r(NULL, " ,，;\t", &save)) {
+		struct dbres *res;
+		long num;
+
+		if (*n >= MAX_METERS)
+			return form_error(r, "meters", "too_many_meters");
+		if (valid_int(tok, 1, 4294967295L, &num) != NULL)
+			return form_error(r, "meters", "meter_not_found");
+		if ((res = db_query(r->db, q[Q_METER], "l", (int64_t)num)) == NULL)
+			return -1;
+		if (db_next(res) != 1) {
+			db_res_free(res);
+			return form_error(r, "meters", "meter_not_found");
+		}
+		if (db_coll(res, 2) > 0) {
+			db_res_free(res);
+			return form_error(r, "meters", "meter_in_account");
+		}
+		for (int i = 0; i < *n; i++)
+			if (ids[i] == db_coll(res, 0)) {
+				db_res_free(res);
+				return form_error(r, "meters", "dup_meter");
+			}
+		ids[(*n)++] = db_coll(res, 0);
+		db_res_free(res);
+	}
+	if (*n == 0)
+		return form_error(r, "meters", "no_meter");
+	return 0;
+}
+
+int
+page_account_open(struct req *r)
+{
+	struct fval v[A_N];
+	int64_t room = 0, id = 0, ids[MAX_METERS], sale;
+	int n = 0, nerr, tries;
+	char obj[64], idem[80], meters[256];
+	char *after;
+	const char *why;
+
+	web_render(r, "account-open.cs");
+	if (buildings(r) == -1)
+		return -1;
+	if (!r->is_post) {
+		char tok[65];
+
+		if (crypto_random_hex(16, tok) == -1)
+			return -1;
+		hdf_set_value(r->hdf, "Form.idem", tok);
+		return 0;
+	}
+	nerr = form_check(r, fields, A_N, v);
+	/* the same form again (double click, back and resubmit): the first result */
+	if (v[A_IDEM].set && db_value(r->db, &id, q[Q_IDEM], "s", v[A_IDEM].s) == 1) {
+		web_redirect(r, "/account?id=%lld", (long long)id);
+		return 0;
+	}
+	if (v[A_BUILDING].set && v[A_ROOM].set && db_value(r->db, &room,
+	    q[Q_ROOM], "ls", v[A_BUILDING].i, v[A_ROOM].s) != 1)
+		nerr += form_error(r, "room", "room_not_found");
+	/* no meters named: the room's own meters */
+	meters[0] = '\0';
+	if (!v[A_METERS].set && room) {
+		struct dbres *res = db_query(r->db, q[Q_ROOM_METERS], "ls",
+		    v[A_BUILDING].i, v[A_ROOM].s);
+
+		while (res && db_next(res) == 1)
+			snprintf(meters + strlen(meters), sizeof(meters) -
+			    strlen(meters), "%s ", db_col(res, 0));
+		db_res_free(res);
+		hdf_set_value(r->hdf, "Form.meters", meters);
+	} else
+		snprintf(meters, sizeof(meters), "%s", v[A_METERS].s);
+	if (!nerr && (nerr = parse_meters(r, meters, ids, &n)) == -1)
+		return -1;
+	if (v[A_FIRST].set && v[A_FIRST].i > web_setting(r, "hoard_cap_fen",
+	    100000))
+		nerr += form_error(r, "first", "over_cap");
+	if (nerr)
+		return 0;
+	for (tries = 0; tries < 3; tries++) {
+		if (db_begin(r->db) == -1)
+			return -1;
+		if (db_exec(r->db, q[Q_INSERT], "ssslls", v[A_HOLDER].s, v[A_NO].s,
+		    v[A_PHONE].s, room, r->op_id, v[A_IDEM].s) == -1)
+			goto retry;
+		id = (int64_t)db_last_id(r->db);
+		for (int i = 0; i < n; i++)
+			if (db_exec(r->db, q[Q_LINK], "lll", id, ids[i], ids[i]) == -1)
+				goto retry;
+		if (db_commit(r->db) == 0)
+			break;
+	retry:
+		db_rollback(r->db);
+		if (db_errno(r->db) == DB_ER_DUP_ENTRY) {
+			/* the same form again, or a meter taken meanwhile */
+			if (db_value(r->db, &id, q[Q_IDEM], "s", v[A_IDEM].s) == 1) {
+				web_redirect(r, "/account?id=%lld", (long long)id);
+				return 0;
+			}
+			form_error(r, "meters", "meter_in_account");
+			return 0;
+		}
+		if (db_errno(r->db) != DB_ER_DEADLOCK)
+			return -1;
+	}
+	if (tries == 3)
+		return -1;
+	snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
+	after = web_json_form(fields, A_N, v);
+	web_log(r, "account.open", obj, NULL, after);
+	free(after);
+	if (v[A_FIRST].set) {
+		struct entry e = { .account_id = id, .meter_id = ids[0],
+		    .kind = LK_SALE, .amount = v[A_FIRST].i,
+		    .operator_id = r->op_id, .idem_key = idem,
+		    .cap = web_setting(r, "hoard_cap_fen", 100000) };
+
+		snprintf(idem, sizeof(idem), "%s:first", v[A_IDEM].s);
+		if (ledger_issue(r->db, &e, &sale, &why) == 1) {
+			char a[32];
+
+			snprintf(obj, sizeof(obj), "ledger:%lld", (long long)sale);
+			after = web_json("account", obj, "amount_fen",
+			    decimal_format(e.amount, 0, a, sizeof(a)), NULL);
+			web_log(r, "sale.create", obj, NULL, after);
+			free(after);
+			web_redirect(r, "/sale?id=%lld", (long long)sale);
+			return 0;
+		}
+	}
+	web_redirect(r, "/account?id=%lld&ok=opened", (long long)id);
+	return 0;
+}
+
+int
+page_account(struct req *r)
+{
+	int64_t id = web_query_id(r, "id"), money = 0, pending = 0;
+	struct dbres *res;
+	char buf[32];
+
+	if (id == 0)
+		return web_fail(r, 404, "err.not_found");
+	if ((res = db_query(r->db, q[Q_GET], "sl", web_tz(r), id)) == NULL)
+		return -1;
+	if (!web_row(r, "Account", res)) {
+		db_res_free(res);
+		return web_fail(r, 404, "err.not_found");
+	}
+	db_res_free(res);
+	if ((res = db_query(r->db, q[Q_METERS], "sl", web_tz(r), id)) == NULL)
+		return -1;
+	web_rows(r, "Meters", res);
+	db_res_free(res);
+	web_money_col(r, "Meters", "remaining_fen", "remaining");
+	if ((res = db_query(r->db, q[Q_ENTRIES], "sl", web_tz(r), id)) == NULL)
+		return -1;
+	web_rows(r, "Entries", res);
+	db_res_free(res);
+	web_money_col(r, "Entries", "amount_fen", "amount");
+	if (ledger_account_money(r->db, id, &money) == -1 ||
+	    db_value(r->db, &pending, q[Q_PENDING], "l", id) == -1)
+		return -1;
+	hdf_set_value(r->hdf, "Account.money", money_format(money, buf,
+	    sizeof(buf)));
+	hdf_set_int_value(r->hdf, "Account.pending", (int)pending);
+	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+	web_render(r, "account.cs");
+	return 0;
+}

@@ -1,0 +1,250 @@
+/* page-sell.c - F17 sell: find the account, confirm, one ledger entry and token; progress and receipt. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "ledger.h"
+#include "money.h"
+#include "pages.h"
+
+enum {
+	Q_FIND, Q_ACCOUNT, Q_METERS, Q_PENDING, Q_ENTRY, Q_PRINTS, Q_PRINT
+};
+static const char *const q[] = {
+	[Q_FIND] = "SELECT DISTINCT a.id, a.holder, a.holder_no, a.status,"
+	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room"
+	    " FROM accounts a LEFT JOIN rooms r ON r.id = a.room_id"
+	    " LEFT JOIN buildings b ON b.id = r.building_id"
+	    " LEFT JOIN account_meters x ON x.account_id = a.id AND x.active = 1"
+	    " LEFT JOIN meters m ON m.id = x.meter_id"
+	    " JOIN (SELECT ? AS q) p"
+	    " WHERE a.status = 'open' AND (a.holder LIKE CONCAT('%', p.q, '%')"
+	    "   OR a.holder_no = p.q OR r.number = p.q OR m.number = p.q"
+	    "   OR CONCAT(b.name, r.number) = p.q)"
+	    " ORDER BY b.name, r.number, a.id LIMIT 50",
+	[Q_ACCOUNT] = "SELECT a.id, a.holder, a.holder_no, a.phone, a.status,"
+	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room"
+	    " FROM accounts a LEFT JOIN rooms r ON r.id = a.room_id"
+	    " LEFT JOIN buildings b ON b.id = r.building_id WHERE a.id = ?",
+	[Q_METERS] = "SELECT m.id, m.number, s.remaining_fen, s.lost,"
+	    " DATE_FORMAT(CONVERT_TZ(s.read_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS read_at"
+	    " FROM account_meters x JOIN meters m ON m.id = x.meter_id"
+	    " LEFT JOIN meter_state s ON s.meter_id = m.id"
+	    " WHERE x.account_id = ? AND x.active = 1 AND m.profile = 'ddsy1352nk'"
+	    " ORDER BY m.number",
+	[Q_PENDING] = "SELECT c.id, c.kind, c.status, c.amount_fen, m.number AS meter,"
+	    " c.error FROM commands c JOIN account_meters x ON x.meter_id = c.meter_id"
+	    " AND x.active = 1 JOIN meters m ON m.id = c.meter_id"
+	    " WHERE x.account_id = ? AND c.status IN ('queued', 'sent', 'waiting', 'failed')"
+	    " AND c.created_at > UTC_TIMESTAMP() - INTERVAL 30 DAY ORDER BY c.id",
+	[Q_ENTRY] = "SELECT l.id, l.kind, l.amount_fen, l.account_id, a.holder,"
+	    " a.holder_no, COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
+	    " m.number AS meter, COALESCE(o.name, l.channel) AS operator,"
+	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at,"
+	    " CONCAT(DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y%m%d'),"
+	    "   LPAD(l.id, 8, '0')) AS receipt_no,"
+	    " COALESCE(c.status, '') AS status, COALESCE(c.error, '') AS error,"
+	    " COALESCE(c.purchase_count, '') AS count, COALESCE(c.tries, 0) AS tries"
+	    " FROM ledger l JOIN accounts a ON a.id = l.account_id"
+	    " JOIN meters m ON m.id = l.meter_id"
+	    " LEFT JOIN rooms r ON r.id = a.room_id LEFT JOIN buildings b ON b.id = r.building_id"
+	    " LEFT JOIN operators o ON o.id = l.operator_id"
+	    " LEFT JOIN commands c ON c.id = l.command_id WHERE l.id = ?",
+	[Q_PRINTS] = "SELECT COUNT(*) FROM receipt_prints WHERE ledger_id = ?",
+	[Q_PRINT] = "INSERT INTO receipt_prints (ledger_id, operator_id) VALUES (?, ?)",
+};
+
+static const struct field fields[] = {
+	{ "account", FT_ID, 1, 0, 0, NULL },
+	{ "meter", FT_ID, 1, 0, 0, NULL },
+	{ "amount", FT_MONEY, 1, 1, 0, NULL },
+	{ "idem", FT_TEXT, 1, 0, 64, NULL },
+	{ "confirm", FT_BOOL, 0, 0, 0, NULL },
+};
+enum { S_ACCOUNT, S_METER, S_AMOUNT, S_IDEM, S_CONFIRM, S_N };
+
+/* The account, its meters, money and commands in flight into the HDF. */
+static int
+show_account(struct req *r, int64_t id)
+{
+	struct dbres *res;
+	int64_t money;
+	char buf[32];
+
+	if ((res = db_query(r->db, q[Q_ACCOUNT], "l", id)) == NULL)
+		return -1;
+	if (!web_row(r, "Account", res)) {
+		db_res_free(res);
+		return 0;
+	}
+	db_res_free(res);
+	if ((res = db_query(r->db, q[Q_METERS], "sl", web_tz(r), id)) == NULL)
+		return -1;
+	web_rows(r, "Meters", res);
+	db_res_free(res);
+	web_money_col(r, "Meters", "remaining_fen", "remaining");
+	if ((res = db_query(r->db, q[Q_PENDING], "l", id)) == NULL)
+		return -1;
+	web_rows(r, "Pending", res);
+	db_res_free(res);
+	web_money_col(r, "Pending", "amount_fen", "amount");
+	if (ledger_account_money(r->db, id, &money) == -1)
+		return -1;
+	hdf_set_value(r->hdf, "Account.money", money_format(money, buf,
+	    sizeof(buf)));
+	hdf_set_value(r->hdf, "Account.cap", money_format(web_setting(r,
+	    "hoard_cap_fen", 100000), buf, sizeof(buf)));
+	return 1;
+}
+
+int
+page_sell(struct req *r)
+{
+	struct fval v[S_N];
+	int64_t account = web_query_id(r, "account"), id;
+	const char *why;
+	char tok[65], buf[160], obj[64];
+	int rc, nerr;
+
+	web_render(r, "sell.cs");
+	if (!r->is_post) {
+		const char *qs = web_query(r, "q", "");
+
+		hdf_set_value(r->hdf, "Filter.q", qs);
+		if (*qs) {
+			struct dbres *res = db_query(r->db, q[Q_FIND], "s", qs);
+			long n;
+
+			if (res == NULL)
+				return -1;
+			n = web_rows(r, "Found", res);
+			db_res_free(res);
+			/* one match: straight to its form */
+			if (n == 1 && account == 0)
+				account = hdf_get_int_value(r->hdf, "Found.0.id", 0);
+		}
+		if (account == 0)
+			return 0;
+		if ((rc = show_account(r, account)) != 1)
+			return rc == 0 ? web_fail(r, 404, "err.not_found") : -1;
+		if (crypto_random_hex(16, tok) == -1)
+			return -1;
+		hdf_set_value(r->hdf, "Form.idem", tok);
+		hdf_set_valuef(r->hdf, "Form.account=%lld", (long long)account);
+		hdf_set_value(r->hdf, "Form.meter",
+		    hdf_get_value(r->hdf, "Meters.0.id", ""));
+		return 0;
+	}
+	nerr = form_check(r, fields, S_N, v);
+	if (!v[S_ACCOUNT].set || (rc = show_account(r, v[S_ACCOUNT].i)) == 0)
+		return web_fail(r, 404, "err.not_found");
+	if (rc == -1)
+		return -1;
+	if (strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open") != 0)
+		nerr += form_error(r, "amount", "account_closed");
+	if (nerr)
+		return 0;
+	if (!v[S_CONFIRM].i) {
+		/* the confirmation names the account, the meter and the amount */
+		hdf_set_value(r->hdf, "Confirm.amount", money_format(v[S_AMOUNT].i,
+		    buf, sizeof(buf)));
+		hdf_set_value(r->hdf, "Confirm.capital", money_capital(
+		    v[S_AMOUNT].i, buf, sizeof(buf)));
+		web_render(r, "sell-confirm.cs");
+		return 0;
+	}
+	{
+		struct entry e = { .account_id = v[S_ACCOUNT].i,
+		    .meter_id = v[S_METER].i, .kind = LK_SALE,
+		    .amount = v[S_AMOUNT].i, .operator_id = r->op_id,
+		    .idem_key = v[S_IDEM].s,
+		    .cap = web_setting(r, "hoard_cap_fen", 100000) };
+
+		rc = ledger_issue(r->db, &e, &id, &why);
+	}
+	if (rc == -1)
+		return -1;
+	if (rc == 2) {
+		form_error(r, strcmp(why, LEDGER_NOT_ACCOUNTS) == 0 ? "meter" :
+		    "amount", why);
+		return 0;
+	}
+	if (rc == 1) {
+		char *after;
+
+		snprintf(obj, sizeof(obj), "ledger:%lld", (long long)id);
+		after = web_json("account", web_query(r, "account", ""),
+		    "meter", web_query(r, "meter", ""), "amount",
+		    money_format(v[S_AMOUNT].i, buf, sizeof(buf)), NULL);
+		web_log(r, "sale.create", obj, NULL, after);
+		free(after);
+	}
+	/* a repeat (rc 0) shows the first sale: the same page, nothing new */
+	web_redirect(r, "/sale?id=%lld", (long long)id);
+	return 0;
+}
+
+static int
+load_entry(struct req *r, int64_t id)
+{
+	struct dbres *res = db_query(r->db, q[Q_ENTRY], "ssl", web_tz(r),
+	    web_tz(r), id);
+	char buf[160];
+	int64_t amount;
+
+	if (res == NULL)
+		return -1;
+	if (!web_row(r, "Entry", res)) {
+		db_res_free(res);
+		return 0;
+	}
+	db_res_free(res);
+	amount = strtoll(hdf_get_value(r->hdf, "Entry.amount_fen", "0"), NULL, 10);
+	hdf_set_value(r->hdf, "Entry.amount", money_format(amount < 0 ? -amount :
+	    amount, buf, sizeof(buf)));
+	hdf_set_value(r->hdf, "Entry.capital", money_capital(amount < 0 ?
+	    -amount : amount, buf, sizeof(buf)));
+	return 1;
+}
+
+int
+page_sale(struct req *r)
+{
+	int64_t id = web_query_id(r, "id");
+	int rc;
+
+	if (id == 0 || (rc = load_entry(r, id)) == 0)
+		return web_fail(r, 404, "err.not_found");
+	if (rc == -1)
+		return -1;
+	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+	web_render(r, "sale.cs");
+	return 0;
+}
+
+int
+page_receipt(struct req *r)
+{
+	int64_t id = web_query_id(r, "id"), prints = 0;
+	int rc;
+
+	if (id == 0 || (rc = load_entry(r, id)) == 0)
+		return web_fail(r, 404, "err.not_found");
+	if (rc == -1 || db_value(r->db, &prints, q[Q_PRINTS], "l", id) == -1)
+		return -1;
+	/* every print after the first says it is a copy */
+	hdf_set_int_value(r->hdf, "Receipt.copy", prints > 0);
+	hdf_set_int_value(r->hdf, "Receipt.prints", (int)prints + 1);
+	db_exec(r->db, q[Q_PRINT], "ll", id, r->op_id);
+	{
+		char obj[64];
+
+		snprintf(obj, sizeof(obj), "ledger:%lld", (long long)id);
+		web_log(r, prints ? "receipt.reprint" : "receipt.print", obj,
+		    NULL, NULL);
+	}
+	web_render(r, "receipt.cs");
+	return 0;
+}

@@ -1,0 +1,24 @@
+<?cs # account.cs - one account: holder, meters with their last reads, money and ledger entries. ?>
+<?cs include:"layout.cs" ?>
+<?cs call:head(Lang.page.account) ?>
+<table class="counts">
+<tr><th><?cs var:Lang.col.holder ?></th><td class="holder"><?cs var:Account.holder ?></td></tr>
+<tr><th><?cs var:Lang.col.holder_no ?></th><td><?cs var:Account.holder_no ?></td></tr>
+<tr><th><?cs var:Lang.col.phone ?></th><td><?cs var:Account.phone ?></td></tr>
+<tr><th><?cs var:Lang.col.room ?></th><td><?cs var:Account.building ?> <?cs var:Account.room ?></td></tr>
+<tr><th><?cs var:Lang.col.status ?></th><td><?cs var:Lang.account[Account.status] ?></td></tr>
+<tr><th><?cs var:Lang.col.opened ?></th><td><?cs var:Account.opened ?></td></tr>
+<tr><th><?cs var:Lang.page.money ?></th><td class="money" id="account-money"><?cs var:Account.money ?></td></tr>
+</table>
+<?cs if:Account.pending > 0 ?><p class="warn"><?cs var:Lang.page.pending_note ?> (<?cs var:Account.pending ?>)</p><?cs /if ?>
+<?cs if:Account.status == "open" && Op.right.F17 ?><p><a class="button" href="/sell?account=<?cs var:Account.id ?>"><?cs var:Lang.nav.sell ?></a></p><?cs /if ?>
+<h2><?cs var:Lang.col.meters ?></h2>
+<table class="list">
+<thead><tr><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.page.remaining ?></th><th><?cs var:Lang.page.purchase_count ?></th><th><?cs var:Lang.page.relay ?></th><th><?cs var:Lang.page.read_at ?></th></tr></thead>
+<tbody><?cs each:m = Meters ?><tr><td><?cs var:m.number ?></td><td class="money"><?cs var:m.remaining ?></td><td><?cs var:m.purchase_count ?></td><td><?cs if:m.lost == 1 ?><?cs var:Lang.page.lost ?><?cs elif:m.relay_closed == 1 ?><?cs var:Lang.page.relay_on ?><?cs elif:m.relay_closed == "0" ?><?cs var:Lang.page.relay_off ?><?cs /if ?></td><td><?cs var:m.read_at ?></td></tr><?cs /each ?></tbody></table>
+<h2><?cs var:Lang.page.entries ?></h2>
+<table class="list">
+<thead><tr><th><?cs var:Lang.col.time ?></th><th><?cs var:Lang.col.kind ?></th><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.col.amount ?></th><th><?cs var:Lang.col.op_name ?></th><th><?cs var:Lang.col.status ?></th><th></th></tr></thead>
+<tbody><?cs each:e = Entries ?><tr><td><?cs var:e.at ?></td><td><?cs var:Lang.kind[e.kind] ?></td><td><?cs var:e.meter ?></td><td class="money"><?cs var:e.amount ?></td><td><?cs var:e.who ?></td><td><?cs var:Lang.cmd[e.status] ?></td><td><a href="/sale?id=<?cs var:e.id ?>"><?cs var:Lang.btn.view ?></a></td></tr><?cs /each ?>
+<?cs if:!Entries.0.id ?><tr><td colspan="7"><?cs var:Lang.page.none ?></td></tr><?cs /if ?></tbody></table>
+<?cs call:foot() ?>

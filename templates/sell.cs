@@ -1,0 +1,33 @@
+<?cs # sell.cs - F17 sell: find the account, see its meters and money, enter the amount. ?>
+<?cs include:"layout.cs" ?>
+<?cs call:head(Lang.page.sell) ?>
+<form method="get" action="/sell" class="filters">
+<input name="q" value="<?cs var:Filter.q ?>" placeholder="<?cs var:Lang.page.sell_search ?>" autofocus>
+<button type="submit"><?cs var:Lang.btn.search ?></button>
+</form>
+<?cs if:Found.0.id && !Account.id ?>
+<table class="list found"><thead><tr><th><?cs var:Lang.col.holder ?></th><th><?cs var:Lang.col.holder_no ?></th><th><?cs var:Lang.col.room ?></th><th></th></tr></thead>
+<tbody><?cs each:a = Found ?><tr><td><?cs var:a.holder ?></td><td><?cs var:a.holder_no ?></td><td><?cs var:a.building ?> <?cs var:a.room ?></td><td><a href="/sell?account=<?cs var:a.id ?>"><?cs var:Lang.nav.sell ?></a></td></tr><?cs /each ?></tbody></table>
+<?cs elif:Filter.q && !Account.id ?><p class="warn"><?cs var:Lang.page.none ?></p>
+<?cs /if ?>
+<?cs if:Account.id ?>
+<table class="counts account">
+<tr><th><?cs var:Lang.col.holder ?></th><td class="holder"><?cs var:Account.holder ?> <?cs var:Account.holder_no ?></td></tr>
+<tr><th><?cs var:Lang.col.room ?></th><td><?cs var:Account.building ?> <?cs var:Account.room ?></td></tr>
+<tr><th><?cs var:Lang.page.money ?></th><td class="money" id="account-money"><?cs var:Account.money ?></td></tr>
+<tr><th><?cs var:Lang.page.hoard_cap_fen ?></th><td><?cs var:Account.cap ?></td></tr>
+</table>
+<?cs if:Pending.0.id ?><p class="warn"><?cs var:Lang.page.pending_note ?></p>
+<table class="list pending"><tbody><?cs each:c = Pending ?><tr><td><?cs var:c.meter ?></td><td><?cs var:Lang.cmdkind[c.kind] ?></td><td><?cs var:c.amount ?></td><td class="st-<?cs var:c.status ?>"><?cs var:Lang.cmd[c.status] ?></td><td><?cs var:c.error ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
+<form method="post" action="/sell" class="form">
+<?cs call:csrf() ?>
+<input type="hidden" name="account" value="<?cs var:Account.id ?>">
+<input type="hidden" name="idem" value="<?cs var:Form.idem ?>">
+<label for="f-meter"><?cs var:Lang.col.meter_number ?></label>
+<select id="f-meter" name="meter"><?cs each:m = Meters ?><option value="<?cs var:m.id ?>"<?cs if:Form.meter == m.id ?> selected<?cs /if ?>><?cs var:m.number ?> (<?cs var:Lang.page.remaining ?> <?cs var:m.remaining ?> <?cs var:m.read_at ?>)</option><?cs /each ?></select>
+<?cs call:err("meter") ?>
+<?cs call:text("amount", Lang.page.amount_yuan, "text") ?>
+<button type="submit"><?cs var:Lang.btn.next_step ?></button>
+</form>
+<?cs /if ?>
+<?cs call:foot() ?>
