@@ -15,7 +15,7 @@ static const char *const q[] = {
 	    " FROM oplog l LEFT JOIN operators o ON o.id = l.operator_id"
 	    " JOIN (SELECT ? AS op, ? AS act, ? AS d1, ? AS d2, ? AS s, ? AS tz) p"
 	    " WHERE (p.op = '' OR l.login = p.op)"
-	    " AND (p.act = '' OR l.action LIKE CONCAT(p.act, '%'))"
+	    " AND (p.act = '' OR LEFT(l.action, CHAR_LENGTH(p.act)) = p.act)"
 	    " AND (p.d1 = '' OR l.at >= CONVERT_TZ(p.d1, p.tz, '+00:00'))"
 	    " AND (p.d2 = '' OR l.at < CONVERT_TZ(p.d2, p.tz, '+00:00') + INTERVAL 1 DAY)"
 	    " ORDER BY CASE WHEN p.s = 1 THEN l.id END,"

@@ -15,9 +15,9 @@ enum { Q_LIST, Q_TOTAL, Q_OPS };
 	" LEFT JOIN commands c ON c.id = l.command_id" \
 	" JOIN (SELECT ? AS q, ? AS op, ? AS d1, ? AS d2, ? AS b, ? AS tz, ? AS s) p" \
 	" WHERE l.kind IN ('sale', 'online')" \
-	" AND (p.q = '' OR a.holder LIKE CONCAT('%', p.q, '%') OR a.holder_no = p.q" \
+	" AND (p.q = '' OR INSTR(a.holder, p.q) > 0 OR a.holder_no = p.q" \
 	"   OR r.number = p.q OR m.number = p.q)" \
-	" AND (p.op = '' OR o.login = p.op) AND (p.b = 0 OR r.building_id = p.b)" \
+	" AND (p.op = '' OR o.login = p.op) AND (p.b = 0 OR r.building_id + 0 = p.b)" \
 	" AND (p.d1 = '' OR l.created_at >= CONVERT_TZ(p.d1, p.tz, '+00:00'))" \
 	" AND (p.d2 = '' OR l.created_at < CONVERT_TZ(p.d2, p.tz, '+00:00') + INTERVAL 1 DAY)"
 static const char *const q[] = {

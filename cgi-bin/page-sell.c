@@ -20,7 +20,7 @@ static const char *const q[] = {
 	    " LEFT JOIN account_meters x ON x.account_id = a.id AND x.active = 1"
 	    " LEFT JOIN meters m ON m.id = x.meter_id"
 	    " JOIN (SELECT ? AS q) p"
-	    " WHERE a.status = 'open' AND (a.holder LIKE CONCAT('%', p.q, '%')"
+	    " WHERE a.status = 'open' AND (INSTR(a.holder, p.q) > 0"
 	    "   OR a.holder_no = p.q OR r.number = p.q OR m.number = p.q"
 	    "   OR CONCAT(b.name, r.number) = p.q)"
 	    " ORDER BY b.name, r.number, a.id LIMIT 50",

@@ -25,9 +25,11 @@ static const struct field fields[] = {
 	{ "hoard_cap_fen", FT_MONEY, 1, 1, 100000000, NULL },
 	{ "alarm_sms_phone", FT_PHONE, 0, 0, 0, NULL },
 	{ "lost_after_cycles", FT_INT, 1, 1, 100, NULL },
+	{ "receipt_header", FT_TEXT, 1, 0, 40, NULL },
+	{ "receipt_footer", FT_TEXT, 0, 0, 100, NULL },
 };
 enum { S_TITLE, S_LOGO, S_THRESHOLD, S_POLL, S_ALARM1, S_ALARM2, S_PRICE,
-    S_CAP, S_SMS, S_LOST, S_N };
+    S_CAP, S_SMS, S_LOST, S_RHEAD, S_RFOOT, S_N };
 
 /* How a stored value is shown in the form: fen as yuan, price in yuan. */
 static void
@@ -68,6 +70,23 @@ page_settings(struct req *r)
 		return 0;
 	}
 	before = web_json_kv(res);
+	db_res_free(res);
+	/* a field the form did not send keeps its value */
+	if ((res = db_query(r->db, q[Q_ALL], "")) == NULL) {
+		free(before);
+		return -1;
+	}
+	while (db_next(res) == 1) {
+		char key[96];
+
+		snprintf(key, sizeof(key), "Query.%s", db_col(res, 0));
+		if (hdf_get_value(r->hdf, key, NULL) == NULL) {
+			show(r, db_col(res, 0), db_col(res, 1));
+			snprintf(key, sizeof(key), "Form.%s", db_col(res, 0));
+			hdf_set_valuef(r->hdf, "Query.%s=%s", db_col(res, 0),
+			    hdf_get_value(r->hdf, key, ""));
+		}
+	}
 	db_res_free(res);
 	nerr = form_check(r, fields, S_N, v);
 	if (v[S_ALARM1].set && v[S_ALARM2].set && !hdf_get_value(r->hdf,

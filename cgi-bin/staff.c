@@ -236,6 +236,7 @@ page_common(struct req *r)
 		hdf_set_value(r->hdf, "Op.login", r->op_login);
 		hdf_set_value(r->hdf, "Op.name", r->op_name);
 		hdf_set_value(r->hdf, "Op.csrf", r->csrf);
+		hdf_set_int_value(r->hdf, "Op.must_change", r->must_change);
 		for (int i = 1; i < NRIGHTS; i++)
 			if (r->rights & (1u << i))
 				hdf_set_valuef(r->hdf, "Op.right.%s=1",

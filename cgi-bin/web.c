@@ -67,7 +67,9 @@ form_error(struct req *r, const char *field, const char *key)
 
 	snprintf(name, sizeof(name), "Form.err.%s", field);
 	snprintf(lkey, sizeof(lkey), "err.%s", key);
-	hdf_set_value(r->hdf, name, web_lang(r, lkey));
+	/* the first error of a field is the one to show */
+	if (hdf_get_value(r->hdf, name, NULL) == NULL)
+		hdf_set_value(r->hdf, name, web_lang(r, lkey));
 	hdf_set_int_value(r->hdf, "Form.nerrors",
 	    hdf_get_int_value(r->hdf, "Form.nerrors", 0) + 1);
 	return 1;
@@ -76,7 +78,7 @@ form_error(struct req *r, const char *field, const char *key)
 static const char *
 check_one(const struct field *f, const char *s, struct fval *v)
 {
-	long n;
+	long n = 0;
 	const char *e;
 
 	switch (f->type) {
@@ -163,8 +165,12 @@ form_check(struct req *r, const struct field *fields, size_t n,
 			continue;
 		}
 		v->set = 1;
-		if ((e = check_one(f, s, v)) != NULL)
+		if ((e = check_one(f, s, v)) != NULL) {
+			/* a bad value is not set: later checks leave it alone */
+			v->set = 0;
+			v->i = 0;
 			nerr += form_error(r, f->name, e);
+		}
 	}
 	return nerr;
 }

@@ -1,7 +1,7 @@
 <?cs # home.cs - the start page: who is signed in and what the site holds. ?>
 <?cs include:"layout.cs" ?>
 <?cs call:head(Lang.page.home) ?>
-<p><?cs var:Lang.page.welcome ?>, <?cs var:Op.name ?>.</p>
+<p><?cs var:Lang.page.welcome ?><?cs var:Op.name ?></p>
 <h2><?cs var:Lang.page.counts ?></h2>
 <table class="counts">
 <tr><th><?cs var:Lang.page.count_buildings ?></th><td id="n-buildings"><?cs var:Count.buildings ?></td></tr>

@@ -18,7 +18,7 @@
 <?cs /if ?>
 <a href="/lang?to=<?cs var:Lang.nav.lang_other_code ?>"><?cs var:Lang.nav.lang_other ?></a>
 </header>
-<?cs if:Op.login ?>
+<?cs if:Op.login && !Op.must_change ?>
 <nav class="menu">
 <a href="/"><?cs var:Lang.nav.home ?></a>
 <?cs if:Op.right.F2 ?><a href="/operators"><?cs var:Lang.nav.operators ?></a><?cs /if ?>
@@ -53,6 +53,12 @@
 <?cs def:text(name, label, type) ?>
 <label for="f-<?cs var:name ?>"><?cs var:label ?></label>
 <input id="f-<?cs var:name ?>" name="<?cs var:name ?>" type="<?cs var:type ?>" value="<?cs var:Form[name] ?>"<?cs if:Form.err[name] ?> class="bad" aria-invalid="true"<?cs /if ?>>
+<?cs call:err(name) ?>
+<?cs /def ?>
+
+<?cs def:pw(name, label, auto) ?>
+<label for="f-<?cs var:name ?>"><?cs var:label ?></label>
+<input id="f-<?cs var:name ?>" name="<?cs var:name ?>" type="password" autocomplete="<?cs var:auto ?>"<?cs if:Form.err[name] ?> class="bad" aria-invalid="true"<?cs /if ?>>
 <?cs call:err(name) ?>
 <?cs /def ?>
 

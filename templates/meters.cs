@@ -1,7 +1,7 @@
 <?cs # meters.cs - F8 the list of meters with its filters. ?>
 <?cs include:"layout.cs" ?>
 <?cs call:head(Lang.page.meters) ?>
-<?cs if:Page.imported ?><p class="ok imported"><?cs var:Page.imported ?></p><?cs /if ?>
+<?cs if:Page.imported ?><p class="ok imported"><?cs var:Lang.page.imported_pre ?><span id="n-imported"><?cs var:Page.imported ?></span><?cs var:Lang.page.imported_post ?></p><?cs /if ?>
 <form method="get" action="/meters" class="filters">
 <select name="building"><option value=""><?cs var:Lang.col.building ?>: <?cs var:Lang.page.all ?></option>
 <?cs each:o = Buildings ?><option value="<?cs var:o.id ?>"<?cs if:Filter.building == o.id ?> selected<?cs /if ?>><?cs var:o.name ?></option><?cs /each ?></select>

@@ -13,6 +13,8 @@
 <?cs call:text("hoard_cap_fen", Lang.page.hoard_cap_fen, "text") ?>
 <?cs call:text("alarm_sms_phone", Lang.page.alarm_sms_phone, "tel") ?>
 <?cs call:text("lost_after_cycles", Lang.page.lost_after_cycles, "text") ?>
+<?cs call:text("receipt_header", Lang.page.receipt_header, "text") ?>
+<?cs call:text("receipt_footer", Lang.page.receipt_footer, "text") ?>
 <button type="submit"><?cs var:Lang.btn.save ?></button>
 </form>
 <?cs call:foot() ?>

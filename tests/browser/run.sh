@@ -1,0 +1,13 @@
+#!/bin/sh
+# run.sh - the browser test of the staff console (tests/run calls it with BASE, PREPAID_VAR, TOP).
+# Installs playwright-core (no browser download: Debian's /usr/bin/chromium is used) on first use.
+set -eu
+cd "$(dirname "$0")"
+if [ ! -d node_modules/playwright-core ]; then
+	if [ -f package-lock.json ]; then
+		npm ci --no-audit --no-fund >&2
+	else
+		npm install --no-audit --no-fund >&2
+	fi
+fi
+exec node console.mjs
