@@ -214,8 +214,8 @@ async function main() {
 	check('the good upload asked for confirmation', dialogs.length === 1, dialogs.join(' / '));
 	must('the good file lands on /meters', new URL(page.url()).pathname === '/meters', page.url());
 	check('/meters says 导入成功', ((await text('main p.ok')) ?? '').includes('导入成功'), await text('main p.ok'));
-	check('/meters tells 2 meters were imported', (await text('main p.imported')) === '2',
-		await text('main p.imported'));
+	check('/meters tells 2 meters were imported', (await text('#n-imported')) === '2' &&
+		(await text('main p.imported')).includes('共导入'), await text('main p.imported'));
 	await shot('06-imported');
 
 	form = page.locator('form.filters');
