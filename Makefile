@@ -31,6 +31,8 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/page-meters.o \
 	$(B)/cgi-bin/page-oplog.o \
 	$(B)/cgi-bin/page-operators.o \
+	$(B)/cgi-bin/page-read.o \
+	$(B)/cgi-bin/page-reversal.o \
 	$(B)/cgi-bin/page-roles.o \
 	$(B)/cgi-bin/page-rooms.o \
 	$(B)/cgi-bin/page-sales.o \
@@ -44,12 +46,22 @@ ADMIN_OBJS = \
 	$(B)/cgi-bin/admin.o \
 	$(B)/cgi-bin/import.o
 
+COLLECTOR_OBJS = \
+	$(B)/collector-obj/bus.o \
+	$(B)/collector-obj/command.o \
+	$(B)/collector-obj/main.o \
+	$(B)/collector-obj/pdu.o \
+	$(B)/collector-obj/profile.o \
+	$(B)/collector-obj/sms.o \
+	$(B)/collector-obj/store.o
+
 UNIT_TESTS = \
+	$(B)/test_collector \
 	$(B)/test_lib \
 	$(B)/test_sim \
 	$(B)/test_token
 
-PROGS = $(B)/staff.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim
+PROGS = $(B)/staff.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim $(B)/collector
 
 all: $(PROGS) $(UNIT_TESTS)
 
@@ -70,6 +82,16 @@ $(B)/staff.fcgi: $(STAFF_OBJS) $(B)/cgi-bin/import.o $(B)/libprepaid.a
 
 $(B)/prepaid-admin: $(ADMIN_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS)
+
+$(B)/collector-obj/%.o: collector/%.c collector/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/collector: $(COLLECTOR_OBJS) $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -o $@ $(COLLECTOR_OBJS) $(B)/libprepaid.a $(LIBS) -lpthread
+
+$(B)/test_collector: tests/unit/test_collector.c collector/profile.c collector/pdu.c collector/*.h
+	$(CC) $(CFLAGS) -Icollector -o $@ tests/unit/test_collector.c collector/profile.c collector/pdu.c
 
 $(B)/hello.fcgi: tests/bench/hello.c
 	@mkdir -p $(@D)

@@ -8,7 +8,7 @@
 
 enum {
 	Q_IDEM, Q_LOCK_ACCOUNT, Q_MEMBER, Q_MONEY, Q_LOCK_COUNT, Q_NEW_COUNT,
-	Q_SET_COUNT, Q_COMMAND, Q_ENTRY, Q_REVERSED
+	Q_SET_COUNT, Q_COMMAND, Q_ENTRY, Q_REVERSED, Q_METER_MONEY
 };
 static const char *const q[] = {
 	[Q_IDEM] = "SELECT id FROM ledger WHERE idem_key = ?",
@@ -38,6 +38,13 @@ static const char *const q[] = {
 	    " operator_id, idem_key, reverses_id, command_id, note)"
 	    " VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, NULLIF(?, 0), ?, ?)",
 	[Q_REVERSED] = "SELECT COUNT(*) FROM ledger WHERE reverses_id = ?",
+	[Q_METER_MONEY] = "SELECT COALESCE(s.remaining_fen, 0) +"
+	    " COALESCE((SELECT SUM(CASE c.kind WHEN 'credit' THEN c.amount_fen"
+	    "   ELSE -c.amount_fen END) FROM commands c WHERE c.meter_id = m.id"
+	    "   AND c.kind IN ('credit', 'debit') AND c.status <> 'failed'"
+	    "   AND (c.status <> 'confirmed' OR s.read_at IS NULL OR c.done_at > s.read_at)), 0),"
+	    " COALESCE(TIMESTAMPDIFF(SECOND, s.read_at, UTC_TIMESTAMP(3)), -1)"
+	    " FROM meters m LEFT JOIN meter_state s ON s.meter_id = m.id WHERE m.id = ?",
 };
 
 int
@@ -48,6 +55,23 @@ ledger_account_money(struct db *db, int64_t account_id, int64_t *fen)
 	if (rc == 0)
 		*fen = 0;
 	return rc == -1 ? -1 : 0;
+}
+
+int
+ledger_meter_money(struct db *db, int64_t meter_id, int64_t *fen, int64_t *age)
+{
+	struct dbres *res = db_query(db, q[Q_METER_MONEY], "l", meter_id);
+
+	if (res == NULL)
+		return -1;
+	*fen = 0;
+	*age = -1;
+	if (db_next(res) == 1) {
+		*fen = db_coll(res, 0);
+		*age = db_coll(res, 1);
+	}
+	db_res_free(res);
+	return 0;
 }
 
 static int
@@ -87,6 +111,21 @@ attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 			return -1;
 		if (money + e->amount > e->cap) {
 			*why = LEDGER_CAP;
+			return 2;
+		}
+	}
+	/* A debit takes at most what the meter holds, by a fresh read. */
+	if (e->amount < 0) {
+		int64_t age;
+
+		if (ledger_meter_money(db, e->meter_id, &money, &age) == -1)
+			return -1;
+		if (e->fresh > 0 && (age < 0 || age > e->fresh)) {
+			*why = LEDGER_NOT_FRESH;
+			return 2;
+		}
+		if (-e->amount > money) {
+			*why = LEDGER_TOO_MUCH;
 			return 2;
 		}
 	}

@@ -21,6 +21,8 @@ struct entry {
 	int64_t reverses_id;	/* 0 or the entry this reverses */
 	const char *note;
 	int64_t cap;		/* > 0: refuse when the account would hold more */
+	int fresh;		/* > 0: a debit needs a read of the meter at most
+				 * this many seconds old */
 };
 
 /* Why an entry was refused (language keys, Lang.err.KEY). */
@@ -28,6 +30,8 @@ struct entry {
 #define LEDGER_CAP "over_cap"
 #define LEDGER_NOT_ACCOUNTS "meter_not_in_account"
 #define LEDGER_REVERSED "already_reversed"
+#define LEDGER_NOT_FRESH "read_not_fresh"
+#define LEDGER_TOO_MUCH "more_than_meter"
 
 /*
  * In one transaction: locks the account, checks it is open, that the meter
@@ -46,5 +50,10 @@ int ledger_issue(struct db *, const struct entry *, int64_t *id,
  * confirmed or were confirmed after that read. Returns 0 or -1.
  */
 int ledger_account_money(struct db *, int64_t account_id, int64_t *fen);
+
+/* The same for one meter, and the age of its last read in seconds (-1
+ * when never read). Returns 0 or -1. */
+int ledger_meter_money(struct db *, int64_t meter_id, int64_t *fen,
+    int64_t *age);
 
 #endif

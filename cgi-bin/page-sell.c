@@ -29,6 +29,9 @@ static const char *const q[] = {
 	    " FROM accounts a LEFT JOIN rooms r ON r.id = a.room_id"
 	    " LEFT JOIN buildings b ON b.id = r.building_id WHERE a.id = ?",
 	[Q_METERS] = "SELECT m.id, m.number, s.remaining_fen, s.lost,"
+	    " COALESCE(TIMESTAMPDIFF(SECOND, s.read_at, UTC_TIMESTAMP(3)), -1) AS age,"
+	    " (SELECT COUNT(*) FROM read_requests rq WHERE rq.meter_id = m.id"
+	    "   AND rq.done_at IS NULL) AS reading,"
 	    " DATE_FORMAT(CONVERT_TZ(s.read_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS read_at"
 	    " FROM account_meters x JOIN meters m ON m.id = x.meter_id"
 	    " LEFT JOIN meter_state s ON s.meter_id = m.id"
@@ -46,7 +49,9 @@ static const char *const q[] = {
 	    " CONCAT(DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y%m%d'),"
 	    "   LPAD(l.id, 8, '0')) AS receipt_no,"
 	    " COALESCE(c.status, '') AS status, COALESCE(c.error, '') AS error,"
-	    " COALESCE(c.purchase_count, '') AS count, COALESCE(c.tries, 0) AS tries"
+	    " COALESCE(c.purchase_count, '') AS count, COALESCE(c.tries, 0) AS tries,"
+	    " COALESCE(l.reverses_id, '') AS reverses, l.note,"
+	    " COALESCE((SELECT z.id FROM ledger z WHERE z.reverses_id = l.id), '') AS reversed_by"
 	    " FROM ledger l JOIN accounts a ON a.id = l.account_id"
 	    " JOIN meters m ON m.id = l.meter_id"
 	    " LEFT JOIN rooms r ON r.id = a.room_id LEFT JOIN buildings b ON b.id = r.building_id"
@@ -99,8 +104,32 @@ show_account(struct req *r, int64_t id)
 	return 1;
 }
 
+/* Sell and refund share the form: what differs is here. */
+struct mode {
+	const char *name;	/* "sell" or "refund": path, titles, log */
+	const char *kind;	/* LK_SALE or LK_REFUND */
+	int sign;		/* +1 credit, -1 debit */
+	int fresh;		/* a debit needs a read this recent (s) */
+};
+static const struct mode sell_mode = { "sell", LK_SALE, 1, 0 };
+static const struct mode refund_mode = { "refund", LK_REFUND, -1, 600 };
+
+static int money_form(struct req *, const struct mode *);
+
 int
 page_sell(struct req *r)
+{
+	return money_form(r, &sell_mode);
+}
+
+int
+page_refund(struct req *r)
+{
+	return money_form(r, &refund_mode);
+}
+
+static int
+money_form(struct req *r, const struct mode *m)
 {
 	struct fval v[S_N];
 	int64_t account = web_query_id(r, "account"), id;
@@ -108,6 +137,7 @@ page_sell(struct req *r)
 	char tok[65], buf[160], obj[64];
 	int rc, nerr;
 
+	hdf_set_value(r->hdf, "Mode.name", m->name);
 	web_render(r, "sell.cs");
 	if (!r->is_post) {
 		const char *qs = web_query(r, "q", "");
@@ -157,9 +187,9 @@ page_sell(struct req *r)
 	}
 	{
 		struct entry e = { .account_id = v[S_ACCOUNT].i,
-		    .meter_id = v[S_METER].i, .kind = LK_SALE,
-		    .amount = v[S_AMOUNT].i, .operator_id = r->op_id,
-		    .idem_key = v[S_IDEM].s,
+		    .meter_id = v[S_METER].i, .kind = m->kind,
+		    .amount = m->sign * v[S_AMOUNT].i, .operator_id = r->op_id,
+		    .idem_key = v[S_IDEM].s, .fresh = m->fresh,
 		    .cap = web_setting(r, "hoard_cap_fen", 100000) };
 
 		rc = ledger_issue(r->db, &e, &id, &why);
@@ -178,7 +208,8 @@ page_sell(struct req *r)
 		after = web_json("account", web_query(r, "account", ""),
 		    "meter", web_query(r, "meter", ""), "amount",
 		    money_format(v[S_AMOUNT].i, buf, sizeof(buf)), NULL);
-		web_log(r, "sale.create", obj, NULL, after);
+		web_log(r, m->sign > 0 ? "sale.create" : "refund.create", obj,
+		    NULL, after);
 		free(after);
 	}
 	/* a repeat (rc 0) shows the first sale: the same page, nothing new */
@@ -213,12 +244,16 @@ int
 page_sale(struct req *r)
 {
 	int64_t id = web_query_id(r, "id");
+	char tok[65];
 	int rc;
 
 	if (id == 0 || (rc = load_entry(r, id)) == 0)
 		return web_fail(r, 404, "err.not_found");
-	if (rc == -1)
+	if (rc == -1 || crypto_random_hex(16, tok) == -1)
 		return -1;
+	/* the reversal form's own idempotency key */
+	if (hdf_get_value(r->hdf, "Form.idem", NULL) == NULL)
+		hdf_set_value(r->hdf, "Form.idem", tok);
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
 	web_render(r, "sale.cs");
 	return 0;

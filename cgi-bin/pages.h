@@ -33,5 +33,9 @@ int page_sell(struct req *);
 int page_sale(struct req *);
 int page_receipt(struct req *);
 int page_sales(struct req *);
+int page_refund(struct req *);
+int page_refunds(struct req *);
+int page_reversal(struct req *);
+int page_meter_read(struct req *);
 
 #endif

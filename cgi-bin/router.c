@@ -33,6 +33,10 @@ const struct route routes[] = {
 	{ "/sale",		M_GET,		17,	  page_sale },
 	{ "/receipt",		M_GET,		17,	  page_receipt },
 	{ "/sales",		M_GET,		18,	  page_sales },
+	{ "/refund",		M_GET | M_POST,	19,	  page_refund },
+	{ "/refunds",		M_GET,		20,	  page_refunds },
+	{ "/reversal",		M_POST,		21,	  page_reversal },
+	{ "/meter/read",	M_POST,		16,	  page_meter_read },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

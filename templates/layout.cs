@@ -34,6 +34,8 @@
 <?cs if:Op.right.F12 ?><a href="/accounts"><?cs var:Lang.nav.accounts ?></a><?cs /if ?>
 <?cs if:Op.right.F17 ?><a href="/sell"><?cs var:Lang.nav.sell ?></a><?cs /if ?>
 <?cs if:Op.right.F18 ?><a href="/sales"><?cs var:Lang.nav.sales ?></a><?cs /if ?>
+<?cs if:Op.right.F19 ?><a href="/refund"><?cs var:Lang.nav.refund ?></a><?cs /if ?>
+<?cs if:Op.right.F20 ?><a href="/refunds"><?cs var:Lang.nav.refunds ?></a><?cs /if ?>
 </nav>
 <?cs /if ?>
 <main>

@@ -1,6 +1,6 @@
 <?cs # sale.cs - a ledger entry and the progress of its token until the meter confirms. ?>
 <?cs include:"layout.cs" ?>
-<?cs call:head(Lang.page.sale) ?>
+<?cs call:head(Lang.kind[Entry.kind]) ?>
 <?cs if:Entry.status == "queued" || Entry.status == "sent" || Entry.status == "waiting" ?><meta http-equiv="refresh" content="2"><?cs /if ?>
 <table class="counts">
 <tr><th><?cs var:Lang.col.receipt_no ?></th><td><?cs var:Entry.receipt_no ?></td></tr>
@@ -13,6 +13,19 @@
 <tr><th><?cs var:Lang.col.time ?></th><td><?cs var:Entry.at ?></td></tr>
 <tr><th><?cs var:Lang.page.token ?></th><td class="cmd st-<?cs var:Entry.status ?>" id="cmd-status"><?cs var:Lang.cmd[Entry.status] ?><?cs if:Entry.error ?> - <?cs var:Entry.error ?><?cs /if ?></td></tr>
 </table>
+<?cs if:Entry.note ?><p><?cs var:Lang.page.reason ?>: <span class="note-text"><?cs var:Entry.note ?></span></p><?cs /if ?>
+<?cs if:Entry.reverses ?><p><a href="/sale?id=<?cs var:Entry.reverses ?>"><?cs var:Lang.page.reverses ?></a></p><?cs /if ?>
 <p class="note"><?cs var:Lang.cmdhelp[Entry.status] ?></p>
+<?cs if:Form.err.reason && (Entry.reversed_by || (Entry.kind != "sale" && Entry.kind != "refund")) ?><p class="err form-err" role="alert"><span class="err" id="err-reason"><?cs var:Form.err.reason ?></span></p><?cs /if ?>
+<?cs if:Entry.reversed_by ?><p class="warn reversed"><?cs var:Lang.page.reversed ?> <a href="/sale?id=<?cs var:Entry.reversed_by ?>"><?cs var:Lang.btn.view ?></a></p>
+<?cs elif:Op.right.F21 && (Entry.kind == "sale" || Entry.kind == "refund") ?>
+<form method="post" action="/reversal" class="form reversal" data-confirm="<?cs var:Lang.confirm.reversal ?>">
+<?cs call:csrf() ?>
+<input type="hidden" name="id" value="<?cs var:Entry.id ?>">
+<input type="hidden" name="idem" value="<?cs var:Form.idem ?>">
+<?cs call:text("reason", Lang.page.reversal_reason, "text") ?>
+<button type="submit"><?cs var:Lang.btn.reverse ?></button>
+</form>
+<?cs /if ?>
 <p><a class="button" href="/receipt?id=<?cs var:Entry.id ?>" target="_blank"><?cs var:Lang.btn.print ?></a> <a href="/sell"><?cs var:Lang.btn.next_sale ?></a></p>
 <?cs call:foot() ?>

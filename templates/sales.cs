@@ -1,7 +1,7 @@
 <?cs # sales.cs - F18 sales query with totals. ?>
 <?cs include:"layout.cs" ?>
-<?cs call:head(Lang.page.sales) ?>
-<form method="get" action="/sales" class="filters">
+<?cs if:Mode.name == "refund" ?><?cs call:head(Lang.page.refunds) ?><?cs else ?><?cs call:head(Lang.page.sales) ?><?cs /if ?>
+<form method="get" action="/<?cs if:Mode.name == "refund" ?>refunds<?cs else ?>sales<?cs /if ?>" class="filters">
 <input name="q" value="<?cs var:Filter.q ?>" placeholder="<?cs var:Lang.page.account_search ?>">
 <select name="op"><option value=""><?cs var:Lang.col.op_name ?>: <?cs var:Lang.page.all ?></option>
 <?cs each:o = Ops ?><option value="<?cs var:o.login ?>"<?cs if:Filter.op == o.login ?> selected<?cs /if ?>><?cs var:o.login ?> <?cs var:o.name ?></option><?cs /each ?></select>

@@ -1,19 +1,19 @@
 <?cs # sell-confirm.cs - F17 the confirmation before money moves: who, which meter, how much. ?>
 <?cs include:"layout.cs" ?>
-<?cs call:head(Lang.page.sell_confirm) ?>
+<?cs call:head(Lang.page[Mode.name + "_confirm"]) ?>
 <table class="counts confirm">
 <tr><th><?cs var:Lang.col.holder ?></th><td><?cs var:Account.holder ?> <?cs var:Account.holder_no ?></td></tr>
 <tr><th><?cs var:Lang.col.room ?></th><td><?cs var:Account.building ?> <?cs var:Account.room ?></td></tr>
 <tr><th><?cs var:Lang.col.meter_number ?></th><td><?cs each:m = Meters ?><?cs if:m.id == Form.meter ?><?cs var:m.number ?><?cs /if ?><?cs /each ?></td></tr>
 <tr><th><?cs var:Lang.col.amount ?></th><td class="amount" id="confirm-amount"><?cs var:Confirm.amount ?> 元 (<?cs var:Confirm.capital ?>)</td></tr>
 </table>
-<form method="post" action="/sell" class="form">
+<form method="post" action="/<?cs var:Mode.name ?>" class="form">
 <?cs call:csrf() ?>
 <input type="hidden" name="account" value="<?cs var:Form.account ?>">
 <input type="hidden" name="meter" value="<?cs var:Form.meter ?>">
 <input type="hidden" name="amount" value="<?cs var:Form.amount ?>">
 <input type="hidden" name="idem" value="<?cs var:Form.idem ?>">
 <input type="hidden" name="confirm" value="1">
-<button type="submit" id="confirm-sale"><?cs var:Lang.btn.confirm_sale ?></button> <a href="/sell?account=<?cs var:Form.account ?>"><?cs var:Lang.btn.cancel ?></a>
+<button type="submit" id="confirm-sale"><?cs var:Lang.btn["confirm_" + Mode.name] ?></button> <a href="/<?cs var:Mode.name ?>?account=<?cs var:Form.account ?>"><?cs var:Lang.btn.cancel ?></a>
 </form>
 <?cs call:foot() ?>

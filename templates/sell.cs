@@ -1,13 +1,13 @@
 <?cs # sell.cs - F17 sell: find the account, see its meters and money, enter the amount. ?>
 <?cs include:"layout.cs" ?>
-<?cs call:head(Lang.page.sell) ?>
-<form method="get" action="/sell" class="filters">
+<?cs call:head(Lang.page[Mode.name]) ?>
+<form method="get" action="/<?cs var:Mode.name ?>" class="filters">
 <input name="q" value="<?cs var:Filter.q ?>" placeholder="<?cs var:Lang.page.sell_search ?>" autofocus>
 <button type="submit"><?cs var:Lang.btn.search ?></button>
 </form>
 <?cs if:Found.0.id && !Account.id ?>
 <table class="list found"><thead><tr><th><?cs var:Lang.col.holder ?></th><th><?cs var:Lang.col.holder_no ?></th><th><?cs var:Lang.col.room ?></th><th></th></tr></thead>
-<tbody><?cs each:a = Found ?><tr><td><?cs var:a.holder ?></td><td><?cs var:a.holder_no ?></td><td><?cs var:a.building ?> <?cs var:a.room ?></td><td><a href="/sell?account=<?cs var:a.id ?>"><?cs var:Lang.nav.sell ?></a></td></tr><?cs /each ?></tbody></table>
+<tbody><?cs each:a = Found ?><tr><td><?cs var:a.holder ?></td><td><?cs var:a.holder_no ?></td><td><?cs var:a.building ?> <?cs var:a.room ?></td><td><a href="/<?cs var:Mode.name ?>?account=<?cs var:a.id ?>"><?cs var:Lang.nav[Mode.name] ?></a></td></tr><?cs /each ?></tbody></table>
 <?cs elif:Filter.q && !Account.id ?><p class="warn"><?cs var:Lang.page.none ?></p>
 <?cs /if ?>
 <?cs if:Account.id ?>
@@ -19,7 +19,12 @@
 </table>
 <?cs if:Pending.0.id ?><p class="warn"><?cs var:Lang.page.pending_note ?></p>
 <table class="list pending"><tbody><?cs each:c = Pending ?><tr><td><?cs var:c.meter ?></td><td><?cs var:Lang.cmdkind[c.kind] ?></td><td><?cs var:c.amount ?></td><td class="st-<?cs var:c.status ?>"><?cs var:Lang.cmd[c.status] ?></td><td><?cs var:c.error ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
-<form method="post" action="/sell" class="form">
+<?cs if:Mode.name == "refund" ?>
+<table class="list meters"><thead><tr><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.page.remaining ?></th><th><?cs var:Lang.page.read_at ?></th><th></th></tr></thead>
+<tbody><?cs each:m = Meters ?><tr><td><?cs var:m.number ?></td><td class="money"><?cs var:m.remaining ?></td><td><?cs var:m.read_at ?><?cs if:m.age < 0 || m.age > 600 ?> <span class="warn stale"><?cs var:Lang.page.stale ?></span><?cs /if ?></td>
+<td><?cs if:m.reading > 0 ?><?cs var:Lang.page.reading ?> <a href="/refund?account=<?cs var:Account.id ?>"><?cs var:Lang.btn.refresh ?></a><?cs else ?><form method="post" action="/meter/read" class="inline"><?cs call:csrf() ?><input type="hidden" name="meter" value="<?cs var:m.id ?>"><input type="hidden" name="back" value="/refund?account=<?cs var:Account.id ?>"><button type="submit"><?cs var:Lang.btn.read_now ?></button></form><?cs /if ?></td></tr><?cs /each ?></tbody></table>
+<?cs /if ?>
+<form method="post" action="/<?cs var:Mode.name ?>" class="form">
 <?cs call:csrf() ?>
 <input type="hidden" name="account" value="<?cs var:Account.id ?>">
 <input type="hidden" name="idem" value="<?cs var:Form.idem ?>">

@@ -17,9 +17,15 @@ pages = [
     ("/meters", "F8", None), ("/meter", "F8", {"number": "9999991"}), ("/meters/import", "F8", {}),
     ("/rooms", "F9", None), ("/room", "F9", {"building_id": "1", "floor": "1", "number": "zz1"}),
     ("/settings", "F10", {"site_title": "zz-never"}),
+    ("/account/open", "F11", {"holder": "zz"}), ("/accounts", "F12", None), ("/account?id=1", "F12", None),
+    ("/sell", "F17", {"account": "1", "meter": "1", "amount": "1", "idem": "zz", "confirm": "1"}),
+    ("/sales", "F18", None), ("/refund", "F19", {"account": "1", "meter": "1", "amount": "1", "idem": "zz"}),
+    ("/refunds", "F20", None), ("/reversal", "F21", {"id": "1", "reason": "x", "idem": "zz"}),
+    ("/meter/read", "F16", {"meter": "1"}),
 ]
 all_rights = ["F%d" % i for i in range(2, 31)] + ["SITE"]
-tables = ["operators", "roles", "role_rights", "buildings", "rooms", "gateways", "buses", "meters", "settings"]
+tables = ["operators", "roles", "role_rights", "buildings", "rooms", "gateways", "buses", "meters", "settings",
+          "accounts", "ledger", "commands", "read_requests"]
 
 
 def snapshot():
@@ -45,7 +51,7 @@ for path, right, post in pages:
     cl = done_rights[right]
     home = cl.get("/")
     r = cl.get(path)
-    if path in ("/operator/disable", "/operator/reset"):
+    if path in ("/operator/disable", "/operator/reset", "/reversal", "/meter/read"):
         check(r.status == 405, f"GET {path} (a POST-only page) is a 405 before anything else", r.status)
     else:
         check(r.status == 403 and right in r.text and "没有执行此功能的权限" in r.text,
