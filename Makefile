@@ -25,6 +25,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/metrics.o \
 	$(B)/cgi-bin/page-accounts.o \
 	$(B)/cgi-bin/page-auth.o \
+	$(B)/cgi-bin/page-batch.o \
 	$(B)/cgi-bin/page-buildings.o \
 	$(B)/cgi-bin/page-gateways.o \
 	$(B)/cgi-bin/page-home.o \

@@ -37,5 +37,8 @@ int page_refund(struct req *);
 int page_refunds(struct req *);
 int page_reversal(struct req *);
 int page_meter_read(struct req *);
+int page_batch(struct req *);
+int page_batch_run(struct req *);
+int page_batch_view(struct req *);
 
 #endif

@@ -325,42 +325,14 @@ web_list_done(struct req *r, struct list *l, long total)
 		hdf_set_int_value(r->hdf, "List.next", (int)l->page + 1);
 }
 
-int
-web_xlsx(struct req *r, const char *name, const char *const *headkeys,
-    const char *const *cols, size_t ncols, struct dbres *res)
+/* Streams the finished workbook X as NAME.xlsx; frees X. */
+static int
+xlsx_send(struct req *r, const char *name, struct xlsx *x)
 {
-	struct xlsx *x;
-	const char *heads[64];
-	int idx[64];
 	char buf[8192];
 	ssize_t n;
 	int fd;
-	uint32_t row = 1;
 
-	if (ncols > 64)
-		return -1;
-	for (size_t i = 0; i < ncols; i++) {
-		char key[128];
-
-		snprintf(key, sizeof(key), "Lang.%s", headkeys[i]);
-		heads[i] = hdf_get_value(r->hdf, key, headkeys[i]);
-		idx[i] = -1;
-		for (int c = 0; c < db_ncols(res); c++)
-			if (strcmp(db_colname(res, c), cols[i]) == 0)
-				idx[i] = c;
-	}
-	x = xlsx_new(config_get(r->cf, "tmp_dir", "/tmp"), "Sheet1");
-	if (x == NULL)
-		return -1;
-	xlsx_header(x, heads, ncols);
-	while (db_next(res) == 1) {
-		for (size_t i = 0; i < ncols; i++) {
-			const char *v = idx[i] >= 0 ? db_col(res, idx[i]) : NULL;
-
-			xlsx_cell(x, row, (uint16_t)i, v ? v : "");
-		}
-		row++;
-	}
 	if ((fd = xlsx_close_fd(x)) == -1)
 		return -1;
 	FCGX_FPrintF(r->out, "Status: 200 OK\r\n"
@@ -372,6 +344,69 @@ web_xlsx(struct req *r, const char *name, const char *const *headkeys,
 	close(fd);
 	r->done = 1;
 	return 0;
+}
+
+static struct xlsx *
+xlsx_start(struct req *r, const char *const *headkeys, size_t ncols)
+{
+	const char *heads[64];
+	struct xlsx *x;
+
+	if (ncols > 64)
+		return NULL;
+	for (size_t i = 0; i < ncols; i++) {
+		char key[128];
+
+		snprintf(key, sizeof(key), "Lang.%s", headkeys[i]);
+		heads[i] = hdf_get_value(r->hdf, key, headkeys[i]);
+	}
+	if ((x = xlsx_new(config_get(r->cf, "tmp_dir", "/tmp"), "Sheet1")) != NULL)
+		xlsx_header(x, heads, ncols);
+	return x;
+}
+
+int
+web_xlsx(struct req *r, const char *name, const char *const *headkeys,
+    const char *const *cols, size_t ncols, struct dbres *res)
+{
+	struct xlsx *x = xlsx_start(r, headkeys, ncols);
+	int idx[64];
+	uint32_t row = 1;
+
+	if (x == NULL)
+		return -1;
+	for (size_t i = 0; i < ncols; i++) {
+		idx[i] = -1;
+		for (int c = 0; c < db_ncols(res); c++)
+			if (strcmp(db_colname(res, c), cols[i]) == 0)
+				idx[i] = c;
+	}
+	while (db_next(res) == 1) {
+		for (size_t i = 0; i < ncols; i++) {
+			const char *v = idx[i] >= 0 ? db_col(res, idx[i]) : NULL;
+
+			xlsx_cell(x, row, (uint16_t)i, v ? v : "");
+		}
+		row++;
+	}
+	return xlsx_send(r, name, x);
+}
+
+int
+web_xlsx_hdf(struct req *r, const char *name, const char *const *headkeys,
+    const char *const *cols, size_t ncols, const char *prefix)
+{
+	struct xlsx *x = xlsx_start(r, headkeys, ncols);
+	HDF *rows = hdf_get_obj(r->hdf, prefix);
+	uint32_t n = 1;
+
+	if (x == NULL)
+		return -1;
+	for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
+	    row = hdf_obj_next(row), n++)
+		for (size_t i = 0; i < ncols; i++)
+			xlsx_cell(x, n, (uint16_t)i, hdf_get_value(row, cols[i], ""));
+	return xlsx_send(r, name, x);
 }
 
 int

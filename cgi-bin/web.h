@@ -144,6 +144,10 @@ int web_edit_load(struct req *, const char *sql, int64_t id, char **before);
 int web_xlsx(struct req *, const char *name, const char *const *headkeys,
     const char *const *cols, size_t ncols, struct dbres *res);
 
+/* The same from the rows PREFIX.N.COLUMN of the HDF. */
+int web_xlsx_hdf(struct req *, const char *name, const char *const *headkeys,
+    const char *const *cols, size_t ncols, const char *prefix);
+
 /* The operation log: ACTION, OBJECT, before and after as JSON or NULL. */
 void web_log(struct req *, const char *action, const char *object,
     const char *before, const char *after);

@@ -58,3 +58,5 @@ GRANT SELECT, INSERT ON ledger TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT ON receipt_prints TO 'prepaid_staff'@'localhost';
 GRANT SELECT ON purchase_counts TO 'prepaid_collector'@'localhost';
 GRANT SELECT, INSERT ON ledger TO 'prepaid_collector'@'localhost';
+GRANT SELECT, INSERT ON batches TO 'prepaid_staff'@'localhost';
+GRANT SELECT ON batches TO 'prepaid_collector'@'localhost';

@@ -1,0 +1,368 @@
+/* page-batch.c - F15 batch operations: live status of every meter, colour-coded; commands to many at once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "money.h"
+#include "pages.h"
+
+#define MAXSEL 5000
+
+/* The state of a meter for colour and filter, in one place. */
+#define STATE \
+	"CASE WHEN s.lost = 1 THEN 'lost' WHEN a.id IS NULL THEN 'not_opened'" \
+	" WHEN s.remaining_fen IS NULL THEN 'opened'" \
+	" WHEN s.remaining_fen <= 0 THEN 'arrears'" \
+	" WHEN s.remaining_fen < p.a2 THEN 'alarm2'" \
+	" WHEN s.remaining_fen < p.a1 THEN 'alarm1' ELSE 'opened' END"
+#define FROM \
+	" FROM meters m LEFT JOIN rooms r ON r.id = m.room_id" \
+	" LEFT JOIN buildings b ON b.id = r.building_id" \
+	" LEFT JOIN meter_state s ON s.meter_id = m.id" \
+	" LEFT JOIN account_meters x ON x.meter_id = m.id AND x.active = 1" \
+	" LEFT JOIN accounts a ON a.id = x.account_id" \
+	" JOIN (SELECT ? AS q, ? AS b, ? AS f, ? AS st, ? AS a1, ? AS a2, ? AS s," \
+	"   ? AS tz) p" \
+	" WHERE (p.q = '' OR INSTR(m.number, p.q) > 0 OR r.number = p.q" \
+	"   OR INSTR(a.holder, p.q) > 0)" \
+	" AND (p.b = 0 OR r.building_id + 0 = p.b) AND (p.f = 0 OR r.floor + 0 = p.f)"
+
+enum {
+	Q_LIST, Q_IDS, Q_BUILDINGS, Q_IDEM, Q_BATCH, Q_COMMAND, Q_READ, Q_SETTINGS,
+	Q_VIEW, Q_VIEW_CMDS, Q_VIEW_COUNTS, Q_VIEW_READS
+};
+static const char *const q[] = {
+	[Q_LIST] = "SELECT m.id, m.number, m.profile, COALESCE(b.name, '') AS building,"
+	    " COALESCE(r.floor, '') AS floor, COALESCE(r.number, '') AS room,"
+	    " COALESCE(a.holder, '') AS holder, s.remaining_fen, s.relay_closed,"
+	    " s.status_word, COALESCE(s.lost, 0) AS lost, s.power_w,"
+	    " DATE_FORMAT(CONVERT_TZ(s.read_at, '+00:00', p.tz), '%Y-%m-%d %H:%i') AS read_at,"
+	    " " STATE " AS state, p.st AS fst, COUNT(*) OVER () AS total" FROM
+	    " HAVING (fst = '' OR state = fst)"
+	    " ORDER BY CASE WHEN p.s = 1 THEN m.number END,"
+	    " CASE WHEN p.s = -1 THEN m.number END DESC,"
+	    " CASE WHEN p.s = 2 THEN s.remaining_fen END,"
+	    " CASE WHEN p.s = -2 THEN s.remaining_fen END DESC,"
+	    " CASE WHEN p.s = 3 THEN b.name END, CASE WHEN p.s = -3 THEN b.name END DESC,"
+	    " CASE WHEN p.s = 3 THEN LPAD(r.number, 16, '0') END,"
+	    " CASE WHEN p.s = -3 THEN LPAD(r.number, 16, '0') END DESC,"
+	    " m.number LIMIT ? OFFSET ?",
+	/* the same filter: the ids of all meters it selects */
+	[Q_IDS] = "SELECT m.id, m.profile, " STATE " AS state, p.st AS fst" FROM
+	    " HAVING (fst = '' OR state = fst) ORDER BY m.id",
+	[Q_BUILDINGS] = "SELECT id, name FROM buildings ORDER BY name",
+	[Q_IDEM] = "SELECT id FROM batches WHERE idem_key = ?",
+	[Q_BATCH] = "INSERT INTO batches (action, meters, created_by, idem_key)"
+	    " VALUES (?, ?, ?, ?)",
+	[Q_COMMAND] = "INSERT INTO commands (meter_id, kind, payload, batch_id)"
+	    " SELECT id, ?, ?, ? FROM meters WHERE id = ? AND profile = 'ddsy1352nk'",
+	[Q_READ] = "INSERT INTO read_requests (meter_id, batch_id) VALUES (?, ?)",
+	[Q_SETTINGS] = "SELECT name, value FROM settings",
+	[Q_VIEW] = "SELECT b.id, b.action, b.meters, COALESCE(o.login, '') AS login,"
+	    " DATE_FORMAT(CONVERT_TZ(b.created_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at"
+	    " FROM batches b LEFT JOIN operators o ON o.id = b.created_by WHERE b.id = ?",
+	[Q_VIEW_CMDS] = "SELECT c.id, m.number, c.status, c.tries, c.error,"
+	    " COALESCE(r.number, '') AS room, COALESCE(bd.name, '') AS building"
+	    " FROM commands c JOIN meters m ON m.id = c.meter_id"
+	    " LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN buildings bd ON bd.id = r.building_id"
+	    " WHERE c.batch_id = ? ORDER BY c.status <> 'failed', m.number LIMIT 1000",
+	[Q_VIEW_COUNTS] = "SELECT status, COUNT(*) FROM commands WHERE batch_id = ?"
+	    " GROUP BY status",
+	[Q_VIEW_READS] = "SELECT COUNT(*), SUM(done_at IS NOT NULL) FROM read_requests"
+	    " WHERE batch_id = ?",
+};
+
+static const char *const sortkeys[] = { "number", "remaining", "room", NULL };
+static const char *const actions[] = { "price", "settings", "keep_power",
+    "restore", "trip", "read", NULL };
+static const char *const states[] = { "opened", "alarm1", "alarm2", "arrears",
+    "not_opened", "lost", NULL };
+
+struct filter {
+	const char *q, *st;
+	int64_t b, f, a1, a2;
+};
+
+static void
+filter_read(struct req *r, struct filter *fl)
+{
+	fl->q = web_query(r, "q", "");
+	fl->st = web_query(r, "state", "");
+	fl->b = web_query_id(r, "building");
+	fl->f = web_query_id(r, "floor");
+	fl->a1 = web_setting(r, "alarm1_fen", 2000);
+	fl->a2 = web_setting(r, "alarm2_fen", 500);
+	for (int i = 0; states[i]; i++)
+		if (strcmp(fl->st, states[i]) == 0)
+			goto ok;
+	fl->st = "";
+ok:
+	hdf_set_value(r->hdf, "Filter.q", fl->q);
+	hdf_set_value(r->hdf, "Filter.state", fl->st);
+	hdf_set_int_value(r->hdf, "Filter.building", (int)fl->b);
+	hdf_set_int_value(r->hdf, "Filter.floor", (int)fl->f);
+}
+
+static int
+buildings(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_BUILDINGS], "");
+
+	if (res == NULL)
+		return -1;
+	web_rows(r, "Buildings", res);
+	db_res_free(res);
+	for (int i = 0; states[i]; i++)
+		hdf_set_valuef(r->hdf, "States.%d=%s", i, states[i]);
+	for (int i = 0; actions[i]; i++)
+		hdf_set_valuef(r->hdf, "Actions.%d=%s", i, actions[i]);
+	return 0;
+}
+
+int
+page_batch(struct req *r)
+{
+	struct list l;
+	struct filter fl;
+	struct dbres *res;
+	HDF *rows;
+	static const char *const heads[] = { "col.meter_number", "col.building",
+	    "col.floor", "col.room", "col.holder", "page.remaining", "page.relay",
+	    "col.state", "page.read_at" };
+	static const char *const cols[] = { "number", "building", "floor", "room",
+	    "holder", "remaining", "relay", "state_name", "read_at" };
+
+	filter_read(r, &fl);
+	web_list(r, sortkeys, "number", &l);
+	if (l.per == 50 && web_query(r, "per", NULL) == NULL)
+		l.per = 100;
+	hdf_set_int_value(r->hdf, "List.per", (int)l.per);
+	l.offset = (l.page - 1) * l.per;
+	res = db_query(r->db, q[Q_LIST], "sllslllsll", fl.q, fl.b, fl.f, fl.st,
+	    fl.a1, fl.a2, (int64_t)l.sort, web_tz(r), (int64_t)l.per,
+	    (int64_t)l.offset);
+	if (res == NULL)
+		return -1;
+	web_rows(r, "Rows", res);
+	db_res_free(res);
+	web_money_col(r, "Rows", "remaining_fen", "remaining");
+	/* the words for the export: relay and state as text */
+	rows = hdf_get_obj(r->hdf, "Rows");
+	for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
+	    row = hdf_obj_next(row)) {
+		char key[64];
+		const char *relay = hdf_get_value(row, "relay_closed", "");
+
+		snprintf(key, sizeof(key), "state.%s", hdf_get_value(row, "state", ""));
+		hdf_set_value(row, "state_name", web_lang(r, key));
+		hdf_set_value(row, "relay", *relay == '\0' ? "" : web_lang(r,
+		    strcmp(relay, "1") == 0 ? "page.relay_on" : "page.relay_off"));
+	}
+	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
+	if (l.export) {
+		/* the export is of the rows as shown, words and all */
+		return web_xlsx_hdf(r, "meter-status", heads, cols, 9, "Rows");
+	}
+	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+	web_render(r, "batch.cs");
+	return buildings(r);
+}
+
+/* The meter ids the operator chose: Query.m (repeated), or all filtered. */
+static int
+selection(struct req *r, const struct filter *fl, int64_t *ids, int *n)
+{
+	*n = 0;
+	if (strcmp(web_query(r, "all", ""), "1") == 0) {
+		struct dbres *res = db_query(r->db, q[Q_IDS], "sllsllls", fl->q,
+		    fl->b, fl->f, fl->st, fl->a1, fl->a2, (int64_t)0, web_tz(r));
+
+		if (res == NULL)
+			return -1;
+		while (db_next(res) == 1 && *n < MAXSEL)
+			ids[(*n)++] = db_coll(res, 0);
+		db_res_free(res);
+		return 0;
+	}
+	{
+		HDF *node = hdf_get_obj(r->hdf, "Query.m");
+		HDF *c = node ? hdf_obj_child(node) : NULL;
+		long v;
+
+		if (node && c == NULL) {
+			if (hdf_obj_value(node) && (v = atol(hdf_obj_value(node))) > 0)
+				ids[(*n)++] = v;
+		}
+		for (; c && *n < MAXSEL; c = hdf_obj_next(c))
+			if (hdf_obj_value(c) && (v = atol(hdf_obj_value(c))) > 0)
+				ids[(*n)++] = v;
+	}
+	return 0;
+}
+
+/* The payload of a price or settings download from the defaults (F10). */
+static void
+payload(struct req *r, const char *action, char *buf, size_t size)
+{
+	struct dbres *res = db_query(r->db, q[Q_SETTINGS], "");
+	int64_t price = 5880, a1 = 2000, a2 = 500, thr = 0;
+
+	while (res && db_next(res) == 1) {
+		const char *k = db_col(res, 0);
+		int64_t v = db_coll(res, 1);
+
+		if (strcmp(k, "price") == 0)
+			price = v;
+		else if (strcmp(k, "alarm1_fen") == 0)
+			a1 = v;
+		else if (strcmp(k, "alarm2_fen") == 0)
+			a2 = v;
+		else if (strcmp(k, "power_threshold_w") == 0)
+			thr = v;
+	}
+	db_res_free(res);
+	buf[0] = '\0';
+	if (strcmp(action, "price") == 0)
+		snprintf(buf, size, "p0=%lld&p1=%lld&p2=%lld&p3=%lld",
+		    (long long)price, (long long)price, (long long)price,
+		    (long long)price);
+	else if (strcmp(action, "settings") == 0)
+		snprintf(buf, size, "alarm1=%lld&alarm2=%lld&overdraft=0&threshold=%lld"
+		    "&restore_delay=60", (long long)a1, (long long)a2,
+		    (long long)thr);
+}
+
+static const struct field fields[] = {
+	{ "action", FT_CHOICE, 1, 0, 0, actions },
+	{ "idem", FT_TEXT, 1, 0, 64, NULL },
+	{ "confirm", FT_BOOL, 0, 0, 0, NULL },
+};
+enum { B_ACTION, B_IDEM, B_CONFIRM, B_N };
+
+int
+page_batch_run(struct req *r)
+{
+	struct filter fl;
+	struct fval v[B_N];
+	int64_t *ids, id = 0;
+	int n, tries;
+	char pl[256], tok[65], obj[64], cnt[16], *after;
+
+	filter_read(r, &fl);
+	if (form_check(r, fields, B_N, v) > 0)
+		return web_fail(r, 400, "err.bad_request");
+	if ((ids = calloc(MAXSEL, sizeof(*ids))) == NULL)
+		return -1;
+	if (selection(r, &fl, ids, &n) == -1) {
+		free(ids);
+		return -1;
+	}
+	if (n == 0) {
+		free(ids);
+		web_redirect(r, "/batch?ok=none_selected");
+		return 0;
+	}
+	if (!v[B_CONFIRM].i) {
+		/* the confirmation names the action and how many meters */
+		char key[64];
+
+		snprintf(key, sizeof(key), "action.%s", v[B_ACTION].s);
+		hdf_set_int_value(r->hdf, "Confirm.count", n);
+		hdf_set_value(r->hdf, "Confirm.action", v[B_ACTION].s);
+		hdf_set_value(r->hdf, "Confirm.action_name", web_lang(r, key));
+		for (int i = 0; i < n; i++)
+			hdf_set_valuef(r->hdf, "Confirm.ids.%d=%lld", i,
+			    (long long)ids[i]);
+		if (crypto_random_hex(16, tok) == 0)
+			hdf_set_value(r->hdf, "Confirm.idem", tok);
+		free(ids);
+		web_render(r, "batch-confirm.cs");
+		return 0;
+	}
+	if (db_value(r->db, &id, q[Q_IDEM], "s", v[B_IDEM].s) == 1) {
+		free(ids);
+		web_redirect(r, "/batch/view?id=%lld", (long long)id);
+		return 0;
+	}
+	payload(r, v[B_ACTION].s, pl, sizeof(pl));
+	for (tries = 0; tries < 3; tries++) {
+		if (db_begin(r->db) == -1)
+			break;
+		if (db_exec(r->db, q[Q_BATCH], "slls", v[B_ACTION].s, (int64_t)n,
+		    r->op_id, v[B_IDEM].s) == -1)
+			goto retry;
+		id = (int64_t)db_last_id(r->db);
+		for (int i = 0; i < n; i++) {
+			long rc = strcmp(v[B_ACTION].s, "read") == 0 ?
+			    db_exec(r->db, q[Q_READ], "ll", ids[i], id) :
+			    db_exec(r->db, q[Q_COMMAND], "ssll", v[B_ACTION].s, pl,
+			    id, ids[i]);
+
+			if (rc == -1)
+				goto retry;
+		}
+		if (db_commit(r->db) == 0)
+			break;
+	retry:
+		db_rollback(r->db);
+		if (db_errno(r->db) == DB_ER_DUP_ENTRY &&
+		    db_value(r->db, &id, q[Q_IDEM], "s", v[B_IDEM].s) == 1)
+			break;
+		if (db_errno(r->db) != DB_ER_DEADLOCK) {
+			free(ids);
+			return -1;
+		}
+	}
+	free(ids);
+	if (tries == 3)
+		return -1;
+	snprintf(obj, sizeof(obj), "batch:%lld", (long long)id);
+	snprintf(cnt, sizeof(cnt), "%d", n);
+	after = web_json("action", v[B_ACTION].s, "meters", cnt, "payload", pl,
+	    NULL);
+	web_log(r, "batch.create", obj, NULL, after);
+	free(after);
+	web_redirect(r, "/batch/view?id=%lld", (long long)id);
+	return 0;
+}
+
+int
+page_batch_view(struct req *r)
+{
+	int64_t id = web_query_id(r, "id");
+	struct dbres *res;
+	int pending = 0;
+
+	if (id == 0 || (res = db_query(r->db, q[Q_VIEW], "sl", web_tz(r), id)) == NULL)
+		return id ? -1 : web_fail(r, 404, "err.not_found");
+	if (!web_row(r, "Batch", res)) {
+		db_res_free(res);
+		return web_fail(r, 404, "err.not_found");
+	}
+	db_res_free(res);
+	if ((res = db_query(r->db, q[Q_VIEW_COUNTS], "l", id)) == NULL)
+		return -1;
+	while (db_next(res) == 1) {
+		hdf_set_valuef(r->hdf, "Count.%s=%s", db_col(res, 0), db_col(res, 1));
+		if (strcmp(db_col(res, 0), "confirmed") && strcmp(db_col(res, 0), "failed"))
+			pending += (int)db_coll(res, 1);
+	}
+	db_res_free(res);
+	if ((res = db_query(r->db, q[Q_VIEW_READS], "l", id)) == NULL)
+		return -1;
+	if (db_next(res) == 1) {
+		hdf_set_value(r->hdf, "Count.reads", db_col(res, 0));
+		hdf_set_value(r->hdf, "Count.reads_done", db_col(res, 1) ? db_col(res, 1) : "0");
+		pending += (int)(db_coll(res, 0) - db_coll(res, 1));
+	}
+	db_res_free(res);
+	hdf_set_int_value(r->hdf, "Count.pending", pending);
+	if ((res = db_query(r->db, q[Q_VIEW_CMDS], "l", id)) == NULL)
+		return -1;
+	web_rows(r, "Rows", res);
+	db_res_free(res);
+	web_render(r, "batch-view.cs");
+	return 0;
+}

@@ -1,0 +1,22 @@
+<?cs # batch-view.cs - F15/B3 the progress of each command of a batch. ?>
+<?cs include:"layout.cs" ?>
+<?cs call:head(Lang.page.batch_view) ?>
+<?cs if:Count.pending > 0 ?><meta http-equiv="refresh" content="3"><?cs /if ?>
+<p><?cs var:Lang.action[Batch.action] ?>, <?cs var:Batch.meters ?> <?cs var:Lang.page.meters_unit ?>, <?cs var:Batch.login ?>, <?cs var:Batch.at ?></p>
+<table class="counts progress">
+<?cs if:Batch.action == "read" ?>
+<tr><th><?cs var:Lang.page.reads_done ?></th><td id="n-done"><?cs var:Count.reads_done ?> / <?cs var:Count.reads ?></td></tr>
+<?cs else ?>
+<tr class="st-queued"><th><?cs var:Lang.cmd.queued ?></th><td id="n-queued"><?cs alt:Count.queued ?>0<?cs /alt ?></td></tr>
+<tr class="st-sent"><th><?cs var:Lang.cmd.sent ?></th><td id="n-sent"><?cs alt:Count.sent ?>0<?cs /alt ?></td></tr>
+<tr class="st-waiting"><th><?cs var:Lang.cmd.waiting ?></th><td id="n-waiting"><?cs alt:Count.waiting ?>0<?cs /alt ?></td></tr>
+<tr class="st-confirmed"><th><?cs var:Lang.cmd.confirmed ?></th><td id="n-confirmed"><?cs alt:Count.confirmed ?>0<?cs /alt ?></td></tr>
+<tr class="st-failed"><th><?cs var:Lang.cmd.failed ?></th><td id="n-failed"><?cs alt:Count.failed ?>0<?cs /alt ?></td></tr>
+<?cs /if ?>
+</table>
+<?cs if:Rows.0.id ?>
+<table class="list"><thead><tr><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.col.room ?></th><th><?cs var:Lang.col.status ?></th><th><?cs var:Lang.page.tries ?></th><th><?cs var:Lang.page.reason ?></th></tr></thead>
+<tbody><?cs each:o = Rows ?><tr class="st-<?cs var:o.status ?>"><td><?cs var:o.number ?></td><td><?cs var:o.building ?> <?cs var:o.room ?></td><td><?cs var:Lang.cmd[o.status] ?></td><td><?cs var:o.tries ?></td><td><?cs var:o.error ?></td></tr><?cs /each ?></tbody></table>
+<?cs /if ?>
+<p><a href="/batch"><?cs var:Lang.btn.cancel ?></a></p>
+<?cs call:foot() ?>
