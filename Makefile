@@ -28,6 +28,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/page-batch.o \
 	$(B)/cgi-bin/page-buildings.o \
 	$(B)/cgi-bin/page-gateways.o \
+	$(B)/cgi-bin/page-history.o \
 	$(B)/cgi-bin/page-home.o \
 	$(B)/cgi-bin/page-meters.o \
 	$(B)/cgi-bin/page-oplog.o \

@@ -38,6 +38,7 @@ int page_refunds(struct req *);
 int page_reversal(struct req *);
 int page_meter_read(struct req *);
 int page_batch(struct req *);
+int page_history(struct req *);
 int page_batch_run(struct req *);
 int page_batch_view(struct req *);
 

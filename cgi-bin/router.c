@@ -40,6 +40,7 @@ const struct route routes[] = {
 	{ "/refunds",		M_GET,		20,	  page_refunds },
 	{ "/reversal",		M_POST,		21,	  page_reversal },
 	{ "/meter/read",	M_POST,		16,	  page_meter_read },
+	{ "/meter/history",	M_GET,		16,	  page_history },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
