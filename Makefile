@@ -27,6 +27,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/page-auth.o \
 	$(B)/cgi-bin/page-batch.o \
 	$(B)/cgi-bin/page-buildings.o \
+	$(B)/cgi-bin/page-close.o \
 	$(B)/cgi-bin/page-gateways.o \
 	$(B)/cgi-bin/page-history.o \
 	$(B)/cgi-bin/page-home.o \

@@ -12,7 +12,8 @@ enum {
 };
 static const char *const q[] = {
 	[Q_IDEM] = "SELECT id FROM ledger WHERE idem_key = ?",
-	[Q_LOCK_ACCOUNT] = "SELECT status = 'open' FROM accounts WHERE id = ? FOR UPDATE",
+	[Q_LOCK_ACCOUNT] = "SELECT status = 'open' OR (status = 'closing' AND ? = 1)"
+	    " FROM accounts WHERE id = ? FOR UPDATE",
 	[Q_MEMBER] = "SELECT COUNT(*) FROM account_meters"
 	    " WHERE account_id = ? AND meter_id = ? AND active = 1",
 	/* per meter: last read money, plus tokens not yet in that read */
@@ -87,7 +88,8 @@ attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 	int64_t open = 0, n = 0, money = 0, count = 0, cmd;
 	int rc;
 
-	if (db_value(db, &open, q[Q_LOCK_ACCOUNT], "l", e->account_id) != 1 ||
+	if (db_value(db, &open, q[Q_LOCK_ACCOUNT], "il", e->closing,
+	    e->account_id) != 1 ||
 	    !open) {
 		*why = LEDGER_CLOSED;
 		return 2;

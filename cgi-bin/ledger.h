@@ -10,6 +10,7 @@ struct db;
 #define LK_SALE "sale"
 #define LK_REFUND "refund"
 #define LK_REVERSAL "reversal"
+#define LK_CLOSING "closing_refund"
 
 struct entry {
 	int64_t account_id;
@@ -23,6 +24,7 @@ struct entry {
 	int64_t cap;		/* > 0: refuse when the account would hold more */
 	int fresh;		/* > 0: a debit needs a read of the meter at most
 				 * this many seconds old */
+	int closing;		/* the account may be closing (its last refunds) */
 };
 
 /* Why an entry was refused (language keys, Lang.err.KEY). */

@@ -297,6 +297,7 @@ page_account(struct req *r)
 
 	if (id == 0)
 		return web_fail(r, 404, "err.not_found");
+	close_settle(r, id);
 	if ((res = db_query(r->db, q[Q_GET], "sl", web_tz(r), id)) == NULL)
 		return -1;
 	if (!web_row(r, "Account", res)) {

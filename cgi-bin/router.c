@@ -31,6 +31,8 @@ const struct route routes[] = {
 	{ "/batch/view",	M_GET,		15,	  page_batch_view },
 	{ "/account/open",	M_GET | M_POST,	11,	  page_account_open },
 	{ "/accounts",		M_GET,		12,	  page_accounts },
+	{ "/close",		M_GET | M_POST,	13,	  page_close },
+	{ "/closings",		M_GET,		14,	  page_closings },
 	{ "/account",		M_GET,		12,	  page_account },
 	{ "/sell",		M_GET | M_POST,	17,	  page_sell },
 	{ "/sale",		M_GET,		17,	  page_sale },

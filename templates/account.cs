@@ -11,7 +11,9 @@
 <tr><th><?cs var:Lang.page.money ?></th><td class="money" id="account-money"><?cs var:Account.money ?></td></tr>
 </table>
 <?cs if:Account.pending > 0 ?><p class="warn"><?cs var:Lang.page.pending_note ?> (<?cs var:Account.pending ?>)</p><?cs /if ?>
-<?cs if:Account.status == "open" && Op.right.F17 ?><p><a class="button" href="/sell?account=<?cs var:Account.id ?>"><?cs var:Lang.nav.sell ?></a></p><?cs /if ?>
+<?cs if:Account.status == "open" ?><p><?cs if:Op.right.F17 ?><a class="button" href="/sell?account=<?cs var:Account.id ?>"><?cs var:Lang.nav.sell ?></a><?cs /if ?>
+<?cs if:Op.right.F19 ?><a class="button" href="/refund?account=<?cs var:Account.id ?>"><?cs var:Lang.nav.refund ?></a><?cs /if ?>
+<?cs if:Op.right.F13 ?><a class="button" href="/close?id=<?cs var:Account.id ?>"><?cs var:Lang.btn.close ?></a><?cs /if ?></p><?cs /if ?>
 <h2><?cs var:Lang.col.meters ?></h2>
 <table class="list">
 <thead><tr><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.page.remaining ?></th><th><?cs var:Lang.page.purchase_count ?></th><th><?cs var:Lang.page.relay ?></th><th><?cs var:Lang.page.read_at ?></th></tr></thead>

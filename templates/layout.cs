@@ -34,6 +34,7 @@
 <?cs if:Op.right.F15 ?><a href="/batch"><?cs var:Lang.nav.batch ?></a><?cs /if ?>
 <?cs if:Op.right.F11 ?><a href="/account/open"><?cs var:Lang.nav.open ?></a><?cs /if ?>
 <?cs if:Op.right.F12 ?><a href="/accounts"><?cs var:Lang.nav.accounts ?></a><?cs /if ?>
+<?cs if:Op.right.F14 ?><a href="/closings"><?cs var:Lang.nav.closings ?></a><?cs /if ?>
 <?cs if:Op.right.F17 ?><a href="/sell"><?cs var:Lang.nav.sell ?></a><?cs /if ?>
 <?cs if:Op.right.F18 ?><a href="/sales"><?cs var:Lang.nav.sales ?></a><?cs /if ?>
 <?cs if:Op.right.F19 ?><a href="/refund"><?cs var:Lang.nav.refund ?></a><?cs /if ?>

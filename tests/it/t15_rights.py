@@ -21,11 +21,13 @@ pages = [
     ("/sell", "F17", {"account": "1", "meter": "1", "amount": "1", "idem": "zz", "confirm": "1"}),
     ("/sales", "F18", None), ("/refund", "F19", {"account": "1", "meter": "1", "amount": "1", "idem": "zz"}),
     ("/refunds", "F20", None), ("/reversal", "F21", {"id": "1", "reason": "x", "idem": "zz"}),
-    ("/meter/read", "F16", {"meter": "1"}),
+    ("/meter/read", "F16", {"meter": "1"}), ("/meter/history", "F16", None),
+    ("/batch", "F15", None), ("/batch/run", "F15", {"action": "trip", "idem": "zz", "confirm": "1", "m": "1"}),
+    ("/close", "F13", {"id": "1", "confirm": "1", "seen": "1"}), ("/closings", "F14", None),
 ]
 all_rights = ["F%d" % i for i in range(2, 31)] + ["SITE"]
 tables = ["operators", "roles", "role_rights", "buildings", "rooms", "gateways", "buses", "meters", "settings",
-          "accounts", "ledger", "commands", "read_requests"]
+          "accounts", "ledger", "commands", "read_requests", "batches"]
 
 
 def snapshot():
@@ -51,7 +53,7 @@ for path, right, post in pages:
     cl = done_rights[right]
     home = cl.get("/")
     r = cl.get(path)
-    if path in ("/operator/disable", "/operator/reset", "/reversal", "/meter/read"):
+    if path in ("/operator/disable", "/operator/reset", "/reversal", "/meter/read", "/batch/run"):
         check(r.status == 405, f"GET {path} (a POST-only page) is a 405 before anything else", r.status)
     else:
         check(r.status == 403 and right in r.text and "没有执行此功能的权限" in r.text,
