@@ -31,6 +31,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/page-gateways.o \
 	$(B)/cgi-bin/page-history.o \
 	$(B)/cgi-bin/page-home.o \
+	$(B)/cgi-bin/page-meterchange.o \
 	$(B)/cgi-bin/page-meters.o \
 	$(B)/cgi-bin/page-oplog.o \
 	$(B)/cgi-bin/page-operators.o \

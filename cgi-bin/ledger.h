@@ -11,6 +11,8 @@ struct db;
 #define LK_REFUND "refund"
 #define LK_REVERSAL "reversal"
 #define LK_CLOSING "closing_refund"
+#define LK_TRANSFER_OUT "transfer_out"
+#define LK_TRANSFER_IN "transfer_in"
 
 struct entry {
 	int64_t account_id;
@@ -25,6 +27,7 @@ struct entry {
 	int fresh;		/* > 0: a debit needs a read of the meter at most
 				 * this many seconds old */
 	int closing;		/* the account may be closing (its last refunds) */
+	int64_t link_id;	/* 0 or the entry this one pairs with */
 };
 
 /* Why an entry was refused (language keys, Lang.err.KEY). */

@@ -40,6 +40,7 @@ int page_meter_read(struct req *);
 int page_batch(struct req *);
 int page_history(struct req *);
 int page_close(struct req *);
+int page_meter_change(struct req *);
 int page_closings(struct req *);
 int close_settle(struct req *, int64_t account_id);
 int page_batch_run(struct req *);
