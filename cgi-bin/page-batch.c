@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
 #include "crypto.h"
 #include "db.h"
 #include "money.h"
@@ -241,13 +242,52 @@ static const struct field fields[] = {
 };
 enum { B_ACTION, B_IDEM, B_CONFIRM, B_N };
 
+int64_t
+batch_create(struct req *r, const char *action, const int64_t *ids, int n,
+    const char *idem)
+{
+	int64_t id = 0;
+	char pl[256];
+
+	if (db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
+		return id;
+	payload(r, action, pl, sizeof(pl));
+	for (int tries = 0; tries < 3; tries++) {
+		if (db_begin(r->db) == -1)
+			return -1;
+		if (db_exec(r->db, q[Q_BATCH], "slls", action, (int64_t)n,
+		    r->op_id, idem) == -1)
+			goto retry;
+		id = (int64_t)db_last_id(r->db);
+		for (int i = 0; i < n; i++) {
+			long rc = strcmp(action, "read") == 0 ?
+			    db_exec(r->db, q[Q_READ], "ll", ids[i], id) :
+			    db_exec(r->db, q[Q_COMMAND], "ssll", action, pl, id,
+			    ids[i]);
+
+			if (rc == -1)
+				goto retry;
+		}
+		if (db_commit(r->db) == 0)
+			return id;
+	retry:
+		db_rollback(r->db);
+		if (db_errno(r->db) == DB_ER_DUP_ENTRY &&
+		    db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
+			return id;
+		if (db_errno(r->db) != DB_ER_DEADLOCK)
+			return -1;
+	}
+	return -1;
+}
+
 int
 page_batch_run(struct req *r)
 {
 	struct filter fl;
 	struct fval v[B_N];
 	int64_t *ids, id = 0;
-	int n, tries;
+	int n;
 	char pl[256], tok[65], obj[64], cnt[16], *after;
 
 	filter_read(r, &fl);
@@ -286,38 +326,29 @@ page_batch_run(struct req *r)
 		web_redirect(r, "/batch/view?id=%lld", (long long)id);
 		return 0;
 	}
-	payload(r, v[B_ACTION].s, pl, sizeof(pl));
-	for (tries = 0; tries < 3; tries++) {
-		if (db_begin(r->db) == -1)
-			break;
-		if (db_exec(r->db, q[Q_BATCH], "slls", v[B_ACTION].s, (int64_t)n,
-		    r->op_id, v[B_IDEM].s) == -1)
-			goto retry;
-		id = (int64_t)db_last_id(r->db);
-		for (int i = 0; i < n; i++) {
-			long rc = strcmp(v[B_ACTION].s, "read") == 0 ?
-			    db_exec(r->db, q[Q_READ], "ll", ids[i], id) :
-			    db_exec(r->db, q[Q_COMMAND], "ssll", v[B_ACTION].s, pl,
-			    id, ids[i]);
+	if (strcmp(v[B_ACTION].s, "keep_power") == 0 &&
+	    approval_needed(r, "keep_power")) {
+		/* B8: keep power waits for a second operator */
+		STRING list;
+		int64_t aid;
 
-			if (rc == -1)
-				goto retry;
-		}
-		if (db_commit(r->db) == 0)
-			break;
-	retry:
-		db_rollback(r->db);
-		if (db_errno(r->db) == DB_ER_DUP_ENTRY &&
-		    db_value(r->db, &id, q[Q_IDEM], "s", v[B_IDEM].s) == 1)
-			break;
-		if (db_errno(r->db) != DB_ER_DEADLOCK) {
-			free(ids);
+		string_init(&list);
+		for (int i = 0; i < n; i++)
+			string_appendf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
+		aid = approval_request(r, "keep_power", 0, 0, 0, 0, list.buf,
+		    "", v[B_IDEM].s);
+		string_clear(&list);
+		free(ids);
+		if (aid == -1)
 			return -1;
-		}
+		web_redirect(r, "/approvals?ok=requested");
+		return 0;
 	}
+	id = batch_create(r, v[B_ACTION].s, ids, n, v[B_IDEM].s);
 	free(ids);
-	if (tries == 3)
+	if (id == -1)
 		return -1;
+	payload(r, v[B_ACTION].s, pl, sizeof(pl));
 	snprintf(obj, sizeof(obj), "batch:%lld", (long long)id);
 	snprintf(cnt, sizeof(cnt), "%d", n);
 	after = web_json("action", v[B_ACTION].s, "meters", cnt, "payload", pl,

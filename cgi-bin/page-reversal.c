@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
@@ -65,6 +66,14 @@ page_reversal(struct req *r)
 		/* reversing a sale takes the money back off the meter: only
 		 * while the meter still holds it, by a fresh read */
 		e.fresh = 600;
+		if (approval_needed(r, "reversal")) {
+			if (approval_request(r, "reversal", e.account_id,
+			    e.meter_id, e.amount, e.reverses_id, NULL, e.note,
+			    e.idem_key) == -1)
+				return -1;
+			web_redirect(r, "/approvals?ok=requested");
+			return 0;
+		}
 		if ((rc = ledger_issue(r->db, &e, &id, &why)) == -1)
 			return -1;
 		if (rc == 1) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
 #include "crypto.h"
 #include "db.h"
 #include "ledger.h"
@@ -183,6 +184,27 @@ money_form(struct req *r, const struct mode *m)
 		hdf_set_value(r->hdf, "Confirm.capital", money_capital(
 		    v[S_AMOUNT].i, buf, sizeof(buf)));
 		web_render(r, "sell-confirm.cs");
+		return 0;
+	}
+	if (m->sign < 0 && approval_needed(r, "refund")) {
+		/* B8: checked now, sent when a second operator approves */
+		int64_t money, age, aid;
+
+		if (ledger_meter_money(r->db, v[S_METER].i, &money, &age) == -1)
+			return -1;
+		if (age < 0 || age > m->fresh) {
+			form_error(r, "amount", LEDGER_NOT_FRESH);
+			return 0;
+		}
+		if (v[S_AMOUNT].i > money) {
+			form_error(r, "amount", LEDGER_TOO_MUCH);
+			return 0;
+		}
+		if ((aid = approval_request(r, "refund", v[S_ACCOUNT].i,
+		    v[S_METER].i, -v[S_AMOUNT].i, 0, NULL, NULL,
+		    v[S_IDEM].s)) == -1)
+			return -1;
+		web_redirect(r, "/approvals?ok=requested");
 		return 0;
 	}
 	{

@@ -14,6 +14,8 @@ static const char *const q[] = {
 	    " ON DUPLICATE KEY UPDATE value = VALUES(value)",
 };
 
+static const char *const yesno[] = { "0", "1", NULL };
+
 static const struct field fields[] = {
 	{ "site_title", FT_TEXT, 1, 0, 40, NULL },
 	{ "site_logo", FT_TEXT, 0, 0, 200, NULL },
@@ -27,9 +29,13 @@ static const struct field fields[] = {
 	{ "lost_after_cycles", FT_INT, 1, 1, 100, NULL },
 	{ "receipt_header", FT_TEXT, 1, 0, 40, NULL },
 	{ "receipt_footer", FT_TEXT, 0, 0, 100, NULL },
+	{ "approve_refund", FT_CHOICE, 1, 0, 0, yesno },
+	{ "approve_reversal", FT_CHOICE, 1, 0, 0, yesno },
+	{ "approve_keep_power", FT_CHOICE, 1, 0, 0, yesno },
 };
 enum { S_TITLE, S_LOGO, S_THRESHOLD, S_POLL, S_ALARM1, S_ALARM2, S_PRICE,
-    S_CAP, S_SMS, S_LOST, S_RHEAD, S_RFOOT, S_N };
+    S_CAP, S_SMS, S_LOST, S_RHEAD, S_RFOOT, S_AREFUND, S_AREVERSAL, S_AKEEP,
+    S_N };
 
 /* How a stored value is shown in the form: fen as yuan, price in yuan. */
 static void

@@ -26,6 +26,8 @@ const struct route routes[] = {
 	{ "/rooms",		M_GET,		9,	  page_rooms },
 	{ "/room",		M_GET | M_POST,	9,	  page_room_edit },
 	{ "/settings",		M_GET | M_POST,	10,	  page_settings },
+	{ "/approvals",		M_GET,		R_SIGNED, page_approvals },
+	{ "/approval",		M_POST,		R_SIGNED, page_approval_decide },
 	{ "/batch",		M_GET,		15,	  page_batch },
 	{ "/batch/run",		M_POST,		15,	  page_batch_run },
 	{ "/batch/view",	M_GET,		15,	  page_batch_view },

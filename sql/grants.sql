@@ -60,3 +60,4 @@ GRANT SELECT ON purchase_counts TO 'prepaid_collector'@'localhost';
 GRANT SELECT, INSERT ON ledger TO 'prepaid_collector'@'localhost';
 GRANT SELECT, INSERT ON batches TO 'prepaid_staff'@'localhost';
 GRANT SELECT ON batches TO 'prepaid_collector'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON approvals TO 'prepaid_staff'@'localhost';

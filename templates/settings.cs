@@ -15,6 +15,11 @@
 <?cs call:text("lost_after_cycles", Lang.page.lost_after_cycles, "text") ?>
 <?cs call:text("receipt_header", Lang.page.receipt_header, "text") ?>
 <?cs call:text("receipt_footer", Lang.page.receipt_footer, "text") ?>
+<?cs def:yesno(name, label) ?><label for="f-<?cs var:name ?>"><?cs var:label ?></label>
+<select id="f-<?cs var:name ?>" name="<?cs var:name ?>"><option value="0"<?cs if:Form[name] != "1" ?> selected<?cs /if ?>><?cs var:Lang.page.no ?></option><option value="1"<?cs if:Form[name] == "1" ?> selected<?cs /if ?>><?cs var:Lang.page.yes ?></option></select><?cs call:err(name) ?><?cs /def ?>
+<?cs call:yesno("approve_refund", Lang.page.approve_refund) ?>
+<?cs call:yesno("approve_reversal", Lang.page.approve_reversal) ?>
+<?cs call:yesno("approve_keep_power", Lang.page.approve_keep_power) ?>
 <button type="submit"><?cs var:Lang.btn.save ?></button>
 </form>
 <?cs call:foot() ?>

@@ -1,0 +1,180 @@
+/* page-approvals.c - B8 two-person approval: requests wait here; another operator approves or rejects. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "approval.h"
+#include "db.h"
+#include "ledger.h"
+#include "money.h"
+#include "pages.h"
+
+enum { Q_IDEM, Q_INSERT, Q_LIST, Q_GET, Q_DECIDE };
+static const char *const q[] = {
+	[Q_IDEM] = "SELECT id FROM approvals WHERE idem_key = ?",
+	[Q_INSERT] = "INSERT INTO approvals (kind, account_id, meter_id, amount_fen,"
+	    " reverses_id, meters, note, idem_key, requested_by)"
+	    " VALUES (?, NULLIF(?, 0), NULLIF(?, 0), ?, NULLIF(?, 0), ?, ?, ?, ?)",
+	[Q_LIST] = "SELECT p.id, p.kind, p.status, p.amount_fen, p.note, p.reason,"
+	    " COALESCE(a.holder, '') AS holder, COALESCE(m.number, '') AS meter,"
+	    " COALESCE(p.reverses_id, '') AS reverses, COALESCE(p.result_id, '') AS result,"
+	    " (LENGTH(p.meters) - LENGTH(REPLACE(p.meters, ',', '')) + 1) AS nmeters,"
+	    " ro.login AS requested_by, COALESCE(d.login, '') AS decided_by,"
+	    " DATE_FORMAT(CONVERT_TZ(p.requested_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
+	    " FROM approvals p LEFT JOIN accounts a ON a.id = p.account_id"
+	    " LEFT JOIN meters m ON m.id = p.meter_id"
+	    " JOIN operators ro ON ro.id = p.requested_by"
+	    " LEFT JOIN operators d ON d.id = p.decided_by"
+	    " ORDER BY p.status <> 'pending', p.id DESC LIMIT 200",
+	[Q_GET] = "SELECT kind, status, requested_by, account_id, meter_id, amount_fen,"
+	    " reverses_id, meters, note, idem_key FROM approvals WHERE id = ?",
+	[Q_DECIDE] = "UPDATE approvals SET status = ?, decided_by = ?,"
+	    " decided_at = UTC_TIMESTAMP(3), result_id = NULLIF(?, 0), reason = ?"
+	    " WHERE id = ? AND status = 'pending'",
+};
+
+int
+approval_needed(struct req *r, const char *kind)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "approve_%s", kind);
+	return web_setting(r, name, 0) != 0;
+}
+
+int64_t
+approval_request(struct req *r, const char *kind, int64_t account,
+    int64_t meter, int64_t amount, int64_t reverses, const char *meters,
+    const char *note, const char *idem)
+{
+	int64_t id;
+	char obj[64], buf[32], *after;
+
+	if (db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
+		return id;
+	if (db_exec(r->db, q[Q_INSERT], "sllllsssl", kind, account,
+	    meter, amount, reverses, meters, note ? note : "", idem, r->op_id) == -1) {
+		if (db_errno(r->db) == DB_ER_DUP_ENTRY &&
+		    db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
+			return id;
+		return -1;
+	}
+	id = (int64_t)db_last_id(r->db);
+	snprintf(obj, sizeof(obj), "approval:%lld", (long long)id);
+	after = web_json("kind", kind, "amount", money_format(amount, buf,
+	    sizeof(buf)), "note", note ? note : "", NULL);
+	web_log(r, "approval.request", obj, NULL, after);
+	free(after);
+	return id;
+}
+
+int
+page_approvals(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_LIST], "s", web_tz(r));
+
+	if (res == NULL)
+		return -1;
+	web_rows(r, "Rows", res);
+	db_res_free(res);
+	web_money_col(r, "Rows", "amount_fen", "amount");
+	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+	web_render(r, "approvals.cs");
+	return 0;
+}
+
+static const char *const decisions[] = { "approve", "reject", NULL };
+static const struct field fields[] = {
+	{ "id", FT_ID, 1, 0, 0, NULL },
+	{ "decision", FT_CHOICE, 1, 0, 0, decisions },
+	{ "reason", FT_TEXT, 0, 0, 100, NULL },
+};
+enum { D_ID, D_DECISION, D_REASON, D_N };
+
+int
+page_approval_decide(struct req *r)
+{
+	struct fval v[D_N];
+	struct dbres *res;
+	char kind[16], idem[80], meters[4096], note[256], obj[64];
+	int64_t by, account, meter, amount, reverses, result = 0;
+	int right, rc = 1;
+	const char *why = NULL;
+
+	if (form_check(r, fields, D_N, v) > 0)
+		return web_fail(r, 400, "err.bad_request");
+	if ((res = db_query(r->db, q[Q_GET], "l", v[D_ID].i)) == NULL)
+		return -1;
+	if (db_next(res) != 1) {
+		db_res_free(res);
+		return web_fail(r, 404, "err.not_found");
+	}
+	snprintf(kind, sizeof(kind), "%s", db_col(res, 0));
+	if (strcmp(db_col(res, 1), "pending") != 0) {
+		db_res_free(res);
+		web_redirect(r, "/approvals?ok=decided");
+		return 0;
+	}
+	by = db_coll(res, 2);
+	account = db_coll(res, 3);
+	meter = db_coll(res, 4);
+	amount = db_coll(res, 5);
+	reverses = db_coll(res, 6);
+	snprintf(meters, sizeof(meters), "%s", db_col(res, 7) ? db_col(res, 7) : "");
+	snprintf(note, sizeof(note), "%s", db_col(res, 8));
+	snprintf(idem, sizeof(idem), "%s", db_col(res, 9));
+	db_res_free(res);
+	/* the second person: not the requester, with the right of the action */
+	right = strcmp(kind, "refund") == 0 ? 19 : strcmp(kind, "reversal") == 0 ?
+	    21 : 15;
+	if (by == r->op_id)
+		return web_fail(r, 403, "err.same_operator");
+	if (!(r->rights & (1u << right))) {
+		web_fail(r, 403, "err.no_right");
+		hdf_set_value(r->hdf, "Error.right", right_codes[right]);
+		return 0;
+	}
+	if (v[D_DECISION].i == 0) {
+		if (strcmp(kind, "keep_power") == 0) {
+			int64_t ids[4096 / 2];
+			int n = 0;
+
+			for (char *p = meters; *p && n < (int)(sizeof(ids) /
+			    sizeof(ids[0])); ) {
+				ids[n++] = strtoll(p, &p, 10);
+				if (*p == ',')
+					p++;
+				else
+					break;
+			}
+			result = batch_create(r, "keep_power", ids, n, idem);
+			rc = result > 0 ? 1 : -1;
+		} else {
+			struct entry e = { .account_id = account, .meter_id = meter,
+			    .kind = strcmp(kind, "refund") == 0 ? LK_REFUND :
+			    LK_REVERSAL, .amount = amount, .operator_id = r->op_id,
+			    .idem_key = idem, .reverses_id = reverses, .note = note,
+			    .fresh = 600 };
+
+			rc = ledger_issue(r->db, &e, &result, &why);
+		}
+		if (rc == -1)
+			return -1;
+		if (rc == 2) {
+			/* still pending: e.g. the meter needs a fresh read */
+			char key[64];
+
+			snprintf(key, sizeof(key), "err.%s", why);
+			hdf_set_value(r->hdf, "Page.error", web_lang(r, key));
+			return page_approvals(r);
+		}
+	}
+	if (db_exec(r->db, q[Q_DECIDE], "sllsl", v[D_DECISION].i == 0 ?
+	    "approved" : "rejected", r->op_id, result, v[D_REASON].s, v[D_ID].i) == -1)
+		return -1;
+	snprintf(obj, sizeof(obj), "approval:%lld", (long long)v[D_ID].i);
+	web_log(r, v[D_DECISION].i == 0 ? "approval.approve" : "approval.reject",
+	    obj, NULL, NULL);
+	web_redirect(r, "/approvals?ok=decided");
+	return 0;
+}
