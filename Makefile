@@ -37,6 +37,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/page-oplog.o \
 	$(B)/cgi-bin/page-operators.o \
 	$(B)/cgi-bin/page-read.o \
+	$(B)/cgi-bin/page-reconcile.o \
 	$(B)/cgi-bin/page-reversal.o \
 	$(B)/cgi-bin/page-roles.o \
 	$(B)/cgi-bin/page-rooms.o \

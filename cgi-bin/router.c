@@ -41,6 +41,7 @@ const struct route routes[] = {
 	{ "/sale",		M_GET,		17,	  page_sale },
 	{ "/receipt",		M_GET,		17,	  page_receipt },
 	{ "/sales",		M_GET,		18,	  page_sales },
+	{ "/reconcile",		M_GET,		18,	  page_reconcile },
 	{ "/refund",		M_GET | M_POST,	19,	  page_refund },
 	{ "/refunds",		M_GET,		20,	  page_refunds },
 	{ "/reversal",		M_POST,		21,	  page_reversal },

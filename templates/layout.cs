@@ -39,6 +39,7 @@
 <?cs if:Op.right.F18 ?><a href="/sales"><?cs var:Lang.nav.sales ?></a><?cs /if ?>
 <?cs if:Op.right.F19 ?><a href="/refund"><?cs var:Lang.nav.refund ?></a><?cs /if ?>
 <a href="/approvals"><?cs var:Lang.nav.approvals ?></a>
+<?cs if:Op.right.F18 ?><a href="/reconcile"><?cs var:Lang.nav.reconcile ?></a><?cs /if ?>
 <?cs if:Op.right.F20 ?><a href="/refunds"><?cs var:Lang.nav.refunds ?></a><?cs /if ?>
 </nav>
 <?cs /if ?>

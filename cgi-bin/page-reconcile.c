@@ -1,0 +1,80 @@
+/* page-reconcile.c - B1 reconciliation: ledger vs token commands vs each meter's purchase count, mismatches listed. */
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "pages.h"
+
+enum { Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED };
+static const char *const q[] = {
+	/* 1. a meter's count by its last read against the tokens issued and
+	 * confirmed (reads older than the last confirmation prove nothing) */
+	[Q_COUNTS] = "SELECT m.id, m.number, s.purchase_count AS meter_count,"
+	    " pc.last_count AS issued, MAX(CASE WHEN c.status = 'confirmed'"
+	    "   THEN c.purchase_count END) AS confirmed,"
+	    " DATE_FORMAT(CONVERT_TZ(s.read_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS read_at"
+	    " FROM meters m JOIN meter_state s ON s.meter_id = m.id"
+	    " JOIN purchase_counts pc ON pc.meter_id = m.id"
+	    " LEFT JOIN commands c ON c.meter_id = m.id AND c.kind IN ('credit', 'debit')"
+	    " GROUP BY m.id, m.number, s.purchase_count, pc.last_count, s.read_at"
+	    " HAVING s.purchase_count > pc.last_count"
+	    "   OR (s.purchase_count < confirmed AND s.read_at >"
+	    "     (SELECT MAX(done_at) FROM commands z WHERE z.meter_id = m.id"
+	    "      AND z.status = 'confirmed' AND z.kind IN ('credit', 'debit')))"
+	    " ORDER BY m.number LIMIT 500",
+	/* 2. an entry and its token must agree on meter, direction and amount */
+	[Q_ENTRIES] = "SELECT l.id, l.kind, l.amount_fen, m.number, c.kind AS ckind,"
+	    " c.amount_fen AS camount, c.meter_id <> l.meter_id AS other_meter"
+	    " FROM ledger l JOIN commands c ON c.id = l.command_id"
+	    " JOIN meters m ON m.id = l.meter_id"
+	    " WHERE c.meter_id <> l.meter_id"
+	    " OR (l.amount_fen > 0 AND (c.kind <> 'credit' OR c.amount_fen <> l.amount_fen))"
+	    " OR (l.amount_fen < 0 AND (c.kind <> 'debit' OR c.amount_fen <> -l.amount_fen))"
+	    " ORDER BY l.id LIMIT 500",
+	/* 3. a token command without its ledger entry moves money unbooked */
+	[Q_ORPHANS] = "SELECT c.id, c.kind, c.amount_fen, c.status, m.number,"
+	    " DATE_FORMAT(CONVERT_TZ(c.created_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
+	    " FROM commands c JOIN meters m ON m.id = c.meter_id"
+	    " LEFT JOIN ledger l ON l.command_id = c.id"
+	    " WHERE c.kind IN ('credit', 'debit') AND l.id IS NULL ORDER BY c.id LIMIT 500",
+	/* 4. a failed token whose entry was not booked back */
+	[Q_FAILED] = "SELECT l.id, l.kind, l.amount_fen, m.number, c.error,"
+	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
+	    " FROM ledger l JOIN commands c ON c.id = l.command_id"
+	    " JOIN meters m ON m.id = l.meter_id WHERE c.status = 'failed'"
+	    " AND NOT EXISTS (SELECT 1 FROM ledger z WHERE z.reverses_id = l.id)"
+	    " AND NOT EXISTS (SELECT 1 FROM ledger z WHERE z.link_id = l.id"
+	    "   AND z.kind = 'token_failed') ORDER BY l.id LIMIT 500",
+};
+
+int
+page_reconcile(struct req *r)
+{
+	static const struct { const char *name; int sql; int tz; } checks[] = {
+		{ "Counts", Q_COUNTS, 1 }, { "Entries", Q_ENTRIES, 0 },
+		{ "Orphans", Q_ORPHANS, 1 }, { "Failed", Q_FAILED, 1 },
+	};
+	int total = 0;
+
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		struct dbres *res = checks[i].tz ?
+		    db_query(r->db, q[checks[i].sql], "s", web_tz(r)) :
+		    db_query(r->db, q[checks[i].sql], "");
+		long n;
+		char key[64];
+
+		if (res == NULL)
+			return -1;
+		n = web_rows(r, checks[i].name, res);
+		db_res_free(res);
+		snprintf(key, sizeof(key), "Check.%s", checks[i].name);
+		hdf_set_int_value(r->hdf, key, (int)n);
+		total += (int)n;
+	}
+	web_money_col(r, "Entries", "amount_fen", "amount");
+	web_money_col(r, "Orphans", "amount_fen", "amount");
+	web_money_col(r, "Failed", "amount_fen", "amount");
+	hdf_set_int_value(r->hdf, "Check.total", total);
+	web_render(r, "reconcile.cs");
+	return 0;
+}

@@ -1,0 +1,51 @@
+"""t97_reconcile.py - B1 reconciliation lists each kind of mismatch between ledger, tokens and meters."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from lib import *  # noqa: E402,F401
+
+a = operator(role=1)
+
+
+def idem_of(r):
+    m = re.search(r'name="idem" value="([^"]+)"', r.text)
+    return m.group(1) if m else ""
+
+
+def section(text, name):
+    i = text.find(f'id="n-{name}"')
+    j = text.find("<h2>", i)
+    return text[i:j if j > 0 else len(text)]
+
+
+b3 = db_value("SELECT id FROM buildings WHERE name = '3号楼'")
+room, meter, num = db("SELECT r.number, m.id, m.number FROM rooms r JOIN meters m ON m.room_id = r.id WHERE r.building_id = "
+                      + b3 + " AND NOT EXISTS (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1)"
+                      " ORDER BY r.number DESC LIMIT 1")[0]
+r = a.get("/account/open")
+r = a.post("/account/open", {"holder": "对账测试", "building_id": b3, "room": room, "idem": idem_of(r)})
+aid = re.search(r"id=(\d+)", r.location).group(1)
+r = a.get(f"/sell?account={aid}")
+r = a.post("/sell", {"account": aid, "meter": meter, "amount": "10", "idem": idem_of(r), "confirm": "1"})
+lid = re.search(r"id=(\d+)", r.location).group(1)
+issued = int(db_value(f"SELECT last_count FROM purchase_counts WHERE meter_id = {meter}"))
+db(f"UPDATE commands SET status = 'confirmed', done_at = UTC_TIMESTAMP(3) - INTERVAL 2 SECOND WHERE meter_id = {meter}")
+db(f"INSERT INTO meter_state (meter_id, read_at, remaining_fen, purchase_count) VALUES ({meter}, UTC_TIMESTAMP(3), 1000,"
+   f" {issued}) ON DUPLICATE KEY UPDATE read_at = VALUES(read_at), purchase_count = VALUES(purchase_count)")
+r = a.get("/reconcile")
+check(r.status == 200 and num not in section(r.text, "counts"), "a meter whose count matches its confirmed tokens is not listed")
+db(f"UPDATE meter_state SET purchase_count = {issued + 3}, read_at = UTC_TIMESTAMP(3) WHERE meter_id = {meter}")
+r = a.get("/reconcile")
+check(num in section(r.text, "counts") and "不一致" in r.text, "a meter charged by other means is listed with what to do")
+db(f"UPDATE meter_state SET purchase_count = {issued} WHERE meter_id = {meter}")
+n0 = int(re.search(r'id="n-orphans">(\d+)<', r.text).group(1))
+db(f"INSERT INTO commands (meter_id, kind, purchase_count, amount_fen) VALUES ({meter}, 'credit', {issued + 1}, 999)")
+r = a.get("/reconcile")
+check(int(re.search(r'id="n-orphans">(\d+)<', r.text).group(1)) == n0 + 1 and "9.99" in section(r.text, "orphans"),
+      "a token command without a ledger entry is listed")
+db(f"DELETE FROM commands WHERE meter_id = {meter} AND amount_fen = 999")
+db(f"UPDATE commands c JOIN ledger l ON l.command_id = c.id SET c.status = 'failed', c.error = 'refused' WHERE l.id = {lid}")
+r = a.get("/reconcile")
+check(num in section(r.text, "failed") and "refused" in section(r.text, "failed"), "a failed token not booked back is listed")
+done()
