@@ -16,6 +16,7 @@ LIB_OBJS = \
 	$(B)/lib/db.o \
 	$(B)/lib/log.o \
 	$(B)/lib/money.o \
+	$(B)/lib/tariff.o \
 	$(B)/lib/token.o \
 	$(B)/lib/valid.o \
 	$(B)/lib/xlsx.o
@@ -44,13 +45,16 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/page-sales.o \
 	$(B)/cgi-bin/page-sell.o \
 	$(B)/cgi-bin/page-settings.o \
+	$(B)/cgi-bin/page-tariffs.o \
 	$(B)/cgi-bin/router.o \
 	$(B)/cgi-bin/staff.o \
+	$(B)/cgi-bin/tariffs.o \
 	$(B)/cgi-bin/web.o
 
 ADMIN_OBJS = \
 	$(B)/cgi-bin/admin.o \
-	$(B)/cgi-bin/import.o
+	$(B)/cgi-bin/import.o \
+	$(B)/cgi-bin/tariffs.o
 
 COLLECTOR_OBJS = \
 	$(B)/collector-obj/bus.o \

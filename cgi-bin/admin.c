@@ -11,6 +11,7 @@
 #include "db.h"
 #include "import.h"
 #include "log.h"
+#include "tariffs.h"
 
 enum { Q_COUNT_OPS, Q_NEW_ADMIN, Q_LOG, Q_NEW_OP };
 static const char *const q[] = {
@@ -29,6 +30,7 @@ usage(void)
 	fprintf(stderr, "usage: prepaid-admin import-meters FILE.csv\n"
 	    "       prepaid-admin create-admin PASSWORD-FILE\n"
 	    "       prepaid-admin add-operator LOGIN ROLE-ID\n"
+	    "       prepaid-admin apply-tariffs\n"
 	    "       prepaid-admin check\n"
 	    "The configuration is read from $PREPAID_CONF"
 	    " (default /etc/prepaid/prepaid.conf).\n");
@@ -168,7 +170,13 @@ main(int argc, char **argv)
 		rc = cmd_create_admin(db, argv[2]);
 	else if (strcmp(argv[1], "add-operator") == 0 && argc == 4)
 		rc = cmd_add_operator(db, argv[2], argv[3]);
-	else if (strcmp(argv[1], "check") == 0)
+	else if (strcmp(argv[1], "apply-tariffs") == 0) {
+		long n = tariff_apply_due(db, config_get(cf, "tz_offset", "+08:00"));
+
+		if (n >= 0)
+			printf("queued %ld price downloads\n", n);
+		rc = n < 0;
+	} else if (strcmp(argv[1], "check") == 0)
 		rc = db_ping(db) == 0 ? 0 : 1;
 	else
 		usage();

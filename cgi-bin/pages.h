@@ -43,6 +43,10 @@ int page_close(struct req *);
 int page_meter_change(struct req *);
 int page_approvals(struct req *);
 int page_reconcile(struct req *);
+int page_tariffs(struct req *);
+int page_tariff_new(struct req *);
+int page_tariff_version(struct req *);
+int page_tariff_assign(struct req *);
 int page_approval_decide(struct req *);
 /* A batch of ACTION on N meters under the key IDEM (once); its id or -1. */
 int64_t batch_create(struct req *, const char *action, const int64_t *ids,

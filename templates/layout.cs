@@ -29,7 +29,7 @@
 <?cs if:Op.right.F9 ?><a href="/rooms"><?cs var:Lang.nav.rooms ?></a><?cs /if ?>
 <?cs if:Op.right.F7 ?><a href="/gateways"><?cs var:Lang.nav.gateways ?></a><?cs /if ?>
 <?cs if:Op.right.F8 ?><a href="/meters"><?cs var:Lang.nav.meters ?></a><?cs /if ?>
-<?cs if:Op.right.F10 ?><a href="/settings"><?cs var:Lang.nav.settings ?></a><?cs /if ?>
+<?cs if:Op.right.F10 ?><a href="/settings"><?cs var:Lang.nav.settings ?></a><a href="/tariffs"><?cs var:Lang.nav.tariffs ?></a><?cs /if ?>
 <?cs if:Op.right.F16 ?><a href="/meter/history"><?cs var:Lang.nav.history ?></a><?cs /if ?>
 <?cs if:Op.right.F15 ?><a href="/batch"><?cs var:Lang.nav.batch ?></a><?cs /if ?>
 <?cs if:Op.right.F11 ?><a href="/account/open"><?cs var:Lang.nav.open ?></a><?cs /if ?>
