@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "csvimp.h"
 #include "money.h"
+#include "tariff.h"
 #include "valid.h"
 
 static int passed, failed;
@@ -1162,6 +1163,47 @@ test_config(void)
 	config_free(c);
 }
 
+static void
+test_capital(void)
+{
+	static const struct { long long fen; const char *want; } t[] = {
+		{ 10000, "壹佰元整" }, { 12345, "壹佰贰拾叁元肆角伍分" },
+		{ 0, "零元整" }, { 5, "伍分" }, { 50, "伍角整" },
+		{ 1005, "壹拾元零伍分" }, { 100010000, "壹佰万零壹佰元整" },
+		{ 100000001, "壹佰万元零壹分" }, { 101000, "壹仟零壹拾元整" },
+		{ 230500, "贰仟叁佰零伍元整" }, { -250, "负贰元伍角整" },
+		{ 1234567890, "壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角整" },
+	};
+	char buf[128];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		money_capital(t[i].fen, buf, sizeof(buf));
+		checkf(strcmp(buf, t[i].want) == 0, "money_capital", "%lld: got %s, want %s",
+		    t[i].fen, buf, t[i].want);
+	}
+}
+
+static void
+test_tou(void)
+{
+	struct tou t;
+	char buf[128];
+
+	check(tou_parse("", &t) == NULL && t.n == 0, "an empty day table is one price");
+	check(tou_parse("00:00=3, 08:00=1,22:00=3", &t) == NULL && t.n == 3 &&
+	    t.start[1] == 480 && t.slot[1] == 1 && t.start[2] == 1320,
+	    "a day table parses to minutes and slots");
+	check(strcmp(tou_payload(&t, buf, sizeof(buf)), "0:3,480:1,1320:3") == 0,
+	    "and gives the meter's payload");
+	check(tou_parse("08:00=1", &t) != NULL, "a table not starting at 00:00 is refused");
+	check(tou_parse("00:00=1,09:00=2,08:00=1", &t) != NULL, "segments out of order are refused");
+	check(tou_parse("00:00=4", &t) != NULL, "slot 4 is refused");
+	check(tou_parse("00:00=1,24:00=2", &t) != NULL, "hour 24 is refused");
+	check(tou_parse("00:00=1,01:00=2,02:00=1,03:00=2,04:00=1,05:00=2,06:00=1,07:00=2,08:00=1", &t) != NULL,
+	    "more than 8 segments are refused");
+	check(tou_parse("00:00=1;08:00=2", &t) != NULL, "a wrong separator is refused");
+}
+
 int
 main(void)
 {
@@ -1172,6 +1214,8 @@ main(void)
 	test_csv();
 	test_import();
 	test_config();
+	test_capital();
+	test_tou();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
