@@ -15,7 +15,7 @@
 
 enum {
 	Q_LIST, Q_ROOM, Q_METER, Q_IDEM, Q_INSERT, Q_LINK, Q_GET, Q_METERS,
-	Q_ENTRIES, Q_PENDING, Q_BUILDINGS, Q_ROOM_METERS
+	Q_ENTRIES, Q_PENDING, Q_ROOM_METERS
 };
 static const char *const q[] = {
 	[Q_LIST] = "SELECT a.id, a.holder, a.holder_no, a.phone, a.status,"
@@ -72,24 +72,11 @@ static const char *const q[] = {
 	[Q_PENDING] = "SELECT COUNT(*) FROM commands c JOIN account_meters x"
 	    " ON x.meter_id = c.meter_id AND x.active = 1"
 	    " WHERE x.account_id = ? AND c.status IN ('queued', 'sent', 'waiting')",
-	[Q_BUILDINGS] = "SELECT id, name FROM buildings ORDER BY name",
 	[Q_ROOM_METERS] = "SELECT m.number FROM meters m JOIN rooms r ON r.id = m.room_id"
 	    " WHERE r.building_id = ? AND r.number = ? ORDER BY m.number",
 };
 
 static const char *const sortkeys[] = { "opened", "holder", "room", NULL };
-
-static int
-buildings(struct req *r)
-{
-	struct dbres *res = db_query(r->db, q[Q_BUILDINGS], "");
-
-	if (res == NULL)
-		return -1;
-	web_rows(r, "Buildings", res);
-	db_res_free(res);
-	return 0;
-}
 
 int
 page_accounts(struct req *r)
@@ -98,7 +85,7 @@ page_accounts(struct req *r)
 	struct dbres *res;
 	const char *qs = web_query(r, "q", "");
 	const char *st = web_query(r, "status", "");
-	const char *d1 = web_query(r, "from", ""), *d2 = web_query(r, "to", "");
+	const char *d1, *d2;
 	int64_t b = web_query_id(r, "building");
 	static const char *const heads[] = { "col.holder", "col.holder_no",
 	    "col.phone", "col.building", "col.room", "col.meters", "col.status",
@@ -108,26 +95,17 @@ page_accounts(struct req *r)
 
 	if (strcmp(st, "open") && strcmp(st, "closed") && strcmp(st, "closing"))
 		st = "";
-	if (!web_date_ok(d1)) {
-		form_error(r, "from", "bad_date");
-		d1 = "";
-	}
-	if (!web_date_ok(d2)) {
-		form_error(r, "to", "bad_date");
-		d2 = "";
-	}
+	web_dates(r, &d1, &d2);
 	web_list(r, sortkeys, "-opened", &l);
 	hdf_set_value(r->hdf, "Filter.q", qs);
 	hdf_set_value(r->hdf, "Filter.status", st);
-	hdf_set_value(r->hdf, "Filter.from", d1);
-	hdf_set_value(r->hdf, "Filter.to", d2);
 	hdf_set_int_value(r->hdf, "Filter.building", (int)b);
 	res = db_query(r->db, q[Q_LIST], "sslssisll", qs, st, b, d1, d2, l.sort,
 	    web_tz(r), (int64_t)l.per, (int64_t)l.offset);
 	if (web_list_out(r, &l, res, "accounts", heads, cols, 9,
 	    "accounts.cs") == -1)
 		return -1;
-	return l.export ? 0 : buildings(r);
+	return l.export ? 0 : web_buildings(r);
 }
 
 static const struct field fields[] = {
@@ -194,7 +172,7 @@ page_account_open(struct req *r)
 	const char *why;
 
 	web_render(r, "account-open.cs");
-	if (buildings(r) == -1)
+	if (web_buildings(r) == -1)
 		return -1;
 	if (!r->is_post) {
 		char tok[65];

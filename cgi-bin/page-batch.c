@@ -31,7 +31,7 @@
 	" AND (p.b = 0 OR r.building_id + 0 = p.b) AND (p.f = 0 OR r.floor + 0 = p.f)"
 
 enum {
-	Q_LIST, Q_IDS, Q_BUILDINGS, Q_IDEM, Q_BATCH, Q_COMMAND, Q_READ, Q_SETTINGS,
+	Q_LIST, Q_IDS, Q_IDEM, Q_BATCH, Q_COMMAND, Q_READ, Q_SETTINGS,
 	Q_VIEW, Q_VIEW_CMDS, Q_VIEW_COUNTS, Q_VIEW_READS
 };
 static const char *const q[] = {
@@ -53,7 +53,6 @@ static const char *const q[] = {
 	/* the same filter: the ids of all meters it selects */
 	[Q_IDS] = "SELECT m.id, m.profile, " STATE " AS state, p.st AS fst" FROM
 	    " HAVING (fst = '' OR state = fst) ORDER BY m.id",
-	[Q_BUILDINGS] = "SELECT id, name FROM buildings ORDER BY name",
 	[Q_IDEM] = "SELECT id FROM batches WHERE idem_key = ?",
 	[Q_BATCH] = "INSERT INTO batches (action, meters, created_by, idem_key)"
 	    " VALUES (?, ?, ?, ?)",
@@ -107,14 +106,10 @@ ok:
 }
 
 static int
-buildings(struct req *r)
+choices(struct req *r)
 {
-	struct dbres *res = db_query(r->db, q[Q_BUILDINGS], "");
-
-	if (res == NULL)
+	if (web_buildings(r) == -1)
 		return -1;
-	web_rows(r, "Buildings", res);
-	db_res_free(res);
 	for (int i = 0; states[i]; i++)
 		hdf_set_valuef(r->hdf, "States.%d=%s", i, states[i]);
 	for (int i = 0; actions[i]; i++)
@@ -168,7 +163,7 @@ page_batch(struct req *r)
 	}
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
 	web_render(r, "batch.cs");
-	return buildings(r);
+	return choices(r);
 }
 
 /* The meter ids the operator chose: Query.m (repeated), or all filtered. */

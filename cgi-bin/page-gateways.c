@@ -10,7 +10,7 @@
 
 enum {
 	Q_LIST, Q_GET, Q_BUSES, Q_INSERT, Q_UPDATE, Q_BUS_SET, Q_BUS_DROP,
-	Q_BUS_USED, Q_BUILDINGS, Q_BUILDING_OK
+	Q_BUS_USED, Q_BUILDING_OK
 };
 static const char *const q[] = {
 	[Q_LIST] = "SELECT g.id, g.name, g.host, g.ports, g.note,"
@@ -43,7 +43,6 @@ static const char *const q[] = {
 	[Q_BUS_DROP] = "DELETE FROM buses WHERE gateway_id = ? AND port > ?",
 	[Q_BUS_USED] = "SELECT COUNT(*) FROM meters m JOIN buses u ON u.id = m.bus_id"
 	    " WHERE u.gateway_id = ? AND u.port > ?",
-	[Q_BUILDINGS] = "SELECT id, name FROM buildings ORDER BY name",
 	[Q_BUILDING_OK] = "SELECT COUNT(*) FROM buildings WHERE id = ?",
 };
 
@@ -119,7 +118,6 @@ page_gateway_edit(struct req *r)
 {
 	int64_t id = web_query_id(r, "id"), used, ok;
 	struct fval v[G_N], pv[4 * MAXPORTS];
-	struct dbres *res;
 	char *before = NULL, *after = NULL, obj[64];
 	int nerr, tries, found;
 	long n;
@@ -130,10 +128,8 @@ page_gateway_edit(struct req *r)
 	hdf_set_value(r->hdf, "Bauds.0", "");
 	for (int i = 0; bauds[i]; i++)
 		hdf_set_valuef(r->hdf, "Bauds.%d=%s", i, bauds[i]);
-	if ((res = db_query(r->db, q[Q_BUILDINGS], "")) == NULL)
+	if (web_buildings(r) == -1)
 		return -1;
-	web_rows(r, "Buildings", res);
-	db_res_free(res);
 	if (id) {
 		if ((found = load(r, id, &before)) != 1)
 			return found;

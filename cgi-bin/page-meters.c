@@ -11,7 +11,7 @@
 #define IMPORT_MAX (4 * 1024 * 1024)
 
 enum {
-	Q_LIST, Q_GET, Q_BUSES, Q_BUILDINGS, Q_GATEWAYS, Q_INSERT, Q_UPDATE,
+	Q_LIST, Q_GET, Q_BUSES, Q_GATEWAYS, Q_INSERT, Q_UPDATE,
 	Q_ROOM, Q_ADDR_TAKEN, Q_BUS_COUNT, Q_BUS_OK
 };
 static const char *const q[] = {
@@ -42,7 +42,6 @@ static const char *const q[] = {
 	    " m.note FROM meters m LEFT JOIN rooms r ON r.id = m.room_id WHERE m.id = ?",
 	[Q_BUSES] = "SELECT u.id, g.name AS gateway, u.port, u.address FROM buses u"
 	    " JOIN gateways g ON g.id = u.gateway_id ORDER BY g.name, u.port",
-	[Q_BUILDINGS] = "SELECT id, name FROM buildings ORDER BY name",
 	[Q_GATEWAYS] = "SELECT id, name FROM gateways ORDER BY name",
 	[Q_INSERT] = "INSERT INTO meters (number, profile, bus_id, address, room_id,"
 	    " note) VALUES (?, ?, ?, ?, NULLIF(?, 0), ?)",
@@ -62,10 +61,8 @@ choices(struct req *r)
 {
 	struct dbres *res;
 
-	if ((res = db_query(r->db, q[Q_BUILDINGS], "")) == NULL)
+	if (web_buildings(r) == -1)
 		return -1;
-	web_rows(r, "Buildings", res);
-	db_res_free(res);
 	if ((res = db_query(r->db, q[Q_GATEWAYS], "")) == NULL)
 		return -1;
 	web_rows(r, "Gateways", res);

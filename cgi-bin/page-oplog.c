@@ -35,8 +35,7 @@ page_oplog(struct req *r)
 	struct dbres *res;
 	const char *op = web_query(r, "op", "");
 	const char *act = web_query(r, "action", "");
-	const char *d1 = web_query(r, "from", "");
-	const char *d2 = web_query(r, "to", "");
+	const char *d1, *d2;
 	static const char *const heads[] = { "col.time", "col.login",
 	    "col.addr", "col.action", "col.object", "col.before", "col.after" };
 	static const char *const cols[] = { "at", "login", "client_addr",
@@ -45,16 +44,7 @@ page_oplog(struct req *r)
 	web_list(r, sortkeys, "-at", &l);
 	hdf_set_value(r->hdf, "Filter.op", op);
 	hdf_set_value(r->hdf, "Filter.action", act);
-	hdf_set_value(r->hdf, "Filter.from", d1);
-	hdf_set_value(r->hdf, "Filter.to", d2);
-	if (!web_date_ok(d1)) {
-		form_error(r, "from", "bad_date");
-		d1 = "";
-	}
-	if (!web_date_ok(d2)) {
-		form_error(r, "to", "bad_date");
-		d2 = "";
-	}
+	web_dates(r, &d1, &d2);
 	if (valid_text(act, 64) != NULL || valid_text(op, 32) != NULL)
 		return web_fail(r, 400, "err.bad_request");
 	res = db_query(r->db, q[Q_LIST], "ssssisll", op, act, d1, d2, l.sort,

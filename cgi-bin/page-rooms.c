@@ -6,7 +6,7 @@
 #include "db.h"
 #include "pages.h"
 
-enum { Q_LIST, Q_GET, Q_INSERT, Q_UPDATE, Q_BUILDINGS, Q_FLOORS };
+enum { Q_LIST, Q_GET, Q_INSERT, Q_UPDATE, Q_FLOORS };
 static const char *const q[] = {
 	[Q_LIST] = "SELECT r.id, b.name AS building, r.floor, r.number, r.note,"
 	    " (SELECT GROUP_CONCAT(m.number SEPARATOR ' ') FROM meters m"
@@ -28,23 +28,10 @@ static const char *const q[] = {
 	    " VALUES (?, ?, ?, ?)",
 	[Q_UPDATE] = "UPDATE rooms SET building_id = ?, floor = ?, number = ?,"
 	    " note = ? WHERE id = ?",
-	[Q_BUILDINGS] = "SELECT id, name, floors FROM buildings ORDER BY name",
 	[Q_FLOORS] = "SELECT floors FROM buildings WHERE id = ?",
 };
 
 static const char *const sortkeys[] = { "building", "floor", "number", NULL };
-
-static int
-buildings(struct req *r)
-{
-	struct dbres *res = db_query(r->db, q[Q_BUILDINGS], "");
-
-	if (res == NULL)
-		return -1;
-	web_rows(r, "Buildings", res);
-	db_res_free(res);
-	return 0;
-}
 
 int
 page_rooms(struct req *r)
@@ -66,7 +53,7 @@ page_rooms(struct req *r)
 	    (int64_t)l.per, (int64_t)l.offset);
 	if (web_list_out(r, &l, res, "rooms", heads, cols, 5, "rooms.cs") == -1)
 		return -1;
-	return l.export ? 0 : buildings(r);
+	return l.export ? 0 : web_buildings(r);
 }
 
 static const struct field fields[] = {
@@ -86,7 +73,7 @@ page_room_edit(struct req *r)
 	long n;
 
 	web_render(r, "room.cs");
-	if (buildings(r) == -1)
+	if (web_buildings(r) == -1)
 		return -1;
 	if (id) {
 		if ((n = web_edit_load(r, q[Q_GET], id, &before)) != 1)

@@ -64,7 +64,7 @@ list(struct req *r, const char *kind)
 	struct list l;
 	struct dbres *res;
 	const char *qs = web_query(r, "q", ""), *op = web_query(r, "op", "");
-	const char *d1 = web_query(r, "from", ""), *d2 = web_query(r, "to", "");
+	const char *d1, *d2;
 	int64_t b = web_query_id(r, "building");
 	char buf[32];
 	static const char *const heads[] = { "col.receipt_no", "col.time",
@@ -73,19 +73,10 @@ list(struct req *r, const char *kind)
 	static const char *const cols[] = { "receipt_no", "at", "holder",
 	    "building", "room", "meter", "amount", "operator", "status" };
 
-	if (!web_date_ok(d1)) {
-		form_error(r, "from", "bad_date");
-		d1 = "";
-	}
-	if (!web_date_ok(d2)) {
-		form_error(r, "to", "bad_date");
-		d2 = "";
-	}
+	web_dates(r, &d1, &d2);
 	web_list(r, sortkeys, "-at", &l);
 	hdf_set_value(r->hdf, "Filter.q", qs);
 	hdf_set_value(r->hdf, "Filter.op", op);
-	hdf_set_value(r->hdf, "Filter.from", d1);
-	hdf_set_value(r->hdf, "Filter.to", d2);
 	hdf_set_int_value(r->hdf, "Filter.building", (int)b);
 	hdf_set_value(r->hdf, "Mode.name", kind);
 	if ((res = db_query(r->db, q[Q_TOTAL], "sssslsis", qs, op, d1, d2, b,

@@ -11,7 +11,7 @@
 
 enum {
 	Q_LIST, Q_VERSIONS, Q_INSERT, Q_TARIFF, Q_VERSION, Q_TODAY, Q_METERS,
-	Q_ASSIGN, Q_BUILDINGS
+	Q_ASSIGN
 };
 static const char *const q[] = {
 	[Q_LIST] = "SELECT t.id, t.name, t.note,"
@@ -33,7 +33,6 @@ static const char *const q[] = {
 	[Q_ASSIGN] = "INSERT INTO meter_tariffs (meter_id, tariff_id) VALUES (?, ?)"
 	    " ON DUPLICATE KEY UPDATE tariff_id = VALUES(tariff_id),"
 	    " assigned_at = CURRENT_TIMESTAMP",
-	[Q_BUILDINGS] = "SELECT id, name FROM buildings ORDER BY name",
 };
 
 static int
@@ -62,10 +61,8 @@ show(struct req *r)
 			hdf_set_value(v, y, decimal_format(strtoll(
 			    hdf_get_value(v, k, "0"), NULL, 10), 4, buf, sizeof(buf)));
 		}
-	if ((res = db_query(r->db, q[Q_BUILDINGS], "")) == NULL)
+	if (web_buildings(r) == -1)
 		return -1;
-	web_rows(r, "Buildings", res);
-	db_res_free(res);
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
 	web_render(r, "tariffs.cs");
 	return 0;

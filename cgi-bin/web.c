@@ -23,10 +23,11 @@ const char *const right_codes[NRIGHTS] = {
 };
 
 enum {
-	Q_SETTING, Q_LOG
+	Q_SETTING, Q_LOG, Q_BUILDINGS
 };
 static const char *const q[] = {
 	[Q_SETTING] = "SELECT value FROM settings WHERE name = ?",
+	[Q_BUILDINGS] = "SELECT id, name, floors FROM buildings ORDER BY name",
 	[Q_LOG] = "INSERT INTO oplog (operator_id, login, client_addr, action,"
 	    " object, before_val, after_val) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?)",
 };
@@ -615,5 +616,34 @@ web_money_col(struct req *r, const char *prefix, const char *from,
 		if (*v != '\0')
 			hdf_set_value(row, to, money_format(strtoll(v, NULL, 10),
 			    buf, sizeof(buf)));
+	}
+}
+
+int
+web_buildings(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_BUILDINGS], "");
+
+	if (res == NULL)
+		return -1;
+	web_rows(r, "Buildings", res);
+	db_res_free(res);
+	return 0;
+}
+
+void
+web_dates(struct req *r, const char **from, const char **to)
+{
+	*from = web_query(r, "from", "");
+	*to = web_query(r, "to", "");
+	hdf_set_value(r->hdf, "Filter.from", *from);
+	hdf_set_value(r->hdf, "Filter.to", *to);
+	if (!web_date_ok(*from)) {
+		form_error(r, "from", "bad_date");
+		*from = "";
+	}
+	if (!web_date_ok(*to)) {
+		form_error(r, "to", "bad_date");
+		*to = "";
 	}
 }

@@ -168,6 +168,12 @@ const char *web_tz(struct req *);
 void web_money_col(struct req *, const char *prefix, const char *from,
     const char *to);
 
+/* The buildings for a page's choices, into Buildings.N; 0 or -1. */
+int web_buildings(struct req *);
+/* The date filter ?from=&to= into Filter.*: a bad date is an error next to
+ * its field and counts as no limit. */
+void web_dates(struct req *, const char **from, const char **to);
+
 /* 1 when S is empty or a date YYYY-MM-DD, else 0. */
 int web_date_ok(const char *s);
 

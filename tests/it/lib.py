@@ -151,3 +151,19 @@ def operator(login=None, role=1):
 
 def count(table, where="1"):
     return int(db_value(f"SELECT COUNT(*) FROM {table} WHERE {where}"))
+
+
+def idem_of(r):
+    """The idempotency key a money form carries."""
+    m = re.search(r'name="idem" value="([^"]+)"', r.text)
+    return m.group(1) if m else ""
+
+
+def meter_read(meter, remaining, count):
+    """What the collector writes after reading a meter: the tokens it
+    confirmed and the meter's state as read now."""
+    db(f"UPDATE commands SET status = 'confirmed', done_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND"
+       f" WHERE meter_id = {meter} AND status IN ('queued', 'sent')")
+    db(f"INSERT INTO meter_state (meter_id, read_at, remaining_fen, purchase_count) VALUES ({meter}, UTC_TIMESTAMP(3),"
+       f" {remaining}, {count}) ON DUPLICATE KEY UPDATE read_at = VALUES(read_at), remaining_fen = VALUES(remaining_fen),"
+       f" purchase_count = VALUES(purchase_count)")

@@ -12,10 +12,6 @@ import openpyxl  # noqa: E402
 a = operator(role=1)
 
 
-def idem_of(r):
-    m = re.search(r'name="idem" value="([^"]+)"', r.text)
-    return m.group(1) if m else ""
-
 
 def open_account(building, room, holder="测试户", first="", meters=""):
     r = a.get("/account/open")

@@ -8,18 +8,6 @@ from lib import *  # noqa: E402,F401
 a = operator(role=1)
 
 
-def idem_of(r):
-    m = re.search(r'name="idem" value="([^"]+)"', r.text)
-    return m.group(1) if m else ""
-
-
-def fresh_read(meter, remaining, count):
-    """What the collector writes after reading a meter: its state and the tokens it confirmed."""
-    db(f"UPDATE commands SET status = 'confirmed', done_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND"
-       f" WHERE meter_id = {meter} AND status = 'queued'")
-    db(f"INSERT INTO meter_state (meter_id, read_at, remaining_fen, purchase_count) VALUES"
-       f" ({meter}, UTC_TIMESTAMP(3), {remaining}, {count}) ON DUPLICATE KEY UPDATE read_at = VALUES(read_at),"
-       f" remaining_fen = VALUES(remaining_fen), purchase_count = VALUES(purchase_count)")
 
 
 free = [x[0] for x in db("SELECT r.number FROM rooms r JOIN buildings b ON b.id = r.building_id"
@@ -47,7 +35,7 @@ check(r.status == 303 and r.location.endswith(f"/refund?account={aid}") and
       count("read_requests", f"meter_id = {meter} AND done_at IS NULL") == 1, "'read now' queues a read request")
 r = a.post("/meter/read", {"meter": meter, "back": "//evil.example/x"})
 check(r.status == 303 and r.location.endswith("/") and "evil" not in r.location, "'read now' never redirects off the site")
-fresh_read(meter, 5000, 1)
+meter_read(meter, 5000, 1)
 for amount, why in [("60", "超过电表当前剩余金额"), ("0", "超出"), ("-5", "超出"), ("abc", "金额"), ("1.001", "两位小数")]:
     r = a.post("/refund", {"account": aid, "meter": meter, "amount": amount, "idem": i, "confirm": "1"})
     check(why in (r.field_error("amount") or ""), f"refund {amount!r} refused: {why}", r.field_error("amount"))
@@ -90,7 +78,7 @@ r = a.post("/reversal", {"id": rev, "reason": "x", "idem": uuid.uuid4().hex})
 check("只有售电和退电" in (r.field_error("reason") or ""), "a reversal itself cannot be reversed")
 r = a.post("/reversal", {"id": "99999999", "reason": "x", "idem": uuid.uuid4().hex})
 check(r.status == 404, "reversing an unknown entry is a 404")
-fresh_read(meter, 5000, 3)
+meter_read(meter, 5000, 3)
 r = a.get(f"/sale?id={sale}")
 r = a.post("/reversal", {"id": sale, "reason": "金额输错", "idem": idem_of(r)})
 check(r.status == 303, "with the money back on the meter the sale can be reversed")

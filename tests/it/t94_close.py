@@ -10,17 +10,6 @@ import openpyxl  # noqa: E402
 a = operator(role=1)
 
 
-def idem_of(r):
-    m = re.search(r'name="idem" value="([^"]+)"', r.text)
-    return m.group(1) if m else ""
-
-
-def read(meter, remaining, count):
-    db(f"UPDATE commands SET status = 'confirmed', done_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND"
-       f" WHERE meter_id = {meter} AND status IN ('queued', 'sent')")
-    db(f"INSERT INTO meter_state (meter_id, read_at, remaining_fen, purchase_count) VALUES ({meter}, UTC_TIMESTAMP(3),"
-       f" {remaining}, {count}) ON DUPLICATE KEY UPDATE read_at = VALUES(read_at), remaining_fen = VALUES(remaining_fen),"
-       f" purchase_count = VALUES(purchase_count)")
 
 
 free = [x[0] for x in db("SELECT r.number FROM rooms r JOIN buildings b ON b.id = r.building_id"
@@ -40,11 +29,11 @@ check(r.status == 200 and "读数已过期" in r.text, "the closing page shows t
 r = a.post("/close", {"id": aid, "confirm": "1", "seen": "1"})
 check("不能销户" in r.text and db_value(f"SELECT status FROM accounts WHERE id = {aid}") == "open",
       "without a fresh read the account cannot be closed")
-read(meter, -20, 1)
+meter_read(meter, -20, 1)
 r = a.post("/close", {"id": aid, "confirm": "1"})
 check("透支" in r.text and db_value(f"SELECT status FROM accounts WHERE id = {aid}") == "open",
       "a meter in overdraft stops the closing")
-read(meter, 3000, 1)
+meter_read(meter, 3000, 1)
 db(f"INSERT INTO commands (meter_id, kind, status, error) VALUES ({meter}, 'trip', 'failed', 'meter refused')")
 r = a.post("/close", {"id": aid})
 check("请先查看" in (r.field_error("seen") or ""), "a failed command of the account must be seen first")
@@ -65,7 +54,7 @@ r = a.post("/sell", {"account": aid, "meter": meter, "amount": "5", "idem": uuid
 check("不在使用中" in (r.field_error("amount") or ""), "a closing account cannot buy")
 r = a.get(f"/account?id={aid}")
 check("销户中" in r.text, "until the token is confirmed the account shows it is closing")
-read(meter, 0, 2)
+meter_read(meter, 0, 2)
 r = a.get(f"/account?id={aid}")
 check("已销户" in r.text and db_value(f"SELECT status FROM accounts WHERE id = {aid}") == "closed",
       "once the debit is confirmed the account is closed")

@@ -8,17 +8,6 @@ from lib import *  # noqa: E402,F401
 a = operator(role=1)
 
 
-def idem_of(r):
-    m = re.search(r'name="idem" value="([^"]+)"', r.text)
-    return m.group(1) if m else ""
-
-
-def read(meter, remaining, count):
-    db(f"UPDATE commands SET status = 'confirmed', done_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND"
-       f" WHERE meter_id = {meter} AND status IN ('queued', 'sent')")
-    db(f"INSERT INTO meter_state (meter_id, read_at, remaining_fen, purchase_count) VALUES ({meter}, UTC_TIMESTAMP(3),"
-       f" {remaining}, {count}) ON DUPLICATE KEY UPDATE read_at = VALUES(read_at), remaining_fen = VALUES(remaining_fen),"
-       f" purchase_count = VALUES(purchase_count)")
 
 
 b2 = db_value("SELECT id FROM buildings WHERE name = '2号楼'")
@@ -48,9 +37,10 @@ check(count("account_meters", f"meter_id = {add} AND active = 1") == 1, "adding 
 # Replace: the old meter's money by a fresh read moves to the new one.
 r = a.get(f"/account/meter?id={aid}&mode=replace")
 i = idem_of(r)
+db(f"DELETE FROM meter_state WHERE meter_id = {old}")
 r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "replace", "old": old, "new": new_num, "idem": i})
 check("立即读表" in (r.field_error("old") or ""), "a replacement needs a fresh read of the old meter")
-read(old, 6543, 1)
+meter_read(old, 6543, 1)
 r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "replace", "old": old, "new": old_num, "idem": i})
 check("重复" in (r.field_error("new") or ""), "the new meter must differ from the old")
 r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "replace", "old": old, "new": new_num, "idem": i})

@@ -9,17 +9,6 @@ a = operator(role=1)
 b = operator(role=1)
 
 
-def idem_of(r):
-    m = re.search(r'name="idem" value="([^"]+)"', r.text)
-    return m.group(1) if m else ""
-
-
-def read(meter, remaining, count):
-    db(f"UPDATE commands SET status = 'confirmed', done_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND"
-       f" WHERE meter_id = {meter} AND status IN ('queued', 'sent')")
-    db(f"INSERT INTO meter_state (meter_id, read_at, remaining_fen, purchase_count) VALUES ({meter}, UTC_TIMESTAMP(3),"
-       f" {remaining}, {count}) ON DUPLICATE KEY UPDATE read_at = VALUES(read_at), remaining_fen = VALUES(remaining_fen),"
-       f" purchase_count = VALUES(purchase_count)")
 
 
 try:
@@ -37,7 +26,7 @@ try:
     r = a.get(f"/sell?account={aid}")
     r = a.post("/sell", {"account": aid, "meter": meter, "amount": "30", "idem": idem_of(r), "confirm": "1"})
     sale = re.search(r"id=(\d+)", r.location).group(1)
-    read(meter, 3000, 1)
+    meter_read(meter, 3000, 1)
 
     # A refund waits for a second operator.
     L0, C0 = count("ledger"), count("commands")

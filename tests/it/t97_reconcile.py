@@ -8,10 +8,6 @@ from lib import *  # noqa: E402,F401
 a = operator(role=1)
 
 
-def idem_of(r):
-    m = re.search(r'name="idem" value="([^"]+)"', r.text)
-    return m.group(1) if m else ""
-
 
 def section(text, name):
     i = text.find(f'id="n-{name}"')
