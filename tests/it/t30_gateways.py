@@ -11,7 +11,7 @@ import openpyxl  # noqa: E402
 a = operator(role=1)
 sfx = uuid.uuid4().hex[:6]
 GNAME = "网关" + sfx
-TCP = "tcp://10.0.0.1:502"
+TCP = "tcp://127.0.9.1:502"
 RTU = "rtu:///dev/ttyUSB0?baud=9600&parity=E&stop=1"
 
 
@@ -28,7 +28,7 @@ def mine():
 
 
 def form(gname, nports, addrs, **extra):
-    f = {"name": gname, "host": "10.0.0.1", "ports": str(nports), "building_id": "", "note": ""}
+    f = {"name": gname, "host": "127.0.9.1", "ports": str(nports), "building_id": "", "note": ""}
     for i, ad in enumerate(addrs, 1):
         f.update({f"addr{i}": ad, f"baud{i}": "9600", f"parity{i}": "E", f"stop{i}": "1"})
     f.update(extra)
@@ -55,7 +55,7 @@ r = a.post("/gateway", form(GNAME, 2, [TCP, RTU], note="<b>" + sfx, baud2="19200
 check(r.status == 303 and "/gateways" in r.location, "a gateway with 2 ports is created",
       (r.status, [(k, r.field_error(k)) for k in ("name", "host", "ports", "addr1", "addr2")]))
 gid = gid_of(GNAME)
-check(db(f"SELECT host, ports, note FROM gateways WHERE id = {gid}") == [["10.0.0.1", "2", "<b>" + sfx]], "the gateway is stored")
+check(db(f"SELECT host, ports, note FROM gateways WHERE id = {gid}") == [["127.0.9.1", "2", "<b>" + sfx]], "the gateway is stored")
 check(buses(gid) == [["1", TCP, "9600", "E", "1"], ["2", RTU, "19200", "N", "2"]], "one bus per port with its settings", buses(gid))
 log = db(f"SELECT before_val, after_val FROM oplog WHERE action = 'gateway.create' AND object = 'gateway:{gid}'")
 check(len(log) == 1 and log[0][0] == "NULL" and GNAME in log[0][1] and '"ports":"2"' in log[0][1], "the creation is logged", log)
@@ -96,7 +96,7 @@ for bad, why in [("0", "超出"), ("9", "超出"), ("x", "整数"), ("", "必填
     r = a.post("/gateway", form("坏网关" + sfx, bad, [TCP, RTU]))
     check(r.status == 200 and why in (r.field_error("ports") or ""), f"ports {bad!r} gives err-ports", r.field_error("ports"))
 for k, v, field in [("baud1", "1234", "baud1"), ("parity1", "X", "parity1"), ("stop1", "3", "stop1"),
-                    ("host", "10.0.0.1;rm -rf", "host"), ("host", "", "host"), ("host", "<b>", "host"),
+                    ("host", "127.0.9.1;rm -rf", "host"), ("host", "", "host"), ("host", "<b>", "host"),
                     ("building_id", "99999999", "building_id"), ("building_id", "abc", "building_id"),
                     ("name", "", "name"), ("name", "网" * 33, "name"), ("note", "x" * 101, "note")]:
     r = a.post("/gateway", form("坏网关" + sfx, 2, [TCP, RTU], **{k: v}))
@@ -114,8 +114,8 @@ check("<script>alert(1)</script>" not in r.text and "&lt;script&gt;alert(1)&lt;/
       "the list shows it escaped")
 
 # More ports, a meter on port 2, then fewer ports than that is refused.
-r = a.post(f"/gateway?id={gid}", form(GNAME, 3, [TCP, RTU, "tcp://10.0.0.3:502"]))
-check(r.status == 303 and len(buses(gid)) == 3 and buses(gid)[2][1] == "tcp://10.0.0.3:502", "a third port is added",
+r = a.post(f"/gateway?id={gid}", form(GNAME, 3, [TCP, RTU, "tcp://127.0.9.3:502"]))
+check(r.status == 303 and len(buses(gid)) == 3 and buses(gid)[2][1] == "tcp://127.0.9.3:502", "a third port is added",
       r.field_error("ports"))
 bus2 = db_value(f"SELECT id FROM buses WHERE gateway_id = {gid} AND port = 2")
 num = str(1300000000 + random.randint(0, 99999999))
@@ -148,7 +148,7 @@ r = a.get("/gateways", q=sfx)
 check(sorted(names(r)) == sorted([GNAME, XSS.replace("<", "&lt;").replace(">", "&gt;")]), "a search lists my two gateways", names(r))
 row = re.search(r'<td class="name">%s</td>(.*?)</tr>' % GNAME, r.text)
 check(row and "<td>2</td>" in row.group(1) and "<td>1</td>" in row.group(1)
-      and 'tcp://10.0.0.1:502 rtu:///dev/ttyUSB0?baud=9600&amp;parity=E&amp;stop=1' in row.group(1),
+      and 'tcp://127.0.9.1:502 rtu:///dev/ttyUSB0?baud=9600&amp;parity=E&amp;stop=1' in row.group(1),
       "its row shows 2 ports, 1 meter and the bus addresses", row.group(1) if row else None)
 r = a.get("/gateways", q="GW")
 check({"GW1", "GW2", "GW3", "GW4"} <= set(names(r)), "a search for GW finds the reference gateways")

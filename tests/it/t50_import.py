@@ -20,9 +20,9 @@ bid = db_value(f"SELECT id FROM buildings WHERE name = '{BLD}'")
 for n in ["101", "102", "103", "104", "105", "201", "202", "203", "204", "205"]:
     a.post("/room", {"building_id": bid, "floor": n[0], "number": n})
 a.get("/gateway")
-gw = {"name": GW, "host": "10.8.0.1", "ports": "4"}
+gw = {"name": GW, "host": "127.0.9.8", "ports": "4"}
 for p in range(1, 5):
-    gw.update({f"addr{p}": f"tcp://10.8.0.1:{600 + p}", f"baud{p}": "9600", f"parity{p}": "E", f"stop{p}": "1"})
+    gw.update({f"addr{p}": f"tcp://127.0.9.8:{600 + p}", f"baud{p}": "9600", f"parity{p}": "E", f"stop{p}": "1"})
 a.post("/gateway", gw)
 gid = db_value(f"SELECT id FROM gateways WHERE name = '{GW}'")
 check(bid and gid and count("rooms", f"building_id = {bid}") == 10 and count("buses", f"gateway_id = {gid}") == 4,
