@@ -10,4 +10,8 @@ if [ ! -d node_modules/playwright-core ]; then
 		npm install --no-audit --no-fund >&2
 	fi
 fi
-exec node console.mjs
+# both scripts run, each prints its checks
+rc=0
+node console.mjs || rc=1
+node money.mjs || rc=1
+exit $rc
