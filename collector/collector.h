@@ -1,0 +1,160 @@
+/* collector.h - the collector daemon's shared state: site, buses, meters, settings, threads. */
+#ifndef COLLECTOR_H
+#define COLLECTOR_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <modbus.h>
+
+#include "profile.h"
+#include "token.h"
+
+struct config;
+struct db;
+
+/* Open alarm episodes of a meter, one bit each. */
+enum alarm_kind {
+	AL_ALARM1, AL_ALARM2, AL_ARREARS, AL_OVERLOAD, AL_METER_LOST,
+	AL_GATEWAY_LOST, AL_NKINDS
+};
+
+/* Fault kinds of one exchange (B4). */
+enum fault {
+	FT_OK, FT_TIMEOUT, FT_EXCEPTION, FT_BADFRAME, FT_LINK, FT_NKINDS
+};
+
+struct meter {
+	int		id;
+	uint32_t	number;
+	int		profile;
+	int		address;
+	char		room[128];	/* "3号楼 305", empty without a room */
+	/* owned by the bus thread */
+	int		fail_streak;
+	int		lost;
+	unsigned	alarms;		/* bits of enum alarm_kind */
+	atomic_int	read_now;	/* set by main for a read request */
+};
+
+/* What the collector takes from the settings table and its config. */
+struct settings {
+	long		poll_s;		/* cycle interval */
+	int		lost_after;	/* failed cycles before a meter is lost */
+	int		lost_every;	/* a lost meter is tried every Nth cycle */
+	int		timeout_ms;	/* Modbus response timeout */
+	long		retry_base_s;	/* command back-off */
+	long		retry_cap_s;
+	int		max_tries;
+	long		lease_s;	/* a claimed command's lease */
+	int		tz_min;		/* the site's offset from UTC */
+};
+
+struct counters {
+	long		ok, failed, fault[FT_NKINDS], latency_ms;
+};
+
+struct collector;
+
+struct bus {
+	int		id, gateway_id, port;
+	char		address[256];
+	struct meter	*meters;
+	int		nmeters;
+	struct collector *co;
+	pthread_t	thread;
+	int		started;
+	/* main <-> bus, under mu */
+	pthread_mutex_t	mu;
+	pthread_cond_t	cv;
+	int		stop;
+	long		req_issued, req_served;	/* read requests */
+	long		req_all;	/* requests for every meter */
+	long		req_all_served;	/* owned by the bus thread */
+	/* figures the bus publishes after each full cycle (atomic) */
+	atomic_long	cycles;
+	atomic_long	cycle_ms;
+	atomic_int	last_ok, nlost;
+	atomic_int	evidence;	/* -1 unknown, 0 none answered, 1 some */
+	atomic_long	store_us, store_rows;	/* the last cycle's database write */
+	/* owned by the bus thread */
+	modbus_t	*ctx;
+	int		rtu, connected;
+	struct db	*db;
+	struct counters	cnt;		/* not yet stored */
+	long		cycle_no;
+	struct timespec	last_cmd;
+};
+
+struct gateway {
+	int		id;
+	int		lost;
+};
+
+struct collector {
+	struct config	*cf;
+	struct settings	set;
+	uint8_t		vk[TOKEN_VK_LEN];
+	int		have_vk;
+	struct bus	*buses;
+	int		nbuses;
+	struct gateway	*gws;
+	int		ngws;
+	struct meter	**all;		/* every meter, by id order */
+	int		nall;
+	atomic_int	modem_rssi;	/* -1 without a modem */
+	atomic_int	stopping;
+};
+
+/* bus.c */
+/* Starts the thread of B; 0 or -1 with errno. */
+int bus_start(struct bus *);
+/* Asks B's thread to stop and joins it (it stores what it read first). */
+void bus_stop(struct bus *);
+/* Wakes B's thread (a read request, a command). */
+void bus_wake(struct bus *);
+/* One exchange with meter M: reads NREGS registers at ADDR. Returns FT_OK or a fault; *EXC the exception code. */
+int bus_read(struct bus *, const struct meter *, int addr, int nregs, uint16_t *regs, int *exc);
+/* Writes NREGS registers (FC16); the same returns. */
+int bus_write(struct bus *, const struct meter *, int addr, int nregs, const uint16_t *regs, int *exc);
+/* Reads and decodes M's realtime block; FT_OK or a fault. */
+int bus_read_meter(struct bus *, const struct meter *, struct reading *, int *exc);
+
+/* store.c: the bus thread's writes */
+struct result {
+	struct meter	*m;
+	int		fault;		/* FT_OK or the fault */
+	int		exc;
+	struct reading	r;
+	long long	at_ms;		/* unix milliseconds */
+	int		latency_ms;
+	char		error[96];
+};
+/* Stores one cycle's results, bus health, lost/found changes and alarms; 0 or -1. */
+int store_cycle(struct bus *, struct result *, int n, long cycle_ms);
+/* An event row (kind as in the events table); 0 or -1. */
+int store_event(struct db *, const char *kind, int meter_id, int gateway_id, const char *detail);
+/* Opens (OPEN=1) or closes an alarm episode; 0 or -1. */
+int alarm_set(struct db *, int kind, int meter_id, int gateway_id, int64_t remaining, int open, const struct meter *);
+
+/* The alarms table's name of KIND. */
+const char *alarm_name(int kind);
+
+/* command.c */
+/* Claims and carries out the due commands of B's meters; 0 or -1. */
+int cmd_run_due(struct bus *);
+/* M answered again: its waiting commands go out, its relay state is re-applied. */
+void cmd_meter_found(struct bus *, struct meter *);
+/* M was lost: its open commands wait. */
+void cmd_meter_lost(struct bus *, struct meter *);
+
+/* sms.c */
+int sms_start(struct collector *, const char *device);
+void sms_stop(void);
+
+/* Milliseconds between two times, and now in unix milliseconds. */
+long ms_since(const struct timespec *);
+long long now_ms(void);
+
+#endif

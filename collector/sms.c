@@ -1,0 +1,349 @@
+/* sms.c - the SMS sender thread (S5): the outbox through a GSM modem in PDU mode, kept until the modem confirmed it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "pdu.h"
+
+enum { Q_DUE, Q_CLAIM, Q_SENT, Q_RETRY };
+static const char *const q[] = {
+	[Q_DUE] = "SELECT id FROM sms_outbox WHERE status = 'queued'"
+	    " AND next_try_at <= NOW(3) ORDER BY id LIMIT 8",
+	[Q_CLAIM] = "SELECT phone, body, tries FROM sms_outbox WHERE id = ?"
+	    " AND status = 'queued' AND next_try_at <= NOW(3)"
+	    " FOR UPDATE SKIP LOCKED",
+	[Q_SENT] = "UPDATE sms_outbox SET status = 'sent', sent_at = NOW(3),"
+	    " modem_ref = ?, tries = tries + 1, error = '' WHERE id = ?",
+	[Q_RETRY] = "UPDATE sms_outbox SET tries = tries + 1,"
+	    " next_try_at = NOW(3) + INTERVAL ? SECOND, error = ? WHERE id = ?",
+};
+
+static struct {
+	struct collector *co;
+	char		device[256];
+	pthread_t	thread;
+	int		started;
+	int		fd;
+	long		retry_base_s, lease_s;
+	char		buf[1024];	/* what the modem said, not yet read */
+	size_t		len;
+} sms = { .fd = -1 };
+
+static void
+modem_close(void)
+{
+	if (sms.fd != -1)
+		close(sms.fd);
+	sms.fd = -1;
+	sms.len = 0;
+}
+
+/*
+ * Reads modem output until a final answer: returns 0 for OK (the
+ * lines before it in OUT), -1 with *CODE for ERROR / +CMS ERROR: n, -1
+ * with errno ETIMEDOUT. PROMPT: a "> " ends the wait too (returns 1).
+ */
+static int
+modem_wait(char *out, size_t outlen, int *code, int prompt, int timeout_ms)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (out)
+		out[0] = '\0';
+	*code = 0;
+	for (;;) {
+		char *nl;
+		struct pollfd pfd = { .fd = sms.fd, .events = POLLIN };
+		long left;
+		ssize_t n;
+
+		while ((nl = memchr(sms.buf, '\n', sms.len)) != NULL ||
+		    (prompt && sms.len >= 1 && memchr(sms.buf, '>', sms.len))) {
+			char line[512];
+			size_t l;
+
+			if (nl == NULL) {	/* the "> " prompt has no newline */
+				sms.len = 0;
+				return 1;
+			}
+			l = (size_t)(nl - sms.buf);
+			if (l >= sizeof(line))
+				l = sizeof(line) - 1;
+			memcpy(line, sms.buf, l);
+			line[l] = '\0';
+			memmove(sms.buf, nl + 1, sms.len - (size_t)(nl - sms.buf) - 1);
+			sms.len -= (size_t)(nl - sms.buf) + 1;
+			if (l > 0 && line[l - 1] == '\r')
+				line[--l] = '\0';
+			if (l == 0)
+				continue;
+			if (strcmp(line, "OK") == 0)
+				return 0;
+			if (strcmp(line, "ERROR") == 0) {
+				*code = -1;
+				return -1;
+			}
+			if (strncmp(line, "+CMS ERROR:", 11) == 0 ||
+			    strncmp(line, "+CME ERROR:", 11) == 0) {
+				*code = atoi(line + 11);
+				return -1;
+			}
+			if (out && strlen(out) + l + 2 < outlen) {
+				strcat(out, line);
+				strcat(out, "\n");
+			}
+		}
+		left = timeout_ms - ms_since(&t0);
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		if (sms.len + 1 >= sizeof(sms.buf))
+			sms.len = 0;	/* noise: nothing we wait for is this long */
+		n = read(sms.fd, sms.buf + sms.len, sizeof(sms.buf) - sms.len - 1);
+		if (n <= 0) {
+			errno = EIO;
+			return -1;
+		}
+		sms.len += (size_t)n;
+	}
+}
+
+static int
+modem_write(const char *s)
+{
+	size_t len = strlen(s), off = 0;
+
+	while (off < len) {
+		ssize_t n = write(sms.fd, s + off, len - off);
+
+		if (n == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Sends AT command CMD; 0 on OK (its lines in OUT) or -1. */
+static int
+modem_cmd(const char *cmd, char *out, size_t outlen)
+{
+	char line[300];
+	int code;
+
+	snprintf(line, sizeof(line), "%s\r", cmd);
+	if (modem_write(line) == -1)
+		return -1;
+	return modem_wait(out, outlen, &code, 0, 5000);
+}
+
+static int
+modem_open(void)
+{
+	struct termios t;
+
+	if (sms.fd != -1)
+		return 0;
+	if ((sms.fd = open(sms.device, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+		return -1;
+	if (tcgetattr(sms.fd, &t) == 0) {
+		cfmakeraw(&t);
+		cfsetispeed(&t, B9600);
+		cfsetospeed(&t, B9600);
+		tcsetattr(sms.fd, TCSANOW, &t);
+	}
+	sms.len = 0;
+	if (modem_cmd("AT", NULL, 0) == -1 || modem_cmd("ATE0", NULL, 0) == -1 ||
+	    modem_cmd("AT+CMGF=0", NULL, 0) == -1) {
+		log_warnx("modem %s does not answer", sms.device);
+		modem_close();
+		return -1;
+	}
+	log_info("modem %s ready", sms.device);
+	return 0;
+}
+
+static void
+modem_signal(void)
+{
+	char out[256], *p;
+
+	if (modem_cmd("AT+CSQ", out, sizeof(out)) == 0 &&
+	    (p = strstr(out, "+CSQ:")) != NULL)
+		atomic_store(&sms.co->modem_rssi, atoi(p + 5));
+	else
+		atomic_store(&sms.co->modem_rssi, 99);
+}
+
+/* Sends every part; 0 with the modem's references in REFS, or -1 with WHY. */
+static int
+send_message(const char *phone, const char *body, unsigned ref, char *refs,
+    size_t refslen, char *why, size_t whylen)
+{
+	struct pdu_part parts[PDU_MAX_PARTS];
+	char cmd[32], out[256], *p;
+	int n, code, rc;
+
+	refs[0] = '\0';
+	if ((n = pdu_encode(phone, body, ref, parts, PDU_MAX_PARTS)) == -1) {
+		snprintf(why, whylen, "cannot encode: %s", strerror(errno));
+		return -2;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(cmd, sizeof(cmd), "AT+CMGS=%d\r", parts[i].tpdu_len);
+		if (modem_write(cmd) == -1)
+			goto io;
+		rc = modem_wait(NULL, 0, &code, 1, 5000);
+		if (rc != 1) {
+			if (rc == -1 && errno == ETIMEDOUT && code == 0)
+				goto io;
+			snprintf(why, whylen, "no prompt (error %d)", code);
+			return -1;
+		}
+		if (modem_write(parts[i].hex) == -1 || modem_write("\x1a") == -1)
+			goto io;
+		if (modem_wait(out, sizeof(out), &code, 0, 30000) == -1) {
+			if (code == 0)
+				goto io;
+			snprintf(why, whylen, "+CMS ERROR: %d (part %d/%d)",
+			    code, i + 1, n);
+			return -1;
+		}
+		if ((p = strstr(out, "+CMGS:")) != NULL &&
+		    strlen(refs) + 8 < refslen) {
+			if (refs[0])
+				strcat(refs, ",");
+			snprintf(refs + strlen(refs), refslen - strlen(refs),
+			    "%d", atoi(p + 6));
+		}
+	}
+	return 0;
+io:
+	snprintf(why, whylen, "modem: %s", strerror(errno));
+	modem_close();
+	return -1;
+}
+
+static void
+send_due(struct db *db)
+{
+	struct dbres *r;
+	int64_t ids[8];
+	int n = 0;
+
+	if ((r = db_query(db, q[Q_DUE], "")) == NULL)
+		return;
+	while (n < 8 && db_next(r))
+		ids[n++] = db_coll(r, 0);
+	db_res_free(r);
+	for (int i = 0; i < n && !atomic_load(&sms.co->stopping); i++) {
+		char phone[32], body[1024], refs[64], why[128] = "";
+		int tries, rc;
+
+		if (db_begin(db) == -1)
+			return;
+		if ((r = db_query(db, q[Q_CLAIM], "l", ids[i])) == NULL ||
+		    !db_next(r)) {
+			db_res_free(r);
+			db_rollback(db);
+			continue;
+		}
+		snprintf(phone, sizeof(phone), "%s", db_col(r, 0));
+		snprintf(body, sizeof(body), "%s", db_col(r, 1));
+		tries = (int)db_coll(r, 2);
+		db_res_free(r);
+		/* A lease, so that another sender leaves it alone meanwhile. */
+		if (db_exec(db, q[Q_RETRY], "lsl", (int64_t)sms.lease_s, "sending",
+		    ids[i]) == -1 || db_commit(db) == -1) {
+			db_rollback(db);
+			continue;
+		}
+		if (modem_open() == -1) {
+			snprintf(why, sizeof(why), "modem not ready");
+			rc = -1;
+		} else
+			rc = send_message(phone, body, (unsigned)ids[i], refs,
+			    sizeof(refs), why, sizeof(why));
+		if (rc == 0) {
+			db_exec(db, q[Q_SENT], "sl", refs, ids[i]);
+			log_info("sms %lld to %s sent (%s)", (long long)ids[i],
+			    phone, refs);
+		} else {
+			/* tries was raised by the lease already */
+			db_exec(db, q[Q_RETRY], "lsl", (int64_t)backoff_seconds(
+			    tries + 1, sms.retry_base_s, 3600), why, ids[i]);
+			log_warnx("sms %lld to %s: %s; kept for a retry",
+			    (long long)ids[i], phone, why);
+		}
+	}
+}
+
+static void *
+sms_main(void *arg)
+{
+	struct db *db = NULL;
+	struct timespec last_csq = { 0, 0 };
+
+	(void)arg;
+	while (!atomic_load(&sms.co->stopping)) {
+		if (db == NULL && (db = db_open(sms.co->cf, "collector")) == NULL) {
+			sleep(1);
+			continue;
+		}
+		if (modem_open() == 0 && (last_csq.tv_sec == 0 ||
+		    ms_since(&last_csq) > 30000)) {
+			clock_gettime(CLOCK_MONOTONIC, &last_csq);
+			modem_signal();
+		}
+		send_due(db);
+		for (int i = 0; i < 10 && !atomic_load(&sms.co->stopping); i++)
+			usleep(100000);
+	}
+	modem_close();
+	db_close(db);
+	return NULL;
+}
+
+int
+sms_start(struct collector *co, const char *device)
+{
+	int rc;
+
+	sms.co = co;
+	snprintf(sms.device, sizeof(sms.device), "%s", device);
+	sms.retry_base_s = config_int(co->cf, "sms_retry_s", 30);
+	sms.lease_s = 120;
+	atomic_store(&co->modem_rssi, 99);
+	if ((rc = pthread_create(&sms.thread, NULL, sms_main, NULL)) != 0) {
+		errno = rc;
+		return -1;
+	}
+	sms.started = 1;
+	return 0;
+}
+
+void
+sms_stop(void)
+{
+	if (!sms.started)
+		return;
+	pthread_join(sms.thread, NULL);
+	sms.started = 0;
+}
