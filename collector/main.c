@@ -162,6 +162,33 @@ site_free(void)
 	last_req = 0;
 }
 
+/*
+ * Whether this collector serves gateway ID: the configuration's "gateways"
+ * lists the ids ("1,3"); unset or empty, every gateway. Several collectors
+ * share a site by each taking its own gateways.
+ */
+static int
+ours(int id)
+{
+	const char *p = config_get(co.cf, "gateways", "");
+	char *end;
+
+	if (*p == '\0')
+		return 1;
+	while (*p) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			return 0;
+		if (v == id)
+			return 1;
+		p = end;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return 0;
+}
+
 /* Reads gateways, buses, meters, their state and open alarms. */
 static int
 site_load(struct db *db)
@@ -177,8 +204,11 @@ site_load(struct db *db)
 	if ((co.buses = calloc(db_nrows(r) + 1, sizeof(*co.buses))) == NULL)
 		goto out;
 	while (db_next(r)) {
-		struct bus *b = &co.buses[co.nbuses++];
+		struct bus *b;
 
+		if (!ours((int)db_coll(r, 1)))
+			continue;
+		b = &co.buses[co.nbuses++];
 		b->id = (int)db_coll(r, 0);
 		b->gateway_id = (int)db_coll(r, 1);
 		b->port = (int)db_coll(r, 2);
@@ -227,6 +257,8 @@ site_load(struct db *db)
 	if ((co.gws = calloc(db_nrows(r) + 1, sizeof(*co.gws))) == NULL)
 		goto out;
 	while (db_next(r)) {
+		if (!ours((int)db_coll(r, 0)))
+			continue;
 		co.gws[co.ngws].id = (int)db_coll(r, 0);
 		co.gws[co.ngws].lost = (int)db_coll(r, 1);
 		co.ngws++;
