@@ -49,12 +49,15 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/router.o \
 	$(B)/cgi-bin/staff.o \
 	$(B)/cgi-bin/tariffs.o \
+	$(B)/cgi-bin/tiers.o \
 	$(B)/cgi-bin/web.o
 
 ADMIN_OBJS = \
 	$(B)/cgi-bin/admin.o \
 	$(B)/cgi-bin/import.o \
-	$(B)/cgi-bin/tariffs.o
+	$(B)/cgi-bin/ledger.o \
+	$(B)/cgi-bin/tariffs.o \
+	$(B)/cgi-bin/tiers.o
 
 COLLECTOR_OBJS = \
 	$(B)/collector-obj/bus.o \

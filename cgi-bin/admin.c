@@ -12,6 +12,7 @@
 #include "import.h"
 #include "log.h"
 #include "tariffs.h"
+#include "tiers.h"
 
 enum { Q_COUNT_OPS, Q_NEW_ADMIN, Q_LOG, Q_NEW_OP };
 static const char *const q[] = {
@@ -30,7 +31,7 @@ usage(void)
 	fprintf(stderr, "usage: prepaid-admin import-meters FILE.csv\n"
 	    "       prepaid-admin create-admin PASSWORD-FILE\n"
 	    "       prepaid-admin add-operator LOGIN ROLE-ID\n"
-	    "       prepaid-admin apply-tariffs\n"
+	    "       prepaid-admin apply-tariffs   (versions in force, tiers, settlements)\n"
 	    "       prepaid-admin check\n"
 	    "The configuration is read from $PREPAID_CONF"
 	    " (default /etc/prepaid/prepaid.conf).\n");
@@ -171,11 +172,14 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "add-operator") == 0 && argc == 4)
 		rc = cmd_add_operator(db, argv[2], argv[3]);
 	else if (strcmp(argv[1], "apply-tariffs") == 0) {
-		long n = tariff_apply_due(db, config_get(cf, "tz_offset", "+08:00"));
+		const char *tz = config_get(cf, "tz_offset", "+08:00");
+		long n = tariff_apply_due(db, tz), t = n < 0 ? -1 : tier_run(db, tz);
 
 		if (n >= 0)
 			printf("queued %ld price downloads\n", n);
-		rc = n < 0;
+		if (t >= 0)
+			printf("tiers: %ld commands and entries\n", t);
+		rc = n < 0 || t < 0;
 	} else if (strcmp(argv[1], "check") == 0)
 		rc = db_ping(db) == 0 ? 0 : 1;
 	else

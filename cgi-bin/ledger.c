@@ -36,8 +36,8 @@ static const char *const q[] = {
 	[Q_COMMAND] = "INSERT INTO commands (meter_id, kind, purchase_count, amount_fen)"
 	    " VALUES (?, ?, ?, ?)",
 	[Q_ENTRY] = "INSERT INTO ledger (account_id, meter_id, kind, amount_fen,"
-	    " operator_id, idem_key, reverses_id, command_id, note, link_id)"
-	    " VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0))",
+	    " operator_id, idem_key, reverses_id, command_id, note, link_id, channel)"
+	    " VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?)",
 	[Q_REVERSED] = "SELECT COUNT(*) FROM ledger WHERE reverses_id = ?",
 	[Q_METER_MONEY] = "SELECT COALESCE(s.remaining_fen, 0) +"
 	    " COALESCE((SELECT SUM(CASE c.kind WHEN 'credit' THEN c.amount_fen"
@@ -147,9 +147,10 @@ attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 	    e->amount >= 0 ? e->amount : -e->amount) == -1)
 		return -1;
 	cmd = (int64_t)db_last_id(db);
-	if (db_exec(db, q[Q_ENTRY], "llsllsllsl", e->account_id, e->meter_id,
+	if (db_exec(db, q[Q_ENTRY], "llsllsllsls", e->account_id, e->meter_id,
 	    e->kind, e->amount, e->operator_id, e->idem_key, e->reverses_id,
-	    cmd, e->note ? e->note : "", e->link_id) == -1)
+	    cmd, e->note ? e->note : "", e->link_id,
+	    e->channel ? e->channel : "counter") == -1)
 		return -1;
 	*id = (int64_t)db_last_id(db);
 	return 1;

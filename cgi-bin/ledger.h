@@ -13,6 +13,7 @@ struct db;
 #define LK_CLOSING "closing_refund"
 #define LK_TRANSFER_OUT "transfer_out"
 #define LK_TRANSFER_IN "transfer_in"
+#define LK_ADJUSTMENT "adjustment"
 
 struct entry {
 	int64_t account_id;
@@ -28,6 +29,7 @@ struct entry {
 				 * this many seconds old */
 	int closing;		/* the account may be closing (its last refunds) */
 	int64_t link_id;	/* 0 or the entry this one pairs with */
+	const char *channel;	/* NULL: "counter"; "system" for the programs */
 };
 
 /* Why an entry was refused (language keys, Lang.err.KEY). */

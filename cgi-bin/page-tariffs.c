@@ -18,12 +18,12 @@ static const char *const q[] = {
 	    " (SELECT COUNT(*) FROM meter_tariffs mt WHERE mt.tariff_id = t.id) AS meters"
 	    " FROM tariffs t ORDER BY t.name",
 	[Q_VERSIONS] = "SELECT v.id, v.tariff_id, v.effective_date, v.p0, v.p1, v.p2, v.p3,"
-	    " v.tou, v.applied_at IS NOT NULL AS applied FROM tariff_versions v"
+	    " v.tou, v.tiers, v.applied_at IS NOT NULL AS applied FROM tariff_versions v"
 	    " ORDER BY v.tariff_id, v.effective_date DESC",
 	[Q_INSERT] = "INSERT INTO tariffs (name, note) VALUES (?, ?)",
 	[Q_TARIFF] = "SELECT id, name FROM tariffs WHERE id = ?",
 	[Q_VERSION] = "INSERT INTO tariff_versions (tariff_id, effective_date, p0, p1,"
-	    " p2, p3, tou, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    " p2, p3, tou, tiers, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_TODAY] = "SELECT ? >= DATE(CONVERT_TZ(UTC_TIMESTAMP(), '+00:00', ?))",
 	/* the prepaid meters of a building (and floor), or one by number */
 	[Q_METERS] = "SELECT m.id FROM meters m LEFT JOIN rooms r ON r.id = m.room_id"
@@ -104,22 +104,24 @@ page_tariff_new(struct req *r)
 static const struct field vfields[] = {
 	{ "tariff", FT_ID, 1, 0, 0, NULL },
 	{ "date", FT_TEXT, 1, 0, 10, NULL },
-	{ "p0", FT_PRICE, 1, 0, 0, NULL },
-	{ "p1", FT_PRICE, 1, 0, 0, NULL },
-	{ "p2", FT_PRICE, 1, 0, 0, NULL },
-	{ "p3", FT_PRICE, 1, 0, 0, NULL },
+	{ "p0", FT_PRICE, 0, 0, 0, NULL },
+	{ "p1", FT_PRICE, 0, 0, 0, NULL },
+	{ "p2", FT_PRICE, 0, 0, 0, NULL },
+	{ "p3", FT_PRICE, 0, 0, 0, NULL },
 	{ "tou", FT_TEXT, 0, 0, 200, NULL },
+	{ "tiers", FT_TEXT, 0, 0, 200, NULL },
 };
-enum { V_TARIFF, V_DATE, V_P0, V_P1, V_P2, V_P3, V_TOU, V_N };
+enum { V_TARIFF, V_DATE, V_P0, V_P1, V_P2, V_P3, V_TOU, V_TIERS, V_N };
 
 int
 page_tariff_version(struct req *r)
 {
 	struct fval v[V_N];
 	struct tou t;
+	struct tiers ti;
 	struct dbres *res;
 	const char *e;
-	char tou[128], obj[64], *after;
+	char tou[128], tiers[256], obj[64], *after;
 	int64_t future = 0;
 	int nerr = form_check(r, vfields, V_N, v);
 
@@ -137,11 +139,24 @@ page_tariff_version(struct req *r)
 		nerr += form_error(r, "date", "date_past");
 	if ((e = tou_parse(v[V_TOU].s ? v[V_TOU].s : "", &t)) != NULL)
 		nerr += form_error(r, "tou", e);
+	if ((e = tier_parse(v[V_TIERS].s ? v[V_TIERS].s : "", &ti)) != NULL)
+		nerr += form_error(r, "tiers", e);
+	else if (ti.n > 0 && t.n > 0)
+		nerr += form_error(r, "tiers", "tier_with_tou");
+	/* tiered: one price all day, the tier's; else the four slot prices */
+	for (int i = V_P0; i <= V_P3; i++)
+		if (ti.n > 0 && !v[i].set) {
+			v[i].i = ti.price[0];
+			v[i].set = 1;
+		} else if (!v[i].set)
+			nerr += form_error(r, vfields[i].name, "required");
 	if (nerr)
 		return show(r);
 	tou_payload(&t, tou, sizeof(tou));
-	if (db_exec(r->db, q[Q_VERSION], "lsllllsl", v[V_TARIFF].i, v[V_DATE].s,
-	    v[V_P0].i, v[V_P1].i, v[V_P2].i, v[V_P3].i, tou, r->op_id) == -1) {
+	tier_text(&ti, tiers, sizeof(tiers));
+	if (db_exec(r->db, q[Q_VERSION], "lsllllssl", v[V_TARIFF].i, v[V_DATE].s,
+	    v[V_P0].i, v[V_P1].i, v[V_P2].i, v[V_P3].i, tou, tiers,
+	    r->op_id) == -1) {
 		if (db_errno(r->db) != DB_ER_DUP_ENTRY)
 			return -1;
 		form_error(r, "date", "version_exists");

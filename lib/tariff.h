@@ -1,8 +1,9 @@
-/* tariff.h - the time-of-use day table: parsing and checking, pure. */
+/* tariff.h - the time-of-use day table and the tiers (阶梯) of monthly consumption: parsing, checking, charging; pure. */
 #ifndef TARIFF_H
 #define TARIFF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define TOU_MAX 8
 
@@ -21,5 +22,30 @@ struct tou {
 const char *tou_parse(const char *s, struct tou *);
 /* The table as the meter's register payload "min:slot,..." into BUF. */
 char *tou_payload(const struct tou *, char *buf, size_t size);
+
+#define TIER_MAX 6
+
+struct tiers {
+	int n;
+	int64_t upto[TIER_MAX];	/* 0.01 kWh of the month's consumption where
+				 * the tier ends, ascending; the last -1 */
+	int64_t price[TIER_MAX];	/* 0.0001 yuan/kWh */
+};
+
+/*
+ * Parses "200=0.538,400=0.588,*=0.838": each tier's end in whole kWh of the
+ * month's consumption and its price in yuan/kWh (at most 4 decimals), the
+ * last tier "*"; 2 to 6 tiers. Returns NULL, or the error key.
+ */
+const char *tier_parse(const char *s, struct tiers *);
+/* The tiers in the form tier_parse reads, prices with 4 decimals. */
+char *tier_text(const struct tiers *, char *buf, size_t size);
+/* The tier (0-based) that a month's consumption USED (0.01 kWh) is in. */
+int tier_index(const struct tiers *, int64_t used);
+/*
+ * The exact charge of DELTA (0.01 kWh) used after BEFORE in the month,
+ * split at tier ends, in 0.0001 fen.
+ */
+int64_t tier_charge(const struct tiers *, int64_t before, int64_t delta);
 
 #endif

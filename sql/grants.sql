@@ -67,3 +67,5 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON meter_tariffs TO 'prepaid_staff'@'localh
 GRANT SELECT ON tariffs TO 'prepaid_collector'@'localhost';
 GRANT SELECT ON tariff_versions TO 'prepaid_collector'@'localhost';
 GRANT SELECT ON meter_tariffs TO 'prepaid_collector'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON tier_state TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT ON tier_settlements TO 'prepaid_staff'@'localhost';

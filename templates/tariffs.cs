@@ -5,8 +5,8 @@
 <?cs each:t = Tariffs ?>
 <section class="tariff" id="tariff-<?cs var:t.id ?>">
 <h2><?cs var:t.name ?> <small>(<?cs var:t.meters ?> <?cs var:Lang.page.meters_unit ?>)</small></h2>
-<table class="list versions"><thead><tr><th><?cs var:Lang.page.effective ?></th><th><?cs var:Lang.page.slot0 ?></th><th><?cs var:Lang.page.slot1 ?></th><th><?cs var:Lang.page.slot2 ?></th><th><?cs var:Lang.page.slot3 ?></th><th><?cs var:Lang.page.tou ?></th><th><?cs var:Lang.col.status ?></th></tr></thead>
-<tbody><?cs each:v = Versions ?><?cs if:v.tariff_id == t.id ?><tr><td><?cs var:v.effective_date ?></td><td><?cs var:v.y0 ?></td><td><?cs var:v.y1 ?></td><td><?cs var:v.y2 ?></td><td><?cs var:v.y3 ?></td><td><?cs var:v.tou ?></td><td><?cs if:v.applied == 1 ?><?cs var:Lang.page.applied ?><?cs else ?><?cs var:Lang.page.scheduled ?><?cs /if ?></td></tr><?cs /if ?><?cs /each ?></tbody></table>
+<table class="list versions"><thead><tr><th><?cs var:Lang.page.effective ?></th><th><?cs var:Lang.page.slot0 ?></th><th><?cs var:Lang.page.slot1 ?></th><th><?cs var:Lang.page.slot2 ?></th><th><?cs var:Lang.page.slot3 ?></th><th><?cs var:Lang.page.tou ?></th><th><?cs var:Lang.page.tiers ?></th><th><?cs var:Lang.col.status ?></th></tr></thead>
+<tbody><?cs each:v = Versions ?><?cs if:v.tariff_id == t.id ?><tr><td><?cs var:v.effective_date ?></td><td><?cs var:v.y0 ?></td><td><?cs var:v.y1 ?></td><td><?cs var:v.y2 ?></td><td><?cs var:v.y3 ?></td><td><?cs var:v.tou ?></td><td class="tiers"><?cs var:v.tiers ?></td><td><?cs if:v.applied == 1 ?><?cs var:Lang.page.applied ?><?cs else ?><?cs var:Lang.page.scheduled ?><?cs /if ?></td></tr><?cs /if ?><?cs /each ?></tbody></table>
 </section>
 <?cs /each ?>
 <h2><?cs var:Lang.page.tariff_new ?></h2>
@@ -20,6 +20,7 @@
 <?cs call:text("date", Lang.page.effective, "date") ?>
 <?cs call:text("p0", Lang.page.slot0, "text") ?><?cs call:text("p1", Lang.page.slot1, "text") ?><?cs call:text("p2", Lang.page.slot2, "text") ?><?cs call:text("p3", Lang.page.slot3, "text") ?>
 <?cs call:text("tou", Lang.page.tou, "text") ?><small><?cs var:Lang.page.tou_help ?></small>
+<?cs call:text("tiers", Lang.page.tiers, "text") ?><small><?cs var:Lang.page.tiers_help ?></small>
 <button type="submit"><?cs var:Lang.btn.save ?></button></form>
 <h2><?cs var:Lang.page.assign ?></h2>
 <form method="post" action="/tariff/assign" class="form" data-confirm="<?cs var:Lang.page.assign_confirm ?>"><?cs call:csrf() ?>

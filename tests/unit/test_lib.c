@@ -1204,6 +1204,41 @@ test_tou(void)
 	check(tou_parse("00:00=1;08:00=2", &t) != NULL, "a wrong separator is refused");
 }
 
+static void
+test_tiers(void)
+{
+	struct tiers t;
+	char buf[256];
+
+	check(tier_parse("", &t) == NULL && t.n == 0, "no tiers: not a tiered tariff");
+	check(tier_parse("200=0.538, 400=0.588,*=0.838", &t) == NULL && t.n == 3 &&
+	    t.upto[0] == 20000 && t.upto[1] == 40000 && t.upto[2] == -1 &&
+	    t.price[0] == 5380 && t.price[2] == 8380, "three tiers parse to 0.01 kWh and 0.0001 yuan");
+	check(strcmp(tier_text(&t, buf, sizeof(buf)), "200=0.5380,400=0.5880,*=0.8380") == 0,
+	    "tiers print back with 4 decimals");
+	check(tier_index(&t, 0) == 0 && tier_index(&t, 19999) == 0 &&
+	    tier_index(&t, 20000) == 1 && tier_index(&t, 39999) == 1 &&
+	    tier_index(&t, 40000) == 2 && tier_index(&t, 9999999) == 2,
+	    "a month's consumption falls in the tier whose end it has not reached");
+	check(tier_charge(&t, 0, 100) == 100 * 5380, "1 kWh in tier 1: 53.80 fen");
+	/* 199.50 kWh used; 1 kWh more: 0.5 kWh at 0.538, 0.5 kWh at 0.588 */
+	check(tier_charge(&t, 19950, 100) == 50 * 5380 + 50 * 5880,
+	    "an interval across a tier end is split at it");
+	check(tier_charge(&t, 19900, 20200) == 100 * 5380 + 20000 * 5880 + 100 * 8380,
+	    "an interval across two tier ends is split at both");
+	check(tier_charge(&t, 50000, 1000) == 1000 * 8380, "above the last end: the last price");
+	check(tier_charge(&t, 100, 0) == 0 && tier_charge(&t, 100, -5) == 0, "no use, no charge");
+	check(tier_parse("200=0.5", &t) != NULL, "one tier alone is refused");
+	check(tier_parse("200=0.5,100=0.6,*=0.7", &t) != NULL, "tier ends out of order are refused");
+	check(tier_parse("200=0.5,400=0.6", &t) != NULL, "a last tier without * is refused");
+	check(tier_parse("200=0.5,*=0.6,400=0.7", &t) != NULL, "a tier after * is refused");
+	check(tier_parse("200=0.12345,*=0.6", &t) != NULL, "a price with 5 decimals is refused");
+	check(tier_parse("200=-1,*=0.6", &t) != NULL && tier_parse("abc=1,*=0.6", &t) != NULL &&
+	    tier_parse("200:1,*=0.6", &t) != NULL && tier_parse("0=1,*=0.6", &t) != NULL,
+	    "bad numbers and separators are refused");
+	check(tier_parse("1=1,2=1,3=1,4=1,5=1,6=1,*=1", &t) != NULL, "more than 6 tiers are refused");
+}
+
 int
 main(void)
 {
@@ -1215,6 +1250,7 @@ main(void)
 	test_import();
 	test_config();
 	test_capital();
+	test_tiers();
 	test_tou();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
