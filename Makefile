@@ -22,6 +22,7 @@ LIB_OBJS = \
 	$(B)/lib/xlsx.o
 
 STAFF_OBJS = \
+	$(B)/cgi-bin/balance.o \
 	$(B)/cgi-bin/ledger.o \
 	$(B)/cgi-bin/metrics.o \
 	$(B)/cgi-bin/page-accounts.o \

@@ -14,7 +14,7 @@
 
 enum {
 	Q_ACCOUNT, Q_METERS, Q_PENDING, Q_START, Q_TRIP, Q_RELEASE, Q_DONE,
-	Q_OPEN_LEFT, Q_LIST
+	Q_OPEN_LEFT, Q_UNREFUNDED, Q_LIST
 };
 static const char *const q[] = {
 	[Q_ACCOUNT] = "SELECT a.id, a.holder, a.holder_no, a.status, a.idem_key,"
@@ -41,6 +41,18 @@ static const char *const q[] = {
 	[Q_OPEN_LEFT] = "SELECT COUNT(*) FROM commands c JOIN account_meters x"
 	    " ON x.meter_id = c.meter_id AND x.active = 1 WHERE x.account_id = ?"
 	    " AND c.kind IN ('credit', 'debit') AND c.status IN ('queued', 'sent', 'waiting')",
+	/* nor while a meter holds money without its closing refund (one that
+	 * could not be written: a repeat of the form writes it) */
+	[Q_UNREFUNDED] = "SELECT COUNT(*) FROM account_meters x"
+	    " JOIN meters m ON m.id = x.meter_id AND m.profile = 'ddsy1352nk'"
+	    " LEFT JOIN meter_state s ON s.meter_id = m.id"
+	    " WHERE x.account_id = ? AND x.active = 1 AND NOT EXISTS (SELECT 1"
+	    "   FROM ledger l WHERE l.idem_key = CONCAT('close:', x.account_id, ':', m.id))"
+	    " AND COALESCE(s.remaining_fen, 0) + COALESCE((SELECT SUM(CASE c.kind"
+	    "   WHEN 'credit' THEN c.amount_fen ELSE -c.amount_fen END) FROM commands c"
+	    "   WHERE c.meter_id = m.id AND c.kind IN ('credit', 'debit')"
+	    "   AND c.status <> 'failed' AND (c.status <> 'confirmed'"
+	    "   OR s.read_at IS NULL OR c.done_at > s.read_at)), 0) > 0",
 	[Q_LIST] = "SELECT a.id, a.holder, a.holder_no, a.status,"
 	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
 	    " COALESCE(o.login, '') AS closed_by,"
@@ -66,6 +78,8 @@ close_settle(struct req *r, int64_t id)
 	int64_t left = 1;
 
 	if (db_value(r->db, &left, q[Q_OPEN_LEFT], "l", id) != 1 || left > 0)
+		return 0;
+	if (db_value(r->db, &left, q[Q_UNREFUNDED], "l", id) != 1 || left > 0)
 		return 0;
 	if (db_begin(r->db) == -1)
 		return 0;
@@ -94,7 +108,7 @@ page_close(struct req *r)
 	struct fval v[C_N];
 	struct dbres *res;
 	int64_t id, ids[MAXM], money[MAXM], age, pending = 0;
-	int n = 0, bad = 0;
+	int n = 0, bad = 0, resume;
 	char buf[32], key[64], obj[64], idem[100], *after;
 
 	form_check(r, fields, C_N, v);
@@ -139,13 +153,17 @@ page_close(struct req *r)
 		return -1;
 	pending = web_rows(r, "Pending", res);
 	db_res_free(res);
-	if (!r->is_post || strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open"))
+	/* a closing account: the same form again writes the refunds that
+	 * could not be written the first time (its own tokens are pending) */
+	resume = strcmp(hdf_get_value(r->hdf, "Account.status", ""), "closing") == 0;
+	if (!r->is_post || (!resume &&
+	    strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open")))
 		return 0;
 	if (bad) {
 		form_error(r, "form", "close_not_ready");
 		return 0;
 	}
-	if (pending > 0 && !v[C_SEEN].i) {
+	if (!resume && pending > 0 && !v[C_SEEN].i) {
 		form_error(r, "seen", "see_pending");
 		return 0;
 	}
@@ -153,15 +171,23 @@ page_close(struct req *r)
 		hdf_set_int_value(r->hdf, "Confirm.show", 1);
 		return 0;
 	}
-	if (db_exec(r->db, q[Q_START], "ll", r->op_id, id) != 1) {
-		web_redirect(r, "/close?id=%lld", (long long)id);
-		return 0;
+	if (!resume) {
+		if (db_exec(r->db, q[Q_START], "ll", r->op_id, id) != 1) {
+			web_redirect(r, "/close?id=%lld", (long long)id);
+			return 0;
+		}
+		snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
+		web_log(r, "account.closing", obj, NULL, NULL);
+		for (int i = 0; i < n; i++) {
+			snprintf(key, sizeof(key), "trip%lld", (long long)ids[i]);
+			if (strcmp(web_query(r, key, "0"), "1") == 0)
+				db_exec(r->db, q[Q_TRIP], "l", ids[i]);
+		}
 	}
-	snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
-	web_log(r, "account.closing", obj, NULL, NULL);
 	for (int i = 0; i < n; i++) {
-		const char *why;
+		const char *why = NULL;
 		int64_t lid;
+		int rc;
 
 		if (money[i] > 0) {
 			struct entry e = { .account_id = id, .meter_id = ids[i],
@@ -171,7 +197,15 @@ page_close(struct req *r)
 
 			snprintf(idem, sizeof(idem), "close:%lld:%lld",
 			    (long long)id, (long long)ids[i]);
-			if (ledger_issue(r->db, &e, &lid, &why) == 1) {
+			/* not written: the account stays closing (close_settle
+			 * waits for this refund) until the form is sent again */
+			if ((rc = ledger_issue(r->db, &e, &lid, &why)) == -1)
+				return -1;
+			if (rc == 2) {
+				form_error(r, "form", why);
+				return 0;
+			}
+			if (rc == 1) {
 				snprintf(obj, sizeof(obj), "ledger:%lld", (long long)lid);
 				after = web_json("account", hdf_get_value(r->hdf,
 				    "Account.id", ""), "amount", money_format(
@@ -180,9 +214,6 @@ page_close(struct req *r)
 				free(after);
 			}
 		}
-		snprintf(key, sizeof(key), "trip%lld", (long long)ids[i]);
-		if (strcmp(web_query(r, key, "0"), "1") == 0)
-			db_exec(r->db, q[Q_TRIP], "l", ids[i]);
 	}
 	close_settle(r, id);
 	web_redirect(r, "/account?id=%lld&ok=closing", (long long)id);

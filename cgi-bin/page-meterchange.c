@@ -11,7 +11,7 @@
 
 #define FRESH 600
 
-enum { Q_ACCOUNT, Q_METERS, Q_NEW, Q_LINK, Q_UNLINK, Q_MEMBER, Q_DONE };
+enum { Q_ACCOUNT, Q_METERS, Q_NEW, Q_LINK, Q_UNLINK, Q_MEMBER, Q_DONE, Q_OUT };
 static const char *const q[] = {
 	[Q_ACCOUNT] = "SELECT a.id, a.holder, a.holder_no, a.status,"
 	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room"
@@ -29,10 +29,47 @@ static const char *const q[] = {
 	    " WHERE account_id = ? AND meter_id = ?",
 	[Q_MEMBER] = "SELECT COUNT(*) FROM account_meters WHERE account_id = ?"
 	    " AND meter_id = ? AND active = 1",
-	[Q_DONE] = "SELECT COUNT(*) FROM ledger WHERE idem_key = CONCAT(?, ':out')",
+	[Q_DONE] = "SELECT id FROM ledger WHERE idem_key = CONCAT(?, ':out')",
+	/* what a replacement's transfer_out took off the old meter */
+	[Q_OUT] = "SELECT meter_id, -amount_fen FROM ledger WHERE id = ?",
 };
 
 static const char *const modes[] = { "add", "replace", NULL };
+
+/*
+ * The second half of a replacement, after the old meter's transfer_out OUT
+ * (0: no money to move): the new meter's transfer_in of MONEY linked to it,
+ * then the old meter leaves the account. Both steps are idempotent, so a
+ * repeat of the form finishes a replacement that stopped half way.
+ * Returns 1 done, 0 refused (the reason is on the form), -1 error.
+ */
+static int
+finish(struct req *r, int64_t id, int64_t old, int64_t nid, int64_t money,
+    int64_t out, const char *idem)
+{
+	char key[100];
+	const char *why = NULL;
+	int64_t in = 0;
+	int rc;
+
+	if (out) {
+		struct entry e2 = { .account_id = id, .meter_id = nid,
+		    .kind = LK_TRANSFER_IN, .amount = money,
+		    .operator_id = r->op_id, .idem_key = key,
+		    .link_id = out, .note = "换表转入" };
+
+		snprintf(key, sizeof(key), "%s:in", idem);
+		if ((rc = ledger_issue(r->db, &e2, &in, &why)) == -1)
+			return -1;
+		if (rc == 2) {
+			form_error(r, "new", why);
+			return 0;
+		}
+	}
+	if (db_exec(r->db, q[Q_UNLINK], "ll", id, old) == -1)
+		return -1;
+	return 1;
+}
 
 static const struct field fields[] = {
 	{ "id", FT_ID, 1, 0, 0, NULL },
@@ -50,7 +87,7 @@ page_meter_change(struct req *r)
 	struct fval v[X_N];
 	struct dbres *res;
 	int64_t id = web_query_id(r, "id"), nid = 0, holder = 0, money = 0,
-	    age = -1, n, out = 0, in = 0;
+	    age = -1, n, out = 0;
 	int nerr;
 	char tok[65], buf[32], key[100], obj[64], *after;
 	const char *why;
@@ -75,9 +112,31 @@ page_meter_change(struct req *r)
 		return 0;
 	}
 	nerr = form_check(r, fields, X_N, v);
-	/* the same replacement again: it was done */
-	if (v[X_IDEM].set && db_value(r->db, &n, q[Q_DONE], "s", v[X_IDEM].s) == 1 &&
-	    n > 0) {
+	/* the same replacement again: what was done stays done, and what was
+	 * not (the new meter's entry, the old meter leaving) is done now */
+	if (v[X_IDEM].set && db_value(r->db, &out, q[Q_DONE], "s", v[X_IDEM].s) == 1) {
+		int64_t old = 0;
+		int rc = 0;
+
+		if ((res = db_query(r->db, q[Q_OUT], "l", out)) == NULL)
+			return -1;
+		if (db_next(res) == 1) {
+			old = db_coll(res, 0);
+			money = db_coll(res, 1);
+		}
+		db_res_free(res);
+		if (v[X_NEW].set && (res = db_query(r->db, q[Q_NEW], "l",
+		    v[X_NEW].i)) == NULL)
+			return -1;
+		if (v[X_NEW].set && db_next(res) == 1)
+			nid = db_coll(res, 0);
+		if (v[X_NEW].set)
+			db_res_free(res);
+		if (old && nid && (rc = finish(r, id, old, nid, money, out,
+		    v[X_IDEM].s)) == -1)
+			return -1;
+		if (rc == 0 && old && nid)
+			return 0;
 		web_redirect(r, "/account?id=%lld&ok=replaced", (long long)id);
 		return 0;
 	}
@@ -150,19 +209,9 @@ page_meter_change(struct req *r)
 			form_error(r, "old", why ? why : "internal");
 			return 0;
 		}
-		{
-			struct entry e2 = { .account_id = id, .meter_id = nid,
-			    .kind = LK_TRANSFER_IN, .amount = money,
-			    .operator_id = r->op_id, .idem_key = key,
-			    .link_id = out, .note = "换表转入" };
-
-			snprintf(key, sizeof(key), "%s:in", v[X_IDEM].s);
-			if (ledger_issue(r->db, &e2, &in, &why) == -1)
-				return -1;
-		}
 	}
-	if (db_exec(r->db, q[Q_UNLINK], "ll", id, v[X_OLD].i) == -1)
-		return -1;
+	if ((n = finish(r, id, v[X_OLD].i, nid, money, out, v[X_IDEM].s)) != 1)
+		return (int)n;
 	after = web_json("old", web_query(r, "old", ""), "new", v[X_NEW].s,
 	    "moved", money_format(money, buf, sizeof(buf)), NULL);
 	web_log(r, "account.meter_replace", obj, NULL, after);

@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "balance.h"
 #include "db.h"
+#include "money.h"
 #include "pages.h"
 
-enum { Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED };
+enum { Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_LINKS, Q_PRICE };
 static const char *const q[] = {
 	/* 1. a meter's count by its last read against the tokens issued and
 	 * confirmed (reads older than the last confirmation prove nothing) */
@@ -45,7 +47,82 @@ static const char *const q[] = {
 	    " AND NOT EXISTS (SELECT 1 FROM ledger z WHERE z.reverses_id = l.id)"
 	    " AND NOT EXISTS (SELECT 1 FROM ledger z WHERE z.link_id = l.id"
 	    "   AND z.kind = 'token_failed') ORDER BY l.id LIMIT 500",
+	/* 5. a tier settlement the meter could not take (no later one) */
+	[Q_TIERS] = "SELECT t.id, t.account_id, m.number, DATE_FORMAT(t.month, '%Y-%m') AS month,"
+	    " t.adjust_fen, t.exact_fen, t.deducted_fen FROM tier_settlements t"
+	    " JOIN meters m ON m.id = t.meter_id WHERE t.ledger_id IS NULL"
+	    " AND t.adjust_fen <> 0 AND NOT EXISTS (SELECT 1 FROM tier_settlements z"
+	    "   WHERE z.meter_id = t.meter_id AND z.month = t.month AND z.id > t.id)"
+	    " ORDER BY t.id LIMIT 500",
+	/* 6. the meters of every account not closed */
+	[Q_LINKS] = "SELECT am.account_id, am.meter_id, m.number, a.holder"
+	    " FROM account_meters am JOIN accounts a ON a.id = am.account_id"
+	    " JOIN meters m ON m.id = am.meter_id"
+	    " WHERE am.active = 1 AND a.status <> 'closed'"
+	    " ORDER BY am.account_id, m.number LIMIT 5000",
+	[Q_PRICE] = "SELECT CAST(value AS SIGNED) FROM settings WHERE name = 'price'",
 };
+
+static void
+set_money(HDF *h, const char *name, int64_t fen)
+{
+	char buf[32];
+
+	hdf_set_value(h, name, money_format(fen, buf, sizeof(buf)));
+}
+
+/* 6. per account and meter: the ledger against the money and the energy */
+static int
+balances(struct req *r)
+{
+	struct dbres *res;
+	int64_t price = 5880;
+	int n = 0, checked = 0;
+
+	if (db_value(r->db, &price, q[Q_PRICE], "") == -1)
+		return -1;
+	if ((res = db_query(r->db, q[Q_LINKS], "")) == NULL)
+		return -1;
+	while (db_next(res) == 1) {
+		struct balance b;
+		char key[64];
+		HDF *h;
+		int rc = balance_meter(r->db, db_coll(res, 0), db_coll(res, 1),
+		    price, &b);
+		int64_t took;
+
+		if (rc == -1) {
+			db_res_free(res);
+			return -1;
+		}
+		if (rc == 0)
+			continue;
+		checked++;
+		if (b.ok || n >= 500)
+			continue;
+		snprintf(key, sizeof(key), "Balances.%d", n++);
+		if (hdf_get_node(r->hdf, key, &h) != STATUS_OK)
+			continue;
+		took = b.ledger + b.money_from - b.money_to;
+		hdf_set_value(h, "account", db_col(res, 0));
+		hdf_set_value(h, "number", db_col(res, 2));
+		hdf_set_value(h, "holder", db_col(res, 3));
+		hdf_set_value(h, "from", b.from);
+		hdf_set_value(h, "to", b.to);
+		set_money(h, "ledger", b.ledger);
+		set_money(h, "money_from", b.money_from);
+		set_money(h, "money_to", b.money_to);
+		set_money(h, "took", took);
+		set_money(h, "used_lo", b.used_lo);
+		set_money(h, "used_hi", b.used_hi);
+		set_money(h, "diff", took > b.used_hi ? took - b.used_hi :
+		    took - b.used_lo);
+	}
+	db_res_free(res);
+	hdf_set_int_value(r->hdf, "Check.Balances", n);
+	hdf_set_int_value(r->hdf, "Check.balances_checked", checked);
+	return n;
+}
 
 int
 page_reconcile(struct req *r)
@@ -53,8 +130,9 @@ page_reconcile(struct req *r)
 	static const struct { const char *name; int sql; int tz; } checks[] = {
 		{ "Counts", Q_COUNTS, 1 }, { "Entries", Q_ENTRIES, 0 },
 		{ "Orphans", Q_ORPHANS, 1 }, { "Failed", Q_FAILED, 1 },
+		{ "Tiers", Q_TIERS, 0 },
 	};
-	int total = 0;
+	int total = 0, nb;
 
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		struct dbres *res = checks[i].tz ?
@@ -74,6 +152,12 @@ page_reconcile(struct req *r)
 	web_money_col(r, "Entries", "amount_fen", "amount");
 	web_money_col(r, "Orphans", "amount_fen", "amount");
 	web_money_col(r, "Failed", "amount_fen", "amount");
+	web_money_col(r, "Tiers", "adjust_fen", "adjust");
+	web_money_col(r, "Tiers", "exact_fen", "exact");
+	web_money_col(r, "Tiers", "deducted_fen", "deducted");
+	if ((nb = balances(r)) == -1)
+		return -1;
+	total += nb;
 	hdf_set_int_value(r->hdf, "Check.total", total);
 	web_render(r, "reconcile.cs");
 	return 0;

@@ -16,4 +16,11 @@
 <h2><?cs var:Lang.page.rc_failed ?> (<span id="n-failed"><?cs var:Check.Failed ?></span>)</h2>
 <p class="note"><?cs var:Lang.page.rc_failed_todo ?></p>
 <?cs if:Failed.0.id ?><table class="list"><tbody><?cs each:o = Failed ?><tr><td><a href="/sale?id=<?cs var:o.id ?>"><?cs var:o.at ?></a></td><td><?cs var:o.number ?></td><td><?cs var:Lang.kind[o.kind] ?></td><td><?cs var:o.amount ?></td><td><?cs var:o.error ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
+<h2><?cs var:Lang.page.rc_tiers ?> (<span id="n-tiers"><?cs var:Check.Tiers ?></span>)</h2>
+<p class="note"><?cs var:Lang.page.rc_tiers_todo ?></p>
+<?cs if:Tiers.0.id ?><table class="list"><tbody><?cs each:o = Tiers ?><tr><td><a href="/account?id=<?cs var:o.account_id ?>"><?cs var:o.month ?></a></td><td><?cs var:o.number ?></td><td><?cs var:o.exact ?></td><td><?cs var:o.deducted ?></td><td><?cs var:o.adjust ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
+<h2><?cs var:Lang.page.rc_balances ?> (<span id="n-balances"><?cs var:Check.Balances ?></span>)</h2>
+<p class="note"><?cs var:Lang.page.rc_balances_todo ?> <?cs var:Lang.page.rc_checked ?>: <span id="n-checked"><?cs var:Check.balances_checked ?></span></p>
+<?cs if:Balances.0.account ?><table class="list" id="balances"><thead><tr><th><?cs var:Lang.col.holder ?></th><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.page.bal_from ?></th><th><?cs var:Lang.page.bal_to ?></th><th><?cs var:Lang.page.bal_ledger ?></th><th><?cs var:Lang.page.bal_took ?></th><th><?cs var:Lang.page.bal_used ?></th><th><?cs var:Lang.page.bal_diff ?></th></tr></thead>
+<tbody><?cs each:o = Balances ?><tr data-meter="<?cs var:o.number ?>"><td><a href="/account?id=<?cs var:o.account ?>"><?cs var:o.holder ?></a></td><td><?cs var:o.number ?></td><td><?cs var:o.from ?> (<?cs var:o.money_from ?>)</td><td><?cs var:o.to ?> (<?cs var:o.money_to ?>)</td><td><?cs var:o.ledger ?></td><td><?cs var:o.took ?></td><td><?cs var:o.used_lo ?><?cs if:o.used_hi != o.used_lo ?> - <?cs var:o.used_hi ?><?cs /if ?></td><td class="diff"><?cs var:o.diff ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
 <?cs call:foot() ?>

@@ -1,6 +1,8 @@
 """elib.py - what the end-to-end tests share: their own gateway, meters and rooms in the test database, the meter simulator and the collector on them, and the money forms of the staff console."""
+import contextlib
 import os
 import re
+import subprocess
 import sys
 import time
 import uuid
@@ -178,6 +180,20 @@ def reversal(c, entry, reason, idem=None, twice=False):
     if twice:
         out.append(c.post("/reversal", f))
     return idem, out
+
+
+@contextlib.contextmanager
+def ledger_fault(kind):
+    """While inside: writing a ledger entry of KIND fails in the database (as a lost connection or a
+    deadlock that outlasts the retries would), so a money action stops half way."""
+    subprocess.run(["mariadb", f"--defaults-file={VAR}/my.cnf", "-uroot", DBNAME], check=True, text=True,
+                   input="DELIMITER //\nCREATE TRIGGER e2e_fault BEFORE INSERT ON ledger FOR EACH ROW BEGIN"
+                         f" IF NEW.kind = '{kind}' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'e2e fault';"
+                         " END IF; END//\n")
+    try:
+        yield
+    finally:
+        db("DROP TRIGGER IF EXISTS e2e_fault")
 
 
 def reconcile_clean(c, rig):

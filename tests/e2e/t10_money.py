@@ -5,14 +5,15 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from elib import (Rig, check, cmd_of, count, db, db_value, done, idem_of, loc_id, money_form, open_account, operator,  # noqa: E402
+from elib import (Rig, check, cmd_of, count, db, db_value, done, idem_of, ledger_fault, loc_id, money_form, open_account, operator,  # noqa: E402
                   reconcile_clean, reversal, since, wait, wait_confirmed, yuan)
 
 T0 = time.time()
 # A: the account's first meter (10.00 and 7 tokens from its past), B: its replacement (count 2, empty),
-# C: added later (8.88, count 4), all on one bus of our own gateway.
-rig = Rig("t10", {16100: [(1000, 7), (0, 2), (888, 4)]})
-A, B, C = rig.meters
+# C: added later (8.88, count 4); D (20.00) and E (empty) for actions interrupted half way;
+# all on one bus of our own gateway.
+rig = Rig("t10", {16100: [(1000, 7), (0, 2), (888, 4), (2000, 1), (0, 0)]})
+A, B, C, D, E = rig.meters
 try:
     a = operator(role=1)
     check(rig.first_reads(), "the collector reads our three simulated meters over Modbus TCP", rig.collector_log())
@@ -145,7 +146,44 @@ try:
           "with every token confirmed the account is closed")
     check(count("account_meters", f"account_id = {aid} AND active = 1") == 0, "and its meters are free")
 
-    # 6. Every meter against the ledger and the tokens: the meter is the truth.
+    # 6. Interrupted half way (the database fails on the second step), then the same form again.
+    r = open_account(a, rig, D["room"], "中断测试")
+    did = loc_id(r, "/account")
+    check(rig.read_shows(D), "a second account holds meter D (20.00), read by the collector")
+    r = a.get(f"/account/meter?id={did}&mode=replace")
+    f = {"id": did, "mode": "replace", "old": D["id"], "new": E["number"], "idem": idem_of(r), "confirm": "1"}
+    with ledger_fault("transfer_in"):
+        r = a.post(f"/account/meter?id={did}", f)
+    check(r.status == 500 and count("ledger", f"account_id = {did}") == 1,
+          "a replacement failing after its transfer_out answers an error, the transfer_in missing", r.status)
+    r = a.post(f"/account/meter?id={did}", f)
+    rows = db(f"SELECT l.id, l.kind, l.meter_id, l.amount_fen, COALESCE(l.link_id, '') FROM ledger l"
+              f" WHERE l.account_id = {did} ORDER BY l.id")
+    check(r.status == 303 and [x[1:4] for x in rows] == [["transfer_out", str(D["id"]), "-2000"],
+                                                        ["transfer_in", str(E["id"]), "2000"]] and rows[1][4] == rows[0][0],
+          "the same form again finishes it: transfer_in +20.00 to E, linked to the transfer_out", rows)
+    check(db(f"SELECT meter_id FROM account_meters WHERE account_id = {did} AND active = 1") == [[str(E["id"])]],
+          "and the account holds E instead of D", db(f"SELECT meter_id, active FROM account_meters WHERE account_id = {did}"))
+    check(rig.tokens_done([D["id"], E["id"]]) and rig.meter(D)["remaining"] == 0 and rig.meter(E)["remaining"] == 2000,
+          "D was debited to 0.00 and E credited exactly 20.00", (rig.meter(D)["remaining"], rig.meter(E)["remaining"]))
+    check(rig.read_shows(E), "the collector's read of E is current")
+    f = {"id": did, "confirm": "1", f"trip{E['id']}": "0"}
+    with ledger_fault("closing_refund"):
+        r = a.post("/close", f)
+    a.get(f"/account?id={did}")
+    check(r.status == 500 and db_value(f"SELECT status FROM accounts WHERE id = {did}") == "closing"
+          and count("ledger", f"account_id = {did} AND kind = 'closing_refund'") == 0,
+          "a closing whose refund could not be written answers an error and stays closing, E still holding 20.00",
+          (r.status, db_value(f"SELECT status FROM accounts WHERE id = {did}")))
+    r = a.post("/close", f)
+    check(r.status == 303 and db(f"SELECT meter_id, amount_fen FROM ledger WHERE account_id = {did}"
+                                 f" AND kind = 'closing_refund'") == [[str(E["id"]), "-2000"]],
+          "the same form again writes the closing refund of 20.00", r.status)
+    check(rig.tokens_done([E["id"]]) and rig.meter(E)["remaining"] == 0, "E was debited to 0.00", rig.meter(E))
+    a.get(f"/account?id={did}")
+    check(db_value(f"SELECT status FROM accounts WHERE id = {did}") == "closed", "and the account is closed")
+
+    # 7. Every meter against the ledger and the tokens: the meter is the truth.
     for m in rig.meters:
         s = rig.meter(m)
         n = rig.confirmed_tokens(m["id"])

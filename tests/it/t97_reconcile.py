@@ -55,4 +55,44 @@ check(count("ledger") == L0 + 1, "however often the command is marked failed, on
 check(db_value(f"SELECT SUM(amount_fen) FROM ledger WHERE account_id = {aid}") == "0", "the account no longer claims the 10.00")
 r = a.get("/reconcile")
 check(num not in section(r.text, "failed"), "and the reconciliation has nothing left to say about it")
+
+# Account balances: what the ledger put on a meter, less what is left on it,
+# is the energy it measured at its prices (the site's 0.5880 until others).
+room, meter, num = db("SELECT r.number, m.id, m.number FROM rooms r JOIN meters m ON m.room_id = r.id WHERE r.building_id = "
+                      + b3 + " AND NOT EXISTS (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1)"
+                      " ORDER BY r.number DESC LIMIT 1")[0]
+T0 = db_value("SELECT UTC_TIMESTAMP() - INTERVAL 30 MINUTE")
+
+
+def reading(minute, flat, money, pc):
+    db(f"INSERT INTO readings (meter_id, read_at, energy, e_spike, e_peak, e_flat, e_valley, remaining_fen, purchase_count)"
+       f" VALUES ({meter}, '{T0}' + INTERVAL {minute} MINUTE, {flat}, 0, 0, {flat}, 0, {money}, {pc})")
+
+
+pc = int(db_value(f"SELECT COALESCE((SELECT purchase_count FROM meter_state WHERE meter_id = {meter}), 0)"))
+reading(0, 1000000, 0, pc)
+r = a.get("/account/open")
+r = a.post("/account/open", {"holder": "余额核对", "building_id": b3, "room": room, "idem": idem_of(r)})
+bid = re.search(r"id=(\d+)", r.location).group(1)
+r = a.get(f"/sell?account={bid}")
+r = a.post("/sell", {"account": bid, "meter": meter, "amount": "50", "idem": idem_of(r), "confirm": "1"})
+check(r.status == 303, "50.00 sold to a meter")
+db(f"UPDATE commands SET status = 'confirmed', done_at = '{T0}' + INTERVAL 1 MINUTE WHERE meter_id = {meter}")
+# 10 kWh at 0.5880: 5.88 taken
+reading(5, 1001000, 5000 - 588, pc + 1)
+r = a.get("/reconcile")
+checked = int(re.search(r'id="n-checked">(\d+)<', r.text).group(1))
+check(checked >= 1 and num not in section(r.text, "balances"), "a meter that took what its energy cost is not listed")
+# a price download confirmed, then 10 kWh at 0.3000: 3.00
+db(f"INSERT INTO commands (meter_id, kind, payload, status, done_at) VALUES ({meter}, 'price',"
+   f" 'p0=3000&p1=3000&p2=3000&p3=3000', 'confirmed', '{T0}' + INTERVAL 7 MINUTE)")
+reading(8, 1001000, 4412, pc + 1)
+reading(10, 1002000, 4412 - 300, pc + 1)
+r = a.get("/reconcile")
+check(num not in section(r.text, "balances"), "the prices the meter confirmed are the ones counted")
+# the meter takes 1.00 for the next 10 kWh: 2.00 short of its price
+reading(12, 1003000, 4112 - 100, pc + 1)
+r = a.get("/reconcile")
+sec = section(r.text, "balances")
+check(num in sec and "-2.00" in sec and "不符" in r.text, "a meter that took less than its energy cost is listed with the difference", sec[:600])
 done()

@@ -191,4 +191,7 @@ check(count("ledger") == n, "the month's end is settled once")
 bad = db("SELECT l.id FROM ledger l JOIN commands c ON c.id = l.command_id WHERE l.kind = 'adjustment'"
          " AND (c.amount_fen <> ABS(l.amount_fen) OR c.kind <> IF(l.amount_fen > 0, 'credit', 'debit'))")
 check(bad == [], "every adjustment entry has its token of the same amount", bad)
+r = a.get("/reconcile")
+i = r.text.find('id="n-balances"')
+check(i > 0 and numA not in r.text[i:], "meter A's money ties out with its tier prices and adjustments")
 done()
