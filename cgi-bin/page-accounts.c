@@ -15,9 +15,18 @@
 
 enum {
 	Q_LIST, Q_ROOM, Q_METER, Q_IDEM, Q_INSERT, Q_LINK, Q_GET, Q_METERS,
-	Q_ENTRIES, Q_PENDING, Q_ROOM_METERS
+	Q_ENTRIES, Q_PENDING, Q_ROOM_METERS, Q_TIER
 };
 static const char *const q[] = {
+	/* a tiered account's consumption this month and the tier sent */
+	[Q_TIER] = "SELECT MAX(ts.tier) + 1 AS tier, SUM(GREATEST(COALESCE(s.energy, 0)"
+	    " - ts.base_energy, 0)) AS used, MAX(v.tiers) AS tiers,"
+	    " DATE_FORMAT(MAX(ts.month), '%Y-%m') AS month FROM tier_state ts"
+	    " JOIN tariff_versions v ON v.id = ts.version_id"
+	    " LEFT JOIN meter_state s ON s.meter_id = ts.meter_id"
+	    " JOIN (SELECT ? AS tz) p WHERE ts.account_id = ?"
+	    " AND ts.month = DATE_FORMAT(CONVERT_TZ(UTC_TIMESTAMP(), '+00:00', p.tz), '%Y-%m-01')"
+	    " HAVING COUNT(*) > 0",
 	[Q_LIST] = "SELECT a.id, a.holder, a.holder_no, a.phone, a.status,"
 	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
 	    " (SELECT GROUP_CONCAT(m.number ORDER BY m.number SEPARATOR ' ')"
@@ -293,6 +302,13 @@ page_account(struct req *r)
 	web_rows(r, "Entries", res);
 	db_res_free(res);
 	web_money_col(r, "Entries", "amount_fen", "amount");
+	if ((res = db_query(r->db, q[Q_TIER], "sl", web_tz(r), id)) == NULL)
+		return -1;
+	if (web_row(r, "Tier", res))
+		hdf_set_value(r->hdf, "Tier.kwh", decimal_format(strtoll(
+		    hdf_get_value(r->hdf, "Tier.used", "0"), NULL, 10), 2, buf,
+		    sizeof(buf)));
+	db_res_free(res);
 	if (ledger_account_money(r->db, id, &money) == -1 ||
 	    db_value(r->db, &pending, q[Q_PENDING], "l", id) == -1)
 		return -1;

@@ -9,6 +9,7 @@
 <tr><th><?cs var:Lang.col.status ?></th><td><?cs var:Lang.account[Account.status] ?></td></tr>
 <tr><th><?cs var:Lang.col.opened ?></th><td><?cs var:Account.opened ?></td></tr>
 <tr><th><?cs var:Lang.page.money ?></th><td class="money" id="account-money"><?cs var:Account.money ?></td></tr>
+<?cs if:Tier.tier ?><tr><th><?cs var:Lang.page.tier_month ?></th><td id="account-tier"><?cs var:Tier.month ?>: <?cs var:Tier.kwh ?> kWh, <?cs var:Lang.page.tier_no ?> <?cs var:Tier.tier ?> (<?cs var:Tier.tiers ?>)</td></tr><?cs /if ?>
 </table>
 <?cs if:Account.pending > 0 ?><p class="warn"><?cs var:Lang.page.pending_note ?> (<?cs var:Account.pending ?>)</p><?cs /if ?>
 <?cs if:Account.status == "open" ?><p><?cs if:Op.right.F17 ?><a class="button" href="/sell?account=<?cs var:Account.id ?>"><?cs var:Lang.nav.sell ?></a><?cs /if ?>
