@@ -8,6 +8,7 @@
 #include "ledger.h"
 #include "money.h"
 #include "pages.h"
+#include "tiers.h"
 
 #define FRESH 600
 #define MAXM 8
@@ -170,6 +171,16 @@ page_close(struct req *r)
 	if (!v[C_CONFIRM].i) {
 		hdf_set_int_value(r->hdf, "Confirm.show", 1);
 		return 0;
+	}
+	/* tiered meters: the month's exact charge first, then what is left */
+	if (!resume) {
+		int t = tier_close(r->db, web_tz(r), id);
+
+		if (t == -1)
+			return -1;
+		for (int i = 0; t > 0 && i < n; i++)
+			if (ledger_meter_money(r->db, ids[i], &money[i], &age) == -1)
+				return -1;
 	}
 	if (!resume) {
 		if (db_exec(r->db, q[Q_START], "ll", r->op_id, id) != 1) {

@@ -11,7 +11,8 @@
 
 enum {
 	Q_NOW, Q_METERS, Q_ENERGY_AT, Q_LOCK, Q_PRICE, Q_STATE, Q_SETTLED,
-	Q_GROUP, Q_READINGS, Q_TOKENS, Q_DONE, Q_ADJUSTED, Q_AMOUNT, Q_RECORD
+	Q_GROUP, Q_READINGS, Q_TOKENS, Q_DONE, Q_ADJUSTED, Q_AMOUNT, Q_RECORD,
+	Q_CLOSING
 };
 static const char *const q[] = {
 	/* this local month, its start in UTC, and now */
@@ -85,6 +86,8 @@ static const char *const q[] = {
 	[Q_RECORD] = "INSERT IGNORE INTO tier_settlements (meter_id, account_id,"
 	    " month, idem_key, through_at, energy, exact_fen, deducted_fen,"
 	    " adjust_fen, ledger_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))",
+	[Q_CLOSING] = "SELECT meter_id, month FROM tier_state WHERE account_id = ?"
+	    " ORDER BY meter_id",
 };
 
 /* One interval between two reads of a meter. */
@@ -436,5 +439,48 @@ tier_run(struct db *db, const char *tz)
 		total += r;
 	}
 	free(ms);
+	return total;
+}
+
+int
+tier_close(struct db *db, const char *tz, int64_t account)
+{
+	struct dbres *res;
+	char month[16] = "", key[64];
+	int64_t *ms = NULL;
+	char (*mon)[16] = NULL;
+	int n = 0, rc, total = 0;
+
+	if ((res = db_query(db, q[Q_NOW], "ss", tz, tz)) == NULL)
+		return -1;
+	if (db_next(res) == 1)
+		snprintf(month, sizeof(month), "%s", db_col(res, 0));
+	db_res_free(res);
+	if ((res = db_query(db, q[Q_CLOSING], "l", account)) == NULL)
+		return -1;
+	ms = calloc((size_t)db_nrows(res) + 1, sizeof(*ms));
+	mon = calloc((size_t)db_nrows(res) + 1, sizeof(*mon));
+	if (ms == NULL || mon == NULL) {
+		db_res_free(res);
+		free(ms);
+		free(mon);
+		return -1;
+	}
+	while (db_next(res) == 1) {
+		ms[n] = db_coll(res, 0);
+		snprintf(mon[n++], sizeof(*mon), "%s", db_col(res, 1));
+	}
+	db_res_free(res);
+	for (int i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "tier:%lld:%.4s%.2s:%s", (long long)ms[i],
+		    mon[i], mon[i] + 5, strcmp(mon[i], month) ? "final" : "close");
+		if ((rc = settle(db, tz, account, ms[i], mon[i], key)) == -1) {
+			total = -1;
+			break;
+		}
+		total += rc;
+	}
+	free(ms);
+	free(mon);
 	return total;
 }

@@ -195,6 +195,21 @@ check(count("ledger") == n, "the month's end is settled once")
 bad = db("SELECT l.id FROM ledger l JOIN commands c ON c.id = l.command_id WHERE l.kind = 'adjustment'"
          " AND (c.amount_fen <> ABS(l.amount_fen) OR c.kind <> IF(l.amount_fen > 0, 'credit', 'debit'))")
 check(bad == [], "every adjustment entry has its token of the same amount", bad)
+
+# Closing Y this month: B used 110 kWh at tier 1's price (55.00); the exact
+# charge is 56.00, settled before the refund of what is left (C holds 85.00
+# less last month's 1.00, still pending).
+read(B, 50, 1019000, 500, 0)
+read(C, 50, 1003000, 8500, 0)
+a.get(f"/close?id={Y}")
+r = a.post("/close", {"id": Y, "confirm": "1", "seen": "1"})
+check(r.status in (200, 303), "the account closes", r.field_error("form"))
+rows = db(f"SELECT meter_id, kind, amount_fen FROM ledger WHERE account_id = {Y} AND (kind = 'closing_refund'"
+          f" OR idem_key LIKE 'tier:%:close') ORDER BY id")
+check(sorted(rows) == sorted([[str(B), "adjustment", "-100"], [str(B), "closing_refund", "-400"],
+                               [str(C), "closing_refund", "-8400"]]),
+      "closing settles the tiers first, then refunds what is left", rows)
+
 r = a.get("/reconcile")
 i = r.text.find('id="n-balances"')
 check(i > 0 and numA not in r.text[i:], "meter A's money ties out with its tier prices and adjustments")
