@@ -178,6 +178,9 @@ ctl_set(struct meter *m, char **args, int nargs, char *out, size_t size)
 	if (m->threshold == 0)
 		m->overload_until = 0;
 	meter_eval(m, sim_now_ms());
+	/* a master meter's set power shows at once, not from the next tick */
+	if (m->profile == PROF_ENERGY && m->fixed_load >= 0)
+		m->power = m->fixed_load;
 	ctl_get(m, out, size);
 	return 0;
 }
