@@ -2,6 +2,7 @@
 import contextlib
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -22,6 +23,24 @@ clib.WORK = WORK
 KEY = os.path.join(VAR, "vending.key")  # the key the staff instance was made with
 DBNAME = "prepaid"
 PROFILE = "ddsy1352nk"
+PORTS = range(16100, 16120)  # the end-to-end tests' simulators, apart from every other test's
+
+
+def free_ports(n):
+    """N ports of PORTS that nothing listens on now (another test run may be at the same test)."""
+    got = []
+    for port in PORTS:
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+            got.append(port)
+        except OSError:
+            pass
+        finally:
+            s.close()
+        if len(got) == n:
+            return got
+    raise RuntimeError(f"fewer than {n} free ports in {PORTS}")
 
 
 def ids(rows):
@@ -30,17 +49,20 @@ def ids(rows):
 
 class Rig:
     """A piece of site of our own: building, gateway, a bus per TCP port,
-    rooms and meters, the simulator serving exactly those meters (load off)
-    and a collector that reads only our gateway.
+    rooms and meters in the database; start() runs the simulator serving
+    exactly those meters (load off) and a collector reading only our gateway,
+    stop() ends both.
 
-    PORTS: {tcp_port: [(opening_fen, opening_count), ...]}, one meter per
-    address 1, 2, ... Meter numbers are 880000000 + bus id * 100 + address,
-    so they never meet the reference site's (1010101...) nor an earlier run's.
+    BUSES: one list per bus of [(opening_fen, opening_count), ...], one meter
+    per address 1, 2, ...; each bus gets a free TCP port of PORTS. Meter
+    numbers are 880000000 + bus id * 100 + address, so they never meet the
+    reference site's (1010101...) nor an earlier run's.
     """
 
-    def __init__(self, tag, ports, poll_s=2):
+    def __init__(self, tag, buses):
         self.tag = tag
         self.sim = self.collector = None
+        ports = dict(zip(free_ports(len(buses)), buses))
         suffix = uuid.uuid4().hex[:6]
         self.building_name = f"E2E{tag}-{suffix}"
         self.building = int(db_value(f"INSERT INTO buildings (name, floors, note) VALUES"
@@ -62,12 +84,18 @@ class Rig:
                 self.meters.append(dict(id=mid, number=number, port=port, address=a, room=room,
                                         open_fen=fen, open_count=cnt))
         self.by_id = {m["id"]: m for m in self.meters}
-        self.start(poll_s)
 
-    def start(self, poll_s):
+    def start(self, poll_s=2):
         # a new simulator state: every meter as we set it, drawing nothing
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(WORK, f"sim-{self.tag}", "sim.log"))
         self.sim = clib.Sim(f"sim-{self.tag}", [(m["port"], m["address"], m["number"], PROFILE) for m in self.meters],
                             ["--no-load"], key=KEY)
+        # the simulator answers even when a port was taken meanwhile (it retries): make sure it is ours
+        with open(os.path.join(self.sim.dir, "sim.log")) as f:
+            busy = [x for x in f.read().splitlines() if "listen" in x]
+        if busy:
+            raise RuntimeError(f"the simulator could not listen: {busy}")
         self.sim.ctl("load off")
         for m in self.meters:
             self.sim.ctl(f"set {m['number']} remaining={m['open_fen']} count={m['open_count']}")
@@ -187,7 +215,7 @@ def ledger_fault(kind):
     """While inside: writing a ledger entry of KIND fails in the database (as a lost connection or a
     deadlock that outlasts the retries would), so a money action stops half way."""
     subprocess.run(["mariadb", f"--defaults-file={VAR}/my.cnf", "-uroot", DBNAME], check=True, text=True,
-                   input="DELIMITER //\nCREATE TRIGGER e2e_fault BEFORE INSERT ON ledger FOR EACH ROW BEGIN"
+                   input="DROP TRIGGER IF EXISTS e2e_fault;\nDELIMITER //\nCREATE TRIGGER e2e_fault BEFORE INSERT ON ledger FOR EACH ROW BEGIN"
                          f" IF NEW.kind = '{kind}' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'e2e fault';"
                          " END IF; END//\n")
     try:

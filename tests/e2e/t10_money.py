@@ -12,9 +12,10 @@ T0 = time.time()
 # A: the account's first meter (10.00 and 7 tokens from its past), B: its replacement (count 2, empty),
 # C: added later (8.88, count 4); D (20.00) and E (empty) for actions interrupted half way;
 # all on one bus of our own gateway.
-rig = Rig("t10", {16100: [(1000, 7), (0, 2), (888, 4), (2000, 1), (0, 0)]})
+rig = Rig("t10", [[(1000, 7), (0, 2), (888, 4), (2000, 1), (0, 0)]])
 A, B, C, D, E = rig.meters
 try:
+    rig.start()
     a = operator(role=1)
     check(rig.first_reads(), "the collector reads our three simulated meters over Modbus TCP", rig.collector_log())
     L = lambda: count("ledger")  # noqa: E731

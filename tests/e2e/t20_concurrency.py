@@ -6,15 +6,16 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from elib import (Rig, check, count, db, done, loc_id, money_form, open_account, operator, reconcile_clean,  # noqa: E402
+from elib import (Rig, check, count, db, db_value, done, loc_id, money_form, open_account, operator, reconcile_clean,  # noqa: E402
                   reversal, since, wait, yuan)
 
 T0 = time.time()
 CLIENTS = 20
 SECONDS = 25
 # 10 meters on two buses, each with some money and tokens from its past.
-rig = Rig("t20", {16110: [(3000 + 111 * i, i) for i in range(5)], 16111: [(3000 + 111 * i, i) for i in range(5, 10)]})
+rig = Rig("t20", [[(3000 + 111 * i, i) for i in range(5)], [(3000 + 111 * i, i) for i in range(5, 10)]])
 try:
+    rig.start()
     a = operator(role=1)
     ops = [operator(role=1) for _ in range(CLIENTS)]
     check(rig.first_reads(), "the collector reads our ten simulated meters", rig.collector_log())
@@ -25,6 +26,7 @@ try:
         accts.append((aid, m["id"]))
     check(all(x for x, _ in accts), "ten accounts open, one on each meter")
     L0 = count("ledger")
+    CAP = int(db_value("SELECT value FROM settings WHERE name = 'hoard_cap_fen'"))
 
     lock = threading.Lock()
     forms = []     # (action, idem, [(status, entry id or None, field error)]) of every form sent
@@ -44,12 +46,16 @@ try:
         rnd = random.Random(k)
         mine = []  # entries this client wrote: candidates for a reversal
         end = T0_LOAD + SECONDS
+        first = True
         while time.time() < end:
             aid, mid = accts[rnd.randrange(len(accts))]
-            twice = rnd.random() < 0.3   # a double click: the same form again at once
+            twice = first or rnd.random() < 0.3   # a double click: the same form again at once
             x = rnd.random()
             try:
-                if x < 0.5:
+                if first:  # more than any meter can hold (the cap and its opening money): refused, twice
+                    act, field, first = "refund", "amount", False
+                    idem, rs = money_form(c, "/refund", aid, mid, yuan(CAP + 10000), twice=twice)
+                elif x < 0.5:
                     act, field = "sale", "amount"
                     idem, rs = money_form(c, "/sell", aid, mid, yuan(rnd.randint(1, 3000)), twice=twice)
                 elif x < 0.8:
