@@ -28,10 +28,11 @@ static const char *const q[] = {
 	    " FROM account_meters am LEFT JOIN meter_state s ON s.meter_id = am.meter_id"
 	    " WHERE am.account_id = ? AND am.active = 1",
 	[Q_LOCK_COUNT] = "SELECT last_count FROM purchase_counts WHERE meter_id = ? FOR UPDATE",
-	/* a meter's first token starts from the count it was last read with */
+	/* a meter's first token starts from the count it was read with: a
+	 * meter never read has no count to start from */
 	[Q_NEW_COUNT] = "INSERT INTO purchase_counts (meter_id, last_count)"
-	    " SELECT ?, COALESCE((SELECT purchase_count FROM meter_state"
-	    "   WHERE meter_id = ?), 0)",
+	    " SELECT meter_id, purchase_count FROM meter_state"
+	    " WHERE meter_id = ? AND purchase_count IS NOT NULL",
 	[Q_SET_COUNT] = "UPDATE purchase_counts SET last_count = ? WHERE meter_id = ?",
 	[Q_COMMAND] = "INSERT INTO commands (meter_id, kind, purchase_count, amount_fen)"
 	    " VALUES (?, ?, ?, ?)",
@@ -134,8 +135,14 @@ attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 	/* The purchase count: locked so that two tokens never share one. */
 	rc = db_value(db, &count, q[Q_LOCK_COUNT], "l", e->meter_id);
 	if (rc == 0) {
-		if (db_exec(db, q[Q_NEW_COUNT], "ll", e->meter_id, e->meter_id) == -1)
+		long added = db_exec(db, q[Q_NEW_COUNT], "l", e->meter_id);
+
+		if (added == -1)
 			return -1;
+		if (added == 0) {
+			*why = LEDGER_NEVER_READ;
+			return 2;
+		}
 		rc = db_value(db, &count, q[Q_LOCK_COUNT], "l", e->meter_id);
 	}
 	if (rc != 1)

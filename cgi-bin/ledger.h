@@ -39,6 +39,7 @@ struct entry {
 #define LEDGER_REVERSED "already_reversed"
 #define LEDGER_NOT_FRESH "read_not_fresh"
 #define LEDGER_TOO_MUCH "more_than_meter"
+#define LEDGER_NEVER_READ "meter_never_read"
 
 /*
  * In one transaction: locks the account, checks it is open, that the meter

@@ -178,7 +178,7 @@ page_account_open(struct req *r)
 	int n = 0, nerr, tries;
 	char obj[64], idem[80], meters[256];
 	char *after;
-	const char *why;
+	const char *why = NULL;
 
 	web_render(r, "account-open.cs");
 	if (web_buildings(r) == -1)
@@ -270,6 +270,12 @@ page_account_open(struct req *r)
 			web_redirect(r, "/sale?id=%lld", (long long)sale);
 			return 0;
 		}
+		/* the account is open; the first purchase was not made: say why */
+		if (why != NULL) {
+			web_redirect(r, "/account?id=%lld&ok=opened&first=%s",
+			    (long long)id, why);
+			return 0;
+		}
 	}
 	web_redirect(r, "/account?id=%lld&ok=opened", (long long)id);
 	return 0;
@@ -316,6 +322,7 @@ page_account(struct req *r)
 	    sizeof(buf)));
 	hdf_set_int_value(r->hdf, "Account.pending", (int)pending);
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+	hdf_set_value(r->hdf, "Page.first", web_query(r, "first", ""));
 	web_render(r, "account.cs");
 	return 0;
 }

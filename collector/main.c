@@ -353,6 +353,10 @@ requests(struct db *db)
 			pthread_mutex_unlock(&b->mu);
 			rq->bus[rq->nbus++] = b;
 		}
+		/* a meter of another collector's gateways: its request is theirs */
+		if (mid != NULL && rq->nbus == 0 &&
+		    *config_get(co.cf, "gateways", "") != '\0')
+			nreqs--;
 	}
 	db_res_free(r);
 	for (i = 0; i < nreqs; i++) {
