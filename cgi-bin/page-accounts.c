@@ -102,6 +102,8 @@ page_accounts(struct req *r)
 	static const char *const cols[] = { "holder", "holder_no", "phone",
 	    "building", "room", "meters", "status", "opened", "opened_by" };
 
+	if (close_settle_all(r) == -1)
+		return -1;
 	if (strcmp(st, "open") && strcmp(st, "closed") && strcmp(st, "closing"))
 		st = "";
 	web_dates(r, &d1, &d2);

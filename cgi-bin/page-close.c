@@ -15,7 +15,7 @@
 
 enum {
 	Q_ACCOUNT, Q_METERS, Q_PENDING, Q_START, Q_TRIP, Q_RELEASE, Q_DONE,
-	Q_OPEN_LEFT, Q_UNREFUNDED, Q_LIST
+	Q_OPEN_LEFT, Q_UNREFUNDED, Q_LIST, Q_CLOSING
 };
 static const char *const q[] = {
 	[Q_ACCOUNT] = "SELECT a.id, a.holder, a.holder_no, a.status, a.idem_key,"
@@ -54,6 +54,7 @@ static const char *const q[] = {
 	    "   WHERE c.meter_id = m.id AND c.kind IN ('credit', 'debit')"
 	    "   AND c.status <> 'failed' AND (c.status <> 'confirmed'"
 	    "   OR s.read_at IS NULL OR c.done_at > s.read_at)), 0) > 0",
+	[Q_CLOSING] = "SELECT id FROM accounts WHERE status = 'closing' LIMIT 1000",
 	[Q_LIST] = "SELECT a.id, a.holder, a.holder_no, a.status,"
 	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
 	    " COALESCE(o.login, '') AS closed_by,"
@@ -94,6 +95,25 @@ close_settle(struct req *r, int64_t id)
 	}
 	db_rollback(r->db);
 	return 0;
+}
+
+/* Every closing account whose tokens are all confirmed becomes closed (the
+ * lists show the state of now, whether its page was opened or not). */
+int
+close_settle_all(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_CLOSING], "");
+	int64_t ids[1000];
+	int n = 0, closed = 0;
+
+	if (res == NULL)
+		return -1;
+	while (db_next(res) == 1 && n < 1000)
+		ids[n++] = db_coll(res, 0);
+	db_res_free(res);
+	for (int i = 0; i < n; i++)
+		closed += close_settle(r, ids[i]);
+	return closed;
 }
 
 static const struct field fields[] = {
@@ -244,6 +264,8 @@ page_closings(struct req *r)
 	const char *qs = web_query(r, "q", "");
 	struct dbres *res;
 
+	if (close_settle_all(r) == -1)
+		return -1;
 	web_list(r, sortkeys, "-closed", &l);
 	hdf_set_value(r->hdf, "Filter.q", qs);
 	if ((res = db_query(r->db, q[Q_LIST], "sisll", qs, l.sort, web_tz(r),

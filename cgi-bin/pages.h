@@ -53,6 +53,8 @@ int64_t batch_create(struct req *, const char *action, const int64_t *ids,
     int n, const char *idem);
 int page_closings(struct req *);
 int close_settle(struct req *, int64_t account_id);
+/* The same for every closing account; the number closed or -1. */
+int close_settle_all(struct req *);
 int page_batch_run(struct req *);
 int page_batch_view(struct req *);
 

@@ -55,9 +55,11 @@ check("不在使用中" in (r.field_error("amount") or ""), "a closing account c
 r = a.get(f"/account?id={aid}")
 check("销户中" in r.text, "until the token is confirmed the account shows it is closing")
 meter_read(meter, 0, 2)
+r = a.get("/closings", q="销户测试")
+check(db_value(f"SELECT status FROM accounts WHERE id = {aid}") == "closed",
+      "once the debit is confirmed the account is closed, seen from the closing records")
 r = a.get(f"/account?id={aid}")
-check("已销户" in r.text and db_value(f"SELECT status FROM accounts WHERE id = {aid}") == "closed",
-      "once the debit is confirmed the account is closed")
+check("已销户" in r.text, "and its page says so")
 check(count("account_meters", f"meter_id = {meter} AND active = 1") == 0, "and its meter is free again")
 check(db_value(f"SELECT SUM(amount_fen) FROM ledger WHERE account_id = {aid}") == "2000",
       "the ledger keeps 50.00 sold minus 30.00 refunded: the 20.00 used")
