@@ -85,12 +85,12 @@ class Rig:
                                         open_fen=fen, open_count=cnt))
         self.by_id = {m["id"]: m for m in self.meters}
 
-    def start(self, poll_s=2):
+    def start(self, poll_s=2, sim_args=()):
         # a new simulator state: every meter as we set it, drawing nothing
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(WORK, f"sim-{self.tag}", "sim.log"))
         self.sim = clib.Sim(f"sim-{self.tag}", [(m["port"], m["address"], m["number"], PROFILE) for m in self.meters],
-                            ["--no-load"], key=KEY)
+                            ["--no-load", *sim_args], key=KEY)
         # the simulator answers even when a port was taken meanwhile (it retries): make sure it is ours
         with open(os.path.join(self.sim.dir, "sim.log")) as f:
             busy = [x for x in f.read().splitlines() if "listen" in x]
