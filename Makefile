@@ -26,6 +26,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/ledger.o \
 	$(B)/cgi-bin/metrics.o \
 	$(B)/cgi-bin/page-accounts.o \
+	$(B)/cgi-bin/page-adjust.o \
 	$(B)/cgi-bin/page-approvals.o \
 	$(B)/cgi-bin/page-auth.o \
 	$(B)/cgi-bin/page-batch.o \

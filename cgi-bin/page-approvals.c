@@ -129,7 +129,7 @@ page_approval_decide(struct req *r)
 	    21 : 15;
 	if (by == r->op_id)
 		return web_fail(r, 403, "err.same_operator");
-	if (!(r->rights & (1u << right))) {
+	if (!(r->rights & ((uint64_t)1 << right))) {
 		web_fail(r, 403, "err.no_right");
 		hdf_set_value(r->hdf, "Error.right", right_codes[right]);
 		return 0;

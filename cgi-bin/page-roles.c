@@ -55,7 +55,7 @@ enum { R_NAME, R_NOTE, R_N };
 
 /* Marks the rights sent in the form (Query.right, repeated) in *SET. */
 static int
-sent_rights(struct req *r, uint32_t *set)
+sent_rights(struct req *r, uint64_t *set)
 {
 	HDF *node = hdf_get_obj(r->hdf, "Query.right");
 	int bad = 0;
@@ -70,7 +70,7 @@ sent_rights(struct req *r, uint32_t *set)
 
 		for (int i = 2; i < NRIGHTS; i++)
 			if (v && strcmp(v, right_codes[i]) == 0) {
-				*set |= 1u << i;
+				*set |= (uint64_t)1 << i;
 				found = 1;
 			}
 		bad |= !found;
@@ -81,7 +81,7 @@ sent_rights(struct req *r, uint32_t *set)
 
 		for (int i = 2; i < NRIGHTS; i++)
 			if (v && strcmp(v, right_codes[i]) == 0) {
-				*set |= 1u << i;
+				*set |= (uint64_t)1 << i;
 				found = 1;
 			}
 		bad |= !found;
@@ -90,7 +90,7 @@ sent_rights(struct req *r, uint32_t *set)
 }
 
 static void
-show_rights(struct req *r, uint32_t set)
+show_rights(struct req *r, uint64_t set)
 {
 	for (int i = 2; i < NRIGHTS; i++) {
 		char key[64];
@@ -98,7 +98,7 @@ show_rights(struct req *r, uint32_t set)
 		snprintf(key, sizeof(key), "right.%s", right_codes[i]);
 		hdf_set_valuef(r->hdf, "Rights.%d.code=%s", i, right_codes[i]);
 		hdf_set_valuef(r->hdf, "Rights.%d.name=%s", i, web_lang(r, key));
-		hdf_set_valuef(r->hdf, "Rights.%d.on=%d", i, !!(set & (1u << i)));
+		hdf_set_valuef(r->hdf, "Rights.%d.on=%d", i, !!(set & ((uint64_t)1 << i)));
 	}
 }
 
@@ -108,7 +108,7 @@ page_role_edit(struct req *r)
 	int64_t id = web_query_id(r, "id");
 	struct fval v[R_N];
 	struct dbres *res;
-	uint32_t set = 0;
+	uint64_t set = 0;
 	char *before = NULL, *after = NULL, obj[64];
 	STRING codes;
 	int nerr, tries;
@@ -128,7 +128,7 @@ page_role_edit(struct req *r)
 		while (db_next(res) == 1) {
 			for (int i = 2; i < NRIGHTS; i++)
 				if (strcmp(db_col(res, 0), right_codes[i]) == 0)
-					set |= 1u << i;
+					set |= (uint64_t)1 << i;
 			string_appendf(&codes, "%s%s", codes.len ? " " : "",
 			    db_col(res, 0));
 		}
@@ -175,7 +175,7 @@ page_role_edit(struct req *r)
 		if (n == -1 || db_exec(r->db, q[Q_CLEAR], "l", id) == -1)
 			goto retry;
 		for (int i = 2; i < NRIGHTS; i++)
-			if ((set & (1u << i)) &&
+			if ((set & ((uint64_t)1 << i)) &&
 			    db_exec(r->db, q[Q_GRANT], "ls", id, right_codes[i]) == -1)
 				goto retry;
 		if (db_commit(r->db) == 0)
@@ -189,7 +189,7 @@ page_role_edit(struct req *r)
 		goto fail;
 	string_init(&codes);
 	for (int i = 2; i < NRIGHTS; i++)
-		if (set & (1u << i))
+		if (set & ((uint64_t)1 << i))
 			string_appendf(&codes, "%s%s", codes.len ? " " : "",
 			    right_codes[i]);
 	after = web_json("name", v[R_NAME].s, "rights", codes.buf ? codes.buf : "",

@@ -72,7 +72,7 @@ static const struct field fields[] = {
 enum { S_ACCOUNT, S_METER, S_AMOUNT, S_IDEM, S_CONFIRM, S_N };
 
 /* The account, its meters, money and commands in flight into the HDF. */
-static int
+int
 show_account(struct req *r, int64_t id)
 {
 	struct dbres *res;

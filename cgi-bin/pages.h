@@ -30,6 +30,10 @@ int page_accounts(struct req *);
 int page_account_open(struct req *);
 int page_account(struct req *);
 int page_sell(struct req *);
+/* The account, its meters, money and commands in flight into the HDF (the
+ * money forms share it): 1, 0 no such account, -1 error. */
+int show_account(struct req *, int64_t account_id);
+int page_adjust(struct req *);
 int page_sale(struct req *);
 int page_receipt(struct req *);
 int page_sales(struct req *);

@@ -147,7 +147,7 @@ session_load(struct req *r)
 				if (n < sizeof(code)) {
 					memcpy(code, rights, n);
 					code[n] = '\0';
-					r->rights |= 1u << right_of(code);
+					r->rights |= (uint64_t)1 << right_of(code);
 				}
 				rights += n + (rights[n] == ',');
 			}
@@ -238,7 +238,7 @@ page_common(struct req *r)
 		hdf_set_value(r->hdf, "Op.csrf", r->csrf);
 		hdf_set_int_value(r->hdf, "Op.must_change", r->must_change);
 		for (int i = 1; i < NRIGHTS; i++)
-			if (r->rights & (1u << i))
+			if (r->rights & ((uint64_t)1 << i))
 				hdf_set_valuef(r->hdf, "Op.right.%s=1",
 				    right_codes[i]);
 	}
@@ -286,7 +286,7 @@ dispatch(struct req *r)
 			web_redirect(r, "/password?first=1");
 			return;
 		}
-		if (rt->right > 0 && !(r->rights & (1u << rt->right))) {
+		if (rt->right > 0 && !(r->rights & ((uint64_t)1 << rt->right))) {
 			char key[32];
 
 			web_fail(r, 403, "err.no_right");

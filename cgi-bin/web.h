@@ -14,7 +14,8 @@ struct dbres;
 
 /* Rights: F1..F30 are the functions of features.md, SITE the site's look. */
 #define RIGHT_SITE 31
-#define NRIGHTS 32
+#define NRIGHTS 33
+#define R_ADJ 32	/* adjustment entries: their own right */
 #define R_PUBLIC 0	/* no session needed */
 #define R_SIGNED (-1)	/* any signed-in operator */
 
@@ -38,7 +39,7 @@ struct req {
 	char op_name[72];
 	int must_change;
 	char csrf[65];
-	uint32_t rights;
+	uint64_t rights;	/* bit N: right N */
 
 	/* the response */
 	int status;

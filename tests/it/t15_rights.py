@@ -24,8 +24,10 @@ pages = [
     ("/meter/read", "F16", {"meter": "1"}), ("/meter/history", "F16", None),
     ("/batch", "F15", None), ("/batch/run", "F15", {"action": "trip", "idem": "zz", "confirm": "1", "m": "1"}),
     ("/close", "F13", {"id": "1", "confirm": "1", "seen": "1"}), ("/closings", "F14", None),
+    ("/adjust?account=1", "ADJ", {"account": "1", "meter": "1", "direction": "credit", "amount": "1", "reason": "x",
+                                  "idem": "zz", "confirm": "1"}),
 ]
-all_rights = ["F%d" % i for i in range(2, 31)] + ["SITE"]
+all_rights = ["F%d" % i for i in range(2, 31)] + ["SITE", "ADJ"]
 tables = ["operators", "roles", "role_rights", "buildings", "rooms", "gateways", "buses", "meters", "settings",
           "accounts", "ledger", "commands", "read_requests", "batches"]
 

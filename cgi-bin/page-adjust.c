@@ -1,0 +1,97 @@
+/* page-adjust.c - an adjustment entry (调整记录) by an operator with its own right: a credit or debit with its token and a reason, after a confirmation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "ledger.h"
+#include "money.h"
+#include "pages.h"
+
+static const char *const directions[] = { "credit", "debit", NULL };
+
+static const struct field fields[] = {
+	{ "account", FT_ID, 1, 0, 0, NULL },
+	{ "meter", FT_ID, 1, 0, 0, NULL },
+	{ "direction", FT_CHOICE, 1, 0, 0, directions },
+	{ "amount", FT_MONEY, 1, 1, 0, NULL },
+	{ "reason", FT_TEXT, 1, 0, 100, NULL },
+	{ "idem", FT_TEXT, 1, 0, 64, NULL },
+	{ "confirm", FT_BOOL, 0, 0, 0, NULL },
+};
+enum { J_ACCOUNT, J_METER, J_DIR, J_AMOUNT, J_REASON, J_IDEM, J_CONFIRM, J_N };
+
+/* A debit takes at most what the meter holds by a read this recent (s). */
+#define FRESH 600
+
+int
+page_adjust(struct req *r)
+{
+	struct fval v[J_N];
+	int64_t account = web_query_id(r, "account"), id;
+	const char *why;
+	char tok[65], buf[160], obj[64], *after;
+	int rc, nerr, debit;
+
+	web_render(r, "adjust.cs");
+	if (!r->is_post) {
+		if (account == 0)
+			return web_fail(r, 404, "err.not_found");
+		if ((rc = show_account(r, account)) != 1)
+			return rc == 0 ? web_fail(r, 404, "err.not_found") : -1;
+		if (crypto_random_hex(16, tok) == -1)
+			return -1;
+		hdf_set_value(r->hdf, "Form.idem", tok);
+		hdf_set_valuef(r->hdf, "Form.account=%lld", (long long)account);
+		hdf_set_value(r->hdf, "Form.meter",
+		    hdf_get_value(r->hdf, "Meters.0.id", ""));
+		return 0;
+	}
+	nerr = form_check(r, fields, J_N, v);
+	if (!v[J_ACCOUNT].set || (rc = show_account(r, v[J_ACCOUNT].i)) == 0)
+		return web_fail(r, 404, "err.not_found");
+	if (rc == -1)
+		return -1;
+	if (strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open") != 0)
+		nerr += form_error(r, "amount", "account_closed");
+	if (nerr)
+		return 0;
+	debit = strcmp(v[J_DIR].s, "debit") == 0;
+	if (!v[J_CONFIRM].i) {
+		/* the confirmation says which way the money goes, and how much */
+		hdf_set_int_value(r->hdf, "Confirm.show", 1);
+		hdf_set_value(r->hdf, "Confirm.amount", money_format(v[J_AMOUNT].i,
+		    buf, sizeof(buf)));
+		hdf_set_value(r->hdf, "Confirm.capital", money_capital(
+		    v[J_AMOUNT].i, buf, sizeof(buf)));
+		return 0;
+	}
+	{
+		struct entry e = { .account_id = v[J_ACCOUNT].i,
+		    .meter_id = v[J_METER].i, .kind = LK_ADJUSTMENT,
+		    .amount = debit ? -v[J_AMOUNT].i : v[J_AMOUNT].i,
+		    .operator_id = r->op_id, .idem_key = v[J_IDEM].s,
+		    .fresh = debit ? FRESH : 0, .note = v[J_REASON].s };
+
+		rc = ledger_issue(r->db, &e, &id, &why);
+	}
+	if (rc == -1)
+		return -1;
+	if (rc == 2) {
+		form_error(r, strcmp(why, LEDGER_NOT_ACCOUNTS) == 0 ? "meter" :
+		    "amount", why);
+		return 0;
+	}
+	if (rc == 1) {
+		snprintf(obj, sizeof(obj), "ledger:%lld", (long long)id);
+		after = web_json("account", web_query(r, "account", ""),
+		    "meter", web_query(r, "meter", ""), "direction", v[J_DIR].s,
+		    "amount", money_format(v[J_AMOUNT].i, buf, sizeof(buf)),
+		    "reason", v[J_REASON].s, NULL);
+		web_log(r, "adjust.create", obj, NULL, after);
+		free(after);
+	}
+	web_redirect(r, "/sale?id=%lld", (long long)id);
+	return 0;
+}
