@@ -7,7 +7,10 @@
 #include "money.h"
 #include "pages.h"
 
-enum { Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_LINKS, Q_PRICE };
+enum {
+	Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD, Q_LINKS,
+	Q_PRICE
+};
 static const char *const q[] = {
 	/* 1. a meter's count by its last read against the tokens issued and
 	 * confirmed (reads older than the last confirmation prove nothing) */
@@ -54,7 +57,13 @@ static const char *const q[] = {
 	    " AND t.adjust_fen <> 0 AND NOT EXISTS (SELECT 1 FROM tier_settlements z"
 	    "   WHERE z.meter_id = t.meter_id AND z.month = t.month AND z.id > t.id)"
 	    " ORDER BY t.id LIMIT 500",
-	/* 6. the meters of every account not closed */
+	/* 6. a token held because the meter's count is not where it expects */
+	[Q_HELD] = "SELECT c.id, m.number, c.kind, c.amount_fen, c.purchase_count, c.error,"
+	    " DATE_FORMAT(CONVERT_TZ(c.created_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
+	    " FROM commands c JOIN meters m ON m.id = c.meter_id"
+	    " WHERE c.status = 'waiting' AND c.kind IN ('credit', 'debit')"
+	    " AND LEFT(c.error, 14) = 'count_mismatch' ORDER BY c.id LIMIT 500",
+	/* 7. the meters of every account not closed */
 	[Q_LINKS] = "SELECT am.account_id, am.meter_id, m.number, a.holder"
 	    " FROM account_meters am JOIN accounts a ON a.id = am.account_id"
 	    " JOIN meters m ON m.id = am.meter_id"
@@ -130,7 +139,7 @@ page_reconcile(struct req *r)
 	static const struct { const char *name; int sql; int tz; } checks[] = {
 		{ "Counts", Q_COUNTS, 1 }, { "Entries", Q_ENTRIES, 0 },
 		{ "Orphans", Q_ORPHANS, 1 }, { "Failed", Q_FAILED, 1 },
-		{ "Tiers", Q_TIERS, 0 },
+		{ "Tiers", Q_TIERS, 0 }, { "Held", Q_HELD, 1 },
 	};
 	int total = 0, nb;
 
@@ -152,6 +161,7 @@ page_reconcile(struct req *r)
 	web_money_col(r, "Entries", "amount_fen", "amount");
 	web_money_col(r, "Orphans", "amount_fen", "amount");
 	web_money_col(r, "Failed", "amount_fen", "amount");
+	web_money_col(r, "Held", "amount_fen", "amount");
 	web_money_col(r, "Tiers", "adjust_fen", "adjust");
 	web_money_col(r, "Tiers", "exact_fen", "exact");
 	web_money_col(r, "Tiers", "deducted_fen", "deducted");

@@ -17,7 +17,7 @@ struct db;
 /* Open alarm episodes of a meter, one bit each. */
 enum alarm_kind {
 	AL_ALARM1, AL_ALARM2, AL_ARREARS, AL_OVERLOAD, AL_METER_LOST,
-	AL_GATEWAY_LOST, AL_NKINDS
+	AL_GATEWAY_LOST, AL_COUNT_MISMATCH, AL_NKINDS
 };
 
 /* Fault kinds of one exchange (B4). */
@@ -131,6 +131,8 @@ struct result {
 	int		latency_ms;
 	char		error[96];
 };
+/* Opens (ON) or closes an alarm episode of meter M from its bus's thread. */
+void meter_alarm(struct bus *, struct meter *, int kind, int on);
 /* Stores one cycle's results, bus health, lost/found changes and alarms; 0 or -1. */
 int store_cycle(struct bus *, struct result *, int n, long cycle_ms);
 /* An event row (kind as in the events table); 0 or -1. */

@@ -181,8 +181,12 @@ run_token(struct bus *b, struct cmd *c, char *why, size_t whylen)
 			    (long long)c->id, why, c->m->number);
 			store_event(b->db, "count_mismatch", c->m->id, 0, why);
 		}
+		/* an operator must look: the meter was touched by something else */
+		meter_alarm(b, c->m, AL_COUNT_MISMATCH, 1);
 		return WAIT;
 	}
+	if (c->m->alarms & (1u << AL_COUNT_MISMATCH))
+		meter_alarm(b, c->m, AL_COUNT_MISMATCH, 0);
 	/* Recorded as sent before the write: a crash after it is resolved by the count. */
 	if (db_exec(b->db, q[Q_SENT], "l", c->id) == -1) {
 		snprintf(why, whylen, "database");

@@ -95,7 +95,8 @@ static const char *const q[] = {
 };
 
 static const char *const alarm_names[AL_NKINDS] = {
-	"alarm1", "alarm2", "arrears", "overload", "meter_lost", "gateway_lost"
+	"alarm1", "alarm2", "arrears", "overload", "meter_lost", "gateway_lost",
+	"count_mismatch"
 };
 
 /* A growing text buffer; on failure it stays marked and the caller gives up. */
@@ -305,6 +306,12 @@ set_alarm(struct bus *b, struct meter *m, int kind, int on, int64_t rem)
 		else
 			m->alarms &= ~bit;
 	}
+}
+
+void
+meter_alarm(struct bus *b, struct meter *m, int kind, int on)
+{
+	set_alarm(b, m, kind, on, 0);
 }
 
 /* After a good read: lost -> found, alarm episodes from the status word. */

@@ -16,6 +16,9 @@
 <h2><?cs var:Lang.page.rc_failed ?> (<span id="n-failed"><?cs var:Check.Failed ?></span>)</h2>
 <p class="note"><?cs var:Lang.page.rc_failed_todo ?></p>
 <?cs if:Failed.0.id ?><table class="list"><tbody><?cs each:o = Failed ?><tr><td><a href="/sale?id=<?cs var:o.id ?>"><?cs var:o.at ?></a></td><td><?cs var:o.number ?></td><td><?cs var:Lang.kind[o.kind] ?></td><td><?cs var:o.amount ?></td><td><?cs var:o.error ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
+<h2><?cs var:Lang.page.rc_held ?> (<span id="n-held"><?cs var:Check.Held ?></span>)</h2>
+<p class="note"><?cs var:Lang.page.rc_held_todo ?></p>
+<?cs if:Held.0.id ?><table class="list"><tbody><?cs each:o = Held ?><tr><td><?cs var:o.at ?></td><td><a href="/meter/history?meter=<?cs var:o.number ?>"><?cs var:o.number ?></a></td><td><?cs var:Lang.cmdkind[o.kind] ?></td><td><?cs var:o.amount ?></td><td><?cs var:o.purchase_count ?></td><td><?cs var:o.error ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
 <h2><?cs var:Lang.page.rc_tiers ?> (<span id="n-tiers"><?cs var:Check.Tiers ?></span>)</h2>
 <p class="note"><?cs var:Lang.page.rc_tiers_todo ?></p>
 <?cs if:Tiers.0.id ?><table class="list"><tbody><?cs each:o = Tiers ?><tr><td><a href="/account?id=<?cs var:o.account_id ?>"><?cs var:o.month ?></a></td><td><?cs var:o.number ?></td><td><?cs var:o.exact ?></td><td><?cs var:o.deducted ?></td><td><?cs var:o.adjust ?></td><td><?cs if:Op.right.ADJ ?><a href="/adjust?account=<?cs var:o.account_id ?>"><?cs var:Lang.btn.adjust ?></a><?cs /if ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>

@@ -68,6 +68,8 @@ st = wait(lambda: cmd_status(c5)[0] == "waiting" and cmd_status(c5), 15)
 check(st and "count_mismatch" in st[1], f"count 3 for a meter at 0: waiting with count_mismatch ({st})")
 check(num(f"SELECT COUNT(*) FROM events WHERE kind = 'count_mismatch' AND meter_id = {ic}") == 1,
       "one count_mismatch event")
+check(num(f"SELECT COUNT(*) FROM alarms WHERE kind = 'count_mismatch' AND meter_id = {ic} AND closed_at IS NULL") == 1,
+      "and one open count_mismatch alarm episode for an operator")
 time.sleep(2)
 check(cmd_status(c6)[0] == "queued" and sim.get(C)["count"] == 0, "the meter's next token is held behind it")
 

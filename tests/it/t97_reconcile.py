@@ -95,4 +95,11 @@ reading(12, 1003000, 4112 - 100, pc + 1)
 r = a.get("/reconcile")
 sec = section(r.text, "balances")
 check(num in sec and "-2.00" in sec and "不符" in r.text, "a meter that took less than its energy cost is listed with the difference", sec[:600])
+
+# A token the collector holds because the meter's count is elsewhere.
+db(f"INSERT INTO commands (meter_id, kind, purchase_count, amount_fen, status, error) VALUES ({meter}, 'credit', 99, 777,"
+   f" 'waiting', 'count_mismatch: meter has 5, command 99')")
+r = a.get("/reconcile")
+check(num in section(r.text, "held") and "7.77" in section(r.text, "held"), "a token held by a count mismatch is listed")
+db(f"DELETE FROM commands WHERE meter_id = {meter} AND amount_fen = 777")
 done()
