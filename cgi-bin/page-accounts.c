@@ -72,7 +72,7 @@ static const char *const q[] = {
 	    " LEFT JOIN meter_state s ON s.meter_id = m.id"
 	    " WHERE x.account_id = ? AND x.active = 1 ORDER BY m.number",
 	[Q_ENTRIES] = "SELECT l.id, l.kind, l.amount_fen, m.number AS meter,"
-	    " COALESCE(o.login, l.channel) AS who, COALESCE(c.status, '') AS status,"
+	    " COALESCE(o.login, '') AS who, l.channel, COALESCE(c.status, '') AS status,"
 	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at"
 	    " FROM ledger l JOIN meters m ON m.id = l.meter_id"
 	    " LEFT JOIN operators o ON o.id = l.operator_id"

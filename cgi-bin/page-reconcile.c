@@ -9,7 +9,7 @@
 
 enum {
 	Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD, Q_LINKS,
-	Q_PRICE
+	Q_PRICE, Q_LOCAL
 };
 static const char *const q[] = {
 	/* 1. a meter's count by its last read against the tokens issued and
@@ -70,6 +70,7 @@ static const char *const q[] = {
 	    " WHERE am.active = 1 AND a.status <> 'closed'"
 	    " ORDER BY am.account_id, m.number LIMIT 5000",
 	[Q_PRICE] = "SELECT CAST(value AS SIGNED) FROM settings WHERE name = 'price'",
+	[Q_LOCAL] = "SELECT DATE_FORMAT(CONVERT_TZ(?, '+00:00', ?), '%Y-%m-%d %H:%i')",
 };
 
 static void
@@ -78,6 +79,19 @@ set_money(HDF *h, const char *name, int64_t fen)
 	char buf[32];
 
 	hdf_set_value(h, name, money_format(fen, buf, sizeof(buf)));
+}
+
+/* A UTC time of the database as the site's local time into H.NAME. */
+static void
+local_time(struct req *r, HDF *h, const char *name, const char *utc)
+{
+	struct dbres *res = db_query(r->db, q[Q_LOCAL], "ss", utc, web_tz(r));
+
+	if (res != NULL && db_next(res) == 1 && db_col(res, 0) != NULL)
+		hdf_set_value(h, name, db_col(res, 0));
+	else
+		hdf_set_value(h, name, utc);
+	db_res_free(res);
 }
 
 /* 6. per account and meter: the ledger against the money and the energy */
@@ -116,8 +130,8 @@ balances(struct req *r)
 		hdf_set_value(h, "account", db_col(res, 0));
 		hdf_set_value(h, "number", db_col(res, 2));
 		hdf_set_value(h, "holder", db_col(res, 3));
-		hdf_set_value(h, "from", b.from);
-		hdf_set_value(h, "to", b.to);
+		local_time(r, h, "from", b.from);
+		local_time(r, h, "to", b.to);
 		set_money(h, "ledger", b.ledger);
 		set_money(h, "money_from", b.money_from);
 		set_money(h, "money_to", b.money_to);

@@ -45,7 +45,7 @@ static const char *const q[] = {
 	    " AND c.created_at > UTC_TIMESTAMP() - INTERVAL 30 DAY ORDER BY c.id",
 	[Q_ENTRY] = "SELECT l.id, l.kind, l.amount_fen, l.account_id, a.holder,"
 	    " a.holder_no, COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
-	    " m.number AS meter, COALESCE(o.name, l.channel) AS operator,"
+	    " m.number AS meter, COALESCE(o.name, '') AS operator, l.channel,"
 	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at,"
 	    " CONCAT(DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y%m%d'),"
 	    "   LPAD(l.id, 8, '0')) AS receipt_no,"

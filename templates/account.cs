@@ -26,6 +26,6 @@
 <h2><?cs var:Lang.page.entries ?></h2>
 <table class="list">
 <thead><tr><th><?cs var:Lang.col.time ?></th><th><?cs var:Lang.col.kind ?></th><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.col.amount ?></th><th><?cs var:Lang.col.op_name ?></th><th><?cs var:Lang.col.status ?></th><th></th></tr></thead>
-<tbody><?cs each:e = Entries ?><tr><td><?cs var:e.at ?></td><td><?cs var:Lang.kind[e.kind] ?></td><td><?cs var:e.meter ?></td><td class="money"><?cs var:e.amount ?></td><td><?cs var:e.who ?></td><td><?cs var:Lang.cmd[e.status] ?></td><td><a href="/sale?id=<?cs var:e.id ?>"><?cs var:Lang.btn.view ?></a></td></tr><?cs /each ?>
+<tbody><?cs each:e = Entries ?><tr><td><?cs var:e.at ?></td><td><?cs var:Lang.kind[e.kind] ?></td><td><?cs var:e.meter ?></td><td class="money"><?cs var:e.amount ?></td><td><?cs if:e.who ?><?cs var:e.who ?><?cs else ?><?cs var:Lang.channel[e.channel] ?><?cs /if ?></td><td><?cs var:Lang.cmd[e.status] ?></td><td><a href="/sale?id=<?cs var:e.id ?>"><?cs var:Lang.btn.view ?></a></td></tr><?cs /each ?>
 <?cs if:!Entries.0.id ?><tr><td colspan="7"><?cs var:Lang.page.none ?></td></tr><?cs /if ?></tbody></table>
 <?cs call:foot() ?>

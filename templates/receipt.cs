@@ -12,7 +12,7 @@
 <tr><th><?cs var:Lang.col.holder ?></th><td><?cs var:Entry.holder ?> <?cs var:Entry.holder_no ?></td><th><?cs var:Lang.col.room ?></th><td><?cs var:Entry.building ?> <?cs var:Entry.room ?></td></tr>
 <tr><th><?cs var:Lang.col.meter_number ?></th><td><?cs var:Entry.meter ?></td><th><?cs var:Lang.col.kind ?></th><td><?cs var:Lang.kind[Entry.kind] ?></td></tr>
 <tr><th><?cs var:Lang.col.amount ?></th><td class="fig">¥<?cs var:Entry.amount ?></td><th><?cs var:Lang.page.capital ?></th><td class="cap"><?cs var:Entry.capital ?></td></tr>
-<tr><th><?cs var:Lang.col.op_name ?></th><td><?cs var:Entry.operator ?></td><th><?cs var:Lang.page.signature ?></th><td></td></tr>
+<tr><th><?cs var:Lang.col.op_name ?></th><td><?cs if:Entry.operator ?><?cs var:Entry.operator ?><?cs else ?><?cs var:Lang.channel[Entry.channel] ?><?cs /if ?></td><th><?cs var:Lang.page.signature ?></th><td></td></tr>
 </table>
 <p class="foot"><?cs var:Site.receipt_footer ?></p>
 </section>

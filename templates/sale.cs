@@ -9,7 +9,7 @@
 <tr><th><?cs var:Lang.col.room ?></th><td><?cs var:Entry.building ?> <?cs var:Entry.room ?></td></tr>
 <tr><th><?cs var:Lang.col.meter_number ?></th><td><?cs var:Entry.meter ?></td></tr>
 <tr><th><?cs var:Lang.col.amount ?></th><td class="amount"><?cs var:Entry.amount ?> 元 (<?cs var:Entry.capital ?>)</td></tr>
-<tr><th><?cs var:Lang.col.op_name ?></th><td><?cs var:Entry.operator ?></td></tr>
+<tr><th><?cs var:Lang.col.op_name ?></th><td><?cs if:Entry.operator ?><?cs var:Entry.operator ?><?cs else ?><?cs var:Lang.channel[Entry.channel] ?><?cs /if ?></td></tr>
 <tr><th><?cs var:Lang.col.time ?></th><td><?cs var:Entry.at ?></td></tr>
 <tr><th><?cs var:Lang.page.token ?></th><td class="cmd st-<?cs var:Entry.status ?>" id="cmd-status"><?cs var:Lang.cmd[Entry.status] ?><?cs if:Entry.error ?> - <?cs var:Entry.error ?><?cs /if ?></td></tr>
 </table>
