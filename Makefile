@@ -48,6 +48,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/page-sell.o \
 	$(B)/cgi-bin/page-settings.o \
 	$(B)/cgi-bin/page-tariffs.o \
+	$(B)/cgi-bin/reconcile.o \
 	$(B)/cgi-bin/router.o \
 	$(B)/cgi-bin/staff.o \
 	$(B)/cgi-bin/tariffs.o \
@@ -56,8 +57,10 @@ STAFF_OBJS = \
 
 ADMIN_OBJS = \
 	$(B)/cgi-bin/admin.o \
+	$(B)/cgi-bin/balance.o \
 	$(B)/cgi-bin/import.o \
 	$(B)/cgi-bin/ledger.o \
+	$(B)/cgi-bin/reconcile.o \
 	$(B)/cgi-bin/tariffs.o \
 	$(B)/cgi-bin/tiers.o
 

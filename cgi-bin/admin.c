@@ -12,6 +12,7 @@
 #include "import.h"
 #include "log.h"
 #include "tariffs.h"
+#include "reconcile.h"
 #include "tiers.h"
 
 enum { Q_COUNT_OPS, Q_NEW_ADMIN, Q_LOG, Q_NEW_OP };
@@ -32,6 +33,7 @@ usage(void)
 	    "       prepaid-admin create-admin PASSWORD-FILE\n"
 	    "       prepaid-admin add-operator LOGIN ROLE-ID\n"
 	    "       prepaid-admin apply-tariffs   (versions in force, tiers, settlements)\n"
+	    "       prepaid-admin reconcile       (the daily reconciliation; exit 1 on mismatches)\n"
 	    "       prepaid-admin check\n"
 	    "The configuration is read from $PREPAID_CONF"
 	    " (default /etc/prepaid/prepaid.conf).\n");
@@ -180,6 +182,14 @@ main(int argc, char **argv)
 		if (t >= 0)
 			printf("tiers: %ld commands and entries\n", t);
 		rc = n < 0 || t < 0;
+	} else if (strcmp(argv[1], "reconcile") == 0) {
+		char detail[256];
+		int n = rc_run(db, config_get(cf, "tz_offset", "+08:00"), detail,
+		    sizeof(detail));
+
+		if (n >= 0)
+			printf("reconcile: %d mismatches: %s\n", n, detail);
+		rc = n != 0;
 	} else if (strcmp(argv[1], "check") == 0)
 		rc = db_ping(db) == 0 ? 0 : 1;
 	else

@@ -3,6 +3,7 @@
 <?cs call:head(Lang.page.reconcile) ?>
 <?cs if:Check.total == 0 ?><p class="ok" id="reconcile-ok"><?cs var:Lang.page.reconcile_ok ?></p>
 <?cs else ?><p class="err form-err" id="reconcile-bad"><?cs var:Lang.page.reconcile_bad ?> (<?cs var:Check.total ?>)</p><?cs /if ?>
+<?cs if:Daily.at ?><p class="note" id="daily-run"><?cs var:Lang.page.rc_daily ?> <?cs var:Daily.at ?>: <?cs var:Daily.total ?> (<?cs var:Daily.detail ?>)</p><?cs /if ?>
 <h2><?cs var:Lang.page.rc_counts ?> (<span id="n-counts"><?cs var:Check.Counts ?></span>)</h2>
 <p class="note"><?cs var:Lang.page.rc_counts_todo ?></p>
 <?cs if:Counts.0.id ?><table class="list"><thead><tr><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.page.meter_count ?></th><th><?cs var:Lang.page.issued_count ?></th><th><?cs var:Lang.page.confirmed_count ?></th><th><?cs var:Lang.page.read_at ?></th></tr></thead>

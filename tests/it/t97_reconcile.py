@@ -101,5 +101,15 @@ db(f"INSERT INTO commands (meter_id, kind, purchase_count, amount_fen, status, e
    f" 'waiting', 'count_mismatch: meter has 5, command 99')")
 r = a.get("/reconcile")
 check(num in section(r.text, "held") and "7.77" in section(r.text, "held"), "a token held by a count mismatch is listed")
+
+# The daily run records what it finds, fails (for monitoring) and the page shows it.
+import subprocess  # noqa: E402
+out = subprocess.run([f"{TOP}/build/prepaid-admin", "reconcile"], env=dict(os.environ, PREPAID_CONF=f"{VAR}/prepaid.conf"),
+                     capture_output=True, text=True)
+check(out.returncode == 1 and "Held=1" in out.stdout and re.search(r"Balances=[1-9]", out.stdout),
+      "the daily run finds the held token and the meter out of balance, and says so by its exit status", out.stdout)
+check(count("reconcile_runs") >= 1, "and records its run")
+r = a.get("/reconcile")
+check(re.search(r'id="daily-run">[^<]*Held=1', r.text), "the page shows the last daily run")
 db(f"DELETE FROM commands WHERE meter_id = {meter} AND amount_fen = 777")
 done()

@@ -1,0 +1,188 @@
+/* reconcile.c - B1 reconciliation: the checks of ledger, tokens, meters and money, for the page and the daily run. */
+#include <stdio.h>
+#include <string.h>
+
+#include "balance.h"
+#include "db.h"
+#include "reconcile.h"
+
+enum {
+	Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD, Q_LINKS,
+	Q_PRICE, Q_LOCAL, Q_RECORD, Q_LAST
+};
+static const char *const q[] = {
+	/* 1. a meter's count by its last read against the tokens issued and
+	 * confirmed (reads older than the last confirmation prove nothing) */
+	[Q_COUNTS] = "SELECT m.id, m.number, s.purchase_count AS meter_count,"
+	    " pc.last_count AS issued, MAX(CASE WHEN c.status = 'confirmed'"
+	    "   THEN c.purchase_count END) AS confirmed,"
+	    " DATE_FORMAT(CONVERT_TZ(s.read_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS read_at"
+	    " FROM meters m JOIN meter_state s ON s.meter_id = m.id"
+	    " JOIN purchase_counts pc ON pc.meter_id = m.id"
+	    " LEFT JOIN commands c ON c.meter_id = m.id AND c.kind IN ('credit', 'debit')"
+	    " GROUP BY m.id, m.number, s.purchase_count, pc.last_count, s.read_at"
+	    " HAVING s.purchase_count > pc.last_count"
+	    "   OR (s.purchase_count < confirmed AND s.read_at >"
+	    "     (SELECT MAX(done_at) FROM commands z WHERE z.meter_id = m.id"
+	    "      AND z.status = 'confirmed' AND z.kind IN ('credit', 'debit')))"
+	    " ORDER BY m.number LIMIT 500",
+	/* 2. an entry and its token must agree on meter, direction and amount */
+	[Q_ENTRIES] = "SELECT l.id, l.kind, l.amount_fen, m.number, c.kind AS ckind,"
+	    " c.amount_fen AS camount, c.meter_id <> l.meter_id AS other_meter"
+	    " FROM ledger l JOIN commands c ON c.id = l.command_id"
+	    " JOIN meters m ON m.id = l.meter_id"
+	    " WHERE c.meter_id <> l.meter_id"
+	    " OR (l.amount_fen > 0 AND (c.kind <> 'credit' OR c.amount_fen <> l.amount_fen))"
+	    " OR (l.amount_fen < 0 AND (c.kind <> 'debit' OR c.amount_fen <> -l.amount_fen))"
+	    " ORDER BY l.id LIMIT 500",
+	/* 3. a token command without its ledger entry moves money unbooked */
+	[Q_ORPHANS] = "SELECT c.id, c.kind, c.amount_fen, c.status, m.number,"
+	    " DATE_FORMAT(CONVERT_TZ(c.created_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
+	    " FROM commands c JOIN meters m ON m.id = c.meter_id"
+	    " LEFT JOIN ledger l ON l.command_id = c.id"
+	    " WHERE c.kind IN ('credit', 'debit') AND l.id IS NULL ORDER BY c.id LIMIT 500",
+	/* 4. a failed token whose entry was not booked back */
+	[Q_FAILED] = "SELECT l.id, l.kind, l.amount_fen, m.number, c.error,"
+	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
+	    " FROM ledger l JOIN commands c ON c.id = l.command_id"
+	    " JOIN meters m ON m.id = l.meter_id WHERE c.status = 'failed'"
+	    " AND NOT EXISTS (SELECT 1 FROM ledger z WHERE z.reverses_id = l.id)"
+	    " AND NOT EXISTS (SELECT 1 FROM ledger z WHERE z.link_id = l.id"
+	    "   AND z.kind = 'token_failed') ORDER BY l.id LIMIT 500",
+	/* 5. a tier settlement the meter could not take (no later one) */
+	[Q_TIERS] = "SELECT t.id, t.account_id, m.number, DATE_FORMAT(t.month, '%Y-%m') AS month,"
+	    " t.adjust_fen, t.exact_fen, t.deducted_fen FROM tier_settlements t"
+	    " JOIN meters m ON m.id = t.meter_id WHERE t.ledger_id IS NULL"
+	    " AND t.adjust_fen <> 0 AND NOT EXISTS (SELECT 1 FROM tier_settlements z"
+	    "   WHERE z.meter_id = t.meter_id AND z.month = t.month AND z.id > t.id)"
+	    " ORDER BY t.id LIMIT 500",
+	/* 6. a token held because the meter's count is not where it expects */
+	[Q_HELD] = "SELECT c.id, m.number, c.kind, c.amount_fen, c.purchase_count, c.error,"
+	    " DATE_FORMAT(CONVERT_TZ(c.created_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
+	    " FROM commands c JOIN meters m ON m.id = c.meter_id"
+	    " WHERE c.status = 'waiting' AND c.kind IN ('credit', 'debit')"
+	    " AND LEFT(c.error, 14) = 'count_mismatch' ORDER BY c.id LIMIT 500",
+	/* 7. the meters of every account not closed */
+	[Q_LINKS] = "SELECT am.account_id, am.meter_id, m.number, a.holder"
+	    " FROM account_meters am JOIN accounts a ON a.id = am.account_id"
+	    " JOIN meters m ON m.id = am.meter_id"
+	    " WHERE am.active = 1 AND a.status <> 'closed'"
+	    " ORDER BY am.account_id, m.number LIMIT 5000",
+	[Q_PRICE] = "SELECT CAST(value AS SIGNED) FROM settings WHERE name = 'price'",
+	[Q_LOCAL] = "SELECT DATE_FORMAT(CONVERT_TZ(?, '+00:00', ?), '%Y-%m-%d %H:%i')",
+	[Q_RECORD] = "INSERT INTO reconcile_runs (total, detail) VALUES (?, ?)",
+	[Q_LAST] = "SELECT DATE_FORMAT(CONVERT_TZ(run_at, '+00:00', ?), '%Y-%m-%d %H:%i'),"
+	    " total, detail FROM reconcile_runs ORDER BY id DESC LIMIT 1",
+};
+
+const struct rc_check rc_checks[RC_NCHECKS] = {
+	{ "Counts", 1 }, { "Entries", 0 }, { "Orphans", 1 }, { "Failed", 1 },
+	{ "Tiers", 0 }, { "Held", 1 },
+};
+
+struct dbres *
+rc_query(struct db *db, int check, const char *tz)
+{
+	static const int sql[RC_NCHECKS] = {
+		Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD
+	};
+
+	return rc_checks[check].tz ? db_query(db, q[sql[check]], "s", tz) :
+	    db_query(db, q[sql[check]], "");
+}
+
+int
+rc_balances(struct db *db, rc_balance_fn fn, void *arg, int *checked)
+{
+	struct dbres *res;
+	int64_t price = 5880;
+	int n = 0;
+
+	*checked = 0;
+	if (db_value(db, &price, q[Q_PRICE], "") == -1)
+		return -1;
+	if ((res = db_query(db, q[Q_LINKS], "")) == NULL)
+		return -1;
+	while (db_next(res) == 1) {
+		struct balance b;
+		int rc = balance_meter(db, db_coll(res, 0), db_coll(res, 1),
+		    price, &b);
+
+		if (rc == -1) {
+			db_res_free(res);
+			return -1;
+		}
+		if (rc == 0)
+			continue;
+		(*checked)++;
+		if (b.ok)
+			continue;
+		if (fn != NULL)
+			fn(arg, db_coll(res, 0), db_col(res, 2), db_col(res, 3), &b);
+		n++;
+	}
+	db_res_free(res);
+	return n;
+}
+
+int
+rc_local_time(struct db *db, const char *utc, const char *tz, char *buf,
+    size_t size)
+{
+	struct dbres *res = db_query(db, q[Q_LOCAL], "ss", utc, tz);
+	int rc = -1;
+
+	snprintf(buf, size, "%s", utc);
+	if (res != NULL && db_next(res) == 1 && db_col(res, 0) != NULL) {
+		snprintf(buf, size, "%s", db_col(res, 0));
+		rc = 0;
+	}
+	db_res_free(res);
+	return rc;
+}
+
+int
+rc_run(struct db *db, const char *tz, char *detail, size_t size)
+{
+	size_t len = 0;
+	int total = 0, checked, n;
+
+	detail[0] = '\0';
+	for (int i = 0; i < RC_NCHECKS; i++) {
+		struct dbres *res = rc_query(db, i, tz);
+
+		if (res == NULL)
+			return -1;
+		n = (int)db_nrows(res);
+		db_res_free(res);
+		total += n;
+		len += (size_t)snprintf(detail + len, len < size ? size - len : 0,
+		    "%s%s=%d", i ? " " : "", rc_checks[i].name, n);
+	}
+	if ((n = rc_balances(db, NULL, NULL, &checked)) == -1)
+		return -1;
+	total += n;
+	snprintf(detail + len, len < size ? size - len : 0,
+	    " Balances=%d (of %d meters)", n, checked);
+	if (db_exec(db, q[Q_RECORD], "is", total, detail) == -1)
+		return -1;
+	return total;
+}
+
+int
+rc_last(struct db *db, const char *tz, char *at, size_t atsize, int *total,
+    char *detail, size_t dsize)
+{
+	struct dbres *res = db_query(db, q[Q_LAST], "s", tz);
+	int rc;
+
+	if (res == NULL)
+		return -1;
+	if ((rc = db_next(res)) == 1) {
+		snprintf(at, atsize, "%s", db_col(res, 0));
+		*total = (int)db_coll(res, 1);
+		snprintf(detail, dsize, "%s", db_col(res, 2));
+	}
+	db_res_free(res);
+	return rc;
+}
