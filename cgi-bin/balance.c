@@ -224,10 +224,7 @@ balance_meter(struct db *db, int64_t account, int64_t meter,
 	snprintf(b->from, sizeof(b->from), "%.19s", from.at);
 	snprintf(b->to, sizeof(b->to), "%.19s", to.at);
 	/* the meter carries sub-fen remainders: a fen either way */
-	{
-		int64_t took = b->ledger + b->money_from - b->money_to;
-
-		b->ok = took >= b->used_lo - 1 && took <= b->used_hi + 1;
-	}
+	b->took = b->ledger + b->money_from - b->money_to;
+	b->ok = b->took >= b->used_lo - 1 && b->took <= b->used_hi + 1;
 	return 1;
 }

@@ -10,6 +10,7 @@ struct balance {
 	int64_t	ledger;		/* fen: the account's entries the meter applied */
 	int64_t	money_from;	/* fen: the meter's money at the first read */
 	int64_t	money_to;	/* fen: at the last read */
+	int64_t	took;		/* ledger + money_from - money_to: what the meter took */
 	int64_t	used_lo;	/* fen: the energy between, at the meter's prices */
 	int64_t	used_hi;	/* (a price change inside one read interval widens it) */
 	int64_t	energy;		/* 0.01 kWh between the two reads */

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
@@ -31,30 +30,16 @@ page_adjust(struct req *r)
 	struct fval v[J_N];
 	int64_t account = web_query_id(r, "account"), id;
 	const char *why;
-	char tok[65], buf[160], obj[64], *after;
+	char buf[160], obj[64], *after;
 	int rc, nerr, debit;
 
 	web_render(r, "adjust.cs");
-	if (!r->is_post) {
-		if (account == 0)
-			return web_fail(r, 404, "err.not_found");
-		if ((rc = show_account(r, account)) != 1)
-			return rc == 0 ? web_fail(r, 404, "err.not_found") : -1;
-		if (crypto_random_hex(16, tok) == -1)
-			return -1;
-		hdf_set_value(r->hdf, "Form.idem", tok);
-		hdf_set_valuef(r->hdf, "Form.account=%lld", (long long)account);
-		hdf_set_value(r->hdf, "Form.meter",
-		    hdf_get_value(r->hdf, "Meters.0.id", ""));
-		return 0;
-	}
+	if (!r->is_post)
+		return account == 0 ? web_fail(r, 404, "err.not_found") :
+		    money_form_new(r, account);
 	nerr = form_check(r, fields, J_N, v);
-	if (!v[J_ACCOUNT].set || (rc = show_account(r, v[J_ACCOUNT].i)) == 0)
-		return web_fail(r, 404, "err.not_found");
-	if (rc == -1)
-		return -1;
-	if (strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open") != 0)
-		nerr += form_error(r, "amount", "account_closed");
+	if ((rc = money_form_account(r, &v[J_ACCOUNT], &nerr)) != 1)
+		return rc;
 	if (nerr)
 		return 0;
 	debit = strcmp(v[J_DIR].s, "debit") == 0;

@@ -28,7 +28,6 @@ balance_row(void *arg, int64_t account, const char *number, const char *holder,
 {
 	struct bal_arg *a = arg;
 	struct req *r = a->r;
-	int64_t took = b->ledger + b->money_from - b->money_to;
 	char key[64], t[32];
 	HDF *h;
 
@@ -47,11 +46,11 @@ balance_row(void *arg, int64_t account, const char *number, const char *holder,
 	set_money(h, "ledger", b->ledger);
 	set_money(h, "money_from", b->money_from);
 	set_money(h, "money_to", b->money_to);
-	set_money(h, "took", took);
+	set_money(h, "took", b->took);
 	set_money(h, "used_lo", b->used_lo);
 	set_money(h, "used_hi", b->used_hi);
-	set_money(h, "diff", took > b->used_hi ? took - b->used_hi :
-	    took - b->used_lo);
+	set_money(h, "diff", b->took > b->used_hi ? b->took - b->used_hi :
+	    b->took - b->used_lo);
 }
 
 int

@@ -118,6 +118,37 @@ static const struct mode refund_mode = { "refund", LK_REFUND, -1, 600 };
 static int money_form(struct req *, const struct mode *);
 
 int
+money_form_new(struct req *r, int64_t account)
+{
+	char tok[65];
+	int rc;
+
+	if ((rc = show_account(r, account)) != 1)
+		return rc == 0 ? web_fail(r, 404, "err.not_found") : -1;
+	if (crypto_random_hex(16, tok) == -1)
+		return -1;
+	hdf_set_value(r->hdf, "Form.idem", tok);
+	hdf_set_valuef(r->hdf, "Form.account=%lld", (long long)account);
+	hdf_set_value(r->hdf, "Form.meter",
+	    hdf_get_value(r->hdf, "Meters.0.id", ""));
+	return 0;
+}
+
+int
+money_form_account(struct req *r, const struct fval *account, int *nerr)
+{
+	int rc;
+
+	if (!account->set || (rc = show_account(r, account->i)) == 0)
+		return web_fail(r, 404, "err.not_found");
+	if (rc == -1)
+		return -1;
+	if (strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open") != 0)
+		*nerr += form_error(r, "amount", "account_closed");
+	return 1;
+}
+
+int
 page_sell(struct req *r)
 {
 	return money_form(r, &sell_mode);
@@ -135,7 +166,7 @@ money_form(struct req *r, const struct mode *m)
 	struct fval v[S_N];
 	int64_t account = web_query_id(r, "account"), id;
 	const char *why;
-	char tok[65], buf[160], obj[64];
+	char buf[160], obj[64];
 	int rc, nerr;
 
 	hdf_set_value(r->hdf, "Mode.name", m->name);
@@ -156,25 +187,11 @@ money_form(struct req *r, const struct mode *m)
 			if (n == 1 && account == 0)
 				account = hdf_get_int_value(r->hdf, "Found.0.id", 0);
 		}
-		if (account == 0)
-			return 0;
-		if ((rc = show_account(r, account)) != 1)
-			return rc == 0 ? web_fail(r, 404, "err.not_found") : -1;
-		if (crypto_random_hex(16, tok) == -1)
-			return -1;
-		hdf_set_value(r->hdf, "Form.idem", tok);
-		hdf_set_valuef(r->hdf, "Form.account=%lld", (long long)account);
-		hdf_set_value(r->hdf, "Form.meter",
-		    hdf_get_value(r->hdf, "Meters.0.id", ""));
-		return 0;
+		return account == 0 ? 0 : money_form_new(r, account);
 	}
 	nerr = form_check(r, fields, S_N, v);
-	if (!v[S_ACCOUNT].set || (rc = show_account(r, v[S_ACCOUNT].i)) == 0)
-		return web_fail(r, 404, "err.not_found");
-	if (rc == -1)
-		return -1;
-	if (strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open") != 0)
-		nerr += form_error(r, "amount", "account_closed");
+	if ((rc = money_form_account(r, &v[S_ACCOUNT], &nerr)) != 1)
+		return rc;
 	if (nerr)
 		return 0;
 	if (!v[S_CONFIRM].i) {

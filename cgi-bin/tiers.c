@@ -90,6 +90,24 @@ static const char *const q[] = {
 	    " ORDER BY meter_id",
 };
 
+/* This local month ("YYYY-MM-01", 16 bytes), its start in UTC and now (32 each). */
+static int
+month_now(struct db *db, const char *tz, char *month, char *month_utc, char *now)
+{
+	struct dbres *res = db_query(db, q[Q_NOW], "ss", tz, tz);
+
+	if (res == NULL)
+		return -1;
+	month[0] = month_utc[0] = now[0] = '\0';
+	if (db_next(res) == 1) {
+		snprintf(month, 16, "%s", db_col(res, 0));
+		snprintf(month_utc, 32, "%s", db_col(res, 1));
+		snprintf(now, 32, "%s", db_col(res, 2));
+	}
+	db_res_free(res);
+	return 0;
+}
+
 /* One interval between two reads of a meter. */
 struct span {
 	int64_t	end_ms;
@@ -388,18 +406,12 @@ tier_run(struct db *db, const char *tz)
 {
 	struct dbres *res;
 	struct tmeter *ms = NULL;
-	char month[16] = "", month_utc[32] = "", now[32] = "";
+	char month[16], month_utc[32], now[32];
 	long total = 0, r;
 	int n = 0;
 
-	if ((res = db_query(db, q[Q_NOW], "ss", tz, tz)) == NULL)
+	if (month_now(db, tz, month, month_utc, now) == -1)
 		return -1;
-	if (db_next(res) == 1) {
-		snprintf(month, sizeof(month), "%s", db_col(res, 0));
-		snprintf(month_utc, sizeof(month_utc), "%s", db_col(res, 1));
-		snprintf(now, sizeof(now), "%s", db_col(res, 2));
-	}
-	db_res_free(res);
 	if ((res = db_query(db, q[Q_METERS], "s", tz)) == NULL)
 		return -1;
 	if ((ms = calloc((size_t)db_nrows(res) + 1, sizeof(*ms))) == NULL) {
@@ -446,16 +458,13 @@ int
 tier_close(struct db *db, const char *tz, int64_t account)
 {
 	struct dbres *res;
-	char month[16] = "", key[64];
+	char month[16], month_utc[32], now[32], key[64];
 	int64_t *ms = NULL;
 	char (*mon)[16] = NULL;
 	int n = 0, rc, total = 0;
 
-	if ((res = db_query(db, q[Q_NOW], "ss", tz, tz)) == NULL)
+	if (month_now(db, tz, month, month_utc, now) == -1)
 		return -1;
-	if (db_next(res) == 1)
-		snprintf(month, sizeof(month), "%s", db_col(res, 0));
-	db_res_free(res);
 	if ((res = db_query(db, q[Q_CLOSING], "l", account)) == NULL)
 		return -1;
 	ms = calloc((size_t)db_nrows(res) + 1, sizeof(*ms));
