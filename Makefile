@@ -142,12 +142,12 @@ status:
 	@sh conf/prepaidctl status
 
 test:
-	@sh conf/prepaidctl deps
+	@sh conf/prepaidctl deps test
 	@$(MAKE) --no-print-directory all
 	@sh tests/run
 
 bench:
-	@sh conf/prepaidctl deps
+	@sh conf/prepaidctl deps test
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run
 
