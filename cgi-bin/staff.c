@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -254,6 +255,29 @@ csrf_ok(struct req *r)
 	    CRYPTO_memcmp(sent, r->csrf, n) == 0;
 }
 
+/* A POST must come from a page of this site: its Origin (or, without one,
+ * its Referer) names the host the request was sent to. */
+static int
+origin_ok(struct req *r)
+{
+	const char *host = FCGX_GetParam("HTTP_HOST", r->envp);
+	const char *o = FCGX_GetParam("HTTP_ORIGIN", r->envp);
+	size_t n;
+
+	if (o == NULL || *o == '\0')
+		o = FCGX_GetParam("HTTP_REFERER", r->envp);
+	if (o == NULL || host == NULL || *host == '\0')
+		return 0;
+	if (strncmp(o, "https://", 8) == 0)
+		o += 8;
+	else if (strncmp(o, "http://", 7) == 0)
+		o += 7;
+	else
+		return 0;
+	n = strcspn(o, "/?#");
+	return n == strlen(host) && strncasecmp(o, host, n) == 0;
+}
+
 static void
 dispatch(struct req *r)
 {
@@ -271,6 +295,10 @@ dispatch(struct req *r)
 	}
 	if (!(rt->methods & m)) {
 		web_fail(r, 405, "err.bad_method");
+		return;
+	}
+	if (r->is_post && !origin_ok(r)) {
+		web_fail(r, 403, "err.csrf");
 		return;
 	}
 	if (rt->right != R_PUBLIC) {

@@ -73,7 +73,11 @@ class Client:
 
     def request(self, method, path, data=None, headers=None):
         url = path if path.startswith("http") else BASE + path
-        req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        headers = dict(headers or {})
+        if method == "POST":
+            # what a browser sends with a form of the site's own pages
+            headers.setdefault("Origin", BASE)
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with self.opener.open(req, timeout=30) as r:
                 resp = Response(r.status, r.headers, r.read())
