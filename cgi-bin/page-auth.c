@@ -12,25 +12,40 @@
 #include "pages.h"
 #include "valid.h"
 
+/*
+ * Wrong passwords are counted per login and client address: five for one
+ * login lock that login from that address only, twenty for any logins lock
+ * the address; for LOCK_MINUTES after the last of them. A stranger can so
+ * lock out nobody but themselves. Known and unknown logins take the same
+ * path and the same time.
+ */
 #define MAX_FAILS 5
+#define MAX_ADDR_FAILS 20
 #define LOCK_MINUTES 15
+#define FAIL_DELAY_US 150000
 
 enum {
-	Q_FIND, Q_FAIL, Q_LOCK, Q_OK, Q_NEWSESS, Q_DELSESS, Q_PWGET, Q_PWSET,
-	Q_OTHERSESS
+	Q_FIND, Q_FAILS, Q_FAIL, Q_LOCK, Q_OK, Q_CLEAR, Q_NEWSESS, Q_DELSESS,
+	Q_PWGET, Q_PWSET, Q_OTHERSESS
 };
 static const char *const q[] = {
-	[Q_FIND] = "SELECT id, pw_hash, disabled, failed_logins,"
-	    " locked_until > UTC_TIMESTAMP(),"
-	    " CEIL(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), locked_until) / 60),"
-	    " must_change, name"
+	[Q_FIND] = "SELECT id, pw_hash, disabled, must_change, name"
 	    " FROM operators WHERE login = ?",
-	[Q_FAIL] = "UPDATE operators SET failed_logins = failed_logins + 1"
-	    " WHERE id = ?",
-	[Q_LOCK] = "UPDATE operators SET failed_logins = 0,"
-	    " locked_until = UTC_TIMESTAMP() + INTERVAL ? MINUTE WHERE id = ?",
+	/* failures of this login from this address, of the address, and
+	 * the minutes until the lock of either ends */
+	[Q_FAILS] = "SELECT COALESCE(SUM(login = ?), 0), COUNT(*),"
+	    " CEIL(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(),"
+	    "   MAX(at) + INTERVAL ? MINUTE) / 60)"
+	    " FROM login_failures WHERE client_addr = ?"
+	    " AND at > UTC_TIMESTAMP() - INTERVAL ? MINUTE",
+	[Q_FAIL] = "INSERT INTO login_failures (login, client_addr, at)"
+	    " VALUES (?, ?, UTC_TIMESTAMP())",
+	/* shown on the operators page; the lock itself is the failures' */
+	[Q_LOCK] = "UPDATE operators SET locked_until = UTC_TIMESTAMP() +"
+	    " INTERVAL ? MINUTE WHERE login = ?",
 	[Q_OK] = "UPDATE operators SET failed_logins = 0, locked_until = NULL,"
 	    " last_login = UTC_TIMESTAMP() WHERE id = ?",
+	[Q_CLEAR] = "DELETE FROM login_failures WHERE login = ? AND client_addr = ?",
 	[Q_NEWSESS] = "INSERT INTO sessions (token_hash, operator_id, csrf,"
 	    " client_addr, created_at, last_seen)"
 	    " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
@@ -71,8 +86,8 @@ login_post(struct req *r)
 	struct dbres *res;
 	const char *cookie = hdf_get_value(r->hdf, "Cookie.lcsrf", "");
 	const char *sent = web_query(r, "csrf", "");
-	int64_t id;
-	int ok, must_change;
+	int64_t id = 0;
+	int ok, must_change = 0, disabled = 0, known, fails;
 	char token[65], hash[65], csrf[65];
 
 	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
@@ -85,56 +100,59 @@ login_post(struct req *r)
 		login_form(r);
 		return 0;
 	}
-	if ((res = db_query(r->db, q[Q_FIND], "s", v[L_LOGIN].s)) == NULL)
+	/* locked for this address: no password is even tried */
+	if ((res = db_query(r->db, q[Q_FAILS], "sisi", v[L_LOGIN].s,
+	    LOCK_MINUTES, r->addr, LOCK_MINUTES)) == NULL)
 		return -1;
-	if (db_next(res) != 1) {
-		db_res_free(res);
-		password_verify(v[L_PASSWORD].s, dummy_hash);
-		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"unknown\"}");
-		form_error(r, "form", "bad_credentials");
-		login_form(r);
-		return 0;
-	}
-	id = db_coll(res, 0);
-	must_change = (int)db_coll(res, 6);
-	if (db_coll(res, 2)) {
-		db_res_free(res);
-		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"disabled\"}");
-		form_error(r, "form", "disabled");
-		login_form(r);
-		return 0;
-	}
-	if (db_coll(res, 4)) {
-		hdf_set_value(r->hdf, "Form.minutes", db_col(res, 5));
+	fails = db_next(res) == 1 ? (int)db_coll(res, 0) : 0;
+	if (fails >= MAX_FAILS || db_coll(res, 1) >= MAX_ADDR_FAILS) {
+		hdf_set_value(r->hdf, "Form.minutes", db_col(res, 2));
 		db_res_free(res);
 		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"locked\"}");
 		form_error(r, "form", "locked");
 		login_form(r);
 		return 0;
 	}
-	ok = password_verify(v[L_PASSWORD].s, db_col(res, 1));
-	if (ok != 1) {
-		int fails = (int)db_coll(res, 3) + 1;
-
-		db_res_free(res);
-		/* each failure in a row costs a little more time */
-		usleep((useconds_t)(fails < 4 ? fails : 4) * 250000);
-		if (fails >= MAX_FAILS) {
-			db_exec(r->db, q[Q_LOCK], "il", LOCK_MINUTES, id);
+	db_res_free(res);
+	if ((res = db_query(r->db, q[Q_FIND], "s", v[L_LOGIN].s)) == NULL)
+		return -1;
+	/* an unknown login costs the same hash as a known one */
+	known = db_next(res) == 1;
+	ok = password_verify(v[L_PASSWORD].s, known ? db_col(res, 1) : dummy_hash);
+	if (known) {
+		id = db_coll(res, 0);
+		disabled = (int)db_coll(res, 2);
+		must_change = (int)db_coll(res, 3);
+	}
+	db_res_free(res);
+	if (ok != 1 || !known) {
+		usleep(FAIL_DELAY_US);
+		if (db_exec(r->db, q[Q_FAIL], "ss", v[L_LOGIN].s, r->addr) == -1)
+			return -1;
+		if (fails + 1 >= MAX_FAILS) {
+			if (known)
+				db_exec(r->db, q[Q_LOCK], "is", LOCK_MINUTES,
+				    v[L_LOGIN].s);
 			web_log(r, "login.lock", v[L_LOGIN].s, NULL,
 			    "{\"reason\":\"5 wrong passwords\",\"minutes\":\"15\"}");
 			hdf_set_int_value(r->hdf, "Form.minutes", LOCK_MINUTES);
 			form_error(r, "form", "locked");
 		} else {
-			db_exec(r->db, q[Q_FAIL], "l", id);
-			web_log(r, "login.fail", v[L_LOGIN].s, NULL,
-			    "{\"reason\":\"password\"}");
+			web_log(r, "login.fail", v[L_LOGIN].s, NULL, known ?
+			    "{\"reason\":\"password\"}" : "{\"reason\":\"unknown\"}");
 			form_error(r, "form", "bad_credentials");
 		}
 		login_form(r);
 		return 0;
 	}
-	db_res_free(res);
+	/* only the right password learns that the account is disabled */
+	if (disabled) {
+		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"disabled\"}");
+		form_error(r, "form", "disabled");
+		login_form(r);
+		return 0;
+	}
+	db_exec(r->db, q[Q_CLEAR], "ss", v[L_LOGIN].s, r->addr);
 	if (crypto_random_hex(32, token) || crypto_sha256_hex(token, hash) ||
 	    crypto_random_hex(32, csrf))
 		return -1;

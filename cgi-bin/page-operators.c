@@ -8,7 +8,7 @@
 #include "pages.h"
 
 enum {
-	Q_LIST, Q_GET, Q_ROLES, Q_INSERT, Q_UPDATE, Q_DISABLE, Q_RESET,
+	Q_UNLOCK, Q_LIST, Q_GET, Q_ROLES, Q_INSERT, Q_UPDATE, Q_DISABLE, Q_RESET,
 	Q_DROPSESS, Q_ROLE_OK
 };
 static const char *const q[] = {
@@ -45,6 +45,7 @@ static const char *const q[] = {
 	    " failed_logins = 0, locked_until = NULL WHERE id = ?",
 	[Q_DROPSESS] = "DELETE FROM sessions WHERE operator_id = ?",
 	[Q_ROLE_OK] = "SELECT COUNT(*) FROM roles WHERE id = ?",
+	[Q_UNLOCK] = "DELETE FROM login_failures WHERE login = ?",
 };
 
 static const char *const sortkeys[] = {
@@ -131,8 +132,23 @@ page_operator_edit(struct req *r)
 	after = web_json_form(id ? op_fields + 1 : op_fields, id ? O_N - 1 : O_N,
 	    id ? v + 1 : v);
 	if (id) {
-		if (db_exec(r->db, q[Q_UPDATE], "ssll", v[O_NAME].s, v[O_PHONE].s,
-		    v[O_ROLE].i, id) == -1)
+		int left;
+
+		/* a change of role must leave someone to administer */
+		if (db_begin(r->db) == -1 || db_exec(r->db, q[Q_UPDATE], "ssll",
+		    v[O_NAME].s, v[O_PHONE].s, v[O_ROLE].i, id) == -1 ||
+		    (left = roles_admins_left(r->db)) == -1) {
+			db_rollback(r->db);
+			goto fail;
+		}
+		if (left == 0) {
+			db_rollback(r->db);
+			form_error(r, "role_id", "last_admin");
+			free(before);
+			free(after);
+			return 0;
+		}
+		if (db_commit(r->db) == -1)
 			goto fail;
 		snprintf(obj, sizeof(obj), "operator:%lld", (long long)id);
 		web_log(r, "operator.edit", obj, before, after);
@@ -172,12 +188,25 @@ page_operator_disable(struct req *r)
 	int on = strcmp(web_query(r, "disabled", "1"), "0") != 0;
 	char obj[64];
 	long n;
+	int left;
 
 	if (id == 0)
 		return web_fail(r, 404, "err.not_found");
 	if (id == r->op_id)
 		return web_fail(r, 400, "err.self_disable");
-	if ((n = db_exec(r->db, q[Q_DISABLE], "il", on, id)) == -1)
+	if (db_begin(r->db) == -1)
+		return -1;
+	if ((n = db_exec(r->db, q[Q_DISABLE], "il", on, id)) == -1 ||
+	    (left = roles_admins_left(r->db)) == -1) {
+		db_rollback(r->db);
+		return -1;
+	}
+	/* the last one who can administer operators and rights stays */
+	if (left == 0) {
+		db_rollback(r->db);
+		return web_fail(r, 409, "err.last_admin");
+	}
+	if (db_commit(r->db) == -1)
 		return -1;
 	if (n == 0 && db_value(r->db, &id, q[Q_GET], "l", id) != 1)
 		return web_fail(r, 404, "err.not_found");
@@ -215,6 +244,8 @@ page_operator_reset(struct req *r)
 	if (n == -1)
 		return -1;
 	db_exec(r->db, q[Q_DROPSESS], "l", id);
+	/* a new password also ends the lock of wrong passwords */
+	db_exec(r->db, q[Q_UNLOCK], "s", login);
 	snprintf(obj, sizeof(obj), "operator:%lld", (long long)id);
 	web_log(r, "operator.reset_password", obj, NULL, NULL);
 	return show_password(r, login, pw);

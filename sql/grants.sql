@@ -8,6 +8,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON roles TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE, DELETE ON role_rights TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON operators TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE, DELETE ON sessions TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT, DELETE ON login_failures TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT ON oplog TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON buildings TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON rooms TO 'prepaid_staff'@'localhost';

@@ -6,7 +6,7 @@
 <?cs if:Form.switch ?><p class="note"><?cs var:Lang.page.switch_note ?></p><?cs /if ?>
 <form method="post" action="/login" class="form narrow">
 <input type="hidden" name="csrf" value="<?cs var:Form.csrf ?>">
-<?cs if:Form.err.form ?><p class="err form-err" role="alert"><?cs var:Form.err.form ?><?cs if:Form.minutes ?> (<?cs var:Form.minutes ?> min)<?cs /if ?></p><?cs /if ?>
+<?cs if:Form.err.form ?><p class="err form-err" role="alert"><?cs var:Form.err.form ?><?cs if:Form.minutes ?>（<?cs var:Form.minutes ?> <?cs var:Lang.page.retry_minutes ?>）<?cs /if ?></p><?cs /if ?>
 <?cs call:text("login", Lang.col.login, "text") ?>
 <label for="f-password"><?cs var:Lang.col.password ?></label>
 <input id="f-password" name="password" type="password" autocomplete="current-password">
