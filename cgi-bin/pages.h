@@ -67,6 +67,8 @@ int close_settle(struct req *, int64_t account_id);
 int close_settle_all(struct req *);
 int page_batch_run(struct req *);
 int page_batch_view(struct req *);
+/* 1 when S may be the site's logo: an image path of this site. */
+int settings_logo_ok(const char *s);
 /* 1 when an active operator still holds F2 and one F3, 0 if not, -1. */
 int roles_admins_left(struct db *);
 

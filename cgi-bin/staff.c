@@ -20,6 +20,7 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "pages.h"
 #include "web.h"
 
 #define LANG_ZH 0
@@ -230,6 +231,10 @@ page_common(struct req *r)
 	char key[64];
 
 	while (res && db_next(res) == 1) {
+		/* a logo stored before paths were checked is not shown */
+		if (strcmp(db_col(res, 0), "site_logo") == 0 &&
+		    !settings_logo_ok(db_col(res, 1)))
+			continue;
 		snprintf(key, sizeof(key), "Site.%s", db_col(res, 0));
 		hdf_set_value(r->hdf, key, db_col(res, 1));
 	}

@@ -4,7 +4,7 @@
 <form method="post" action="/settings" class="form">
 <?cs call:csrf() ?>
 <?cs call:text("site_title", Lang.page.site_title, "text") ?>
-<?cs call:text("site_logo", Lang.page.site_logo, "text") ?>
+<?cs call:text("site_logo", Lang.page.site_logo, "text") ?><small class="hint"><?cs var:Lang.page.site_logo_hint ?></small>
 <?cs call:text("power_threshold_w", Lang.page.power_threshold_w, "text") ?>
 <?cs call:text("poll_interval_min", Lang.page.poll_interval_min, "text") ?>
 <?cs call:text("alarm1_fen", Lang.page.alarm1_fen, "text") ?>

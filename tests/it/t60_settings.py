@@ -87,7 +87,13 @@ try:
             ("site_title", "   ", "必填"),
             ("site_title", "标" * 41, "过长"),
             ("site_title", "bad\x01title", "控制字符"),
-            ("site_logo", "/x" * 101, "过长")]:
+            ("site_logo", "/x" * 101, "过长"),
+            ("site_logo", "javascript:alert(1)", "本站"),
+            ("site_logo", "https://evil.example/logo.png", "本站"),
+            ("site_logo", "//evil.example/logo.png", "本站"),
+            ("site_logo", "/static/../../etc/passwd.png", "本站"),
+            ("site_logo", '/static/a.png" onerror="alert(1)', "本站"),
+            ("site_logo", "/static/app.js", "本站")]:
         f = shown(orig)
         f[field] = bad
         if field == "alarm2_fen" and why == "不能高于":
@@ -105,7 +111,7 @@ try:
 
     # A good save: amounts stored in fen, the price in 1/10000 yuan, logged with before and after.
     title = "<b>站点</b>" + sfx
-    good = dict(shown(orig), site_title=title, alarm1_fen="12.34", alarm2_fen="12.34", price="0.6",
+    good = dict(shown(orig), site_title=title, site_logo="/static/logo.svg", alarm1_fen="12.34", alarm2_fen="12.34", price="0.6",
                 hoard_cap_fen="500", poll_interval_min="15", alarm_sms_phone="13800138000", power_threshold_w="3000",
                 lost_after_cycles="5")
     r = a.post("/settings", good)
@@ -123,6 +129,12 @@ try:
     check(value(r, "alarm1_fen") == "12.34" and value(r, "price") == "0.6000" and value(r, "hoard_cap_fen") == "500.00",
           "the form shows the saved values in yuan", (value(r, "alarm1_fen"), value(r, "price")))
     check("已保存" in r.text, "and says they were saved")
+    check('<img src="/static/logo.svg"' in r.text, "the site's own logo path is shown in the header")
+    db("UPDATE settings SET value = 'javascript:alert(1)' WHERE name = 'site_logo'")
+    r = a.get("/settings")
+    check("javascript:" not in r.text.split("<main")[0] and "<img" not in r.text.split("<main")[0],
+          "a logo stored before the check (javascript:) is not put in the page")
+    db("UPDATE settings SET value = '/static/logo.svg' WHERE name = 'site_logo'")
     check("<b>站点</b>" not in r.text and "&lt;b&gt;站点&lt;/b&gt;" + sfx in r.text, "the new site title is shown escaped")
     r = a.post("/settings", dict(good, price="0.0001", alarm1_fen="0", alarm2_fen="0.00", hoard_cap_fen="0.01"))
     check(r.status == 303 and settings().get("price") == "1" and settings().get("hoard_cap_fen") == "1",
