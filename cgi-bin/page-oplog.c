@@ -28,6 +28,127 @@ static const char *const q[] = {
 
 static const char *const sortkeys[] = { "at", "login", "action", NULL };
 
+/*
+ * Reads the next "key":"value" pair of a flat JSON object written by
+ * web_json* (strings only) from *P into K and V; returns 1, or 0 at the end.
+ */
+static int
+json_pair(const char **p, char *k, size_t kn, char *v, size_t vn)
+{
+	char *out[2] = { k, v };
+	size_t lim[2] = { kn, vn };
+
+	for (int f = 0; f < 2; f++) {
+		size_t n = 0;
+
+		*p += strcspn(*p, "\"}");
+		if (**p != '"')
+			return 0;
+		for ((*p)++; **p && **p != '"'; (*p)++) {
+			char c = **p;
+
+			if (c == '\\' && (*p)[1]) {
+				(*p)++;
+				c = **p == 'n' ? '\n' : **p == 't' ? '\t' : **p;
+				if (**p == 'u') {	/* \u00XX: a control character */
+					*p += strspn(*p + 1, "0123456789abcdefABCDEF") > 3 ? 4 : 0;
+					c = '?';
+				}
+			}
+			if (n + 1 < lim[f])
+				out[f][n++] = c;
+		}
+		out[f][n] = '\0';
+		if (**p == '"')
+			(*p)++;
+	}
+	return 1;
+}
+
+/* The label of a form field or column NAME, or NAME itself. */
+static const char *
+field_label(struct req *r, const char *name)
+{
+	static const char *const sect[] = { "field", "page", "col", NULL };
+	char key[128];
+
+	for (int i = 0; sect[i]; i++) {
+		const char *v;
+
+		snprintf(key, sizeof(key), "Lang.%s.%s", sect[i], name);
+		if ((v = hdf_get_value(r->hdf, key, NULL)) != NULL)
+			return v;
+	}
+	return name;
+}
+
+/*
+ * For each row: the action and object in words, and the fields of
+ * before/after as "label: before → after" lines, only those that changed.
+ */
+static void
+explain(struct req *r)
+{
+	HDF *row;
+	char key[200], k[64], v[512], bv[512];
+
+	for (row = hdf_obj_child(hdf_get_obj(r->hdf, "Rows")); row;
+	    row = hdf_obj_next(row)) {
+		const char *act = hdf_get_value(row, "action", "");
+		const char *obj = hdf_get_value(row, "object", "");
+		const char *before = hdf_get_value(row, "before_val", "");
+		const char *after = hdf_get_value(row, "after_val", "");
+		const char *p, *c;
+		STRING text;
+		int n = 0;
+
+		snprintf(key, sizeof(key), "Lang.act.%s", act);
+		hdf_set_value(row, "action_label", hdf_get_value(r->hdf, key, act));
+		if ((c = strchr(obj, ':')) != NULL && (size_t)(c - obj) < 32) {
+			snprintf(key, sizeof(key), "Lang.obj.%.*s", (int)(c - obj), obj);
+			if (hdf_get_value(r->hdf, key, NULL) != NULL)
+				hdf_set_valuef(row, "object_label=%s %s",
+				    hdf_get_value(r->hdf, key, ""), c + 1);
+		}
+		if (hdf_get_value(row, "object_label", NULL) == NULL)
+			hdf_set_value(row, "object_label", obj);
+		string_init(&text);
+		/* the fields of after, with their value before when it differs */
+		p = *after ? after : before;
+		while (json_pair(&p, k, sizeof(k), v, sizeof(v))) {
+			const char *q2 = before;
+			int found = 0;
+
+			bv[0] = '\0';
+			if (*after) {
+				char k2[64];
+
+				while (json_pair(&q2, k2, sizeof(k2), bv, sizeof(bv)))
+					if (strcmp(k2, k) == 0) {
+						found = 1;
+						break;
+					}
+				if (found && strcmp(bv, v) == 0)
+					continue;
+				if (!found)
+					bv[0] = '\0';
+			}
+			snprintf(key, sizeof(key), "change.%d.label", n);
+			hdf_set_value(row, key, field_label(r, k));
+			snprintf(key, sizeof(key), "change.%d.before", n);
+			hdf_set_value(row, key, *after ? bv : v);
+			snprintf(key, sizeof(key), "change.%d.after", n);
+			hdf_set_value(row, key, *after ? v : "");
+			string_appendf(&text, "%s%s: %s%s%s", text.len ? "; " : "",
+			    field_label(r, k), *after ? bv : v, *after ? " → " : "",
+			    *after ? v : "");
+			n++;
+		}
+		hdf_set_value(row, "changes", text.buf ? text.buf : "");
+		string_clear(&text);
+	}
+}
+
 int
 page_oplog(struct req *r)
 {
@@ -37,9 +158,9 @@ page_oplog(struct req *r)
 	const char *act = web_query(r, "action", "");
 	const char *d1, *d2;
 	static const char *const heads[] = { "col.time", "col.login",
-	    "col.addr", "col.action", "col.object", "col.before", "col.after" };
+	    "col.addr", "col.action", "col.object", "col.changes" };
 	static const char *const cols[] = { "at", "login", "client_addr",
-	    "action", "object", "before_val", "after_val" };
+	    "action_label", "object_label", "changes" };
 
 	web_list(r, sortkeys, "-at", &l);
 	hdf_set_value(r->hdf, "Filter.op", op);
@@ -49,13 +170,40 @@ page_oplog(struct req *r)
 		return web_fail(r, 400, "err.bad_request");
 	res = db_query(r->db, q[Q_LIST], "ssssisll", op, act, d1, d2, l.sort,
 	    web_tz(r), (int64_t)l.per, (int64_t)l.offset);
-	if (web_list_out(r, &l, res, "oplog", heads, cols, 7, "oplog.cs") == -1)
+	if (res == NULL)
 		return -1;
+	web_rows(r, "Rows", res);
+	db_res_free(res);
+	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
+	explain(r);
 	if (l.export)
-		return 0;
+		return web_xlsx_hdf(r, "oplog", heads, cols, 6, "Rows");
 	if ((res = db_query(r->db, q[Q_OPS], "")) == NULL)
 		return -1;
 	web_rows(r, "Ops", res);
 	db_res_free(res);
+	/* the actions to filter by, in words */
+	{
+		HDF *a = hdf_get_obj(r->hdf, "Lang.act");
+		int n = 0;
+
+		for (a = a ? hdf_obj_child(a) : NULL; a; a = hdf_obj_next(a)) {
+			HDF *sub = hdf_obj_child(a);
+
+			if (hdf_obj_value(a) != NULL) {
+				hdf_set_valuef(r->hdf, "Acts.%d.code=%s", n,
+				    hdf_obj_name(a));
+				hdf_set_valuef(r->hdf, "Acts.%d.label=%s", n++,
+				    hdf_obj_value(a));
+			}
+			for (; sub; sub = hdf_obj_next(sub)) {
+				hdf_set_valuef(r->hdf, "Acts.%d.code=%s.%s", n,
+				    hdf_obj_name(a), hdf_obj_name(sub));
+				hdf_set_valuef(r->hdf, "Acts.%d.label=%s", n++,
+				    hdf_obj_value(sub));
+			}
+		}
+	}
+	web_render(r, "oplog.cs");
 	return 0;
 }

@@ -62,12 +62,12 @@ settings_logo_ok(const char *s)
 
 /* How a stored value is shown in the form: fen as yuan, price in yuan. */
 static void
-show(struct req *r, const char *name, const char *value)
+show(struct req *r, const char *prefix, const char *name, const char *value)
 {
 	char key[96], buf[40];
 	int64_t v = strtoll(value, NULL, 10);
 
-	snprintf(key, sizeof(key), "Form.%s", name);
+	snprintf(key, sizeof(key), "%s.%s", prefix, name);
 	for (int i = 0; i < S_N; i++) {
 		if (strcmp(fields[i].name, name) != 0)
 			continue;
@@ -93,13 +93,25 @@ page_settings(struct req *r)
 		return -1;
 	if (!r->is_post) {
 		while (db_next(res) == 1)
-			show(r, db_col(res, 0), db_col(res, 1));
+			show(r, "Form", db_col(res, 0), db_col(res, 1));
 		db_res_free(res);
 		hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
 		return 0;
 	}
-	before = web_json_kv(res);
+	/* the log shows values as the form does: yuan, not fen */
+	while (db_next(res) == 1)
+		show(r, "Before", db_col(res, 0), db_col(res, 1));
 	db_res_free(res);
+	{
+		struct fval bv[S_N];
+		char key[96];
+
+		for (int i = 0; i < S_N; i++) {
+			snprintf(key, sizeof(key), "Before.%s", fields[i].name);
+			bv[i].s = hdf_get_value(r->hdf, key, "");
+		}
+		before = web_json_form(fields, S_N, bv);
+	}
 	/* a field the form did not send keeps its value */
 	if ((res = db_query(r->db, q[Q_ALL], "")) == NULL) {
 		free(before);
@@ -110,7 +122,7 @@ page_settings(struct req *r)
 
 		snprintf(key, sizeof(key), "Query.%s", db_col(res, 0));
 		if (hdf_get_value(r->hdf, key, NULL) == NULL) {
-			show(r, db_col(res, 0), db_col(res, 1));
+			show(r, "Form", db_col(res, 0), db_col(res, 1));
 			snprintf(key, sizeof(key), "Form.%s", db_col(res, 0));
 			hdf_set_valuef(r->hdf, "Query.%s=%s", db_col(res, 0),
 			    hdf_get_value(r->hdf, key, ""));
@@ -140,6 +152,7 @@ page_settings(struct req *r)
 			snprintf(buf, sizeof(buf), "%lld", (long long)v[i].i);
 			val = buf;
 		}
+		show(r, "After", fields[i].name, val);
 		if (db_exec(r->db, q[Q_SET], "ss", fields[i].name, val) == -1) {
 			db_rollback(r->db);
 			free(before);
@@ -151,7 +164,15 @@ page_settings(struct req *r)
 		free(before);
 		return -1;
 	}
-	after = web_json_form(fields, S_N, v);
+	{
+		char key[96];
+
+		for (int i = 0; i < S_N; i++) {
+			snprintf(key, sizeof(key), "After.%s", fields[i].name);
+			v[i].s = hdf_get_value(r->hdf, key, "");
+		}
+		after = web_json_form(fields, S_N, v);
+	}
 	web_log(r, "settings.edit", "settings", before, after);
 	free(before);
 	free(after);

@@ -123,8 +123,15 @@ try:
     check(s.get("hoard_cap_fen") == "50000" and s.get("poll_interval_min") == "15" and s.get("alarm_sms_phone") == "13800138000"
           and s.get("site_title") == title and s.get("lost_after_cycles") == "5", "the other values are stored", s)
     log = db(f"SELECT before_val, after_val FROM oplog WHERE action = 'settings.edit' AND login = '{a.login_name}'")
-    check(len(log) == 1 and f'"alarm1_fen":"{orig["alarm1_fen"]}"' in log[0][0] and f'"price":"{orig["price"]}"' in log[0][0]
-          and '"alarm1_fen":"12.34"' in log[0][1] and '"price":"0.6"' in log[0][1], "the save is logged with before and after", log)
+    check(len(log) == 1 and f'"alarm1_fen":"{yuan(orig["alarm1_fen"])}"' in log[0][0]
+          and f'"price":"{price(orig["price"])}"' in log[0][0]
+          and '"alarm1_fen":"12.34"' in log[0][1] and '"price":"0.6000"' in log[0][1],
+          "the save is logged with before and after, both in yuan as the form shows them", log)
+    r = a.get("/oplog?action=settings.edit&op=" + a.login_name)
+    check("修改默认参数" in r.text and "settings.edit</td>" not in r.text, "the operation log names the action in Chinese")
+    check(re.search(r"一级报警金额（元）</span>: <del>" + re.escape(yuan(orig["alarm1_fen"])) + r"</del> → 12.34", r.text),
+          "and shows the changed field by its label, before and after in yuan")
+    check("站点标题" in r.text and "receipt_footer" not in r.text, "only the fields that changed, by their labels")
     r = a.get("/settings?ok=saved")
     check(value(r, "alarm1_fen") == "12.34" and value(r, "price") == "0.6000" and value(r, "hoard_cap_fen") == "500.00",
           "the form shows the saved values in yuan", (value(r, "alarm1_fen"), value(r, "price")))
