@@ -68,6 +68,14 @@ approval_request(struct req *r, const char *kind, int64_t account,
 	return id;
 }
 
+/* The right a second operator needs to decide a request of KIND. */
+static int
+approval_right(const char *kind)
+{
+	return strcmp(kind, "refund") == 0 ? 19 :
+	    strcmp(kind, "reversal") == 0 ? 21 : 15;
+}
+
 int
 page_approvals(struct req *r)
 {
@@ -78,6 +86,24 @@ page_approvals(struct req *r)
 	web_rows(r, "Rows", res);
 	db_res_free(res);
 	web_money_col(r, "Rows", "amount_fen", "amount");
+	/* the buttons only for who may decide: another operator with the
+	 * right of the action; the others are told who may */
+	for (HDF *row = hdf_obj_child(hdf_get_obj(r->hdf, "Rows")); row;
+	    row = hdf_obj_next(row)) {
+		int right = approval_right(hdf_get_value(row, "kind", ""));
+		char key[32];
+
+		if (strcmp(hdf_get_value(row, "status", ""), "pending") != 0)
+			continue;
+		snprintf(key, sizeof(key), "right.%s", right_codes[right]);
+		hdf_set_value(row, "right_name", web_lang(r, key));
+		if (strcmp(hdf_get_value(row, "requested_by", ""), r->op_login) == 0)
+			hdf_set_value(row, "why_not", "own");
+		else if (!(r->rights & ((uint64_t)1 << right)))
+			hdf_set_value(row, "why_not", "right");
+		else
+			hdf_set_int_value(row, "can_decide", 1);
+	}
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
 	web_render(r, "approvals.cs");
 	return 0;
@@ -125,8 +151,7 @@ page_approval_decide(struct req *r)
 	snprintf(idem, sizeof(idem), "%s", db_col(res, 9));
 	db_res_free(res);
 	/* the second person: not the requester, with the right of the action */
-	right = strcmp(kind, "refund") == 0 ? 19 : strcmp(kind, "reversal") == 0 ?
-	    21 : 15;
+	right = approval_right(kind);
 	if (by == r->op_id)
 		return web_fail(r, 403, "err.same_operator");
 	if (!(r->rights & ((uint64_t)1 << right))) {

@@ -42,12 +42,24 @@ try:
           "once, and nothing is in the ledger or sent to the meter yet")
     r = a.get("/approvals")
     check("审批测试" in r.text and "待审批" in r.text, "the approvals page lists it as pending")
+    row = r.text[r.text.find("审批测试"):]
+    row = row[:row.find("</tr>")]
+    check('value="approve"' not in row and "需由另一名操作员审批" in row,
+          "the requester sees no approve button on their own request, and why", row[-300:])
     r = a.post("/approval", {"id": ap, "decision": "approve"})
     check(r.status == 403 and "另一位操作员" in r.text and count("ledger") == L0, "the requester cannot approve it")
     low = operator(role=3)
+    r = low.get("/approvals")
+    row = r.text[r.text.find("审批测试"):]
+    row = row[:row.find("</tr>")]
+    check(r.status == 200 and 'value="approve"' not in row and "需由有此权限的操作员审批" in row,
+          "an operator without the refund right sees no buttons but who may decide", row[-300:])
     r = low.post("/approval", {"id": ap, "decision": "approve"})
     check(r.status == 403 and count("ledger") == L0, "an operator without the refund right cannot approve it")
-    b.get("/approvals")
+    r = b.get("/approvals")
+    row = r.text[r.text.find("审批测试"):]
+    check('value="approve"' in row[:row.find("</tr>")] and "确定批准该申请吗" in row[:row.find("</tr>")],
+          "a second operator with the right sees the buttons, with a Chinese confirmation")
     r = b.post("/approval", {"id": ap, "decision": "approve"})
     check(r.status == 303 and count("ledger") == L0 + 1, "a second operator approves: the refund is written")
     row = db(f"SELECT l.kind, l.amount_fen, c.kind, c.amount_fen, p.status, p.result_id = l.id FROM approvals p"
