@@ -32,8 +32,14 @@ int
 page_lang(struct req *r)
 {
 	const char *to = web_query(r, "to", "zh-CN");
+	const char *back = web_query(r, "back", "");
 
 	web_cookie(r, "lang", strcmp(to, "en") == 0 ? "en" : "zh-CN", -1);
-	web_redirect(r, "%s", r->op_id ? "/" : "/login");
+	/* back to the page it was asked on: a path of this site only */
+	if (back[0] != '/' || back[1] == '/' || back[1] == '\\' ||
+	    strpbrk(back, "\r\n\\") != NULL || strncmp(back, "/lang", 5) == 0 ||
+	    strlen(back) > 400)
+		back = r->op_id ? "/" : "/login";
+	web_redirect(r, "%s", back);
 	return 0;
 }

@@ -16,7 +16,7 @@
 <a href="/login?switch=1"><?cs var:Lang.nav.switch ?></a>
 <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="<?cs var:Op.csrf ?>"><button type="submit" class="link"><?cs var:Lang.nav.logout ?></button></form>
 <?cs /if ?>
-<a href="/lang?to=<?cs var:Lang.nav.lang_other_code ?>"><?cs var:Lang.nav.lang_other ?></a>
+<a href="/lang?to=<?cs var:Lang.nav.lang_other_code ?>&amp;back=<?cs var:url_escape(CGI.RequestURI) ?>"><?cs var:Lang.nav.lang_other ?></a>
 </header>
 <?cs if:Op.login && !Op.must_change ?>
 <nav class="menu">

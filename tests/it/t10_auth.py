@@ -131,6 +131,12 @@ e = Client()
 e.get("/lang?to=en")
 r = e.get("/login")
 check("Operator sign-in" in r.text and 'lang="en"' in r.text, "English is available")
+r = e.get("/lang?to=zh-CN&back=/login%3Fswitch%3D1")
+check(r.status == 303 and r.location.endswith("/login?switch=1"), "the language switch goes back to the page it was on", r.location)
+for bad in ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "/x%0d%0aSet-Cookie:%20a=b"]:
+    r = e.get("/lang?to=en&back=" + bad)
+    check(r.status == 303 and r.location.endswith("/login") and "evil" not in r.location and "Set-Cookie" not in r.location,
+          f"but never to another site ({bad[:20]})", r.location)
 
 # Methods and unknown pages.
 r = c.request("DELETE", "/operators")
