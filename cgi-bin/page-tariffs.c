@@ -1,4 +1,5 @@
 /* page-tariffs.c - B6 tariffs: versions with an effective date, time of use, assignment to meters. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 
 enum {
 	Q_LIST, Q_VERSIONS, Q_INSERT, Q_TARIFF, Q_VERSION, Q_TODAY, Q_METERS,
-	Q_ASSIGN
+	Q_NVERSIONS, Q_ASSIGN
 };
 static const char *const q[] = {
 	[Q_LIST] = "SELECT t.id, t.name, t.note,"
@@ -30,6 +31,7 @@ static const char *const q[] = {
 	    " JOIN (SELECT ? AS b, ? AS f, ? AS n) p WHERE m.profile = 'ddsy1352nk'"
 	    " AND ((p.n > 0 AND m.number = p.n) OR (p.n = 0 AND r.building_id + 0 = p.b"
 	    "   AND (p.f = 0 OR r.floor + 0 = p.f)))",
+	[Q_NVERSIONS] = "SELECT COUNT(*) FROM tariff_versions WHERE tariff_id = ?",
 	[Q_ASSIGN] = "INSERT INTO meter_tariffs (meter_id, tariff_id) VALUES (?, ?)"
 	    " ON DUPLICATE KEY UPDATE tariff_id = VALUES(tariff_id),"
 	    " assigned_at = CURRENT_TIMESTAMP",
@@ -61,6 +63,14 @@ show(struct req *r)
 			hdf_set_value(v, y, decimal_format(strtoll(
 			    hdf_get_value(v, k, "0"), NULL, 10), 4, buf, sizeof(buf)));
 		}
+	/* the day table as staff write it: 00:00=谷,08:00=峰 */
+	for (HDF *v = vers ? hdf_obj_child(vers) : NULL; v; v = hdf_obj_next(v)) {
+		struct tou t;
+		char text[160];
+
+		if (tou_from_payload(hdf_get_value(v, "tou", ""), &t) == 0)
+			hdf_set_value(v, "tou_text", tou_text(&t, text, sizeof(text)));
+	}
 	if (web_buildings(r) == -1)
 		return -1;
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
@@ -143,13 +153,36 @@ page_tariff_version(struct req *r)
 		nerr += form_error(r, "tiers", e);
 	else if (ti.n > 0 && t.n > 0)
 		nerr += form_error(r, "tiers", "tier_with_tou");
-	/* tiered: one price all day, the tier's; else the four slot prices */
-	for (int i = V_P0; i <= V_P3; i++)
-		if (ti.n > 0 && !v[i].set) {
-			v[i].i = ti.price[0];
-			v[i].set = 1;
-		} else if (!v[i].set)
-			nerr += form_error(r, vfields[i].name, "required");
+	/*
+	 * Tiered: one price all day, the tier's. Else the prices of the slots
+	 * the day table uses (the flat one when there is no table) are
+	 * needed; a slot not used takes the flat price, so that one price is
+	 * typed once.
+	 */
+	{
+		int used[4] = { 0, 0, t.n == 0, 0 };
+		int64_t fill = -1;
+
+		for (int i = 0; i < t.n; i++)
+			used[t.slot[i] & 3] = 1;
+		for (int i = V_P0; i <= V_P3; i++)
+			if (ti.n > 0 && !v[i].set) {
+				v[i].i = ti.price[0];
+				v[i].set = 1;
+			} else if (!v[i].set && used[i - V_P0] &&
+			    !hdf_get_valuef(r->hdf, "Form.err.%s", vfields[i].name))
+				nerr += form_error(r, vfields[i].name, "required");
+		if (v[V_P2].set)
+			fill = v[V_P2].i;
+		for (int i = V_P0; fill < 0 && i <= V_P3; i++)
+			if (v[i].set && used[i - V_P0])
+				fill = v[i].i;
+		for (int i = V_P0; i <= V_P3; i++)
+			if (!v[i].set && !used[i - V_P0] && fill >= 0) {
+				v[i].i = fill;
+				v[i].set = 1;
+			}
+	}
 	if (nerr)
 		return show(r);
 	tou_payload(&t, tou, sizeof(tou));
@@ -188,16 +221,26 @@ page_tariff_assign(struct req *r)
 	struct dbres *res;
 	int64_t ids[5000];
 	int n = 0, nerr = form_check(r, afields, A_N, v);
-	char obj[64], cnt[16], *after;
+	char obj[64], cnt[16], tname[80] = "", *after;
+	STRING loc;
 
 	if (!v[A_BUILDING].set && !v[A_METER].set)
 		nerr += form_error(r, "building", "required");
 	if (v[A_TARIFF].set) {
+		int64_t nv = 0;
+
 		if ((res = db_query(r->db, q[Q_TARIFF], "l", v[A_TARIFF].i)) == NULL)
 			return -1;
 		if (db_next(res) != 1)
-			nerr += form_error(r, "tariff", "bad_choice");
+			nerr += form_error(r, "atariff", "bad_choice");
+		else
+			snprintf(tname, sizeof(tname), "%s", db_col(res, 1));
 		db_res_free(res);
+		/* a plan without a price is nothing to give a meter */
+		if (db_value(r->db, &nv, q[Q_NVERSIONS], "l", v[A_TARIFF].i) == -1)
+			return -1;
+		if (nerr == 0 && nv == 0)
+			nerr += form_error(r, "atariff", "tariff_no_version");
 	}
 	if (nerr)
 		return show(r);
@@ -220,6 +263,15 @@ page_tariff_assign(struct req *r)
 	after = web_json("meters", cnt, NULL);
 	web_log(r, "tariff.assign", obj, NULL, after);
 	free(after);
-	web_redirect(r, "/tariffs?ok=assigned&n=%d", n);
+	/* the page after says how many meters got which plan */
+	string_init(&loc);
+	string_appendf(&loc, "/tariffs?ok=assigned&n=%d&t=", n);
+	for (const unsigned char *c = (const unsigned char *)tname; *c; c++)
+		if (isalnum(*c) || *c == '-' || *c == '_' || *c == '.')
+			string_append_char(&loc, (char)*c);
+		else
+			string_appendf(&loc, "%%%02X", *c);
+	web_redirect(r, "%s", loc.buf);
+	string_clear(&loc);
 	return 0;
 }

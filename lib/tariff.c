@@ -7,6 +7,44 @@
 #include "money.h"
 #include "tariff.h"
 
+/* The slots by name, as staff say them: 尖 峰 平 谷. */
+static const char *const slot_names[4] = { "尖", "峰", "平", "谷" };
+
+/* Reads a slot, a digit 0-3 or its name, at *P; returns it or -1. */
+static int
+slot_read(const char **p)
+{
+	if (**p >= '0' && **p <= '3' && !isdigit((unsigned char)(*p)[1]))
+		return *(*p)++ - '0';
+	for (int i = 0; i < 4; i++)
+		if (strncmp(*p, slot_names[i], strlen(slot_names[i])) == 0) {
+			*p += strlen(slot_names[i]);
+			return i;
+		}
+	return -1;
+}
+
+/* Skips blanks and one separator SEP (ASCII or its full-width form FW);
+ * returns 1 when one was there. */
+static int
+sep_skip(const char **p, char sep, const char *fw)
+{
+	int got = 0;
+
+	while (isspace((unsigned char)**p))
+		(*p)++;
+	if (**p == sep) {
+		(*p)++;
+		got = 1;
+	} else if (strncmp(*p, fw, strlen(fw)) == 0) {
+		*p += strlen(fw);
+		got = 1;
+	}
+	while (isspace((unsigned char)**p))
+		(*p)++;
+	return got;
+}
+
 const char *
 tou_parse(const char *s, struct tou *t)
 {
@@ -18,14 +56,19 @@ tou_parse(const char *s, struct tou *t)
 	if (*p == '\0')
 		return NULL;
 	while (*p) {
-		int hh, mm, slot, used = 0, minute;
+		int hh = 0, mm = 0, slot, nd, minute;
 
 		if (t->n == TOU_MAX)
 			return "tou_too_many";
-		if (sscanf(p, "%2d:%2d=%1d%n", &hh, &mm, &slot, &used) != 3 ||
-		    used == 0)
+		for (nd = 0; nd < 2 && isdigit((unsigned char)*p); nd++)
+			hh = hh * 10 + *p++ - '0';
+		if (nd == 0 || !sep_skip(&p, ':', "："))
 			return "tou_format";
-		if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || slot < 0 || slot > 3)
+		for (nd = 0; nd < 2 && isdigit((unsigned char)*p); nd++)
+			mm = mm * 10 + *p++ - '0';
+		if (nd != 2 || !sep_skip(&p, '=', "＝") || (slot = slot_read(&p)) < 0)
+			return "tou_format";
+		if (hh > 23 || mm > 59)
 			return "tou_format";
 		minute = hh * 60 + mm;
 		if (t->n == 0 && minute != 0)
@@ -35,17 +78,45 @@ tou_parse(const char *s, struct tou *t)
 		t->start[t->n] = minute;
 		t->slot[t->n] = slot;
 		t->n++;
-		p += used;
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p == ',')
-			p++;
-		else if (*p != '\0')
+		if (!sep_skip(&p, ',', "，") && *p != '\0')
 			return "tou_format";
-		while (isspace((unsigned char)*p))
-			p++;
 	}
 	return NULL;
+}
+
+char *
+tou_text(const struct tou *t, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < t->n && n < size; i++)
+		n += snprintf(buf + n, size - n, "%s%02d:%02d=%s", i ? "," : "",
+		    t->start[i] / 60, t->start[i] % 60, slot_names[t->slot[i] & 3]);
+	return buf;
+}
+
+int
+tou_from_payload(const char *s, struct tou *t)
+{
+	const char *p = s;
+
+	memset(t, 0, sizeof(*t));
+	while (*p && t->n < TOU_MAX) {
+		char *end;
+		long m = strtol(p, &end, 10), slot;
+
+		if (end == p || *end != ':' || m < 0 || m >= 1440)
+			return -1;
+		p = end + 1;
+		slot = strtol(p, &end, 10);
+		if (end == p || slot < 0 || slot > 3)
+			return -1;
+		t->start[t->n] = (int)m;
+		t->slot[t->n++] = (int)slot;
+		p = end + (*end == ',');
+	}
+	return *p == '\0' ? 0 : -1;
 }
 
 char *

@@ -14,14 +14,19 @@ struct tou {
 };
 
 /*
- * Parses "HH:MM=slot,HH:MM=slot,..." (slot 0-3), e.g.
- * "00:00=3,08:00=1,22:00=3". The first segment starts at 00:00, starts
- * ascend, at most 8 segments; "" is one price all day (n = 0).
- * Returns NULL, or the error key.
+ * Parses "HH:MM=slot,HH:MM=slot,..." with the slot by name (尖 峰 平 谷)
+ * or number (0-3), e.g. "00:00=谷,08:00=峰,22:00=谷"; full-width ：＝，
+ * are read too. The first segment starts at 00:00, starts ascend, at most
+ * 8 segments; "" is one price all day (n = 0). Returns NULL, or the
+ * error key.
  */
 const char *tou_parse(const char *s, struct tou *);
 /* The table as the meter's register payload "min:slot,..." into BUF. */
 char *tou_payload(const struct tou *, char *buf, size_t size);
+/* The table as tou_parse reads it, slots by name, into BUF. */
+char *tou_text(const struct tou *, char *buf, size_t size);
+/* Reads a register payload back; 0, or -1 when it is not one. */
+int tou_from_payload(const char *s, struct tou *);
 
 #define TIER_MAX 6
 

@@ -30,11 +30,17 @@ check(count("tariff_versions") == V0, "refused versions saved nothing")
 b2 = db_value("SELECT id FROM buildings WHERE name = '2号楼'")
 C0 = count("commands", "kind = 'price'")
 r = a.post("/tariff/assign", {"tariff": tid, "building": b2, "floor": "5"})
-check(r.status == 303 and "n=20" in r.location and count("meter_tariffs", f"tariff_id = {tid}") == 20,
-      "20 meters of a floor get the tariff")
-check(count("commands", "kind = 'price'") == C0, "with no version in force yet, nothing is sent")
+check(r.status == 200 and "还没有电价版本" in (r.field_error("atariff") or "") and count("meter_tariffs", f"tariff_id = {tid}") == 0,
+      "a tariff without any version cannot be assigned, said next to the tariff", r.field_error("atariff"))
 r = a.post("/tariff/version", dict(good, date=tomorrow))
 check(r.status == 303 and count("commands", "kind = 'price'") == C0, "a version from tomorrow is scheduled, not sent")
+r = a.post("/tariff/assign", {"tariff": tid, "building": b2, "floor": "5"})
+check(r.status == 303 and "n=20" in r.location and count("meter_tariffs", f"tariff_id = {tid}") == 20,
+      "20 meters of a floor get the tariff")
+r = a.get(r.location)
+check(re.search(r"已将 20 块电表指定为电价方案「" + re.escape(name) + "」", r.text),
+      "the page says how many meters got which tariff", re.findall(r'id="n-assigned">([^<]*)<', r.text))
+check(count("commands", "kind = 'price'") == C0, "with no version in force yet, nothing is sent")
 r = a.post("/tariff/version", good)
 check(r.status == 303, "a version in force from today is saved")
 pl = db(f"SELECT DISTINCT c.payload FROM commands c JOIN meter_tariffs mt ON mt.meter_id = c.meter_id"
@@ -45,6 +51,26 @@ check(count("commands", "kind = 'price'") == C0 + 20 and
 r = a.get("/tariffs")
 check(count("commands", "kind = 'price'") == C0 + 20, "a version goes out once, however often the page is seen")
 check("已下发" in r.text and "待生效" in r.text, "the page shows the sent and the scheduled version")
+check("00:00=谷,08:00=峰,12:00=尖,14:00=峰,22:00=谷" in r.text, "the day table is shown with the slots' names")
+
+# One price is typed once; slots by name; unused slots take the flat price.
+one = "单一" + uuid.uuid4().hex[:5]
+a.post("/tariff", {"name": one})
+oid = db_value(f"SELECT id FROM tariffs WHERE name = '{one}'")
+r = a.post("/tariff/version", {"tariff": oid, "date": tomorrow, "p2": "0.5880"})
+check(r.status == 303, "a one-price version needs only the flat price", [r.field_error(k) for k in ("p0", "p1", "p3")])
+check(db(f"SELECT p0, p1, p2, p3, tou FROM tariff_versions WHERE tariff_id = {oid}") == [["5880", "5880", "5880", "5880", ""]],
+      "and gives it to every slot")
+r = a.post("/tariff/version", {"tariff": oid, "date": db_value(f"SELECT '{tomorrow}' + INTERVAL 1 DAY"),
+                               "p1": "0.7", "p3": "0.3", "tou": "00:00=谷，08:00=峰,22:00=谷"})
+check(r.status == 303, "a peak/valley table by name needs only the peak and valley prices",
+      [r.field_error(k) for k in ("p0", "p2", "tou")])
+check(db(f"SELECT p1, p3, tou FROM tariff_versions WHERE tariff_id = {oid} ORDER BY effective_date DESC LIMIT 1")
+      == [["7000", "3000", "0:3,480:1,1320:3"]], "its prices and table are stored")
+r = a.post("/tariff/version", {"tariff": oid, "date": db_value(f"SELECT '{tomorrow}' + INTERVAL 2 DAY"),
+                               "p1": "0.7", "tou": "00:00=谷,08:00=峰"})
+check("必填" in (r.field_error("p3") or "") and r.field_error("p0") is None,
+      "a slot the table uses needs its price, one it does not use does not", (r.field_error("p3"), r.field_error("p0")))
 env = dict(os.environ, PREPAID_CONF=f"{VAR}/prepaid.conf")
 out = subprocess.run([f"{TOP}/build/prepaid-admin", "apply-tariffs"], env=env, capture_output=True, text=True).stdout
 check("queued 0" in out, "the daily job finds nothing more to send today", out)

@@ -1202,6 +1202,19 @@ test_tou(void)
 	check(tou_parse("00:00=1,01:00=2,02:00=1,03:00=2,04:00=1,05:00=2,06:00=1,07:00=2,08:00=1", &t) != NULL,
 	    "more than 8 segments are refused");
 	check(tou_parse("00:00=1;08:00=2", &t) != NULL, "a wrong separator is refused");
+	check(tou_parse("00:00=谷, 08:00=峰,12:00=尖,14:00=平", &t) == NULL && t.n == 4 &&
+	    t.slot[0] == 3 && t.slot[1] == 1 && t.slot[2] == 0 && t.slot[3] == 2,
+	    "slots by name: 尖 峰 平 谷");
+	check(strcmp(tou_text(&t, buf, sizeof(buf)), "00:00=谷,08:00=峰,12:00=尖,14:00=平") == 0,
+	    "the table written back with names");
+	check(tou_parse("00：00＝谷，08:00=峰", &t) == NULL && t.n == 2 && t.start[1] == 480,
+	    "full-width colon, equals and comma are read");
+	check(tou_parse("00:00=谷谷", &t) != NULL && tou_parse("00:00=低", &t) != NULL &&
+	    tou_parse("00:00=12", &t) != NULL, "an unknown or doubled slot is refused");
+	check(tou_from_payload("0:3,480:1,1320:3", &t) == 0 && t.n == 3 && t.start[2] == 1320 &&
+	    t.slot[1] == 1, "a payload reads back");
+	check(tou_from_payload("0:3,x", &t) == -1 && tou_from_payload("0:9", &t) == -1,
+	    "a bad payload is refused");
 }
 
 static void
