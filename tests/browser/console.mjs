@@ -236,9 +236,10 @@ async function main() {
 
 	// e. the language
 	await follow(page.locator('header a', { hasText: 'English' }));
-	check('the English link goes home', new URL(page.url()).pathname === '/', page.url());
+	check('the English link stays on the page it was on', new URL(page.url()).pathname === '/meters', page.url());
 	check('the page is English (html lang=en)', (await page.getAttribute('html', 'lang')) === 'en',
 		await page.getAttribute('html', 'lang'));
+	await go('/');
 	check('the menu says Meters', (await page.locator('nav.menu a[href="/meters"]').innerText()).trim() === 'Meters',
 		await page.locator('nav.menu a[href="/meters"]').innerText());
 	check('the home page counts 486 meters now', (await text('#n-meters')) === '486', await text('#n-meters'));
