@@ -201,7 +201,26 @@ modem_submit(struct modem *md)
 		stat_inc(ST_SMS_ERRORS);
 		return;
 	}
+	/* Faults asked for on the control socket: a part refused, an answer lost. */
+	pthread_mutex_lock(&sim.modem_lock);
+	if (sim.modem_fail_count > 0 && p.part == sim.modem_fail_part) {
+		sim.modem_fail_count--;
+		err = 500;
+	} else if (sim.modem_swallow > 0 && p.part == sim.modem_swallow_part) {
+		sim.modem_swallow--;
+		err = -1;
+	}
+	pthread_mutex_unlock(&sim.modem_lock);
+	if (err == 500) {
+		modem_say(md, "\r\n+CMS ERROR: 500\r\n");
+		stat_inc(ST_SMS_ERRORS);
+		return;
+	}
 	modem_part(md, &p);
+	if (err == -1) {		/* sent, but the answer never comes */
+		md->mr = (md->mr + 1) % 256;
+		return;
+	}
 	snprintf(buf, sizeof(buf), "\r\n+CMGS: %d\r\n\r\nOK\r\n", md->mr);
 	md->mr = (md->mr + 1) % 256;
 	modem_say(md, buf);
