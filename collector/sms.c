@@ -37,6 +37,8 @@ static const char *const q[] = {
 	    " error = ? WHERE id = ?",
 };
 
+#define STOP_GRACE_MS	600	/* what a stop waits for the modem's answer */
+
 static struct {
 	struct collector *co;
 	char		device[256];
@@ -47,6 +49,8 @@ static struct {
 	long		check_ms;	/* AT+CSQ every so often */
 	int		answer_ms;	/* the wait for +CMGS after a PDU */
 	int		csq_due;	/* ask for the signal at once */
+	int		stop_seen;	/* stopping, since stop_t */
+	struct timespec	stop_t;
 	char		buf[1024];	/* what the modem said, not yet read */
 	size_t		len;
 } sms = { .fd = -1 };
@@ -117,11 +121,20 @@ modem_wait(char *out, size_t outlen, int *code, int prompt, int timeout_ms)
 			}
 		}
 		left = timeout_ms - ms_since(&t0);
+		/* SIGTERM: a modem slow to answer gets a little longer, not its full time */
+		if (atomic_load(&sms.co->stopping)) {
+			if (!sms.stop_seen) {
+				clock_gettime(CLOCK_MONOTONIC, &sms.stop_t);
+				sms.stop_seen = 1;
+			}
+			if (STOP_GRACE_MS - ms_since(&sms.stop_t) < left)
+				left = STOP_GRACE_MS - ms_since(&sms.stop_t);
+		}
 		if (left <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		if (poll(&pfd, 1, (int)left) <= 0)
+		if (poll(&pfd, 1, left > 100 ? 100 : (int)left) <= 0)
 			continue;
 		if (sms.len + 1 >= sizeof(sms.buf))
 			sms.len = 0;	/* noise: nothing we wait for is this long */
@@ -278,6 +291,10 @@ send_message(struct db *db, int64_t id, const char *phone, const char *body,
 	for (int i = 0; i < n; i++) {
 		if (refs[i] >= 0)
 			continue;	/* confirmed on an earlier try */
+		if (atomic_load(&sms.co->stopping)) {
+			snprintf(why, whylen, "stopped after part %d/%d", i, n);
+			return -1;
+		}
 		snprintf(cmd, sizeof(cmd), "AT+CMGS=%d\r", parts[i].tpdu_len);
 		if (modem_write(cmd) == -1)
 			goto io;

@@ -1,8 +1,11 @@
 """t41_sms_parts.py - S4/S5 against the simulated modem's faults: long room labels, parts confirmed once, back-off, a modem gone and back, answers lost, late accounts, the staff's copy, SIGTERM."""
 import os
 import time
+import urllib.request
 
 from clib import Collector, Sim, check, done, meter_id, num, read_all, setup_db, site, sql, val, wait
+from lib import BASE, operator  # noqa: E402
+from lib import db as webdb  # noqa: E402
 
 setup_db()
 PORT = 16080
@@ -147,9 +150,33 @@ check(row(sid, "tries, error") == ["1", ""], f"at the first try, no I/O error ({
 
 check(len(to(STAFF)) == staff_before, "no staff copies for texts that are no episodes")
 
-# 9: SIGTERM within a second.
+# 9: SIGTERM within a second, even while the modem is slow to confirm a text.
 time.sleep(1.5)
 rc, took = co.stop()
 check(rc == 0 and took < 1.0, f"SIGTERM: clean exit {rc} in {took:.2f} s")
+co = Collector("smsparts", modem=modem, extra={"sms_retry_s": "2", "modem_check_s": "1", "modem_answer_s": "30"})
+check(wait(lambda: num("SELECT value FROM collector_status WHERE name = 'modem_rssi'") == 21, 10), "started again")
+sim.ctl("modem delay 4000")
+sid = queue("13600000009", "停止测试")
+check(wait(lambda: to("13600000009"), 10), "a text the modem takes and confirms 4 s later")
+rc, took = co.stop()
+check(rc == 0 and took < 1.0, f"SIGTERM while waiting for the modem's answer: exit {rc} in {took:.2f} s")
+check(row(sid, "status, possibly_sent") == ["queued", "1"], "the text stays queued, marked possibly sent")
 sim.stop()
+
+# 5: the console shows texts possibly sent twice: the start page (in Chinese) and /metrics.
+web = operator()
+r = web.get("/")
+check(r.status == 200 and 'id="maybe-sms"' not in r.text, "none possibly sent: the start page has no such list")
+webdb("INSERT INTO sms_outbox (phone, body, status, possibly_sent) VALUES"
+      " ('13600000007', '<b>x</b>', 'sent', 1), ('13600000008', 'y', 'queued', 1), ('13600000010', 'z', 'sent', 0)")
+r = web.get("/")
+check('id="maybe-sms"' in r.text and "可能重复发送的短信" in r.text and 'id="n-maybe-sms">2<' in r.text,
+      "the start page lists texts possibly sent twice, with their count")
+check("13600000007" in r.text and "13600000008" in r.text and "13600000010" not in r.text
+      and "已发送" in r.text and "待发送" in r.text and "<b>x" not in r.text,
+      "each with its number and status in Chinese, no text of the body")
+m = urllib.request.urlopen(BASE + "/metrics").read().decode()
+check("\nprepaid_sms_possibly_sent 2\n" in m and 'phone="13600000007",status="sent"' in m
+      and "# HELP prepaid_sms_possibly_sent 可能已发出" in m, "/metrics: the count and the list")
 done()

@@ -372,6 +372,16 @@ ctl_command(char *line, char *out, size_t size)
 			snprintf(out, size, "ok modem swallow=%lld times=%lld",
 			    v, v2);
 		}
+	} else if (strcmp(args[0], "modem") == 0 && n == 3 &&
+	    strcmp(args[1], "delay") == 0) {
+		if (parse_ll(args[2], 0, 60000, &v) == -1)
+			snprintf(out, size, "err modem delay <ms>");
+		else {
+			pthread_mutex_lock(&sim.modem_lock);
+			sim.modem_delay_ms = (int)v;
+			pthread_mutex_unlock(&sim.modem_lock);
+			snprintf(out, size, "ok modem delay=%lld", v);
+		}
 	} else if (strcmp(args[0], "modem") == 0 && n == 2 &&
 	    strcmp(args[1], "ok") == 0) {
 		pthread_mutex_lock(&sim.modem_lock);
@@ -379,6 +389,7 @@ ctl_command(char *line, char *out, size_t size)
 		sim.modem_err_until = 0;
 		sim.modem_fail_part = sim.modem_fail_count = 0;
 		sim.modem_swallow = 0;
+		sim.modem_delay_ms = 0;
 		pthread_mutex_unlock(&sim.modem_lock);
 		snprintf(out, size, "ok modem ok");
 	} else if (strcmp(args[0], "stats") == 0 && n == 1) {

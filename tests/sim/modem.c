@@ -186,7 +186,7 @@ modem_submit(struct modem *md)
 {
 	struct sms_part p;
 	char buf[64];
-	int err;
+	int err, delay;
 
 	if ((err = modem_error_now()) != 0) {
 		snprintf(buf, sizeof(buf), "\r\n+CMS ERROR: %d\r\n", err);
@@ -210,6 +210,7 @@ modem_submit(struct modem *md)
 		sim.modem_swallow--;
 		err = -1;
 	}
+	delay = sim.modem_delay_ms;
 	pthread_mutex_unlock(&sim.modem_lock);
 	if (err == 500) {
 		modem_say(md, "\r\n+CMS ERROR: 500\r\n");
@@ -217,6 +218,8 @@ modem_submit(struct modem *md)
 		return;
 	}
 	modem_part(md, &p);
+	if (delay > 0)		/* a network slow to confirm the text */
+		usleep((useconds_t)delay * 1000);
 	if (err == -1) {		/* sent, but the answer never comes */
 		md->mr = (md->mr + 1) % 256;
 		return;

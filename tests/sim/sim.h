@@ -170,6 +170,7 @@ struct sim {
 	int		modem_fail_count;	/* so many times */
 	int		modem_swallow_part;	/* this part is taken without an answer */
 	int		modem_swallow;		/* so many times */
+	int		modem_delay_ms;		/* before the answer to a PDU */
 
 	unsigned long	stats[ST_COUNT];
 };
