@@ -144,8 +144,6 @@ int alarm_set(struct db *, int kind, int meter_id, int gateway_id, int64_t remai
 void alarm_staff_phone(const char *);
 /* Queues the holder's SMS of open balance episodes that have none (an account opened later); the number queued or -1. */
 int alarm_sms_late(struct db *);
-/* Cuts a trailing incomplete UTF-8 character off S. */
-void utf8_cut(char *);
 
 /* The alarms table's name of KIND. */
 const char *alarm_name(int kind);

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "pdu.h"
 
 enum {
 	Q_SETTINGS, Q_SUM, Q_BUSES, Q_METERS, Q_GATEWAYS, Q_ALARMS, Q_REQUESTS,
@@ -245,7 +246,7 @@ site_load(struct db *db)
 		m->profile = prof;
 		m->address = (int)db_coll(r, 4);
 		snprintf(m->room, sizeof(m->room), "%s", db_col(r, 5));
-		utf8_cut(m->room);
+		pdu_utf8_cut(m->room);
 		m->lost = (int)db_coll(r, 6);
 		m->fail_streak = (int)db_coll(r, 7);
 		nb++;

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "log.h"
 #include "money.h"
+#include "pdu.h"
 
 /*
  * A cycle's rows travel as one JSON array bound to one parameter and are
@@ -217,37 +218,6 @@ store_event(struct db *db, const char *kind, int meter_id, int gateway_id,
 	return 0;
 }
 
-void
-utf8_cut(char *s)
-{
-	size_t n = strlen(s), i = n;
-
-	/* back to the lead byte of the last character, if any */
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-		i--;
-	if (i > 0 && ((unsigned char)s[i - 1] & 0x80)) {
-		unsigned char c = (unsigned char)s[i - 1];
-		size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-
-		if (n - (i - 1) < want)
-			s[i - 1] = '\0';
-	}
-}
-
-/* Cuts S after MAX characters (the column's VARCHAR length), never inside one. */
-static void
-utf8_clip(char *s, size_t max)
-{
-	size_t chars = 0;
-
-	for (char *p = s; *p; p++)
-		if (((unsigned char)*p & 0xC0) != 0x80 && chars++ == max) {
-			*p = '\0';
-			break;
-		}
-	utf8_cut(s);
-}
-
 #define SMS_BODY_MAX	700	/* sms_outbox.body, in characters */
 #define SMS_PHONE_MAX	20
 
@@ -273,7 +243,7 @@ sms_body(int kind, const char *room, int64_t remaining)
 	if (asprintf(&s, "【电费提醒】%s%s房间剩余电费 %s 元，%s",
 	    room, room[0] ? " " : "", money, what) == -1)
 		return NULL;
-	utf8_clip(s, SMS_BODY_MAX);
+	pdu_utf8_clip(s, SMS_BODY_MAX);
 	return s;
 }
 
@@ -305,11 +275,11 @@ staff_body(struct db *db, int kind, const struct meter *m, int gateway_id,
 		    r && db_next(r) ? db_col(r, 0) : "");
 		db_res_free(r);
 	}
-	utf8_cut(where);
+	pdu_utf8_cut(where);
 	snprintf(text, sizeof(text), what[kind], money);
 	if (asprintf(&s, "【报警】%s %s", where, text) == -1)
 		return NULL;
-	utf8_clip(s, SMS_BODY_MAX);
+	pdu_utf8_clip(s, SMS_BODY_MAX);
 	return s;
 }
 
@@ -422,7 +392,7 @@ alarm_sms_late(struct db *db)
 			if (strcmp(kind, alarm_names[i]) == 0)
 				k = i;
 		snprintf(room, sizeof(room), "%s", db_col(r, 3));
-		utf8_cut(room);
+		pdu_utf8_cut(room);
 		if ((body = sms_body(k, room, db_coll(r, 4))) == NULL)
 			continue;
 		if (db_exec(db, q[Q_SMS_ADD], "ssl", db_col(r, 2), body, id) == -1)

@@ -150,6 +150,14 @@ check(row(sid, "tries, error") == ["1", ""], f"at the first try, no I/O error ({
 
 check(len(to(STAFF)) == staff_before, "no staff copies for texts that are no episodes")
 
+# 7: a gateway lost: the staff hear of it by its name.
+sim.ctl(f"bus {PORT} down-refuse")
+read_all()
+check(wait(lambda: any("【报警】通讯管理机 GW1 失去联系" in x for x in to(STAFF)), 15),
+      "a gateway lost: the staff's copy names it")
+sim.ctl(f"bus {PORT} up")
+read_all()
+
 # 9: SIGTERM within a second, even while the modem is slow to confirm a text.
 time.sleep(1.5)
 rc, took = co.stop()
