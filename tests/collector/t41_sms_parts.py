@@ -92,6 +92,18 @@ check("二级报警金额" in "".join(to("13922223333")) and "3.00 元" in "".jo
 read_all()
 time.sleep(3)
 check(len(to("13922223333")) == 1, "once")
+
+# 1: an outbox that takes nothing never costs the episode; the holder's SMS follows once it takes again.
+sql("REVOKE INSERT ON sms_outbox FROM 'prepaid_collector'@'localhost'")
+sim.ctl(f"set {C} remaining=1200")
+read_all()
+check(num(f"SELECT COUNT(*) FROM alarms WHERE meter_id = {ic} AND kind = 'alarm1' AND closed_at IS NULL") == 1,
+      "the outbox refusing the staff's copy: the episode opens all the same")
+sql("GRANT INSERT ON sms_outbox TO 'prepaid_collector'@'localhost'")
+sql("INSERT INTO accounts (id, holder, phone) VALUES (3, '孙七', '13933334444')")
+sql(f"INSERT INTO account_meters (account_id, meter_id) VALUES (3, {ic})")
+check(wait(lambda: to("13933334444"), 15) and "12.00 元" in "".join(to("13933334444")),
+      "its holder's SMS goes out later")
 staff_before = len(to(STAFF))
 
 # 3: back-off doubles: base 2 s, then 4 s, and tries counts each try once.
