@@ -9,11 +9,14 @@
 #include "db.h"
 #include "metrics.h"
 
-enum { Q_COLLECTOR };
+enum { Q_COLLECTOR, Q_MAYBE_N, Q_MAYBE };
 static const char *const q[] = {
 	[Q_COLLECTOR] = "SELECT name, value,"
 	    " TIMESTAMPDIFF(SECOND, updated_at, UTC_TIMESTAMP(3))"
 	    " FROM collector_status ORDER BY name",
+	[Q_MAYBE_N] = "SELECT COUNT(*) FROM sms_outbox WHERE possibly_sent = 1",
+	[Q_MAYBE] = "SELECT id, phone, status, UNIX_TIMESTAMP(created_at)"
+	    " FROM sms_outbox WHERE possibly_sent = 1 ORDER BY id DESC LIMIT 20",
 };
 
 struct counters {
@@ -71,6 +74,7 @@ metrics_write(FCGX_Stream *out, struct db *db)
 {
 	int db_up = db_ping(db) == 0;
 	struct dbres *res;
+	int64_t n;
 
 	FCGX_FPrintF(out, "Status: 200 OK\r\n"
 	    "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n\r\n");
@@ -110,6 +114,32 @@ metrics_write(FCGX_Stream *out, struct db *db)
 			FCGX_FPrintF(out, "# TYPE prepaid_collector_heartbeat_age_seconds gauge\n"
 			    "prepaid_collector_heartbeat_age_seconds %s\n",
 			    db_col(res, 2));
+	}
+	db_res_free(res);
+	/* S5: texts the modem took without answering, sent again: they may have gone twice */
+	if (db_value(db, &n, q[Q_MAYBE_N], "") != 1 ||
+	    (res = db_query(db, q[Q_MAYBE], "")) == NULL)
+		return;
+	FCGX_FPrintF(out, "# HELP prepaid_sms_possibly_sent 可能已发出的短信条数"
+	    "（短信猫收下后未答复，已重发，收信人可能收到两次）.\n"
+	    "# TYPE prepaid_sms_possibly_sent gauge\n"
+	    "prepaid_sms_possibly_sent %lld\n"
+	    "# HELP prepaid_sms_possibly_sent_message 可能已发出的短信（最近20条）："
+	    "编号、号码、状态、创建时间.\n"
+	    "# TYPE prepaid_sms_possibly_sent_message gauge\n", (long long)n);
+	while (db_next(res) == 1) {
+		char phone[24];
+		size_t k = 0;
+
+		/* a label value: the number's digits and plus sign only */
+		for (const char *p = db_col(res, 1); *p && k + 1 < sizeof(phone); p++)
+			if ((*p >= '0' && *p <= '9') || *p == '+')
+				phone[k++] = *p;
+		phone[k] = '\0';
+		FCGX_FPrintF(out, "prepaid_sms_possibly_sent_message{id=\"%lld\","
+		    "phone=\"%s\",status=\"%s\"} %lld\n",
+		    (long long)db_coll(res, 0), phone, db_col(res, 2),
+		    (long long)db_coll(res, 3));
 	}
 	db_res_free(res);
 }

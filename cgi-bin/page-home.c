@@ -4,14 +4,20 @@
 #include "db.h"
 #include "pages.h"
 
-enum { Q_COUNTS };
+enum { Q_COUNTS, Q_MAYBE };
 static const char *const q[] = {
 	[Q_COUNTS] = "SELECT (SELECT COUNT(*) FROM buildings) AS buildings,"
 	    " (SELECT COUNT(*) FROM rooms) AS rooms,"
 	    " (SELECT COUNT(*) FROM gateways) AS gateways,"
 	    " (SELECT COUNT(*) FROM buses) AS buses,"
 	    " (SELECT COUNT(*) FROM meters) AS meters,"
-	    " (SELECT COUNT(*) FROM operators WHERE disabled = 0) AS operators",
+	    " (SELECT COUNT(*) FROM operators WHERE disabled = 0) AS operators,"
+	    " (SELECT COUNT(*) FROM sms_outbox WHERE possibly_sent = 1) AS maybe_sms",
+	/* S5: texts the modem took without answering, sent again */
+	[Q_MAYBE] = "SELECT id, phone, status,"
+	    " DATE_FORMAT(CONVERT_TZ(created_at, '+00:00', ?), '%Y-%m-%d %H:%i')"
+	    " AS created FROM sms_outbox WHERE possibly_sent = 1"
+	    " ORDER BY id DESC LIMIT 20",
 };
 
 int
@@ -22,6 +28,10 @@ page_home(struct req *r)
 	if (res == NULL)
 		return -1;
 	web_row(r, "Count", res);
+	db_res_free(res);
+	if ((res = db_query(r->db, q[Q_MAYBE], "s", web_tz(r))) == NULL)
+		return -1;
+	web_rows(r, "MaybeSms", res);
 	db_res_free(res);
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
 	web_render(r, "home.cs");

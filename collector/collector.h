@@ -30,7 +30,7 @@ struct meter {
 	uint32_t	number;
 	int		profile;
 	int		address;
-	char		room[128];	/* "3号楼 305", empty without a room */
+	char		room[336];	/* "3号楼 305": building (64) + room (16) characters, empty without a room */
 	/* owned by the bus thread */
 	int		fail_streak;
 	int		lost;
@@ -139,6 +139,11 @@ int store_cycle(struct bus *, struct result *, int n, long cycle_ms);
 int store_event(struct db *, const char *kind, int meter_id, int gateway_id, const char *detail);
 /* Opens (OPEN=1) or closes an alarm episode; 0 or -1. */
 int alarm_set(struct db *, int kind, int meter_id, int gateway_id, int64_t remaining, int open, const struct meter *);
+
+/* The staff's alarm SMS number (empty: none); called while no bus thread runs. */
+void alarm_staff_phone(const char *);
+/* Queues the holder's SMS of open balance episodes that have none (an account opened later); the number queued or -1. */
+int alarm_sms_late(struct db *);
 
 /* The alarms table's name of KIND. */
 const char *alarm_name(int kind);

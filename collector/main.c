@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "pdu.h"
 
 enum {
 	Q_SETTINGS, Q_SUM, Q_BUSES, Q_METERS, Q_GATEWAYS, Q_ALARMS, Q_REQUESTS,
@@ -92,6 +93,7 @@ load_settings(struct db *db, struct settings *s)
 	double poll_min = 30;
 
 	s->lost_after = 3;
+	alarm_staff_phone("");
 	if ((r = db_query(db, q[Q_SETTINGS], "")) == NULL)
 		return -1;
 	while (db_next(r)) {
@@ -101,6 +103,8 @@ load_settings(struct db *db, struct settings *s)
 			poll_min = atof(v);
 		else if (strcmp(n, "lost_after_cycles") == 0 && atoi(v) > 0)
 			s->lost_after = atoi(v);
+		else if (strcmp(n, "alarm_sms_phone") == 0)
+			alarm_staff_phone(v);
 	}
 	db_res_free(r);
 	s->poll_s = (long)(poll_min * 60 + 0.5);
@@ -242,6 +246,7 @@ site_load(struct db *db)
 		m->profile = prof;
 		m->address = (int)db_coll(r, 4);
 		snprintf(m->room, sizeof(m->room), "%s", db_col(r, 5));
+		pdu_utf8_cut(m->room);
 		m->lost = (int)db_coll(r, 6);
 		m->fail_streak = (int)db_coll(r, 7);
 		nb++;
@@ -478,7 +483,7 @@ main(int argc, char *argv[])
 	struct db *db = NULL;
 	sigset_t set;
 	struct timespec tick = { 0, 250000000 };
-	time_t last_fig = 0, last_sum;
+	time_t last_fig = 0, last_sum, last_late = 0;
 	int ch, daemonize = 0, verbose = 0, sig;
 
 	while ((ch = getopt(argc, argv, "c:dv")) != -1) {
@@ -543,6 +548,10 @@ main(int argc, char *argv[])
 			log_warnx("reload failed; retrying on the next SIGHUP");
 		requests(db);
 		gateways(db);
+		if (time(NULL) - last_late >= config_int(co.cf, "sms_check_s", 10)) {
+			last_late = time(NULL);
+			alarm_sms_late(db);
+		}
 		if (time(NULL) - last_fig >= 2) {
 			last_fig = time(NULL);
 			figures(db);

@@ -60,6 +60,37 @@ big:
 	return -1;
 }
 
+void
+pdu_utf8_cut(char *s)
+{
+	size_t n = strlen(s), i = n;
+
+	/* back to the lead byte of the last character */
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i > 0 && ((unsigned char)s[i - 1] & 0x80)) {
+		unsigned char c = (unsigned char)s[i - 1];
+		size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+
+		if (n - (i - 1) < want)
+			s[i - 1] = '\0';
+	} else if (i == 0 && n > 0)
+		s[0] = '\0';	/* continuation bytes only */
+}
+
+void
+pdu_utf8_clip(char *s, size_t max)
+{
+	size_t chars = 0;
+
+	for (char *p = s; *p; p++)
+		if (((unsigned char)*p & 0xC0) != 0x80 && chars++ == max) {
+			*p = '\0';
+			break;
+		}
+	pdu_utf8_cut(s);
+}
+
 static void
 put(char **p, unsigned v)
 {

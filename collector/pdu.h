@@ -31,4 +31,10 @@ int pdu_utf16(const char *utf8, uint16_t *out, size_t max);
 int pdu_encode(const char *phone, const char *text, unsigned ref,
     struct pdu_part *parts, int max);
 
+/* Cuts an incomplete UTF-8 character off the end of S (a text cut by bytes). */
+void pdu_utf8_cut(char *s);
+
+/* Cuts S after MAX characters (a VARCHAR(MAX) column), never inside one. */
+void pdu_utf8_clip(char *s, size_t max);
+
 #endif

@@ -16,18 +16,28 @@
 #include "log.h"
 #include "pdu.h"
 
-enum { Q_DUE, Q_CLAIM, Q_SENT, Q_RETRY };
+enum { Q_DUE, Q_CLAIM, Q_LEASE, Q_PART, Q_MAYBE, Q_SENT, Q_RETRY, Q_FAIL };
 static const char *const q[] = {
 	[Q_DUE] = "SELECT id FROM sms_outbox WHERE status = 'queued'"
 	    " AND next_try_at <= NOW(3) ORDER BY id LIMIT 8",
-	[Q_CLAIM] = "SELECT phone, body, tries FROM sms_outbox WHERE id = ?"
-	    " AND status = 'queued' AND next_try_at <= NOW(3)"
+	[Q_CLAIM] = "SELECT phone, body, tries, part_refs FROM sms_outbox"
+	    " WHERE id = ? AND status = 'queued' AND next_try_at <= NOW(3)"
 	    " FOR UPDATE SKIP LOCKED",
+	/* A lease, so that another sender leaves it alone meanwhile. */
+	[Q_LEASE] = "UPDATE sms_outbox SET next_try_at = NOW(3) + INTERVAL ?"
+	    " SECOND, error = 'sending' WHERE id = ?",
+	[Q_PART] = "UPDATE sms_outbox SET part_refs = ? WHERE id = ?",
+	[Q_MAYBE] = "UPDATE sms_outbox SET possibly_sent = 1 WHERE id = ?",
 	[Q_SENT] = "UPDATE sms_outbox SET status = 'sent', sent_at = NOW(3),"
-	    " modem_ref = ?, tries = tries + 1, error = '' WHERE id = ?",
+	    " modem_ref = ?, part_refs = ?, tries = tries + 1, error = ''"
+	    " WHERE id = ?",
 	[Q_RETRY] = "UPDATE sms_outbox SET tries = tries + 1,"
 	    " next_try_at = NOW(3) + INTERVAL ? SECOND, error = ? WHERE id = ?",
+	[Q_FAIL] = "UPDATE sms_outbox SET status = 'failed', tries = tries + 1,"
+	    " error = ? WHERE id = ?",
 };
+
+#define STOP_GRACE_MS	600	/* what a stop waits for the modem's answer */
 
 static struct {
 	struct collector *co;
@@ -36,6 +46,11 @@ static struct {
 	int		started;
 	int		fd;
 	long		retry_base_s, lease_s;
+	long		check_ms;	/* AT+CSQ every so often */
+	int		answer_ms;	/* the wait for +CMGS after a PDU */
+	int		csq_due;	/* ask for the signal at once */
+	int		stop_seen;	/* stopping, since stop_t */
+	struct timespec	stop_t;
 	char		buf[1024];	/* what the modem said, not yet read */
 	size_t		len;
 } sms = { .fd = -1 };
@@ -106,11 +121,20 @@ modem_wait(char *out, size_t outlen, int *code, int prompt, int timeout_ms)
 			}
 		}
 		left = timeout_ms - ms_since(&t0);
+		/* SIGTERM: a modem slow to answer gets a little longer, not its full time */
+		if (atomic_load(&sms.co->stopping)) {
+			if (!sms.stop_seen) {
+				clock_gettime(CLOCK_MONOTONIC, &sms.stop_t);
+				sms.stop_seen = 1;
+			}
+			if (STOP_GRACE_MS - ms_since(&sms.stop_t) < left)
+				left = STOP_GRACE_MS - ms_since(&sms.stop_t);
+		}
 		if (left <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		if (poll(&pfd, 1, (int)left) <= 0)
+		if (poll(&pfd, 1, left > 100 ? 100 : (int)left) <= 0)
 			continue;
 		if (sms.len + 1 >= sizeof(sms.buf))
 			sms.len = 0;	/* noise: nothing we wait for is this long */
@@ -141,23 +165,27 @@ modem_write(const char *s)
 	return 0;
 }
 
-/* Sends AT command CMD; 0 on OK (its lines in OUT) or -1. */
+/*
+ * Sends AT command CMD; 0 on OK (its lines in OUT), -1 with *CODE for an
+ * ERROR answer, or -1 with *CODE 0 when the modem did not answer (errno).
+ */
 static int
-modem_cmd(const char *cmd, char *out, size_t outlen)
+modem_cmd(const char *cmd, char *out, size_t outlen, int *code)
 {
 	char line[300];
-	int code;
 
+	*code = 0;
 	snprintf(line, sizeof(line), "%s\r", cmd);
 	if (modem_write(line) == -1)
 		return -1;
-	return modem_wait(out, outlen, &code, 0, 5000);
+	return modem_wait(out, outlen, code, 0, 5000);
 }
 
 static int
 modem_open(void)
 {
 	struct termios t;
+	int code;
 
 	if (sms.fd != -1)
 		return 0;
@@ -170,70 +198,139 @@ modem_open(void)
 		tcsetattr(sms.fd, TCSANOW, &t);
 	}
 	sms.len = 0;
-	if (modem_cmd("AT", NULL, 0) == -1 || modem_cmd("ATE0", NULL, 0) == -1 ||
-	    modem_cmd("AT+CMGF=0", NULL, 0) == -1) {
+	tcflush(sms.fd, TCIOFLUSH);	/* what an earlier session left unread */
+	if (modem_cmd("AT", NULL, 0, &code) == -1 ||
+	    modem_cmd("ATE0", NULL, 0, &code) == -1 ||
+	    modem_cmd("AT+CMGF=0", NULL, 0, &code) == -1) {
 		log_warnx("modem %s does not answer", sms.device);
 		modem_close();
 		return -1;
 	}
 	log_info("modem %s ready", sms.device);
+	sms.csq_due = 1;
 	return 0;
 }
 
+/* The signal (AT+CSQ); a modem that does not answer is closed, to be opened again. */
 static void
 modem_signal(void)
 {
 	char out[256], *p;
+	int code;
 
-	if (modem_cmd("AT+CSQ", out, sizeof(out)) == 0 &&
+	if (modem_cmd("AT+CSQ", out, sizeof(out), &code) == 0 &&
 	    (p = strstr(out, "+CSQ:")) != NULL)
 		atomic_store(&sms.co->modem_rssi, atoi(p + 5));
-	else
+	else {
 		atomic_store(&sms.co->modem_rssi, 99);
+		if (code == 0) {
+			log_warnx("modem %s: no answer to AT+CSQ: %s", sms.device,
+			    strerror(errno));
+			modem_close();
+		}
+	}
 }
 
-/* Sends every part; 0 with the modem's references in REFS, or -1 with WHY. */
+/* "12,-,14": the modem's reference of each confirmed part, -1 for the others. */
+static void
+refs_parse(const char *s, int *refs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		refs[i] = -1;
+	for (i = 0; i < n && *s; i++) {
+		if (*s >= '0' && *s <= '9')
+			refs[i] = atoi(s);
+		s += strcspn(s, ",");
+		if (*s == ',')
+			s++;
+	}
+	if (*s != '\0' || (i != n && i != 0))	/* another encoding: start over */
+		for (i = 0; i < n; i++)
+			refs[i] = -1;
+}
+
+static void
+refs_format(const int *refs, int n, int dash, char *out, size_t len)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < n && off + 6 < len; i++) {
+		if (refs[i] >= 0)
+			off += (size_t)snprintf(out + off, len - off, "%s%d",
+			    off ? "," : "", refs[i]);
+		else if (dash)
+			off += (size_t)snprintf(out + off, len - off, "%s-",
+			    off ? "," : "");
+	}
+}
+
+/*
+ * Sends the parts of message ID not yet confirmed (REFS, as the outbox
+ * row had them); each confirmation is stored at once, so a retry resends
+ * only the others. 0 when every part is confirmed; -1 with WHY to retry;
+ * -2 when the text or number can never be sent.
+ */
 static int
-send_message(const char *phone, const char *body, unsigned ref, char *refs,
-    size_t refslen, char *why, size_t whylen)
+send_message(struct db *db, int64_t id, const char *phone, const char *body,
+    char *refstr, size_t refslen, char *why, size_t whylen)
 {
 	struct pdu_part parts[PDU_MAX_PARTS];
+	int refs[PDU_MAX_PARTS];
 	char cmd[32], out[256], *p;
 	int n, code, rc;
 
-	refs[0] = '\0';
-	if ((n = pdu_encode(phone, body, ref, parts, PDU_MAX_PARTS)) == -1) {
+	if ((n = pdu_encode(phone, body, (unsigned)id, parts,
+	    PDU_MAX_PARTS)) == -1) {
 		snprintf(why, whylen, "cannot encode: %s", strerror(errno));
 		return -2;
 	}
+	refs_parse(refstr, refs, n);
 	for (int i = 0; i < n; i++) {
+		if (refs[i] >= 0)
+			continue;	/* confirmed on an earlier try */
+		if (atomic_load(&sms.co->stopping)) {
+			snprintf(why, whylen, "stopped after part %d/%d", i, n);
+			return -1;
+		}
 		snprintf(cmd, sizeof(cmd), "AT+CMGS=%d\r", parts[i].tpdu_len);
 		if (modem_write(cmd) == -1)
 			goto io;
 		rc = modem_wait(NULL, 0, &code, 1, 5000);
 		if (rc != 1) {
-			if (rc == -1 && errno == ETIMEDOUT && code == 0)
+			if (rc == -1 && code == 0)
 				goto io;
 			snprintf(why, whylen, "no prompt (error %d)", code);
 			return -1;
 		}
 		if (modem_write(parts[i].hex) == -1 || modem_write("\x1a") == -1)
 			goto io;
-		if (modem_wait(out, sizeof(out), &code, 0, 30000) == -1) {
-			if (code == 0)
-				goto io;
+		if (modem_wait(out, sizeof(out), &code, 0, sms.answer_ms) == -1) {
+			if (code == 0) {
+				/*
+				 * The modem took the PDU and said nothing: it may
+				 * have gone out. It is sent again (a lost text is
+				 * worse than a repeated one) and the row says so.
+				 */
+				db_exec(db, q[Q_MAYBE], "l", id);
+				snprintf(why, whylen, "no answer after part %d/%d"
+				    " (possibly sent): %s", i + 1, n,
+				    strerror(errno));
+				modem_close();
+				return -1;
+			}
 			snprintf(why, whylen, "+CMS ERROR: %d (part %d/%d)",
 			    code, i + 1, n);
 			return -1;
 		}
-		if ((p = strstr(out, "+CMGS:")) != NULL &&
-		    strlen(refs) + 8 < refslen) {
-			if (refs[0])
-				strcat(refs, ",");
-			snprintf(refs + strlen(refs), refslen - strlen(refs),
-			    "%d", atoi(p + 6));
-		}
+		refs[i] = (p = strstr(out, "+CMGS:")) != NULL ? atoi(p + 6) : 0;
+		refs_format(refs, n, 1, refstr, refslen);
+		if (n > 1)
+			db_exec(db, q[Q_PART], "sl", refstr, id);
 	}
+	refs_format(refs, n, 1, refstr, refslen);
 	return 0;
 io:
 	snprintf(why, whylen, "modem: %s", strerror(errno));
@@ -254,7 +351,7 @@ send_due(struct db *db)
 		ids[n++] = db_coll(r, 0);
 	db_res_free(r);
 	for (int i = 0; i < n && !atomic_load(&sms.co->stopping); i++) {
-		char phone[32], body[1024], refs[64], why[128] = "";
+		char phone[32], body[2048], refs[128], mref[128], why[160] = "";
 		int tries, rc;
 
 		if (db_begin(db) == -1)
@@ -268,9 +365,9 @@ send_due(struct db *db)
 		snprintf(phone, sizeof(phone), "%s", db_col(r, 0));
 		snprintf(body, sizeof(body), "%s", db_col(r, 1));
 		tries = (int)db_coll(r, 2);
+		snprintf(refs, sizeof(refs), "%s", db_col(r, 3));
 		db_res_free(r);
-		/* A lease, so that another sender leaves it alone meanwhile. */
-		if (db_exec(db, q[Q_RETRY], "lsl", (int64_t)sms.lease_s, "sending",
+		if (db_exec(db, q[Q_LEASE], "ll", (int64_t)sms.lease_s,
 		    ids[i]) == -1 || db_commit(db) == -1) {
 			db_rollback(db);
 			continue;
@@ -279,14 +376,24 @@ send_due(struct db *db)
 			snprintf(why, sizeof(why), "modem not ready");
 			rc = -1;
 		} else
-			rc = send_message(phone, body, (unsigned)ids[i], refs,
+			rc = send_message(db, ids[i], phone, body, refs,
 			    sizeof(refs), why, sizeof(why));
 		if (rc == 0) {
-			db_exec(db, q[Q_SENT], "sl", refs, ids[i]);
+			int pr[PDU_MAX_PARTS], np = 1;
+
+			for (const char *c = refs; *c; c++)
+				np += *c == ',' && np < PDU_MAX_PARTS;
+			refs_parse(refs, pr, np);
+			refs_format(pr, np, 0, mref, sizeof(mref));
+			db_exec(db, q[Q_SENT], "ssl", mref, refs, ids[i]);
 			log_info("sms %lld to %s sent (%s)", (long long)ids[i],
-			    phone, refs);
+			    phone, mref);
+		} else if (rc == -2) {
+			db_exec(db, q[Q_FAIL], "sl", why, ids[i]);
+			log_warnx("sms %lld to %s: %s; given up", (long long)ids[i],
+			    phone, why);
 		} else {
-			/* tries was raised by the lease already */
+			/* this try is the (tries + 1)th: wait base * 2^tries */
 			db_exec(db, q[Q_RETRY], "lsl", (int64_t)backoff_seconds(
 			    tries + 1, sms.retry_base_s, 3600), why, ids[i]);
 			log_warnx("sms %lld to %s: %s; kept for a retry",
@@ -307,11 +414,13 @@ sms_main(void *arg)
 			sleep(1);
 			continue;
 		}
-		if (modem_open() == 0 && (last_csq.tv_sec == 0 ||
-		    ms_since(&last_csq) > 30000)) {
+		if (modem_open() == 0 && (sms.csq_due ||
+		    ms_since(&last_csq) > sms.check_ms)) {
+			sms.csq_due = 0;
 			clock_gettime(CLOCK_MONOTONIC, &last_csq);
 			modem_signal();
-		}
+		} else if (sms.fd == -1)
+			atomic_store(&sms.co->modem_rssi, 99);
 		send_due(db);
 		for (int i = 0; i < 10 && !atomic_load(&sms.co->stopping); i++)
 			usleep(100000);
@@ -330,6 +439,8 @@ sms_start(struct collector *co, const char *device)
 	snprintf(sms.device, sizeof(sms.device), "%s", device);
 	sms.retry_base_s = config_int(co->cf, "sms_retry_s", 30);
 	sms.lease_s = 120;
+	sms.check_ms = config_int(co->cf, "modem_check_s", 30) * 1000;
+	sms.answer_ms = (int)config_int(co->cf, "modem_answer_s", 30) * 1000;
 	atomic_store(&co->modem_rssi, 99);
 	if ((rc = pthread_create(&sms.thread, NULL, sms_main, NULL)) != 0) {
 		errno = rc;

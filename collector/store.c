@@ -10,6 +10,7 @@
 #include "db.h"
 #include "log.h"
 #include "money.h"
+#include "pdu.h"
 
 /*
  * A cycle's rows travel as one JSON array bound to one parameter and are
@@ -17,7 +18,8 @@
  */
 enum {
 	Q_READINGS, Q_STATE_OK, Q_STATE_FAIL, Q_DAILY, Q_HEALTH, Q_EVENT,
-	Q_ALARM_OPEN, Q_ALARM_CLOSE, Q_SMS
+	Q_ALARM_OPEN, Q_ALARM_CLOSE, Q_SMS, Q_SMS_STAFF, Q_GW_NAME, Q_SMS_LATE,
+	Q_SMS_ADD
 };
 static const char *const q[] = {
 	[Q_READINGS] = "INSERT INTO readings (meter_id, read_at, meter_clock,"
@@ -92,7 +94,31 @@ static const char *const q[] = {
 	    " JOIN accounts a ON a.id = am.account_id"
 	    " WHERE am.meter_id = ? AND am.active = 1 AND a.status = 'open'"
 	    " AND a.phone <> '' ORDER BY a.id LIMIT 1",
+	[Q_SMS_STAFF] = "INSERT INTO sms_outbox (phone, body, alarm_id, recipient)"
+	    " VALUES (?, ?, ?, 'staff')",
+	[Q_GW_NAME] = "SELECT name FROM gateways WHERE id = ?",
+	/* Open balance episodes whose meter has a holder with a phone but no SMS yet. */
+	[Q_SMS_LATE] = "SELECT al.id, al.kind, a.phone,"
+	    " COALESCE(CONCAT(bd.name, ' ', r.number), ''),"
+	    " COALESCE(s.remaining_fen, al.remaining_fen, 0)"
+	    " FROM alarms al JOIN account_meters am ON am.meter_id = al.meter_id"
+	    " AND am.active = 1"
+	    " JOIN accounts a ON a.id = am.account_id AND a.status = 'open'"
+	    " AND a.phone <> ''"
+	    " JOIN meters m ON m.id = al.meter_id"
+	    " LEFT JOIN rooms r ON r.id = m.room_id"
+	    " LEFT JOIN buildings bd ON bd.id = r.building_id"
+	    " LEFT JOIN meter_state s ON s.meter_id = al.meter_id"
+	    " WHERE al.open_key IS NOT NULL"
+	    " AND al.kind IN ('alarm1', 'alarm2', 'arrears')"
+	    " AND NOT EXISTS (SELECT 1 FROM sms_outbox o WHERE o.alarm_id = al.id"
+	    " AND o.recipient = 'holder') ORDER BY al.id LIMIT 50",
+	[Q_SMS_ADD] = "INSERT INTO sms_outbox (phone, body, alarm_id, recipient)"
+	    " VALUES (?, ?, ?, 'holder') ON DUPLICATE KEY UPDATE id = id",
 };
+
+/* The staff's alarm number (setting alarm_sms_phone), empty for none; set while no bus runs. */
+static char staff_phone[24];
 
 static const char *const alarm_names[AL_NKINDS] = {
 	"alarm1", "alarm2", "arrears", "overload", "meter_lost", "gateway_lost",
@@ -192,9 +218,12 @@ store_event(struct db *db, const char *kind, int meter_id, int gateway_id,
 	return 0;
 }
 
-/* The SMS text of a balance alarm; the caller frees it. */
+#define SMS_BODY_MAX	700	/* sms_outbox.body, in characters */
+#define SMS_PHONE_MAX	20
+
+/* The holder's SMS text of a balance alarm for ROOM; the caller frees it. */
 static char *
-sms_body(int kind, const struct meter *m, int64_t remaining)
+sms_body(int kind, const char *room, int64_t remaining)
 {
 	char money[32], *s = NULL;
 	const char *what;
@@ -212,9 +241,53 @@ sms_body(int kind, const struct meter *m, int64_t remaining)
 		break;
 	}
 	if (asprintf(&s, "【电费提醒】%s%s房间剩余电费 %s 元，%s",
-	    m->room, m->room[0] ? " " : "", money, what) == -1)
+	    room, room[0] ? " " : "", money, what) == -1)
 		return NULL;
+	pdu_utf8_clip(s, SMS_BODY_MAX);
 	return s;
+}
+
+/* The staff's copy of an episode: what and where. */
+static char *
+staff_body(struct db *db, int kind, const struct meter *m, int gateway_id,
+    int64_t remaining)
+{
+	static const char *const what[AL_NKINDS] = {
+		"剩余电费 %s 元，已低于报警金额。",
+		"剩余电费 %s 元，已低于二级报警金额。",
+		"剩余电费 %s 元，已欠费。",
+		"过载跳闸。",
+		"失去联系。",
+		"失去联系。",
+		"购电次数与售电记录不符，售电暂停，请核对。",
+	};
+	char money[32], where[400], text[200], *s = NULL;
+
+	money_format(remaining, money, sizeof(money));
+	if (m != NULL && m->room[0])
+		snprintf(where, sizeof(where), "%s 电表 %u", m->room, m->number);
+	else if (m != NULL)
+		snprintf(where, sizeof(where), "电表 %u", m->number);
+	else {
+		struct dbres *r = db_query(db, q[Q_GW_NAME], "i", gateway_id);
+
+		snprintf(where, sizeof(where), "通讯管理机 %s",
+		    r && db_next(r) ? db_col(r, 0) : "");
+		db_res_free(r);
+	}
+	pdu_utf8_cut(where);
+	snprintf(text, sizeof(text), what[kind], money);
+	if (asprintf(&s, "【报警】%s %s", where, text) == -1)
+		return NULL;
+	pdu_utf8_clip(s, SMS_BODY_MAX);
+	return s;
+}
+
+void
+alarm_staff_phone(const char *phone)
+{
+	snprintf(staff_phone, sizeof(staff_phone), "%s",
+	    strlen(phone) <= SMS_PHONE_MAX ? phone : "");
 }
 
 int
@@ -224,14 +297,14 @@ alarm_set(struct db *db, int kind, int meter_id, int gateway_id,
 	char key[32], rem[24];
 	int64_t alarm_id;
 	char *body = NULL;
-	int rc = -1;
+	int rc = -1, with_sms = 1;
 
 	snprintf(key, sizeof(key), "%c:%d:%s", meter_id ? 'm' : 'g',
 	    meter_id ? meter_id : gateway_id, alarm_names[kind]);
 	if (!open)
 		return db_exec(db, q[Q_ALARM_CLOSE], "s", key) == -1 ? -1 : 0;
 	snprintf(rem, sizeof(rem), "%lld", (long long)remaining);
-	for (int attempt = 0; attempt < 3; attempt++) {
+	for (int attempt = 0; attempt < 4; attempt++) {
 		char mid[16], gid[16];
 
 		snprintf(mid, sizeof(mid), "%d", meter_id);
@@ -253,19 +326,26 @@ alarm_set(struct db *db, int kind, int meter_id, int gateway_id,
 			goto out;
 		}
 		alarm_id = (int64_t)db_last_id(db);
-		/* S5: a balance episode tells the account holder once. */
-		if (kind <= AL_ARREARS && m != NULL) {
+		/*
+		 * S5: a balance episode tells the account holder once, and the
+		 * staff's number gets a copy of every episode. A text that
+		 * cannot be stored never costs the episode: it opens without,
+		 * and the holder's SMS is queued again by alarm_sms_late().
+		 */
+		if (with_sms && kind <= AL_ARREARS && m != NULL) {
 			free(body);
-			if ((body = sms_body(kind, m, remaining)) == NULL ||
+			if ((body = sms_body(kind, m->room, remaining)) == NULL ||
 			    db_exec(db, q[Q_SMS], "sli", body, alarm_id,
-			    meter_id) == -1) {
-				unsigned e = db_errno(db);
-
-				db_rollback(db);
-				if (e == DB_ER_DEADLOCK)
-					continue;
-				goto out;
-			}
+			    meter_id) == -1)
+				goto no_sms;
+		}
+		if (with_sms && staff_phone[0]) {
+			free(body);
+			if ((body = staff_body(db, kind, m, gateway_id,
+			    remaining)) == NULL ||
+			    db_exec(db, q[Q_SMS_STAFF], "ssl", staff_phone, body,
+			    alarm_id) == -1)
+				goto no_sms;
 		}
 		if (db_commit(db) == -1) {
 			if (db_errno(db) == DB_ER_DEADLOCK)
@@ -274,10 +354,56 @@ alarm_set(struct db *db, int kind, int meter_id, int gateway_id,
 		}
 		rc = 0;
 		break;
+no_sms:
+		{
+			unsigned e = db_errno(db);
+			char err[160];
+
+			snprintf(err, sizeof(err), "%s", body ? db_error(db) :
+			    strerror(errno));
+			db_rollback(db);
+			if (e == DB_ER_DEADLOCK)
+				continue;
+			log_warnx("alarm %s: its SMS cannot be queued (%s); the"
+			    " episode opens without", key, err);
+			with_sms = 0;
+		}
 	}
 out:
 	free(body);
 	return rc;
+}
+
+int
+alarm_sms_late(struct db *db)
+{
+	struct dbres *r;
+	int n = 0;
+
+	if ((r = db_query(db, q[Q_SMS_LATE], "")) == NULL)
+		return -1;
+	while (db_next(r)) {
+		int64_t id = db_coll(r, 0);
+		const char *kind = db_col(r, 1);
+		char room[400], *body;
+		int k = AL_ALARM1;
+
+		for (int i = AL_ALARM1; i <= AL_ARREARS; i++)
+			if (strcmp(kind, alarm_names[i]) == 0)
+				k = i;
+		snprintf(room, sizeof(room), "%s", db_col(r, 3));
+		pdu_utf8_cut(room);
+		if ((body = sms_body(k, room, db_coll(r, 4))) == NULL)
+			continue;
+		if (db_exec(db, q[Q_SMS_ADD], "ssl", db_col(r, 2), body, id) == -1)
+			log_warnx("alarm %lld: holder's SMS: %s", (long long)id,
+			    db_error(db));
+		else
+			n++;
+		free(body);
+	}
+	db_res_free(r);
+	return n;
 }
 
 /* The balance episode the status word puts the meter in, or -1. */

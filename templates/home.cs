@@ -11,4 +11,12 @@
 <tr><th><?cs var:Lang.page.count_meters ?></th><td id="n-meters"><?cs var:Count.meters ?></td></tr>
 <tr><th><?cs var:Lang.page.count_operators ?></th><td id="n-operators"><?cs var:Count.operators ?></td></tr>
 </table>
+<?cs if:Count.maybe_sms > 0 ?>
+<h2><?cs var:Lang.page.maybe_sms ?></h2>
+<p><?cs var:Lang.page.maybe_sms_note ?><span id="n-maybe-sms"><?cs var:Count.maybe_sms ?></span></p>
+<table class="list" id="maybe-sms">
+<tr><th><?cs var:Lang.page.sms_id ?></th><th><?cs var:Lang.page.sms_phone ?></th><th><?cs var:Lang.page.sms_status ?></th><th><?cs var:Lang.page.sms_created ?></th></tr>
+<?cs each:m = MaybeSms ?><tr><td><?cs var:m.id ?></td><td><?cs var:m.phone ?></td><td><?cs var:Lang.sms_status[m.status] ?></td><td><?cs var:m.created ?></td></tr>
+<?cs /each ?></table>
+<?cs /if ?>
 <?cs call:foot() ?>

@@ -346,11 +346,50 @@ ctl_command(char *line, char *out, size_t size)
 			snprintf(out, size, "ok modem error=%lld seconds=%lld",
 			    v, v2);
 		}
+	} else if (strcmp(args[0], "modem") == 0 && n == 4 &&
+	    strcmp(args[1], "failpart") == 0) {
+		if (parse_ll(args[2], 1, 255, &v) == -1 ||
+		    parse_ll(args[3], 0, 1000, &v2) == -1)
+			snprintf(out, size, "err modem failpart <part> <times>");
+		else {
+			pthread_mutex_lock(&sim.modem_lock);
+			sim.modem_fail_part = (int)v;
+			sim.modem_fail_count = (int)v2;
+			pthread_mutex_unlock(&sim.modem_lock);
+			snprintf(out, size, "ok modem failpart=%lld times=%lld",
+			    v, v2);
+		}
+	} else if (strcmp(args[0], "modem") == 0 && n == 4 &&
+	    strcmp(args[1], "swallow") == 0) {
+		if (parse_ll(args[2], 1, 255, &v) == -1 ||
+		    parse_ll(args[3], 0, 1000, &v2) == -1)
+			snprintf(out, size, "err modem swallow <part> <times>");
+		else {
+			pthread_mutex_lock(&sim.modem_lock);
+			sim.modem_swallow_part = (int)v;
+			sim.modem_swallow = (int)v2;
+			pthread_mutex_unlock(&sim.modem_lock);
+			snprintf(out, size, "ok modem swallow=%lld times=%lld",
+			    v, v2);
+		}
+	} else if (strcmp(args[0], "modem") == 0 && n == 3 &&
+	    strcmp(args[1], "delay") == 0) {
+		if (parse_ll(args[2], 0, 60000, &v) == -1)
+			snprintf(out, size, "err modem delay <ms>");
+		else {
+			pthread_mutex_lock(&sim.modem_lock);
+			sim.modem_delay_ms = (int)v;
+			pthread_mutex_unlock(&sim.modem_lock);
+			snprintf(out, size, "ok modem delay=%lld", v);
+		}
 	} else if (strcmp(args[0], "modem") == 0 && n == 2 &&
 	    strcmp(args[1], "ok") == 0) {
 		pthread_mutex_lock(&sim.modem_lock);
 		sim.modem_err = 0;
 		sim.modem_err_until = 0;
+		sim.modem_fail_part = sim.modem_fail_count = 0;
+		sim.modem_swallow = 0;
+		sim.modem_delay_ms = 0;
 		pthread_mutex_unlock(&sim.modem_lock);
 		snprintf(out, size, "ok modem ok");
 	} else if (strcmp(args[0], "stats") == 0 && n == 1) {

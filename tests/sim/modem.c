@@ -186,7 +186,7 @@ modem_submit(struct modem *md)
 {
 	struct sms_part p;
 	char buf[64];
-	int err;
+	int err, delay;
 
 	if ((err = modem_error_now()) != 0) {
 		snprintf(buf, sizeof(buf), "\r\n+CMS ERROR: %d\r\n", err);
@@ -201,7 +201,29 @@ modem_submit(struct modem *md)
 		stat_inc(ST_SMS_ERRORS);
 		return;
 	}
+	/* Faults asked for on the control socket: a part refused, an answer lost. */
+	pthread_mutex_lock(&sim.modem_lock);
+	if (sim.modem_fail_count > 0 && p.part == sim.modem_fail_part) {
+		sim.modem_fail_count--;
+		err = 500;
+	} else if (sim.modem_swallow > 0 && p.part == sim.modem_swallow_part) {
+		sim.modem_swallow--;
+		err = -1;
+	}
+	delay = sim.modem_delay_ms;
+	pthread_mutex_unlock(&sim.modem_lock);
+	if (err == 500) {
+		modem_say(md, "\r\n+CMS ERROR: 500\r\n");
+		stat_inc(ST_SMS_ERRORS);
+		return;
+	}
 	modem_part(md, &p);
+	if (delay > 0)		/* a network slow to confirm the text */
+		usleep((useconds_t)delay * 1000);
+	if (err == -1) {		/* sent, but the answer never comes */
+		md->mr = (md->mr + 1) % 256;
+		return;
+	}
 	snprintf(buf, sizeof(buf), "\r\n+CMGS: %d\r\n\r\nOK\r\n", md->mr);
 	md->mr = (md->mr + 1) % 256;
 	modem_say(md, buf);

@@ -166,6 +166,11 @@ struct sim {
 	pthread_mutex_t	modem_lock;
 	int		modem_err;
 	int64_t		modem_err_until;	/* monotonic ms */
+	int		modem_fail_part;	/* this part number answers +CMS ERROR: 500 */
+	int		modem_fail_count;	/* so many times */
+	int		modem_swallow_part;	/* this part is taken without an answer */
+	int		modem_swallow;		/* so many times */
+	int		modem_delay_ms;		/* before the answer to a PDU */
 
 	unsigned long	stats[ST_COUNT];
 };

@@ -261,9 +261,45 @@ test_pdu(void)
 	    "a text beyond 16 parts is refused");
 }
 
+static void
+test_utf8(void)
+{
+	char s[64];
+
+	/* "3号楼" is 3 + 3 + 3 bytes: cut after 5 bytes, the second character goes whole */
+	snprintf(s, sizeof(s), "%.5s", "3号楼");
+	pdu_utf8_cut(s);
+	check(strcmp(s, "3号") == 0, "a label cut inside a character loses that character");
+	snprintf(s, sizeof(s), "%.6s", "3号楼");
+	pdu_utf8_cut(s);
+	check(strcmp(s, "3号") == 0, "cut inside the third byte of 3: the same");
+	snprintf(s, sizeof(s), "%.7s", "3号楼");
+	pdu_utf8_cut(s);
+	check(strcmp(s, "3号楼") == 0, "a whole text stays");
+	snprintf(s, sizeof(s), "%s", "ab\xF0\x9F\x98");
+	pdu_utf8_cut(s);
+	check(strcmp(s, "ab") == 0, "3 of 4 bytes of an emoji go");
+	snprintf(s, sizeof(s), "%s", "\x80\x80");
+	pdu_utf8_cut(s);
+	check(s[0] == '\0', "continuation bytes alone go");
+	s[0] = '\0';
+	pdu_utf8_cut(s);
+	check(s[0] == '\0', "empty stays empty");
+	snprintf(s, sizeof(s), "%s", "一二三四五");
+	pdu_utf8_clip(s, 3);
+	check(strcmp(s, "一二三") == 0, "clip to 3 characters: 9 bytes of Chinese");
+	snprintf(s, sizeof(s), "%s", "一二三");
+	pdu_utf8_clip(s, 3);
+	check(strcmp(s, "一二三") == 0, "exactly 3 characters stay");
+	snprintf(s, sizeof(s), "%s", "a\xF0\x9F\x98\x80" "b");
+	pdu_utf8_clip(s, 2);
+	check(strcmp(s, "a\xF0\x9F\x98\x80") == 0, "a 4-byte character counts as one");
+}
+
 int
 main(void)
 {
+	test_utf8();
 	test_realtime();
 	test_energy();
 	test_payloads();
