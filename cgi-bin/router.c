@@ -22,7 +22,7 @@ const struct route routes[] = {
 	{ "/gateway",		M_GET | M_POST,	7,	  page_gateway_edit },
 	{ "/meters",		M_GET,		8,	  page_meters },
 	{ "/meter",		M_GET | M_POST,	8,	  page_meter_edit },
-	{ "/meters/import",	M_GET | M_POST,	8,	  page_meter_import },
+	{ "/meters/import",	M_GET | M_POST | M_UPLOAD, 8,	  page_meter_import },
 	{ "/rooms",		M_GET,		9,	  page_rooms },
 	{ "/room",		M_GET | M_POST,	9,	  page_room_edit },
 	{ "/settings",		M_GET | M_POST,	10,	  page_settings },

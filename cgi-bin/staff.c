@@ -1,4 +1,4 @@
-/* staff.c - the staff console's FastCGI request loop: parse, session, route, check, render. */
+/* staff.c - the staff console's FastCGI program: its supervised workers, and the request loop: check, parse, session, route, render. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -255,27 +257,51 @@ csrf_ok(struct req *r)
 	    CRYPTO_memcmp(sent, r->csrf, n) == 0;
 }
 
-/* A POST must come from a page of this site: its Origin (or, without one,
- * its Referer) names the host the request was sent to. */
+/*
+ * A POST must come from a page of this site: its Origin (or, without one,
+ * its Referer) names the host and port the request was sent to (nginx
+ * passes the host without its port, and the port apart), or equals the
+ * configured site_origin when a proxy in front changes them.
+ */
 static int
 origin_ok(struct req *r)
 {
 	const char *host = FCGX_GetParam("HTTP_HOST", r->envp);
+	const char *port = FCGX_GetParam("SERVER_PORT", r->envp);
 	const char *o = FCGX_GetParam("HTTP_ORIGIN", r->envp);
-	size_t n;
+	const char *site = config_get(r->cf, "site_origin", NULL);
+	const char *want_port;
+	size_t n, h;
 
 	if (o == NULL || *o == '\0')
 		o = FCGX_GetParam("HTTP_REFERER", r->envp);
-	if (o == NULL || host == NULL || *host == '\0')
+	if (o == NULL)
 		return 0;
-	if (strncmp(o, "https://", 8) == 0)
+	if (site != NULL && *site != '\0') {
+		n = strlen(site);
+		return strncasecmp(o, site, n) == 0 &&
+		    (o[n] == '\0' || o[n] == '/');
+	}
+	if (host == NULL || *host == '\0')
+		return 0;
+	if (strncmp(o, "https://", 8) == 0) {
 		o += 8;
-	else if (strncmp(o, "http://", 7) == 0)
+		want_port = "443";
+	} else if (strncmp(o, "http://", 7) == 0) {
 		o += 7;
-	else
+		want_port = "80";
+	} else
 		return 0;
 	n = strcspn(o, "/?#");
-	return n == strlen(host) && strncasecmp(o, host, n) == 0;
+	h = strcspn(o, ":/?#");
+	if (h != strlen(host) || strncasecmp(o, host, h) != 0)
+		return 0;
+	if (o[h] == ':') {
+		want_port = o + h + 1;
+		n -= h + 1;
+	} else
+		n = strlen(want_port);
+	return port != NULL && strlen(port) == n && strncmp(want_port, port, n) == 0;
 }
 
 static void
@@ -335,6 +361,98 @@ dispatch(struct req *r)
 		web_fail(r, 500, "err.internal");
 }
 
+/* The bodies the form parser may be given (nginx refuses above 8 MB). */
+#define MAX_FORM (256 * 1024)
+#define MAX_UPLOAD (8 * 1024 * 1024)
+
+/* 1 when CT (after "multipart/form-data") names a boundary of RFC 2046:
+ * 1 to 70 of its characters, quoted or not, and nothing else but other
+ * parameters. */
+static int
+boundary_ok(const char *ct)
+{
+	static const char bchars[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=?";
+	const char *p = ct;
+	size_t n;
+	int quoted;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p != ';')
+			return 0;
+		p++;
+		p += strspn(p, " \t");
+		if (strncasecmp(p, "boundary=", 9) == 0)
+			break;
+		p += strcspn(p, ";");
+	}
+	p += 9;
+	quoted = *p == '"';
+	p += quoted;
+	n = strspn(p, bchars);
+	if (n == 0 || n > 70)
+		return 0;
+	p += n;
+	if (quoted && *p++ != '"')
+		return 0;
+	p += strspn(p, " \t");
+	return *p == '\0' || *p == ';';
+}
+
+/*
+ * What the form parser may see: GET, HEAD or POST; a POST body of a declared
+ * length within bounds, either urlencoded, or multipart with a good boundary
+ * on a route that takes a file. Returns 0, or the status to refuse with.
+ */
+static int
+request_check(struct req *r)
+{
+	const char *ct = FCGX_GetParam("CONTENT_TYPE", r->envp);
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", r->envp);
+	const struct route *rt = route_find(r->path);
+	long len = 0;
+	char *end;
+
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+	    strcmp(r->method, "POST") != 0)
+		return 405;
+	if (cl != NULL && *cl != '\0') {
+		errno = 0;
+		len = strtol(cl, &end, 10);
+		if (errno != 0 || *end != '\0' || len < 0)
+			return 400;
+	}
+	if (!r->is_post || (len == 0 && (ct == NULL || *ct == '\0')))
+		return 0;
+	if (ct == NULL)
+		return 415;
+	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
+	    (ct[33] == '\0' || ct[33] == ';'))
+		return len > MAX_FORM ? 413 : 0;
+	if (strncasecmp(ct, "multipart/form-data", 19) == 0) {
+		if (rt == NULL || !(rt->methods & M_UPLOAD))
+			return 415;
+		if (len > MAX_UPLOAD)
+			return 413;
+		return boundary_ok(ct + 19) ? 0 : 400;
+	}
+	return 415;
+}
+
+static void
+refuse(struct req *r, int status)
+{
+	const char *what = status == 405 ? "Method Not Allowed" :
+	    status == 413 ? "Payload Too Large" :
+	    status == 415 ? "Unsupported Media Type" : "Bad Request";
+
+	FCGX_FPrintF(r->out, "Status: %d %s\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+	    "%d 请求格式错误 / %s\n", status, what, status, what);
+	metrics_count(status);
+}
+
 static void
 on_term(int sig)
 {
@@ -349,6 +467,7 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 	struct req r;
 	const char *lang, *uri;
 	NEOERR *err;
+	int status;
 
 	memset(&r, 0, sizeof(r));
 	r.in = fr->in;
@@ -373,6 +492,10 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 		metrics_write(r.out, db);
 		return;
 	}
+	if ((status = request_check(&r)) != 0) {
+		refuse(&r, status);
+		return;
+	}
 	hdf_init(&r.hdf);
 	hdf_set_value(r.hdf, "Config.VarEscapeMode", "html");
 	hdf_set_value(r.hdf, "hdf.loadpaths.0", tpldir);
@@ -385,10 +508,7 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 		nerr_ignore(&err);
 		if (r.cgi == NULL)
 			r.hdf = NULL;	/* a failed cgi_init destroyed it */
-		FCGX_FPrintF(r.out, "Status: 400 Bad Request\r\n"
-		    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-		    "400 请求格式错误 / bad request\n");
-		metrics_count(400);
+		refuse(&r, 400);
 		goto done;
 	}
 	lang = hdf_get_value(r.hdf, "Cookie.lang", "zh-CN");
@@ -414,18 +534,203 @@ done:
 		hdf_destroy(&r.hdf);
 }
 
+/* What the worker is doing, for the log line of a crash (written by the
+ * signal handler with write(2) only). */
+static char doing[320];
+static size_t doing_len;
+
+/* Appends S (N bytes) to the crash line; async-signal-safe. */
+static size_t
+put(char *buf, size_t at, size_t size, const char *s, size_t n)
+{
+	if (at + n > size)
+		n = size - at;
+	memcpy(buf + at, s, n);
+	return at + n;
+}
+
+static void
+on_crash(int sig)
+{
+	char msg[400], num[8];
+	size_t n = 0, k = sizeof(num);
+	int v = sig;
+
+	do
+		num[--k] = (char)('0' + v % 10);
+	while ((v /= 10) > 0 && k > 0);
+	n = put(msg, n, sizeof(msg) - 1, "staff.fcgi: a worker crashed with signal ", 41);
+	n = put(msg, n, sizeof(msg) - 1, num + k, sizeof(num) - k);
+	if (doing_len > 0) {
+		n = put(msg, n, sizeof(msg) - 1, " during ", 8);
+		n = put(msg, n, sizeof(msg) - 1, doing, doing_len);
+	}
+	msg[n++] = '\n';
+	if (write(STDERR_FILENO, msg, n) < 0)
+		_exit(1);
+	raise(sig);	/* SA_RESETHAND: the default action now */
+}
+
+/* One worker: its own database connection, requests until told to stop. */
+static int
+serve(const struct config *cf)
+{
+	struct db *db;
+	FCGX_Request fr;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+	/* The database may come up later: each request pings it. */
+	if ((db = db_open_lazy(cf, "staff")) == NULL)
+		fatal("db_open_lazy");
+	FCGX_Init();
+	FCGX_InitRequest(&fr, 0, 0);
+	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+		const char *m = FCGX_GetParam("REQUEST_METHOD", fr.envp);
+		const char *u = FCGX_GetParam("REQUEST_URI", fr.envp);
+		const char *a = FCGX_GetParam("REMOTE_ADDR", fr.envp);
+		int n = snprintf(doing, sizeof(doing), "%s %s from %s",
+		    m ? m : "?", u ? u : "?", a ? a : "?");
+
+		doing_len = n < 0 ? 0 : (size_t)n < sizeof(doing) ?
+		    (size_t)n : sizeof(doing) - 1;
+		handle(&fr, db, cf);
+		FCGX_Finish_r(&fr);
+		doing_len = 0;
+	}
+	FCGX_Free(&fr, 1);
+	db_close(db);
+	return 0;
+}
+
+/*
+ * -w N: N workers on the inherited socket, each restarted when it dies,
+ * with the reason in the log, after a pause that doubles while it keeps
+ * dying young (0.1 s up to 10 s) and never giving up.
+ */
+#define MAXW 64
+#define YOUNG 10	/* seconds: a worker that lived longer starts afresh */
+
+static pid_t
+spawn(const struct config *cf)
+{
+	pid_t p = fork();
+
+	if (p == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		{
+			struct sigaction sa;
+
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = on_term;
+			sigaction(SIGTERM, &sa, NULL);
+			sigaction(SIGINT, &sa, NULL);
+		}
+		_exit(serve(cf));
+	}
+	if (p == -1)
+		log_warn("fork");
+	return p;
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void
+supervise(const struct config *cf, int n)
+{
+	pid_t pid[MAXW];
+	long born[MAXW], due[MAXW];
+	int young[MAXW];
+	struct timespec tick = { 0, 50 * 1000000L };
+
+	for (int i = 0; i < n; i++) {
+		pid[i] = 0;
+		due[i] = 0;
+		young[i] = 0;
+	}
+	log_info("starting %d workers", n);
+	while (!stopping) {
+		int st;
+		pid_t p;
+
+		/* the dead: why, and when to start each again */
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+			int i;
+
+			for (i = 0; i < n && pid[i] != p; i++)
+				;
+			if (i == n)
+				continue;
+			pid[i] = 0;
+			if (WIFSIGNALED(st))
+				log_warnx("worker %d killed by signal %d (%s)",
+				    (int)p, WTERMSIG(st), strsignal(WTERMSIG(st)));
+			else
+				log_warnx("worker %d exited with status %d",
+				    (int)p, WEXITSTATUS(st));
+			young[i] = now_ms() - born[i] < YOUNG * 1000L ?
+			    young[i] + 1 : 0;
+			due[i] = young[i] == 0 ? 0 : 100L << (young[i] < 7 ?
+			    young[i] - 1 : 7);
+			if (due[i] > 10000)
+				due[i] = 10000;
+			if (due[i] > 0)
+				log_warnx("restarting it in %ld ms (%d quick deaths"
+				    " in a row)", due[i], young[i]);
+			due[i] += now_ms();
+		}
+		for (int i = 0; i < n && !stopping; i++) {
+			if (pid[i] > 0 || now_ms() < due[i])
+				continue;
+			born[i] = now_ms();
+			if ((pid[i] = spawn(cf)) == -1) {
+				pid[i] = 0;
+				due[i] = now_ms() + 1000;
+			}
+		}
+		nanosleep(&tick, NULL);
+	}
+	/* stop: every worker ends its request and exits */
+	for (int i = 0; i < n; i++)
+		if (pid[i] > 0)
+			kill(pid[i], SIGTERM);
+	for (int i = 0; i < n; i++)
+		if (pid[i] > 0)
+			waitpid(pid[i], NULL, 0);
+	log_info("stopped");
+}
+
 int
 main(int argc, char **argv)
 {
 	struct config *cf;
-	struct db *db;
-	FCGX_Request fr;
 	const char *conf = getenv("PREPAID_CONF");
 	char path[1024];
 	NEOERR *err;
+	int ch, workers = 0;
 
-	(void)argc;
-	(void)argv;
+	while ((ch = getopt(argc, argv, "w:")) != -1) {
+		if (ch != 'w' || (workers = atoi(optarg)) < 1 ||
+		    workers > MAXW) {
+			fprintf(stderr, "usage: staff.fcgi [-w workers (1-%d)]\n",
+			    MAXW);
+			return 2;
+		}
+	}
 	log_init("staff.fcgi", 0, 0);
 	if (conf == NULL)
 		conf = "/etc/prepaid/prepaid.conf";
@@ -454,17 +759,10 @@ main(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 	}
 	signal(SIGPIPE, SIG_IGN);
-	/* The database may come up later: each request pings it. */
-	if ((db = db_open_lazy(cf, "staff")) == NULL)
-		fatal("db_open_lazy");
-	FCGX_Init();
-	FCGX_InitRequest(&fr, 0, 0);
-	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
-		handle(&fr, db, cf);
-		FCGX_Finish_r(&fr);
-	}
-	FCGX_Free(&fr, 1);
-	db_close(db);
+	if (workers > 0)
+		supervise(cf, workers);
+	else
+		serve(cf);
 	for (int i = 0; i < 2; i++)
 		hdf_destroy(&langs[i]);
 	metrics_close();

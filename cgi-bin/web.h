@@ -61,6 +61,7 @@ struct route {
 };
 #define M_GET 1u
 #define M_POST 2u
+#define M_UPLOAD 4u	/* a POST may be multipart/form-data (a file) */
 
 extern const struct route routes[];
 extern const size_t nroutes;
