@@ -453,6 +453,7 @@ bus_main(void *arg)
 	struct bus *b = arg;
 	struct collector *co = b->co;
 	struct timespec next, now;
+	int first = 1;
 
 	while ((b->db = db_open(co->cf, "collector")) == NULL) {
 		if (should_stop(b))
@@ -477,8 +478,14 @@ bus_main(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		full = now.tv_sec > next.tv_sec ||
 		    (now.tv_sec == next.tv_sec && now.tv_nsec >= next.tv_nsec);
-		probe = ms_since(&b->last_probe) >= co->set.probe_s * 1000 &&
+		/*
+		 * A new thread (a start, or its bus or meters changed: a lost
+		 * meter's address may have been put right) tries its lost
+		 * meters at once.
+		 */
+		probe = (first || ms_since(&b->last_probe) >= co->set.probe_s * 1000) &&
 		    any_lost(b);
+		first = 0;
 		if (probe || !any_lost(b))
 			clock_gettime(CLOCK_MONOTONIC, &b->last_probe);
 		if (full || probe || want > b->req_served) {
