@@ -93,6 +93,7 @@ static int nreqs;
 static int64_t last_req;
 static int64_t settings_sum, site_sum;
 static int64_t unknown_seen;	/* a request whose meter made us look at the site */
+static long site_check_us;	/* what the last look at the site took */
 
 static void
 usage(void)
@@ -525,8 +526,15 @@ static void
 site_check(struct db *db)
 {
 	int64_t sum = 0;
+	struct timespec t0, t1;
+	int rc;
 
-	if (db_value(db, &sum, q[Q_SITE], "") != 1 || sum == site_sum)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = db_value(db, &sum, q[Q_SITE], "");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	site_check_us = (t1.tv_sec - t0.tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000;
+	if (rc != 1 || sum == site_sum)
 		return;
 	log_info("the site changed: reloading");
 	if (reload(db, 0) == -1)
@@ -754,6 +762,7 @@ figures(struct db *db)
 	/* the database's share of the last cycles: the buses write in parallel, the slowest counts */
 	status_set(db, "store_us", store_us);
 	status_set(db, "store_rows", store_rows);
+	status_set(db, "site_check_us", site_check_us);
 	if (db_value(db, &v, q[Q_PENDING], "") == 1)
 		status_set(db, "commands_pending", v);
 	if (db_value(db, &v, q[Q_FAILED], "") == 1)
