@@ -57,6 +57,22 @@ try:
           "no codes or English in the page")
     check(count("readings", f"meter_id = {new4}") >= 1, "the imported meter's reading is stored")
     check("已抄读" not in body, "no bare count of requests")
+
+    # "Read now" of one meter (the money pages' button) waits for the answer and says it.
+    back = "/meters"
+    t0 = time.time()
+    r = a.post("/meter/read", {"meter": m1["id"], "back": back})
+    check(r.status == 303 and r.location.endswith(back) and
+          count("read_requests", f"meter_id = {m1['id']} AND outcome = 'read'") == 2,
+          f"read now of a meter that answers: read, back to the page ({time.time() - t0:.1f} s)")
+    r = a.post("/meter/read", {"meter": m2["id"], "back": back})
+    check(r.status == 504 and "电表无应答" in r.text and "no_answer" not in r.text,
+          "read now of the silent meter: the page says the meter does not answer", (r.status, r.text[-400:]))
+    rig.sim.ctl(f"bus {m1['port']} down-refuse")
+    time.sleep(0.5)
+    r = a.post("/meter/read", {"meter": m1["id"], "back": back})
+    check(r.status == 504 and "无法连接网关" in r.text, "a gateway refusing: the page says so", r.status)
+    rig.sim.ctl(f"bus {m1['port']} up")
 finally:
     rig.stop()
 done()
