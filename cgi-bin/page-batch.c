@@ -18,6 +18,10 @@
 	" WHEN s.remaining_fen <= 0 THEN 'arrears'" \
 	" WHEN s.remaining_fen < p.a2 THEN 'alarm2'" \
 	" WHEN s.remaining_fen < p.a1 THEN 'alarm1' ELSE 'opened' END"
+/* A read request's outcome; "done" for one finished before outcomes were recorded. */
+#define READ_OUTCOME \
+	"CASE WHEN rq.done_at IS NULL THEN 'pending'" \
+	" ELSE COALESCE(rq.outcome, 'done') END"
 #define FROM \
 	" FROM meters m LEFT JOIN rooms r ON r.id = m.room_id" \
 	" LEFT JOIN buildings b ON b.id = r.building_id" \
@@ -32,7 +36,7 @@
 
 enum {
 	Q_LIST, Q_IDS, Q_IDEM, Q_BATCH, Q_COMMAND, Q_READ, Q_SETTINGS,
-	Q_VIEW, Q_VIEW_CMDS, Q_VIEW_COUNTS, Q_VIEW_READS
+	Q_VIEW, Q_VIEW_CMDS, Q_VIEW_COUNTS, Q_VIEW_READS, Q_VIEW_READ_ROWS
 };
 static const char *const q[] = {
 	[Q_LIST] = "SELECT m.id, m.number, m.profile, COALESCE(b.name, '') AS building,"
@@ -70,8 +74,18 @@ static const char *const q[] = {
 	    " WHERE c.batch_id = ? ORDER BY c.status <> 'failed', m.number LIMIT 1000",
 	[Q_VIEW_COUNTS] = "SELECT status, COUNT(*) FROM commands WHERE batch_id = ?"
 	    " GROUP BY status",
-	[Q_VIEW_READS] = "SELECT COUNT(*), SUM(done_at IS NOT NULL) FROM read_requests"
-	    " WHERE batch_id = ?",
+	/* what the collector found, per outcome (read, failed, unknown, pending) */
+	[Q_VIEW_READS] = "SELECT " READ_OUTCOME " AS outcome, COUNT(*)"
+	    " FROM read_requests rq WHERE rq.batch_id = ? GROUP BY outcome",
+	[Q_VIEW_READ_ROWS] = "SELECT rq.id, COALESCE(m.number, '') AS number,"
+	    " " READ_OUTCOME " AS status, rq.reason,"
+	    " COALESCE(r.number, '') AS room, COALESCE(bd.name, '') AS building,"
+	    " DATE_FORMAT(CONVERT_TZ(rq.done_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at"
+	    " FROM read_requests rq LEFT JOIN meters m ON m.id = rq.meter_id"
+	    " LEFT JOIN rooms r ON r.id = m.room_id"
+	    " LEFT JOIN buildings bd ON bd.id = r.building_id"
+	    " WHERE rq.batch_id = ? ORDER BY FIELD(status, 'failed', 'unknown',"
+	    " 'pending', 'done', 'read'), m.number LIMIT 1000",
 };
 
 static const char *const sortkeys[] = { "number", "remaining", "room", NULL };
@@ -378,12 +392,20 @@ page_batch_view(struct req *r)
 	db_res_free(res);
 	if ((res = db_query(r->db, q[Q_VIEW_READS], "l", id)) == NULL)
 		return -1;
-	if (db_next(res) == 1) {
-		hdf_set_value(r->hdf, "Count.reads", db_col(res, 0));
-		hdf_set_value(r->hdf, "Count.reads_done", db_col(res, 1) ? db_col(res, 1) : "0");
-		pending += (int)(db_coll(res, 0) - db_coll(res, 1));
+	while (db_next(res) == 1) {
+		hdf_set_valuef(r->hdf, "Reads.%s=%s", db_col(res, 0), db_col(res, 1));
+		if (strcmp(db_col(res, 0), "pending") == 0)
+			pending += (int)db_coll(res, 1);
 	}
 	db_res_free(res);
+	if (strcmp(hdf_get_value(r->hdf, "Batch.action", ""), "read") == 0) {
+		/* each meter: read, or why not, as the collector recorded it */
+		if ((res = db_query(r->db, q[Q_VIEW_READ_ROWS], "sl", web_tz(r),
+		    id)) == NULL)
+			return -1;
+		web_rows(r, "ReadRows", res);
+		db_res_free(res);
+	}
 	hdf_set_int_value(r->hdf, "Count.pending", pending);
 	if ((res = db_query(r->db, q[Q_VIEW_CMDS], "l", id)) == NULL)
 		return -1;

@@ -335,75 +335,116 @@ maybe_commands(struct bus *b, int force)
 	cmd_run_due(b);
 }
 
-/* One cycle: every meter (FULL), or those with a read request. */
+/*
+ * One cycle: every meter in contact (FULL), the lost ones (PROBE), and
+ * those with a read request. A lost meter costs a timeout, so the cycles
+ * leave it to the probes on their own short timer (lost_probe_s); but when
+ * a bus that did not answer answers again, its lost meters are tried at
+ * once, in the same cycle.
+ */
 static void
-cycle(struct bus *b, int full)
+cycle(struct bus *b, int full, int probe)
 {
 	struct result *res;
+	char *done;
 	struct timespec t0, t1;
-	int n = 0, link_in_row = 0, down = 0, ok = 0, tried = 0;
+	int n = 0, link_in_row = 0, down = 0, ok = 0, tried = 0, answered = 0;
+	int was_dead = atomic_load(&b->dead_streak) > 0, lost = 0;
 
-	if ((res = calloc(b->nmeters ? b->nmeters : 1, sizeof(*res))) == NULL)
+	res = calloc(b->nmeters ? b->nmeters : 1, sizeof(*res));
+	done = calloc(b->nmeters ? b->nmeters : 1, 1);
+	if (res == NULL || done == NULL) {
+		free(res);
+		free(done);
 		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	b->cycle_no++;
-	for (int i = 0; i < b->nmeters; i++) {
-		struct meter *m = &b->meters[i];
-		struct result *r = &res[n];
-		int asked = atomic_exchange(&m->read_now, 0), f, exc;
-
-		if (!full && !asked)
-			continue;
-		/* A lost meter costs a timeout: try it every Nth cycle only. */
-		if (full && !asked && m->lost && b->co->set.lost_every > 1 &&
-		    (b->cycle_no + i) % b->co->set.lost_every != 0)
-			continue;
-		r->m = m;
-		r->at_ms = now_ms();
-		n++;
-		tried++;
-		if (down) {
-			r->fault = FT_LINK;
-			snprintf(r->error, sizeof(r->error), "bus not answering");
-			continue;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		f = bus_read_meter(b, m, &r->r, &exc);
-		r->latency_ms = (int)ms_since(&t1);
-		r->fault = f;
-		r->exc = exc;
-		if (f == FT_OK) {
-			ok++;
-			link_in_row = 0;
-		} else {
-			describe(r, f, exc, errno);
-			/*
-			 * A gateway always answers, if only with 0x0B: two link
-			 * faults in a row over TCP mean the gateway or its
-			 * port is down, so the rest of the bus is not tried.
-			 */
-			if ((f == FT_LINK || f == FT_TIMEOUT) && !b->rtu &&
-			    ++link_in_row >= 2)
-				down = 1;
-		}
-		if (should_stop(b))
+	for (int pass = 0; pass < 2; pass++) {
+		/* the second pass: the lost meters of a bus that answers again */
+		if (pass == 1 && !(was_dead && ok > 0))
 			break;
-		maybe_commands(b, 0);
+		for (int i = 0; i < b->nmeters; i++) {
+			struct meter *m = &b->meters[i];
+			struct result *r = &res[n];
+			int asked, f, exc = 0;
+
+			if (done[i])
+				continue;
+			asked = pass == 0 ? atomic_exchange(&m->read_now, 0) : 0;
+			if (pass == 0 && !asked && !(full && !m->lost) &&
+			    !(probe && m->lost))
+				continue;
+			if (pass == 1 && !m->lost)
+				continue;
+			done[i] = 1;
+			r->m = m;
+			r->at_ms = now_ms();
+			n++;
+			tried++;
+			if (down) {
+				r->fault = FT_LINK;
+				snprintf(r->error, sizeof(r->error), "bus not answering");
+				atomic_store(&m->last_fault, FT_LINK);
+				atomic_fetch_add(&m->tries, 1);
+				continue;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			f = bus_read_meter(b, m, &r->r, &exc);
+			r->latency_ms = (int)ms_since(&t1);
+			r->fault = f;
+			r->exc = exc;
+			if (f == FT_OK) {
+				ok++;
+				link_in_row = 0;
+			} else {
+				describe(r, f, exc, errno);
+				/*
+				 * A gateway always answers, if only with 0x0B: two link
+				 * faults in a row over TCP mean the gateway or its
+				 * port is down, so the rest of the bus is not tried.
+				 */
+				if ((f == FT_LINK || f == FT_TIMEOUT) && !b->rtu &&
+				    ++link_in_row >= 2)
+					down = 1;
+			}
+			if (f != FT_LINK && f != FT_TIMEOUT)
+				answered++;
+			atomic_store(&m->last_fault, f | exc << 8);
+			atomic_fetch_add(&m->tries, 1);
+			if (should_stop(b))
+				break;
+			maybe_commands(b, 0);
+		}
 	}
 	store_cycle(b, res, n, full ? ms_since(&t0) : -1);
+	if (tried > 0) {
+		atomic_store(&b->evidence, answered > 0);
+		if (answered > 0)
+			atomic_store(&b->dead_streak, 0);
+		else
+			atomic_fetch_add(&b->dead_streak, 1);
+	}
+	for (int i = 0; i < b->nmeters; i++)
+		lost += b->meters[i].lost;
+	atomic_store(&b->nlost, lost);
 	if (full) {
-		int lost = 0;
-
-		for (int i = 0; i < b->nmeters; i++)
-			lost += b->meters[i].lost;
 		atomic_store(&b->cycle_ms, ms_since(&t0));
 		atomic_store(&b->last_ok, ok);
-		atomic_store(&b->nlost, lost);
-		if (tried > 0)
-			atomic_store(&b->evidence, ok > 0);
 		atomic_fetch_add(&b->cycles, 1);
 	}
 	free(res);
+	free(done);
+}
+
+/* Whether B has a lost meter. */
+static int
+any_lost(const struct bus *b)
+{
+	for (int i = 0; i < b->nmeters; i++)
+		if (b->meters[i].lost)
+			return 1;
+	return 0;
 }
 
 static void *
@@ -412,6 +453,7 @@ bus_main(void *arg)
 	struct bus *b = arg;
 	struct collector *co = b->co;
 	struct timespec next, now;
+	int first = 1;
 
 	while ((b->db = db_open(co->cf, "collector")) == NULL) {
 		if (should_stop(b))
@@ -420,9 +462,10 @@ bus_main(void *arg)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &next);	/* the first cycle at once */
 	clock_gettime(CLOCK_MONOTONIC, &b->last_cmd);
+	clock_gettime(CLOCK_MONOTONIC, &b->last_probe);
 	for (;;) {
 		long want, all;
-		int full, stop;
+		int full, stop, probe;
 		struct timespec until;
 
 		pthread_mutex_lock(&b->mu);
@@ -435,8 +478,18 @@ bus_main(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		full = now.tv_sec > next.tv_sec ||
 		    (now.tv_sec == next.tv_sec && now.tv_nsec >= next.tv_nsec);
-		if (full || want > b->req_served) {
-			cycle(b, full || all > b->req_all_served);
+		/*
+		 * A new thread (a start, or its bus or meters changed: a lost
+		 * meter's address may have been put right) tries its lost
+		 * meters at once.
+		 */
+		probe = (first || ms_since(&b->last_probe) >= co->set.probe_s * 1000) &&
+		    any_lost(b);
+		first = 0;
+		if (probe || !any_lost(b))
+			clock_gettime(CLOCK_MONOTONIC, &b->last_probe);
+		if (full || probe || want > b->req_served) {
+			cycle(b, full || all > b->req_all_served, probe);
 			b->req_all_served = all;
 			pthread_mutex_lock(&b->mu);
 			b->req_served = want;

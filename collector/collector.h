@@ -17,7 +17,7 @@ struct db;
 /* Open alarm episodes of a meter, one bit each. */
 enum alarm_kind {
 	AL_ALARM1, AL_ALARM2, AL_ARREARS, AL_OVERLOAD, AL_METER_LOST,
-	AL_GATEWAY_LOST, AL_COUNT_MISMATCH, AL_NKINDS
+	AL_GATEWAY_LOST, AL_COUNT_MISMATCH, AL_BAD_TOKEN, AL_NKINDS
 };
 
 /* Fault kinds of one exchange (B4). */
@@ -35,14 +35,20 @@ struct meter {
 	int		fail_streak;
 	int		lost;
 	unsigned	alarms;		/* bits of enum alarm_kind */
+	int		bad_tokens;	/* the meter's bad-token counter, -1 unknown */
+	long long	bad_rise_ms;	/* when it last rose (unix ms) */
 	atomic_int	read_now;	/* set by main for a read request */
+	/* what the last attempt gave, for read requests (set by the bus thread) */
+	atomic_long	tries;		/* attempts so far */
+	atomic_int	last_fault;	/* FT_* | exception code << 8 */
 };
 
 /* What the collector takes from the settings table and its config. */
 struct settings {
 	long		poll_s;		/* cycle interval */
 	int		lost_after;	/* failed cycles before a meter is lost */
-	int		lost_every;	/* a lost meter is tried every Nth cycle */
+	long		probe_s;	/* lost meters are tried this often */
+	long		bad_token_quiet_s;	/* a bad_token episode closes after this long without a rise */
 	int		timeout_ms;	/* Modbus response timeout */
 	long		retry_base_s;	/* command back-off */
 	long		retry_cap_s;
@@ -77,6 +83,7 @@ struct bus {
 	atomic_long	cycle_ms;
 	atomic_int	last_ok, nlost;
 	atomic_int	evidence;	/* -1 unknown, 0 none answered, 1 some */
+	atomic_int	dead_streak;	/* tries in a row in which nothing answered */
 	atomic_long	store_us, store_rows;	/* the last cycle's database write */
 	/* owned by the bus thread */
 	modbus_t	*ctx;
@@ -84,7 +91,7 @@ struct bus {
 	struct db	*db;
 	struct counters	cnt;		/* not yet stored */
 	long		cycle_no;
-	struct timespec	last_cmd;
+	struct timespec	last_cmd, last_probe;
 };
 
 struct gateway {
@@ -97,7 +104,7 @@ struct collector {
 	struct settings	set;
 	uint8_t		vk[TOKEN_VK_LEN];
 	int		have_vk;
-	struct bus	*buses;
+	struct bus	**buses;
 	int		nbuses;
 	struct gateway	*gws;
 	int		ngws;

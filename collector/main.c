@@ -14,18 +14,33 @@
 #include "pdu.h"
 
 enum {
-	Q_SETTINGS, Q_SUM, Q_BUSES, Q_METERS, Q_GATEWAYS, Q_ALARMS, Q_REQUESTS,
-	Q_REQ_DONE, Q_STATUS, Q_PENDING, Q_FAILED, Q_OUTBOX, Q_GW_STATE,
-	Q_RESUME
+	Q_SETTINGS, Q_SUM, Q_SITE, Q_BUSES, Q_METERS, Q_GATEWAYS, Q_ALARMS,
+	Q_REQUESTS, Q_REQ_DONE, Q_METER_GW, Q_STATUS, Q_PENDING, Q_FAILED,
+	Q_OUTBOX, Q_GW_STATE, Q_RESUME
 };
 static const char *const q[] = {
 	[Q_SETTINGS] = "SELECT name, value FROM settings",
 	[Q_SUM] = "SELECT CRC32(GROUP_CONCAT(name, '=', value ORDER BY name"
 	    " SEPARATOR '&')) FROM settings",
+	/*
+	 * What the site is made of, in one number: any gateway, bus or meter
+	 * added, moved, removed or renamed changes it. A few hundred rows:
+	 * cheap enough to ask every few seconds.
+	 */
+	[Q_SITE] = "SELECT CRC32(CONCAT_WS('|',"
+	    " (SELECT CONCAT(COUNT(*), ',', COALESCE(BIT_XOR(CRC32(CONCAT_WS(',',"
+	    "  id, gateway_id, port, address))), 0)) FROM buses),"
+	    " (SELECT CONCAT(COUNT(*), ',', COALESCE(BIT_XOR(id), 0)) FROM gateways),"
+	    " (SELECT CONCAT(COUNT(*), ',', COALESCE(BIT_XOR(CRC32(CONCAT_WS(',',"
+	    "  m.id, m.number, m.profile, m.bus_id, m.address,"
+	    "  COALESCE(bd.name, ''), COALESCE(r.number, '')))), 0))"
+	    "  FROM meters m LEFT JOIN rooms r ON r.id = m.room_id"
+	    "  LEFT JOIN buildings bd ON bd.id = r.building_id)))",
 	[Q_BUSES] = "SELECT id, gateway_id, port, address FROM buses ORDER BY id",
 	[Q_METERS] = "SELECT m.id, m.number, m.profile, m.bus_id, m.address,"
 	    " COALESCE(CONCAT(bd.name, ' ', r.number), ''),"
-	    " COALESCE(s.lost, 0), COALESCE(s.fail_streak, 0)"
+	    " COALESCE(s.lost, 0), COALESCE(s.fail_streak, 0),"
+	    " COALESCE(s.bad_tokens, -1)"
 	    " FROM meters m LEFT JOIN rooms r ON r.id = m.room_id"
 	    " LEFT JOIN buildings bd ON bd.id = r.building_id"
 	    " LEFT JOIN meter_state s ON s.meter_id = m.id"
@@ -35,7 +50,11 @@ static const char *const q[] = {
 	[Q_ALARMS] = "SELECT open_key FROM alarms WHERE open_key IS NOT NULL",
 	[Q_REQUESTS] = "SELECT id, meter_id FROM read_requests"
 	    " WHERE done_at IS NULL AND id > ? ORDER BY id LIMIT 100",
-	[Q_REQ_DONE] = "UPDATE read_requests SET done_at = NOW(3) WHERE id = ?",
+	/* what happened: read, failed (and why), or unknown meter */
+	[Q_REQ_DONE] = "UPDATE read_requests SET done_at = NOW(3), outcome = ?,"
+	    " reason = ? WHERE id = ?",
+	[Q_METER_GW] = "SELECT b.gateway_id FROM meters m"
+	    " JOIN buses b ON b.id = m.bus_id WHERE m.id = ?",
 	[Q_STATUS] = "INSERT INTO collector_status (name, value, updated_at)"
 	    " VALUES (?, ?, NOW(3)) ON DUPLICATE KEY UPDATE"
 	    " value = VALUES(value), updated_at = VALUES(updated_at)",
@@ -54,16 +73,28 @@ static const char *const q[] = {
 /* A read request in progress: done when every bus it needs has served it. */
 struct request {
 	int64_t		id;
+	struct meter	*m;		/* a request for one meter */
+	long		tries0;		/* its attempts when asked */
 	int		nbus;
 	struct bus	*bus[64];
 	long		seq[64];
+};
+
+/* A site as loaded from the database, before it replaces the running one. */
+struct site {
+	struct bus	**buses;
+	int		nbuses;
+	struct gateway	*gws;
+	int		ngws;
 };
 
 static struct collector co;
 static struct request *reqs;
 static int nreqs;
 static int64_t last_req;
-static int64_t settings_sum;
+static int64_t settings_sum, site_sum;
+static int64_t unknown_seen;	/* a request whose meter made us look at the site */
+static long site_check_us;	/* what the last look at the site took */
 
 static void
 usage(void)
@@ -112,7 +143,10 @@ load_settings(struct db *db, struct settings *s)
 	s->poll_s = config_int(co.cf, "poll_interval_s", s->poll_s);
 	if (s->poll_s < 1)
 		s->poll_s = 1;
-	s->lost_every = (int)config_int(co.cf, "lost_retry_every", 4);
+	s->probe_s = config_int(co.cf, "lost_probe_s", 60);
+	if (s->probe_s < 1)
+		s->probe_s = 1;
+	s->bad_token_quiet_s = config_int(co.cf, "bad_token_quiet_s", 86400);
 	s->timeout_ms = (int)config_int(co.cf, "modbus_timeout_ms", 500);
 	s->retry_base_s = config_int(co.cf, "command_retry_s", 5);
 	s->retry_cap_s = config_int(co.cf, "command_retry_max_s", 600);
@@ -120,24 +154,6 @@ load_settings(struct db *db, struct settings *s)
 	s->lease_s = config_int(co.cf, "command_lease_s", 60);
 	s->tz_min = tz_minutes(config_get(co.cf, "tz_offset", "+08:00"));
 	return 0;
-}
-
-static struct meter *
-meter_by_id(int id)
-{
-	int lo = 0, hi = co.nall - 1;
-
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-
-		if (co.all[mid]->id == id)
-			return co.all[mid];
-		if (co.all[mid]->id < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return NULL;
 }
 
 static int
@@ -148,22 +164,82 @@ cmp_meter(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+/* Every meter of the N buses BS, sorted by id, in *ALL; 0 or -1. */
+static int
+index_meters(struct bus **bs, int n, struct meter ***all, int *nall)
+{
+	int total = 0, k = 0;
+
+	for (int i = 0; i < n; i++)
+		total += bs[i]->nmeters;
+	if ((*all = calloc((size_t)total + 1, sizeof(**all))) == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < bs[i]->nmeters; j++)
+			(*all)[k++] = &bs[i]->meters[j];
+	qsort(*all, (size_t)k, sizeof(**all), cmp_meter);
+	*nall = k;
+	return 0;
+}
+
+static struct meter *
+find_by_id(struct meter **all, int nall, int id)
+{
+	int lo = 0, hi = nall - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (all[mid]->id == id)
+			return all[mid];
+		if (all[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+static void
+bus_free(struct bus *b)
+{
+	if (b == NULL)
+		return;
+	free(b->meters);
+	free(b);
+}
+
+static void
+site_clear(struct site *s)
+{
+	for (int i = 0; i < s->nbuses; i++)
+		bus_free(s->buses[i]);
+	free(s->buses);
+	free(s->gws);
+	memset(s, 0, sizeof(*s));
+}
+
+static void
+requests_clear(void)
+{
+	free(reqs);
+	reqs = NULL;
+	nreqs = 0;
+	last_req = 0;
+}
+
 static void
 site_free(void)
 {
-	for (int i = 0; i < co.nbuses; i++)
-		free(co.buses[i].meters);
-	free(co.buses);
-	free(co.gws);
+	struct site s = { co.buses, co.nbuses, co.gws, co.ngws };
+
+	site_clear(&s);
 	free(co.all);
 	co.buses = NULL;
 	co.gws = NULL;
 	co.all = NULL;
 	co.nbuses = co.ngws = co.nall = 0;
-	free(reqs);
-	reqs = NULL;
-	nreqs = 0;
-	last_req = 0;
+	requests_clear();
 }
 
 /*
@@ -193,26 +269,27 @@ ours(int id)
 	return 0;
 }
 
-/* Reads gateways, buses, meters, their state and open alarms. */
+/* Reads gateways, buses, meters, their state and open alarms into S. */
 static int
-site_load(struct db *db)
+site_load(struct db *db, struct site *s)
 {
 	struct dbres *r = NULL;
-	int rc = -1, nb = 0;
+	struct meter **all = NULL;
+	int rc = -1, nall = 0;
 
-	if (load_settings(db, &co.set) == -1 ||
-	    db_value(db, &settings_sum, q[Q_SUM], "") == -1)
-		return -1;
+	memset(s, 0, sizeof(*s));
 	if ((r = db_query(db, q[Q_BUSES], "")) == NULL)
 		goto out;
-	if ((co.buses = calloc(db_nrows(r) + 1, sizeof(*co.buses))) == NULL)
+	if ((s->buses = calloc(db_nrows(r) + 1, sizeof(*s->buses))) == NULL)
 		goto out;
 	while (db_next(r)) {
 		struct bus *b;
 
 		if (!ours((int)db_coll(r, 1)))
 			continue;
-		b = &co.buses[co.nbuses++];
+		if ((b = calloc(1, sizeof(*b))) == NULL)
+			goto out;
+		s->buses[s->nbuses++] = b;
 		b->id = (int)db_coll(r, 0);
 		b->gateway_id = (int)db_coll(r, 1);
 		b->port = (int)db_coll(r, 2);
@@ -222,17 +299,15 @@ site_load(struct db *db)
 	db_res_free(r);
 	if ((r = db_query(db, q[Q_METERS], "")) == NULL)
 		goto out;
-	if ((co.all = calloc(db_nrows(r) + 1, sizeof(*co.all))) == NULL)
-		goto out;
 	/* Meters come ordered by bus: each bus gets its run. */
 	while (db_next(r)) {
 		int bus_id = (int)db_coll(r, 3), prof;
 		struct bus *b = NULL;
 		struct meter *m, *nm;
 
-		for (int i = 0; i < co.nbuses; i++)
-			if (co.buses[i].id == bus_id)
-				b = &co.buses[i];
+		for (int i = 0; i < s->nbuses; i++)
+			if (s->buses[i]->id == bus_id)
+				b = s->buses[i];
 		if (b == NULL || (prof = profile_parse(db_col(r, 2))) == -1)
 			continue;
 		nm = realloc(b->meters, (size_t)(b->nmeters + 1) * sizeof(*nm));
@@ -249,24 +324,24 @@ site_load(struct db *db)
 		pdu_utf8_cut(m->room);
 		m->lost = (int)db_coll(r, 6);
 		m->fail_streak = (int)db_coll(r, 7);
-		nb++;
+		m->bad_tokens = (int)db_coll(r, 8);
+		m->bad_rise_ms = now_ms();
+		atomic_store(&m->last_fault, -1);
 	}
 	db_res_free(r);
 	r = NULL;
-	for (int i = 0; i < co.nbuses; i++)
-		for (int j = 0; j < co.buses[i].nmeters; j++)
-			co.all[co.nall++] = &co.buses[i].meters[j];
-	qsort(co.all, co.nall, sizeof(*co.all), cmp_meter);
+	if (index_meters(s->buses, s->nbuses, &all, &nall) == -1)
+		goto out;
 	if ((r = db_query(db, q[Q_GATEWAYS], "")) == NULL)
 		goto out;
-	if ((co.gws = calloc(db_nrows(r) + 1, sizeof(*co.gws))) == NULL)
+	if ((s->gws = calloc(db_nrows(r) + 1, sizeof(*s->gws))) == NULL)
 		goto out;
 	while (db_next(r)) {
 		if (!ours((int)db_coll(r, 0)))
 			continue;
-		co.gws[co.ngws].id = (int)db_coll(r, 0);
-		co.gws[co.ngws].lost = (int)db_coll(r, 1);
-		co.ngws++;
+		s->gws[s->ngws].id = (int)db_coll(r, 0);
+		s->gws[s->ngws].lost = (int)db_coll(r, 1);
+		s->ngws++;
 	}
 	db_res_free(r);
 	/* Open episodes stay open across restarts: "m:ID:kind" / "g:ID:kind". */
@@ -280,47 +355,265 @@ site_load(struct db *db)
 		if (key[0] != 'm' || sscanf(key, "m:%d:%23s", &id, kind) != 2)
 			continue;
 		for (int k = 0; k < AL_NKINDS; k++) {
-			struct meter *m = meter_by_id(id);
+			struct meter *m = find_by_id(all, nall, id);
 
 			if (m && strcmp(kind, alarm_name(k)) == 0)
 				m->alarms |= 1u << k;
 		}
 	}
 	rc = 0;
-	log_info("site: %d buses, %d gateways, %d meters; cycle every %ld s",
-	    co.nbuses, co.ngws, nb, co.set.poll_s);
 out:
 	db_res_free(r);
+	free(all);
+	if (rc == -1)
+		site_clear(s);
 	return rc;
 }
 
-static void
-site_start(void)
+/* Whether two loads of a bus are the same: then its thread keeps running. */
+static int
+bus_same(const struct bus *a, const struct bus *b)
 {
+	if (a->id != b->id || a->gateway_id != b->gateway_id ||
+	    a->port != b->port || strcmp(a->address, b->address) != 0 ||
+	    a->nmeters != b->nmeters)
+		return 0;
+	for (int i = 0; i < a->nmeters; i++) {
+		const struct meter *x = &a->meters[i], *y = &b->meters[i];
+
+		if (x->id != y->id || x->number != y->number ||
+		    x->profile != y->profile || x->address != y->address ||
+		    strcmp(x->room, y->room) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* What a meter's bus thread knows of it goes along when it moves to a new thread. */
+static void
+meter_carry(struct meter *to, const struct meter *from)
+{
+	to->fail_streak = from->fail_streak;
+	to->lost = from->lost;
+	to->alarms = from->alarms;
+	to->bad_tokens = from->bad_tokens;
+	to->bad_rise_ms = from->bad_rise_ms;
+	atomic_store(&to->tries, atomic_load(&from->tries));
+	atomic_store(&to->last_fault, atomic_load(&from->last_fault));
+}
+
+/*
+ * Puts site NS in place of the running one. A bus whose address and meters
+ * did not change keeps its thread (unless ALL, after a settings change);
+ * the others stop (storing what they read), and their meters' state (lost
+ * streaks, open episodes, counters) goes to the new threads, also to a
+ * meter that moved to another bus. NS is emptied.
+ */
+static void
+site_apply(struct site *ns, int all)
+{
+	struct site old = { co.buses, co.nbuses, co.gws, co.ngws };
+	int kept = 0, started = 0, stopped = 0;
+
+	for (int i = 0; i < old.nbuses; i++) {
+		struct bus *ob = old.buses[i];
+		int same = -1;
+
+		for (int j = 0; j < ns->nbuses && !all; j++)
+			if (bus_same(ob, ns->buses[j]))
+				same = j;
+		if (same >= 0) {
+			bus_free(ns->buses[same]);
+			ns->buses[same] = ob;
+			old.buses[i] = NULL;
+			kept++;
+			continue;
+		}
+		if (!ob->started)
+			continue;
+		pthread_mutex_lock(&ob->mu);
+		ob->stop = 1;
+		pthread_cond_signal(&ob->cv);
+		pthread_mutex_unlock(&ob->mu);
+	}
+	for (int i = 0; i < old.nbuses; i++)
+		if (old.buses[i] && old.buses[i]->started) {
+			bus_stop(old.buses[i]);
+			stopped++;
+		}
+	/* the stopped threads' meters, by id, into the new ones */
+	for (int i = 0; i < ns->nbuses; i++) {
+		struct bus *b = ns->buses[i];
+
+		if (b->started)
+			continue;
+		for (int j = 0; j < b->nmeters; j++) {
+			struct meter *om = find_by_id(co.all, co.nall, b->meters[j].id);
+
+			if (om)
+				meter_carry(&b->meters[j], om);
+		}
+	}
+	for (int g = 0; g < ns->ngws; g++)
+		for (int k = 0; k < old.ngws; k++)
+			if (old.gws[k].id == ns->gws[g].id)
+				ns->gws[g].lost = old.gws[k].lost;
+	free(co.all);
+	co.all = NULL;
+	co.nall = 0;
+	site_clear(&old);	/* kept buses were taken out of it */
+	requests_clear();	/* open requests are handed out again */
+	co.buses = ns->buses;
+	co.nbuses = ns->nbuses;
+	co.gws = ns->gws;
+	co.ngws = ns->ngws;
+	memset(ns, 0, sizeof(*ns));
+	if (index_meters(co.buses, co.nbuses, &co.all, &co.nall) == -1)
+		log_warn("site index");
 	for (int i = 0; i < co.nbuses; i++)
-		if (bus_start(&co.buses[i]) == -1)
-			log_warn("bus %d: thread", co.buses[i].id);
+		if (!co.buses[i]->started) {
+			if (bus_start(co.buses[i]) == -1)
+				log_warn("bus %d: thread", co.buses[i]->id);
+			else
+				started++;
+		}
+	log_info("site: %d buses (%d kept, %d stopped, %d started), %d gateways,"
+	    " %d meters; cycle every %ld s", co.nbuses, kept, stopped, started,
+	    co.ngws, co.nall, co.set.poll_s);
 }
 
 static void
 site_stop(void)
 {
 	for (int i = 0; i < co.nbuses; i++) {
-		pthread_mutex_lock(&co.buses[i].mu);
-		co.buses[i].stop = 1;
-		pthread_cond_signal(&co.buses[i].cv);
-		pthread_mutex_unlock(&co.buses[i].mu);
+		if (!co.buses[i]->started)
+			continue;
+		pthread_mutex_lock(&co.buses[i]->mu);
+		co.buses[i]->stop = 1;
+		pthread_cond_signal(&co.buses[i]->cv);
+		pthread_mutex_unlock(&co.buses[i]->mu);
 	}
 	for (int i = 0; i < co.nbuses; i++)
-		bus_stop(&co.buses[i]);
+		bus_stop(co.buses[i]);
 }
 
-/* Hands new read requests to the bus threads; marks finished ones done. */
+/*
+ * Loads the site (and the settings when SETTINGS) and puts it in place.
+ * Every bus restarts after a settings change, since the threads read them.
+ */
+static int
+reload(struct db *db, int settings)
+{
+	struct site ns;
+	int64_t sum = 0;
+
+	if (db_value(db, &sum, q[Q_SITE], "") != 1 ||
+	    site_load(db, &ns) == -1)
+		return -1;
+	if (settings) {
+		struct settings st;
+
+		if (load_settings(db, &st) == -1 ||
+		    db_value(db, &settings_sum, q[Q_SUM], "") == -1) {
+			site_clear(&ns);
+			return -1;
+		}
+		site_stop();
+		co.set = st;
+	}
+	site_sum = sum;
+	site_apply(&ns, settings);
+	return 0;
+}
+
+/* A change of gateways, buses or meters since the last load: reload what changed. */
+static void
+site_check(struct db *db)
+{
+	int64_t sum = 0;
+	struct timespec t0, t1;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = db_value(db, &sum, q[Q_SITE], "");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	site_check_us = (t1.tv_sec - t0.tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000;
+	if (rc != 1 || sum == site_sum)
+		return;
+	log_info("the site changed: reloading");
+	if (reload(db, 0) == -1)
+		log_warnx("reloading the site failed; trying again");
+}
+
+/* The reason code of a failed attempt (shown in words by the console). */
+static const char *
+fault_reason(int lf)
+{
+	int f = lf & 0xff, exc = lf >> 8;
+
+	switch (f) {
+	case FT_TIMEOUT:
+		return "timeout";
+	case FT_EXCEPTION:
+		/* 0x0A/0x0B: the gateway found no meter answering at that address */
+		return exc == 0x0A || exc == 0x0B ? "no_answer" : "exception";
+	case FT_BADFRAME:
+		return "bad_frame";
+	default:
+		return "link";
+	}
+}
+
+/* Records what a finished request found. */
+static void
+request_done(struct db *db, const struct request *rq)
+{
+	const char *outcome = NULL, *reason = "";
+
+	if (rq->m != NULL) {
+		int lf = atomic_load(&rq->m->last_fault);
+
+		if (atomic_load(&rq->m->tries) == rq->tries0 || lf == -1) {
+			outcome = "failed";
+			reason = "not_tried";
+		} else if ((lf & 0xff) == FT_OK)
+			outcome = "read";
+		else {
+			outcome = "failed";
+			reason = fault_reason(lf);
+		}
+	}
+	db_exec(db, q[Q_REQ_DONE], "ssl", outcome, reason, rq->id);
+}
+
+/*
+ * A request for meter MID that no bus of ours has. 1: look at the site
+ * first (it may have just been added); 0: it is another collector's; -1:
+ * no collector reads it (removed, or on no bus we know).
+ */
+static int
+request_unknown(struct db *db, int64_t id, int mid)
+{
+	int64_t gw = 0;
+
+	if (unknown_seen != id) {
+		unknown_seen = id;
+		return 1;
+	}
+	if (*config_get(co.cf, "gateways", "") == '\0')
+		return -1;
+	if (db_value(db, &gw, q[Q_METER_GW], "i", mid) != 1)
+		return -1;
+	return ours((int)gw) ? -1 : 0;
+}
+
+/* Hands new read requests to the bus threads; records finished ones. */
 static void
 requests(struct db *db)
 {
 	struct dbres *r;
-	int i, j;
+	int i, j, look = 0;
 
 	if ((r = db_query(db, q[Q_REQUESTS], "l", last_req)) == NULL)
 		return;
@@ -328,7 +621,23 @@ requests(struct db *db)
 		struct request *nr, *rq;
 		int64_t id = db_coll(r, 0);
 		const char *mid = db_col(r, 1);
+		struct meter *m = NULL;
 
+		if (mid != NULL && (m = find_by_id(co.all, co.nall, atoi(mid))) == NULL) {
+			int u = request_unknown(db, id, atoi(mid));
+
+			if (u == 1) {
+				look = 1;	/* this request again after the look */
+				break;
+			}
+			last_req = id;
+			if (u == -1) {
+				log_info("read request %lld: meter %s is read by no collector",
+				    (long long)id, mid);
+				db_exec(db, q[Q_REQ_DONE], "ssl", "unknown", "", id);
+			}
+			continue;
+		}
 		last_req = id;
 		if ((nr = realloc(reqs, (size_t)(nreqs + 1) * sizeof(*nr))) == NULL)
 			break;
@@ -336,15 +645,18 @@ requests(struct db *db)
 		rq = &reqs[nreqs++];
 		memset(rq, 0, sizeof(*rq));
 		rq->id = id;
+		if (m != NULL) {
+			rq->m = m;
+			rq->tries0 = atomic_load(&m->tries);
+		}
 		for (i = 0; i < co.nbuses; i++) {
-			struct bus *b = &co.buses[i];
-			struct meter *m = NULL;
+			struct bus *b = co.buses[i];
 
-			if (mid != NULL) {
+			if (m != NULL) {
 				for (j = 0; j < b->nmeters; j++)
-					if (b->meters[j].id == atoi(mid))
-						m = &b->meters[j];
-				if (m == NULL)
+					if (&b->meters[j] == m)
+						break;
+				if (j == b->nmeters)
 					continue;
 				atomic_store(&m->read_now, 1);
 			}
@@ -352,18 +664,18 @@ requests(struct db *db)
 				break;
 			pthread_mutex_lock(&b->mu);
 			rq->seq[rq->nbus] = ++b->req_issued;
-			if (mid == NULL)
+			if (m == NULL)
 				b->req_all = b->req_issued;
 			pthread_cond_signal(&b->cv);
 			pthread_mutex_unlock(&b->mu);
 			rq->bus[rq->nbus++] = b;
 		}
-		/* a meter of another collector's gateways: its request is theirs */
-		if (mid != NULL && rq->nbus == 0 &&
-		    *config_get(co.cf, "gateways", "") != '\0')
-			nreqs--;
 	}
 	db_res_free(r);
+	if (look) {
+		site_check(db);
+		return;
+	}
 	for (i = 0; i < nreqs; i++) {
 		int done = 1;
 
@@ -376,35 +688,37 @@ requests(struct db *db)
 			pthread_mutex_unlock(&b->mu);
 		}
 		if (done) {
-			db_exec(db, q[Q_REQ_DONE], "l", reqs[i].id);
+			request_done(db, &reqs[i]);
 			reqs[i--] = reqs[--nreqs];
 		}
 	}
 }
 
-/* S3: a gateway is lost when none of its buses' meters answered in a cycle. */
+/*
+ * S3: a gateway is lost when none of its buses answered in as many tries
+ * in a row as a meter needs (lost_after_cycles), found when one answers.
+ */
 static void
 gateways(struct db *db)
 {
 	for (int g = 0; g < co.ngws; g++) {
 		struct gateway *gw = &co.gws[g];
-		int nbus = 0, none = 0, some = 0;
+		int nbus = 0, dead = 0, some = 0;
 
 		for (int i = 0; i < co.nbuses; i++) {
-			int ev;
+			struct bus *b = co.buses[i];
 
-			if (co.buses[i].gateway_id != gw->id || co.buses[i].nmeters == 0)
+			if (b->gateway_id != gw->id || b->nmeters == 0)
 				continue;
 			nbus++;
-			ev = atomic_load(&co.buses[i].evidence);
-			if (ev == 0)
-				none++;
-			else if (ev == 1)
+			if (atomic_load(&b->dead_streak) >= co.set.lost_after)
+				dead++;
+			else if (atomic_load(&b->evidence) == 1)
 				some++;
 		}
 		if (nbus == 0)
 			continue;
-		if (!gw->lost && none == nbus) {
+		if (!gw->lost && dead == nbus) {
 			gw->lost = 1;
 			log_warnx("gateway %d lost", gw->id);
 			db_exec(db, q[Q_GW_STATE], "iii", gw->id, 1, 1);
@@ -434,7 +748,7 @@ figures(struct db *db)
 	int64_t v;
 
 	for (int i = 0; i < co.nbuses; i++) {
-		struct bus *b = &co.buses[i];
+		struct bus *b = co.buses[i];
 
 		if (atomic_load(&b->cycle_ms) > cycle_ms)
 			cycle_ms = atomic_load(&b->cycle_ms);
@@ -453,6 +767,7 @@ figures(struct db *db)
 	/* the database's share of the last cycles: the buses write in parallel, the slowest counts */
 	status_set(db, "store_us", store_us);
 	status_set(db, "store_rows", store_rows);
+	status_set(db, "site_check_us", site_check_us);
 	if (db_value(db, &v, q[Q_PENDING], "") == 1)
 		status_set(db, "commands_pending", v);
 	if (db_value(db, &v, q[Q_FAILED], "") == 1)
@@ -460,19 +775,6 @@ figures(struct db *db)
 	if (db_value(db, &v, q[Q_OUTBOX], "") == 1)
 		status_set(db, "sms_outbox", v);
 	status_set(db, "modem_rssi", atomic_load(&co.modem_rssi));
-}
-
-/* Re-reads settings, buses and meters (the configuration file stays: connections point into it). */
-static int
-reload(struct db *db)
-{
-	log_info("reloading");
-	site_stop();
-	site_free();
-	if (site_load(db) == -1)
-		return -1;
-	site_start();
-	return 0;
 }
 
 int
@@ -483,7 +785,7 @@ main(int argc, char *argv[])
 	struct db *db = NULL;
 	sigset_t set;
 	struct timespec tick = { 0, 250000000 };
-	time_t last_fig = 0, last_sum, last_late = 0;
+	time_t last_fig = 0, last_sum, last_site, last_late = 0;
 	int ch, daemonize = 0, verbose = 0, sig;
 
 	while ((ch = getopt(argc, argv, "c:dv")) != -1) {
@@ -533,19 +835,22 @@ main(int argc, char *argv[])
 	}
 	store_event(db, "collector_start", 0, 0, "");
 	db_exec(db, q[Q_RESUME], "");
-	if (site_load(db) == -1)
+	if (reload(db, 1) == -1)
 		fatalx("cannot load the site from the database");
-	site_start();
 	modem = config_get(co.cf, "modem_device", "");
 	if (modem[0] && sms_start(&co, modem) == -1)
 		log_warn("sms thread");
-	last_sum = time(NULL);
+	last_sum = last_site = time(NULL);
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
-		if (sig == SIGHUP && reload(db) == -1)
+		if (sig == SIGHUP && reload(db, 1) == -1)
 			log_warnx("reload failed; retrying on the next SIGHUP");
+		if (time(NULL) - last_site >= config_int(co.cf, "site_check_s", 5)) {
+			last_site = time(NULL);
+			site_check(db);
+		}
 		requests(db);
 		gateways(db);
 		if (time(NULL) - last_late >= config_int(co.cf, "sms_check_s", 10)) {
@@ -561,7 +866,7 @@ main(int argc, char *argv[])
 
 			last_sum = time(NULL);
 			if (db_value(db, &sum, q[Q_SUM], "") == 1 &&
-			    sum != settings_sum && reload(db) == -1)
+			    sum != settings_sum && reload(db, 1) == -1)
 				log_warnx("reload after a settings change failed");
 		}
 	}

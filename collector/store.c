@@ -25,26 +25,28 @@ static const char *const q[] = {
 	[Q_READINGS] = "INSERT INTO readings (meter_id, read_at, meter_clock,"
 	    " energy, e_spike, e_peak, e_flat, e_valley, remaining_fen,"
 	    " purchase_count, status_word, voltage_dv, current_ca, power_w,"
-	    " pf_milli, freq_chz)"
+	    " pf_milli, freq_chz, bad_tokens)"
 	    " SELECT j.m, FROM_UNIXTIME(j.t / 1000),"
 	    " IF(j.clk > 0, FROM_UNIXTIME(j.clk), NULL), j.e, j.e0, j.e1, j.e2,"
-	    " j.e3, j.rem, j.cnt, j.st, j.v, j.i, j.p, j.pf, j.f"
+	    " j.e3, j.rem, j.cnt, j.st, j.v, j.i, j.p, j.pf, j.f, j.bt"
 	    " FROM JSON_TABLE(?, '$[*]' COLUMNS (m INT PATH '$[0]',"
 	    " t BIGINT PATH '$[1]', clk BIGINT PATH '$[2]', e BIGINT PATH '$[3]',"
 	    " e0 BIGINT PATH '$[4]', e1 BIGINT PATH '$[5]', e2 BIGINT PATH '$[6]',"
 	    " e3 BIGINT PATH '$[7]', rem BIGINT PATH '$[8]', cnt INT PATH '$[9]',"
 	    " st INT PATH '$[10]', v INT PATH '$[11]', i INT PATH '$[12]',"
 	    " p INT PATH '$[13]', pf INT PATH '$[14]', f INT PATH '$[15]',"
-	    " lat INT PATH '$[16]')) j",
+	    " lat INT PATH '$[16]', bt INT PATH '$[17]')) j",
 	[Q_STATE_OK] = "INSERT INTO meter_state (meter_id, read_at, energy,"
 	    " remaining_fen, purchase_count, status_word, relay_closed, power_w,"
-	    " lost, lost_since, fail_streak, reads_ok, latency_ms_sum, last_error)"
+	    " lost, lost_since, fail_streak, reads_ok, latency_ms_sum, last_error,"
+	    " bad_tokens)"
 	    " SELECT j.m, FROM_UNIXTIME(j.t / 1000), j.e, j.rem, j.cnt, j.st,"
-	    " IF(j.st IS NULL, NULL, (j.st >> 13) & 1), j.p, 0, NULL, 0, 1, j.lat, ''"
+	    " IF(j.st IS NULL, NULL, (j.st >> 13) & 1), j.p, 0, NULL, 0, 1, j.lat, '',"
+	    " j.bt"
 	    " FROM JSON_TABLE(?, '$[*]' COLUMNS (m INT PATH '$[0]',"
 	    " t BIGINT PATH '$[1]', e BIGINT PATH '$[3]', rem BIGINT PATH '$[8]',"
 	    " cnt INT PATH '$[9]', st INT PATH '$[10]', p INT PATH '$[13]',"
-	    " lat INT PATH '$[16]')) j"
+	    " lat INT PATH '$[16]', bt INT PATH '$[17]')) j"
 	    " ON DUPLICATE KEY UPDATE read_at = VALUES(read_at),"
 	    " energy = VALUES(energy), remaining_fen = VALUES(remaining_fen),"
 	    " purchase_count = VALUES(purchase_count),"
@@ -53,7 +55,7 @@ static const char *const q[] = {
 	    " lost = 0, lost_since = NULL, fail_streak = 0,"
 	    " reads_ok = reads_ok + 1,"
 	    " latency_ms_sum = latency_ms_sum + VALUES(latency_ms_sum),"
-	    " last_error = ''",
+	    " last_error = '', bad_tokens = VALUES(bad_tokens)",
 	[Q_STATE_FAIL] = "INSERT INTO meter_state (meter_id, lost, lost_since,"
 	    " fail_streak, reads_failed, last_error)"
 	    " SELECT j.m, j.lost, IF(j.lost, NOW(3), NULL), j.fs, 1, j.err"
@@ -122,7 +124,7 @@ static char staff_phone[24];
 
 static const char *const alarm_names[AL_NKINDS] = {
 	"alarm1", "alarm2", "arrears", "overload", "meter_lost", "gateway_lost",
-	"count_mismatch"
+	"count_mismatch", "bad_token"
 };
 
 /* A growing text buffer; on failure it stays marked and the caller gives up. */
@@ -440,6 +442,35 @@ meter_alarm(struct bus *b, struct meter *m, int kind, int on)
 	set_alarm(b, m, kind, on, 0);
 }
 
+/*
+ * The meter counts tokens it refused for their MAC or meter number: a rise
+ * over the previous read means someone tried forged tokens on it. One
+ * episode while it keeps rising; closed after bad_token_quiet_s (a day)
+ * without a rise. The first read of a meter only sets where it stands.
+ */
+static void
+bad_tokens(struct bus *b, struct meter *m, const struct result *r)
+{
+	int now = r->r.bad_tokens;
+
+	if (now < 0)
+		return;
+	if (m->bad_tokens >= 0 && now > m->bad_tokens) {
+		char detail[64];
+
+		m->bad_rise_ms = r->at_ms;
+		if (!(m->alarms & (1u << AL_BAD_TOKEN))) {
+			snprintf(detail, sizeof(detail), "%d -> %d", m->bad_tokens, now);
+			log_warnx("meter %u (id %d): bad-token counter rose %s",
+			    m->number, m->id, detail);
+		}
+		set_alarm(b, m, AL_BAD_TOKEN, 1, 0);
+	} else if ((m->alarms & (1u << AL_BAD_TOKEN)) &&
+	    r->at_ms - m->bad_rise_ms >= b->co->set.bad_token_quiet_s * 1000LL)
+		set_alarm(b, m, AL_BAD_TOKEN, 0, 0);
+	m->bad_tokens = now;
+}
+
 /* After a good read: lost -> found, alarm episodes from the status word. */
 static void
 after_good(struct bus *b, struct result *r)
@@ -467,6 +498,7 @@ after_good(struct bus *b, struct result *r)
 		set_alarm(b, m, level, 1, r->r.remaining);
 	set_alarm(b, m, AL_OVERLOAD, (r->r.status & ST_OVERLOAD) != 0,
 	    r->r.remaining);
+	bad_tokens(b, m, r);
 }
 
 static void
@@ -545,6 +577,7 @@ store_cycle(struct bus *b, struct result *res, int n, long cycle_ms)
 			jnum(&rd, x->pf_milli, 1);
 			jnum(&rd, x->freq_chz, 1);
 			jnum(&rd, r->latency_ms, 1);
+			jnum(&rd, x->bad_tokens, money);
 			bprintf(&rd, "]");
 			local_day(r->at_ms, b->co->set.tz_min, day);
 			bprintf(&daily, "%s[%d,\"%s\",%lld]",

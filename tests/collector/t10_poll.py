@@ -71,6 +71,11 @@ check(want <= names, "collector_status has the figures of B9", str(want - names)
 check(wait(lambda: num("SELECT value FROM collector_status WHERE name = 'meters_read'") == 484, 5),
       "meters_read = 484")
 
+# The look for site changes (every 5 s) stays cheap on a site this size.
+us = wait(lambda: num("SELECT value FROM collector_status WHERE name = 'site_check_us'"), 10)
+print(f"# site check of 484 meters: {us} us")
+check(us and us < 50000, f"the site check takes {us} us (under 50 ms)")
+
 # S1 on demand: a read request makes a new cycle at once; a settings change too.
 sim.ctl("set 1010101 remaining=777")
 check(read_all(20), "a read request for every meter is served and marked done")
