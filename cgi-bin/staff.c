@@ -275,6 +275,9 @@ origin_ok(struct req *r)
 	else
 		return 0;
 	n = strcspn(o, "/?#");
+	/* nginx passes $host, without the port: then compare the names */
+	if (strchr(host, ':') == NULL && memchr(o, ':', n) != NULL)
+		n = strcspn(o, ":/?#");
 	return n == strlen(host) && strncasecmp(o, host, n) == 0;
 }
 
