@@ -23,7 +23,7 @@ static const char *const q[] = {
 	    " JOIN (SELECT ? AS q) p"
 	    " WHERE a.status = 'open' AND (INSTR(a.holder, p.q) > 0"
 	    "   OR a.holder_no = p.q OR r.number = p.q OR m.number = p.q"
-	    "   OR CONCAT(b.name, r.number) = p.q)"
+	    "   OR CONCAT(b.name, r.number) = p.q OR CONCAT(b.name, ' ', r.number) = p.q)"
 	    " ORDER BY b.name, r.number, a.id LIMIT 50",
 	[Q_ACCOUNT] = "SELECT a.id, a.holder, a.holder_no, a.phone, a.status,"
 	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room"
@@ -172,9 +172,10 @@ money_form(struct req *r, const struct mode *m)
 	hdf_set_value(r->hdf, "Mode.name", m->name);
 	web_render(r, "sell.cs");
 	if (!r->is_post) {
-		const char *qs = web_query(r, "q", "");
+		char qs[256];
 
-		hdf_set_value(r->hdf, "Filter.q", qs);
+		web_search(r, "q", qs, sizeof(qs));
+		hdf_set_value(r->hdf, "Filter.q", web_query(r, "q", ""));
 		if (*qs) {
 			struct dbres *res = db_query(r->db, q[Q_FIND], "s", qs);
 			long n;

@@ -49,6 +49,7 @@ const struct route routes[] = {
 	{ "/refund",		M_GET | M_POST,	19,	  page_refund },
 	{ "/refunds",		M_GET,		20,	  page_refunds },
 	{ "/reversal",		M_POST,		21,	  page_reversal },
+	{ "/reversals",		M_GET,		18,	  page_reversals },
 	{ "/adjust",		M_GET | M_POST,	R_ADJ,	  page_adjust },
 	{ "/meter/read",	M_POST,		16,	  page_meter_read },
 	{ "/meter/history",	M_GET,		16,	  page_history },

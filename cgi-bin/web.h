@@ -94,6 +94,9 @@ int form_error(struct req *, const char *field, const char *key);
 
 /* The value of Query.NAME or DEF. */
 const char *web_query(struct req *, const char *name, const char *def);
+/* Query.NAME as a search: blanks (and the ideographic space) collapse to
+ * one space and are trimmed, into OUT of SZ bytes. */
+void web_search(struct req *, const char *name, char *out, size_t sz);
 /* Query.NAME as a positive id, or 0. */
 int64_t web_query_id(struct req *, const char *name);
 
@@ -140,8 +143,15 @@ int web_list_out(struct req *, struct list *, struct dbres *res,
  */
 int web_edit_load(struct req *, const char *sql, int64_t id, char **before);
 
-/* Sends the rows of RES as an .xlsx file named NAME with the language
- * headers of HEADKEYS (Lang.KEY) for the columns COLS of RES. */
+/*
+ * Sends the rows of RES as an .xlsx file named NAME with the language
+ * headers of HEADKEYS (Lang.KEY) for the columns COLS of RES. A column is
+ * declared as "name" (text) or "name:TYPE": int; yuan (fen in the row,
+ * written as yuan, 0.00); kwh (0.01 kWh in the row, 0.00); date
+ * (YYYY-MM-DD); datetime (YYYY-MM-DD HH:MM[:SS]); label.SECTION (the text
+ * Lang.SECTION.VALUE, or the value itself). A "+" after the type adds the
+ * column up into a last, bold totals row (合计).
+ */
 int web_xlsx(struct req *, const char *name, const char *const *headkeys,
     const char *const *cols, size_t ncols, struct dbres *res);
 

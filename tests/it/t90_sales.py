@@ -151,7 +151,9 @@ r = a.get("/sales", q=num[free[0]])
 check("12.30" in r.text and re.search(r'id="sum-amount">12.30<', r.text), "the sales query finds the sale with its total")
 r = a.get("/sales", q=num[free[0]], export="xlsx")
 ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
-check(ws.max_row == 2 and ws.cell(2, 7).value == "12.30", "the sales export has the sale", [c.value for c in ws[2]] if ws.max_row > 1 else "")
+check(ws.max_row == 3 and ws.cell(2, 7).value == 12.3 and ws.cell(2, 7).number_format == "0.00"
+      and ws.cell(3, 7).value == 12.3, "the sales export has the sale as a number, and its total",
+      [c.value for c in ws[2]] if ws.max_row > 1 else "")
 r = a.get("/accounts", q=num[free[0]])
 check("测试户" in r.text, "the opening records find the account by meter number")
 r = a.get("/accounts", export="xlsx", status="open")
