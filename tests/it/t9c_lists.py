@@ -111,4 +111,28 @@ last = [c.value for c in ws[ws.max_row]]
 check(last[0] == "合计" and 15.5 in last and 5.5 in last, "the refunds export ends with its totals", last)
 r = a.get("/reversals", q=tag)
 check(span(r.text, "sum-count") == "2", "the reversals query lists both reversals")
+# Every list's export: counts and floors as numbers, states as labels, times as dates.
+def sheet(path, **params):
+    r = a.get(path, export="xlsx", **params)
+    ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
+    head = [c.value for c in ws[1]]
+    return ws, {h: i + 1 for i, h in enumerate(head)}
+
+
+ws, c = sheet("/buildings", q="1号楼")
+check(isinstance(ws.cell(2, c["楼层数"]).value, int) and ws.cell(2, c["楼层数"]).data_type == "n",
+      "buildings: floors are numbers", ws.cell(2, c["楼层数"]).value)
+ws, c = sheet("/accounts", q=tag)
+check(ws.cell(2, c["状态"]).value == "正常" and isinstance(ws.cell(2, c["开户时间"]).value, datetime.datetime),
+      "accounts: the state as its label, the opening time as a date",
+      (ws.cell(2, c["状态"]).value, ws.cell(2, c["开户时间"]).value))
+ws, c = sheet("/operators", q=a.login_name)
+check(ws.cell(2, c["状态"]).value == "正常" and isinstance(ws.cell(2, c["创建时间"]).value, datetime.datetime),
+      "operators: 正常, not 0; created as a date", [x.value for x in ws[2]])
+ws, c = sheet("/meters", q=db_value(f"SELECT number FROM meters WHERE id = {meter}"))
+check(ws.cell(2, c["型号"]).value.startswith("DDSY1352-NK") and isinstance(ws.cell(2, c["通讯地址"]).value, int)
+      and isinstance(ws.cell(2, c["楼层"]).value, int), "meters: the model's name, address and floor as numbers",
+      [x.value for x in ws[2]])
+ws, c = sheet("/oplog", op=a.login_name)
+check(isinstance(ws.cell(2, 1).value, datetime.datetime), "the operation log: times as dates")
 done()
