@@ -11,7 +11,8 @@
 #include "pages.h"
 
 enum {
-	Q_FIND, Q_ACCOUNT, Q_METERS, Q_PENDING, Q_ENTRY, Q_PRINTS, Q_PRINT
+	Q_FIND, Q_ACCOUNT, Q_METERS, Q_PENDING, Q_ENTRY, Q_PRINTS, Q_PRINT,
+	Q_PRINTED
 };
 static const char *const q[] = {
 	[Q_FIND] = "SELECT DISTINCT a.id, a.holder, a.holder_no, a.status,"
@@ -52,14 +53,22 @@ static const char *const q[] = {
 	    " COALESCE(c.status, '') AS status, COALESCE(c.error, '') AS error,"
 	    " COALESCE(c.purchase_count, '') AS count, COALESCE(c.tries, 0) AS tries,"
 	    " COALESCE(l.reverses_id, '') AS reverses, l.note,"
-	    " COALESCE((SELECT z.id FROM ledger z WHERE z.reverses_id = l.id), '') AS reversed_by"
+	    " COALESCE((SELECT z.id FROM ledger z WHERE z.reverses_id = l.id), '') AS reversed_by,"
+	    " COALESCE(ol.kind, '') AS orig_kind"
 	    " FROM ledger l JOIN accounts a ON a.id = l.account_id"
+	    " LEFT JOIN ledger ol ON ol.id = l.reverses_id"
 	    " JOIN meters m ON m.id = l.meter_id"
 	    " LEFT JOIN rooms r ON r.id = a.room_id LEFT JOIN buildings b ON b.id = r.building_id"
 	    " LEFT JOIN operators o ON o.id = l.operator_id"
 	    " LEFT JOIN commands c ON c.id = l.command_id WHERE l.id = ?",
 	[Q_PRINTS] = "SELECT COUNT(*) FROM receipt_prints WHERE ledger_id = ?",
 	[Q_PRINT] = "INSERT INTO receipt_prints (ledger_id, operator_id) VALUES (?, ?)",
+	/* a print just asked for by this operator: its place among the
+	 * entry's prints (1: the first, the original) */
+	[Q_PRINTED] = "SELECT (SELECT COUNT(*) FROM receipt_prints y"
+	    "   WHERE y.ledger_id = x.ledger_id AND y.id <= x.id)"
+	    " FROM receipt_prints x WHERE x.id = ? AND x.ledger_id = ?"
+	    " AND x.operator_id = ? AND x.printed_at > UTC_TIMESTAMP(3) - INTERVAL 10 MINUTE",
 };
 
 static const struct field fields[] = {
@@ -257,6 +266,62 @@ money_form(struct req *r, const struct mode *m)
 	return 0;
 }
 
+/* The rights that may see an entry of each kind (the account records, F12,
+ * show every entry); 0 ends a list. */
+static const struct {
+	const char *kind;
+	int rights[4];
+} kind_rights[] = {
+	{ "sale", { 17, 18, 0 } },
+	{ "online", { 17, 18, 0 } },
+	{ "refund", { 19, 20, 0 } },
+	{ "closing_refund", { 13, 14, 20, 0 } },
+	{ "reversal", { 21, 0 } },
+	{ "adjustment", { R_ADJ, 18, 0 } },
+	{ "token_failed", { 17, 18, 19, 20 } },
+	{ "transfer_out", { 11, 0 } },
+	{ "transfer_in", { 11, 0 } },
+};
+
+static int
+has_right(struct req *r, int right)
+{
+	return right > 0 && (r->rights & ((uint64_t)1 << right)) != 0;
+}
+
+/* 1 when the operator may see the loaded entry, else 0 with a 403 page
+ * naming the right of its kind. */
+static int
+entry_allowed(struct req *r)
+{
+	const char *kind = hdf_get_value(r->hdf, "Entry.kind", "");
+	const char *orig = hdf_get_value(r->hdf, "Entry.orig_kind", "");
+	int first = 12;
+	char key[32];
+
+	if (has_right(r, 12))
+		return 1;
+	for (size_t i = 0; i < sizeof(kind_rights) / sizeof(kind_rights[0]);
+	    i++) {
+		if (strcmp(kind_rights[i].kind, kind) != 0)
+			continue;
+		first = kind_rights[i].rights[0];
+		for (int j = 0; j < 4 && kind_rights[i].rights[j]; j++)
+			if (has_right(r, kind_rights[i].rights[j]))
+				return 1;
+	}
+	/* a reversal also to those who query what it reverses */
+	if (strcmp(kind, "reversal") == 0 && (((strcmp(orig, "sale") == 0 ||
+	    strcmp(orig, "online") == 0) && has_right(r, 18)) ||
+	    (strcmp(orig, "refund") == 0 && has_right(r, 20))))
+		return 1;
+	web_fail(r, 403, "err.no_right");
+	snprintf(key, sizeof(key), "right.%s", right_codes[first]);
+	hdf_set_value(r->hdf, "Error.right", right_codes[first]);
+	hdf_set_value(r->hdf, "Error.right_name", web_lang(r, key));
+	return 0;
+}
+
 static int
 load_entry(struct req *r, int64_t id)
 {
@@ -291,6 +356,8 @@ page_sale(struct req *r)
 		return web_fail(r, 404, "err.not_found");
 	if (rc == -1 || crypto_random_hex(16, tok) == -1)
 		return -1;
+	if (!entry_allowed(r))
+		return 0;
 	/* the reversal form's own idempotency key */
 	if (hdf_get_value(r->hdf, "Form.idem", NULL) == NULL)
 		hdf_set_value(r->hdf, "Form.idem", tok);
@@ -299,26 +366,49 @@ page_sale(struct req *r)
 	return 0;
 }
 
+/*
+ * The receipt: a GET shows it (marked as a copy once it was printed); the
+ * print button posts, which records the print and shows it through
+ * ?print=ID, marked as a copy unless it is the entry's first print.
+ */
 int
 page_receipt(struct req *r)
 {
-	int64_t id = web_query_id(r, "id"), prints = 0;
+	int64_t id = web_query_id(r, "id"), prints = 0, nth = 0;
+	int64_t pid = web_query_id(r, "print");
 	int rc;
 
 	if (id == 0 || (rc = load_entry(r, id)) == 0)
 		return web_fail(r, 404, "err.not_found");
-	if (rc == -1 || db_value(r->db, &prints, q[Q_PRINTS], "l", id) == -1)
+	if (rc == -1)
 		return -1;
-	/* every print after the first says it is a copy */
-	hdf_set_int_value(r->hdf, "Receipt.copy", prints > 0);
-	hdf_set_int_value(r->hdf, "Receipt.prints", (int)prints + 1);
-	db_exec(r->db, q[Q_PRINT], "ll", id, r->op_id);
-	{
+	if (!entry_allowed(r))
+		return 0;
+	if (r->is_post) {
 		char obj[64];
 
+		if (db_value(r->db, &prints, q[Q_PRINTS], "l", id) == -1 ||
+		    db_exec(r->db, q[Q_PRINT], "ll", id, r->op_id) == -1)
+			return -1;
+		pid = (int64_t)db_last_id(r->db);
 		snprintf(obj, sizeof(obj), "ledger:%lld", (long long)id);
 		web_log(r, prints ? "receipt.reprint" : "receipt.print", obj,
 		    NULL, NULL);
+		web_redirect(r, "/receipt?id=%lld&print=%lld", (long long)id,
+		    (long long)pid);
+		return 0;
+	}
+	if (pid && db_value(r->db, &nth, q[Q_PRINTED], "lll", pid, id,
+	    r->op_id) == -1)
+		return -1;
+	if (nth > 0) {
+		/* the print just asked for */
+		hdf_set_int_value(r->hdf, "Receipt.copy", nth > 1);
+		hdf_set_int_value(r->hdf, "Receipt.printing", 1);
+	} else {
+		if (db_value(r->db, &prints, q[Q_PRINTS], "l", id) == -1)
+			return -1;
+		hdf_set_int_value(r->hdf, "Receipt.copy", prints > 0);
 	}
 	web_render(r, "receipt.cs");
 	return 0;

@@ -42,8 +42,9 @@ const struct route routes[] = {
 	{ "/closings",		M_GET,		14,	  page_closings },
 	{ "/account",		M_GET,		12,	  page_account },
 	{ "/sell",		M_GET | M_POST,	17,	  page_sell },
-	{ "/sale",		M_GET,		17,	  page_sale },
-	{ "/receipt",		M_GET,		17,	  page_receipt },
+	/* the right of the entry's kind is checked by the page */
+	{ "/sale",		M_GET,		R_SIGNED, page_sale },
+	{ "/receipt",		M_GET | M_POST,	R_SIGNED, page_receipt },
 	{ "/sales",		M_GET,		18,	  page_sales },
 	{ "/reconcile",		M_GET,		18,	  page_reconcile },
 	{ "/refund",		M_GET | M_POST,	19,	  page_refund },

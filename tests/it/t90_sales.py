@@ -108,7 +108,12 @@ check(db_value(f"SELECT amount_fen FROM ledger WHERE id = {lid}") == "1230", "th
 r = a.get(f"/receipt?id={lid}")
 check(r.status == 200 and r.text.count("壹拾贰元叁角整") == 3 and "存根联" in r.text and "客户联" in r.text
       and "财务联" in r.text and "补打" not in r.text, "the receipt has its three parts and the amount in capitals")
-r = a.get(f"/receipt?id={lid}")
+r = a.post(f"/receipt?id={lid}", {"csrf": a.csrf_token})
+check(r.status == 303 and "print=" in r.location, "the print button records the print")
+r = a.get(r.location)
+check("补打" not in r.text and "receipt.js" in r.text, "the first print is the original")
+r = a.post(f"/receipt?id={lid}", {"csrf": a.csrf_token})
+r = a.get(r.location)
 check(r.text.count("补打") == 3, "a reprint is marked as a copy on every part")
 
 # Concurrency: 20 clients selling on 10 accounts at once, every sale once, counts in order.

@@ -1,0 +1,81 @@
+"""t9c_entries.py - an entry's page and receipt need the right of its kind; a print is recorded when asked for."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from lib import *  # noqa: E402,F401
+
+a = operator(role=1)
+tag = "权限" + uuid.uuid4().hex[:6]
+
+
+def role(*rights):
+    name = tag + "".join(rights)
+    db(f"INSERT INTO roles (name) VALUES ('{name}')")
+    rid = db_value(f"SELECT id FROM roles WHERE name = '{name}'")
+    db("INSERT INTO role_rights (role_id, right_code) VALUES " + ",".join(f"({rid}, '{x}')" for x in rights + ("F5",)))
+    return operator(role=int(rid))
+
+
+free = [x[0] for x in db("SELECT r.number FROM rooms r JOIN buildings b ON b.id = r.building_id"
+                         " JOIN meters m ON m.room_id = r.id WHERE b.name = '2号楼' AND NOT EXISTS"
+                         " (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1)"
+                         " ORDER BY r.number DESC")]
+r = a.get("/account/open")
+r = a.post("/account/open", {"holder": tag, "building_id": "2", "room": free[0], "idem": idem_of(r)})
+aid = re.search(r"id=(\d+)", r.location).group(1)
+meter = db_value(f"SELECT meter_id FROM account_meters WHERE account_id = {aid}")
+r = a.get(f"/sell?account={aid}")
+r = a.post("/sell", {"account": aid, "meter": meter, "amount": "30", "idem": idem_of(r), "confirm": "1"})
+sale = re.search(r"id=(\d+)", r.location).group(1)
+meter_read(meter, 3000, int(db_value(f"SELECT MAX(purchase_count) FROM commands WHERE meter_id = {meter}")))
+r = a.get(f"/refund?account={aid}")
+r = a.post("/refund", {"account": aid, "meter": meter, "amount": "10", "idem": idem_of(r), "confirm": "1"})
+ref = re.search(r"id=(\d+)", r.location).group(1)
+
+# A clerk who sells (F17 only) sees sales, not refunds.
+clerk = role("F17")
+r = clerk.get(f"/sale?id={sale}")
+check(r.status == 200 and "售电" in r.text, "a seller sees a sale's page")
+for path in [f"/sale?id={ref}", f"/receipt?id={ref}"]:
+    r = clerk.get(path)
+    check(r.status == 403 and "F19" in r.text and "壹拾元整" not in r.text, f"a seller cannot read a refund: {path}",
+          r.status)
+r = clerk.post(f"/receipt?id={ref}", {"csrf": clerk.csrf_token})
+check(r.status == 403 and count("receipt_prints", f"ledger_id = {ref}") == 0, "nor print one")
+refunder = role("F19")
+check(refunder.get(f"/sale?id={ref}").status == 200 and refunder.get(f"/sale?id={sale}").status == 403,
+      "a refunder sees refunds and not sales")
+check(role("F20").get(f"/receipt?id={ref}").status == 200, "the refund query's right reads refunds")
+check(role("F12").get(f"/sale?id={ref}").status == 200, "the account records (F12) show every entry")
+check(role("F2").get(f"/sale?id={sale}").status == 403, "an operator without a money right sees no entry")
+
+# Opening the receipt is no print: the print button is.
+r = a.get(f"/sale?id={sale}")
+t = r.text
+check(t.find('id="print-receipt"') < t.find('action="/reversal"') and 'class="reversal-part"' in t,
+      "打印收据 comes first, the reversal below and set apart")
+r = a.get(f"/receipt?id={sale}")
+r = a.get(f"/receipt?id={sale}")
+check("补打" not in r.text and count("receipt_prints", f"ledger_id = {sale}") == 0,
+      "opening the receipt twice records no print and marks no copy")
+r = a.post(f"/receipt?id={sale}", {"csrf": a.csrf_token})
+loc = r.location
+check(r.status == 303 and count("receipt_prints", f"ledger_id = {sale}") == 1, "pressing print records one print")
+r = a.get(loc)
+check("补打" not in r.text, "and that first print is the original")
+check("补打" not in a.get(loc).text, "reloading it shows it the same")
+r = a.post(f"/receipt?id={sale}", {"csrf": a.csrf_token})
+check(a.get(r.location).text.count("补打") == 3, "the second print is a copy")
+check(a.get(f"/receipt?id={sale}").text.count("补打") == 3, "and the preview now says copy too")
+other = operator(role=1)
+check("补打" in other.get(loc).text, "another operator cannot reuse the first print's page")
+r = a.post(f"/receipt?id={sale}", {"csrf": "x"})
+check(r.status == 403 and count("receipt_prints", f"ledger_id = {sale}") == 2, "a print needs the form's token")
+
+# A refund's receipt and page speak of refunds.
+r = a.get(f"/receipt?id={ref}")
+check("<title>退电收据" in r.text and "售电收据" not in r.text, "a refund's receipt is titled 退电收据")
+r = a.get(f"/sale?id={ref}")
+check("继续退电" in r.text and "继续售电" not in r.text, "a refund's page offers the next refund, not a sale")
+done()
