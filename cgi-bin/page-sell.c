@@ -12,7 +12,7 @@
 
 enum {
 	Q_FIND, Q_ACCOUNT, Q_METERS, Q_PENDING, Q_ENTRY, Q_PRINTS, Q_PRINT,
-	Q_PRINTED
+	Q_PRINTED, Q_DUP
 };
 static const char *const q[] = {
 	[Q_FIND] = "SELECT DISTINCT a.id, a.holder, a.holder_no, a.status,"
@@ -65,6 +65,17 @@ static const char *const q[] = {
 	[Q_PRINT] = "INSERT INTO receipt_prints (ledger_id, operator_id) VALUES (?, ?)",
 	/* a print just asked for by this operator: its place among the
 	 * entry's prints (1: the first, the original) */
+	/* the last sale of the same amount to the account a moment ago, from
+	 * another form (the same form again is its own repeat) */
+	[Q_DUP] = "SELECT l.id, CONCAT(DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?),"
+	    " '%Y%m%d'), LPAD(l.id, 8, '0')) AS receipt_no,"
+	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%H:%i:%s') AS at,"
+	    " TIMESTAMPDIFF(SECOND, l.created_at, UTC_TIMESTAMP(3)) AS ago,"
+	    " COALESCE(o.name, l.channel) AS operator"
+	    " FROM ledger l LEFT JOIN operators o ON o.id = l.operator_id"
+	    " WHERE l.account_id = ? AND l.kind IN ('sale', 'online') AND l.amount_fen = ?"
+	    " AND l.created_at > UTC_TIMESTAMP(3) - INTERVAL ? SECOND"
+	    " AND (l.idem_key IS NULL OR l.idem_key <> ?) ORDER BY l.id DESC LIMIT 1",
 	[Q_PRINTED] = "SELECT (SELECT COUNT(*) FROM receipt_prints y"
 	    "   WHERE y.ledger_id = x.ledger_id AND y.id <= x.id)"
 	    " FROM receipt_prints x WHERE x.id = ? AND x.ledger_id = ?"
@@ -77,8 +88,16 @@ static const struct field fields[] = {
 	{ "amount", FT_MONEY, 1, 1, 0, NULL },
 	{ "idem", FT_TEXT, 1, 0, 64, NULL },
 	{ "confirm", FT_BOOL, 0, 0, 0, NULL },
+	{ "dupcheck", FT_BOOL, 0, 0, 0, NULL },
+	{ "dup_ok", FT_BOOL, 0, 0, 0, NULL },
 };
-enum { S_ACCOUNT, S_METER, S_AMOUNT, S_IDEM, S_CONFIRM, S_N };
+enum {
+	S_ACCOUNT, S_METER, S_AMOUNT, S_IDEM, S_CONFIRM, S_DUPCHECK, S_DUPOK, S_N
+};
+
+/* A second sale of the same amount to one account within this many
+ * seconds is asked about first (two tabs, one sale twice). */
+#define DUP_WINDOW_S 300
 
 /* The account, its meters, money and commands in flight into the HDF. */
 int
@@ -125,6 +144,21 @@ static const struct mode sell_mode = { "sell", LK_SALE, 1, 0 };
 static const struct mode refund_mode = { "refund", LK_REFUND, -1, 600 };
 
 static int money_form(struct req *, const struct mode *);
+
+/* The same sale a moment ago into Dup.*: 1, 0 none, -1 error. */
+static int
+dup_sale(struct req *r, int64_t account, int64_t amount, const char *idem)
+{
+	struct dbres *res = db_query(r->db, q[Q_DUP], "ssllls", web_tz(r),
+	    web_tz(r), account, amount, (int64_t)DUP_WINDOW_S, idem);
+	int found;
+
+	if (res == NULL)
+		return -1;
+	found = web_row(r, "Dup", res);
+	db_res_free(res);
+	return found;
+}
 
 int
 money_form_new(struct req *r, int64_t account)
@@ -204,6 +238,15 @@ money_form(struct req *r, const struct mode *m)
 		return rc;
 	if (nerr)
 		return 0;
+	if (m->sign > 0 && (!v[S_CONFIRM].i || (v[S_DUPCHECK].i &&
+	    !v[S_DUPOK].i))) {
+		/* the confirmation asks again when the same sale was just made */
+		if ((rc = dup_sale(r, v[S_ACCOUNT].i, v[S_AMOUNT].i,
+		    v[S_IDEM].s)) == -1)
+			return -1;
+		if (rc == 1)
+			v[S_CONFIRM].i = 0;
+	}
 	if (!v[S_CONFIRM].i) {
 		/* the confirmation names the account, the meter and the amount */
 		hdf_set_value(r->hdf, "Confirm.amount", money_format(v[S_AMOUNT].i,

@@ -176,6 +176,18 @@ form_check(struct req *r, const struct field *fields, size_t n,
 				free(trimmed);
 				s = web_query(r, f->name, "");
 			}
+			/* numbers typed in full width are meant as numbers */
+			if (f->type == FT_INT || f->type == FT_MONEY ||
+			    f->type == FT_PRICE || f->type == FT_ID) {
+				char half[128];
+
+				if (valid_halfwidth(s, half, sizeof(half)) == 1) {
+					snprintf(key, sizeof(key), "Query.%s",
+					    f->name);
+					hdf_set_value(r->hdf, key, half);
+					s = web_query(r, f->name, "");
+				}
+			}
 			snprintf(key, sizeof(key), "Form.%s", f->name);
 			hdf_set_value(r->hdf, key, s);
 		}

@@ -78,4 +78,39 @@ r = a.get(f"/receipt?id={ref}")
 check("<title>退电收据" in r.text and "售电收据" not in r.text, "a refund's receipt is titled 退电收据")
 r = a.get(f"/sale?id={ref}")
 check("继续退电" in r.text and "继续售电" not in r.text, "a refund's page offers the next refund, not a sale")
+# Two tabs sell the same amount to one account a second apart: the second is asked about.
+t1, t2 = a.get(f"/sell?account={aid}"), a.get(f"/sell?account={aid}")
+f1 = {"account": aid, "meter": meter, "amount": "25.5", "idem": idem_of(t1)}
+f2 = {"account": aid, "meter": meter, "amount": "２５.５０", "idem": idem_of(t2)}
+c1, c2 = a.post("/sell", f1), a.post("/sell", f2)
+check('name="dupcheck"' in c1.text and "dup-warning" not in c2.text, "both confirmations shown, no sale yet")
+L0 = count("ledger")
+r = a.post("/sell", dict(f1, confirm="1", dupcheck="1"))
+check(r.status == 303 and count("ledger") == L0 + 1, "the first tab sells")
+check(a.post("/sell", dict(f1, confirm="1", dupcheck="1")).status == 303 and count("ledger") == L0 + 1,
+      "the first tab's form again is its own repeat, not asked about")
+r = a.post("/sell", dict(f2, confirm="1", dupcheck="1"))
+check(r.status == 200 and "dup-warning" in r.text and "几分钟前" in r.text and count("ledger") == L0 + 1,
+      "the second tab's identical sale is stopped with a warning naming the first", r.status)
+check('name="dup_ok" value="1"' in r.text and "确认，再售一笔" in r.text, "and it can be confirmed again")
+r = a.post("/sell", dict(f2, confirm="1", dupcheck="1", dup_ok="1"))
+check(r.status == 303 and count("ledger") == L0 + 2, "confirmed again, it is sold")
+r = a.get(f"/sell?account={aid}")
+r = a.post("/sell", {"account": aid, "meter": meter, "amount": "25.51", "idem": idem_of(r)})
+check("dup-warning" not in r.text, "a different amount is not asked about")
+r = a.get(f"/sell?account={aid}")
+r = a.post("/sell", {"account": aid, "meter": meter, "amount": "25.50", "idem": idem_of(r)})
+check("dup-warning" in r.text, "the same amount again is named on the confirmation at once")
+# Full-width digits, point and minus are read as numbers.
+r = a.get(f"/sell?account={aid}")
+i = idem_of(r)
+r = a.post("/sell", {"account": aid, "meter": meter, "amount": "１００", "idem": i})
+check(r.status == 200 and "100.00 元" in r.text and "壹佰元整" in r.text, "１００ is read as 100.00", r.field_error("amount"))
+for amount, why in [("－５", "超出"), ("１．２３４", "两位小数"), ("１００元", "金额"), ("１ ００", "金额")]:
+    r = a.post("/sell", {"account": aid, "meter": meter, "amount": amount, "idem": i, "confirm": "1"})
+    check(why in (r.field_error("amount") or ""), f"{amount!r}: {why}", r.field_error("amount"))
+L0 = count("ledger")
+r = a.post("/sell", {"account": aid, "meter": meter, "amount": "１２．３０", "idem": i, "confirm": "1"})
+lid = re.search(r"id=(\d+)", r.location).group(1) if r.status == 303 else "0"
+check(db_value(f"SELECT amount_fen FROM ledger WHERE id = {lid}") == "1230", "１２．３０ sells 12.30")
 done()
