@@ -124,6 +124,7 @@ show_account(struct req *r, int64_t id)
 	web_rows(r, "Pending", res);
 	db_res_free(res);
 	web_money_col(r, "Pending", "amount_fen", "amount");
+	web_cmd_error_col(r, "Pending", "error", "error_text");
 	if (ledger_account_money(r->db, id, &money) == -1)
 		return -1;
 	hdf_set_value(r->hdf, "Account.money", money_format(money, buf,
@@ -385,6 +386,8 @@ load_entry(struct req *r, int64_t id)
 	    amount, buf, sizeof(buf)));
 	hdf_set_value(r->hdf, "Entry.capital", money_capital(amount < 0 ?
 	    -amount : amount, buf, sizeof(buf)));
+	hdf_set_value(r->hdf, "Entry.error_text", web_cmd_error(r,
+	    hdf_get_value(r->hdf, "Entry.error", ""), buf, sizeof(buf)));
 	return 1;
 }
 

@@ -740,6 +740,99 @@ web_date_ok(const char *s)
 	    d >= 1 && d <= 31;
 }
 
+/* Appends the language text KEY with {1} and {2} replaced by A and B. */
+static void
+cmderr_fill(struct req *r, const char *key, const char *a, const char *b,
+    char *buf, size_t sz)
+{
+	const char *t = web_lang(r, key);
+	size_t o = strlen(buf);
+
+	for (; *t && o + 1 < sz; t++) {
+		const char *v = NULL;
+
+		if (strncmp(t, "{1}", 3) == 0)
+			v = a;
+		else if (strncmp(t, "{2}", 3) == 0)
+			v = b;
+		if (v) {
+			o += (size_t)snprintf(buf + o, sz - o, "%s", v);
+			if (o >= sz)
+				o = sz - 1;
+			t += 2;
+			continue;
+		}
+		buf[o++] = *t;
+	}
+	buf[o] = '\0';
+}
+
+/* A link or protocol fault as the collector names it, in words. */
+static void
+cmderr_fault(struct req *r, const char *f, char *buf, size_t sz)
+{
+	unsigned exc;
+	char x[8];
+
+	if (sscanf(f, "exception 0x%2X", &exc) == 1) {
+		snprintf(x, sizeof(x), "%02X", exc);
+		cmderr_fill(r, "cmderr.exception", x, "", buf, sz);
+	} else if (strcmp(f, "timeout") == 0)
+		cmderr_fill(r, "cmderr.timeout", "", "", buf, sz);
+	else if (strcmp(f, "bad frame") == 0)
+		cmderr_fill(r, "cmderr.bad_frame", "", "", buf, sz);
+	else
+		cmderr_fill(r, "cmderr.link", "", "", buf, sz);
+}
+
+const char *
+web_cmd_error(struct req *r, const char *err, char *buf, size_t sz)
+{
+	int n1, n2;
+	unsigned exc;
+	char a[16], b[16];
+
+	buf[0] = '\0';
+	if (err == NULL || *err == '\0')
+		return buf;
+	if (sscanf(err, "refused by the meter (exception 0x03, count %d,"
+	    " bad tokens %d)", &n1, &n2) == 2) {
+		snprintf(a, sizeof(a), "%d", n1);
+		snprintf(b, sizeof(b), "%d", n2);
+		cmderr_fill(r, "cmderr.token_refused", a, b, buf, sz);
+	} else if (sscanf(err, "refused by the meter (exception 0x%2X)",
+	    &exc) == 1) {
+		snprintf(a, sizeof(a), "%02X", exc);
+		cmderr_fill(r, "cmderr.refused", a, "", buf, sz);
+	} else if (strcmp(err, "refused, count check failed") == 0)
+		cmderr_fill(r, "cmderr.count_check", "", "", buf, sz);
+	else if (sscanf(err, "read-back: count %d", &n1) == 1) {
+		snprintf(a, sizeof(a), "%d", n1);
+		cmderr_fill(r, "cmderr.readback_count", a, "", buf, sz);
+	} else if (strncmp(err, "token write: ", 13) == 0) {
+		cmderr_fill(r, "cmderr.write", "", "", buf, sz);
+		cmderr_fault(r, err + 13, buf, sz);
+	} else if (strncmp(err, "read-back: ", 11) == 0) {
+		cmderr_fill(r, "cmderr.readback", "", "", buf, sz);
+		cmderr_fault(r, err + 11, buf, sz);
+	} else
+		cmderr_fill(r, "cmderr.other", "", "", buf, sz);
+	return buf;
+}
+
+void
+web_cmd_error_col(struct req *r, const char *prefix, const char *from,
+    const char *to)
+{
+	HDF *rows = hdf_get_obj(r->hdf, prefix);
+	char buf[256];
+
+	for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
+	    row = hdf_obj_next(row))
+		hdf_set_value(row, to, web_cmd_error(r, hdf_get_value(row,
+		    from, ""), buf, sizeof(buf)));
+}
+
 void
 web_money_col(struct req *r, const char *prefix, const char *from,
     const char *to)

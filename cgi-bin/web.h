@@ -175,6 +175,14 @@ char *web_json_row(struct dbres *res);
 /* The site's offset from UTC for display, e.g. "+08:00". */
 const char *web_tz(struct req *);
 
+/* A command's error as the collector recorded it (English, for the log)
+ * in the staff's language, into BUF of SZ; returns BUF ("" for none). */
+const char *web_cmd_error(struct req *, const char *err, char *buf,
+    size_t sz);
+/* For each row PREFIX.N, sets TO to the words of the command error FROM. */
+void web_cmd_error_col(struct req *, const char *prefix, const char *from,
+    const char *to);
+
 /* For each row PREFIX.N, sets TO to the yuan text of the fen column FROM. */
 void web_money_col(struct req *, const char *prefix, const char *from,
     const char *to);

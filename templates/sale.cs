@@ -11,7 +11,7 @@
 <tr><th><?cs var:Lang.col.amount ?></th><td class="amount"><?cs var:Entry.amount ?> 元 (<?cs var:Entry.capital ?>)</td></tr>
 <tr><th><?cs var:Lang.col.op_name ?></th><td><?cs if:Entry.operator ?><?cs var:Entry.operator ?><?cs else ?><?cs var:Lang.channel[Entry.channel] ?><?cs /if ?></td></tr>
 <tr><th><?cs var:Lang.col.time ?></th><td><?cs var:Entry.at ?></td></tr>
-<tr><th><?cs var:Lang.page.token ?></th><td class="cmd st-<?cs var:Entry.status ?>" id="cmd-status"><?cs var:Lang.cmd[Entry.status] ?><?cs if:Entry.error ?> - <?cs var:Entry.error ?><?cs /if ?></td></tr>
+<tr><th><?cs if:Entry.amount_fen < 0 ?><?cs var:Lang.page.debit_token ?><?cs else ?><?cs var:Lang.page.token ?><?cs /if ?></th><td class="cmd st-<?cs var:Entry.status ?>" id="cmd-status"><?cs var:Lang.cmd[Entry.status] ?><?cs if:Entry.error ?> - <span class="cmd-error" title="<?cs var:Entry.error ?>"><?cs var:Entry.error_text ?></span><?cs /if ?></td></tr>
 </table>
 <?cs if:Entry.note ?><p><?cs var:Lang.page.reason ?>: <span class="note-text"><?cs var:Entry.note ?></span></p><?cs /if ?>
 <?cs if:Entry.reverses ?><p><a href="/sale?id=<?cs var:Entry.reverses ?>"><?cs var:Lang.page.reverses ?></a></p><?cs /if ?>

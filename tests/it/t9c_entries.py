@@ -113,4 +113,20 @@ L0 = count("ledger")
 r = a.post("/sell", {"account": aid, "meter": meter, "amount": "１２．３０", "idem": i, "confirm": "1"})
 lid = re.search(r"id=(\d+)", r.location).group(1) if r.status == 303 else "0"
 check(db_value(f"SELECT amount_fen FROM ledger WHERE id = {lid}") == "1230", "１２．３０ sells 12.30")
+# The meter's refusal in words, and a debit's token named as one.
+rcmd = db_value(f"SELECT command_id FROM ledger WHERE id = {ref}")
+db(f"UPDATE commands SET status = 'failed', error = 'refused by the meter (exception 0x03, count 7, bad tokens 2)'"
+   f" WHERE id = {rcmd}")
+r = a.get(f"/sale?id={ref}")
+main = r.text.split("<main>")[1]
+check("电表拒收此指令（电表购电次数 7，已拒收 2 次）" in main and "refused by" not in main.split('title="')[0]
+      and "exception" not in re.sub(r'title="[^"]*"', "", main), "the meter's refusal is shown in Chinese", main[:200])
+check("扣减指令" in main and "充值指令" not in main, "a refund's token is a debit, not 充值指令")
+r = a.get(f"/sell?account={aid}")
+check("电表拒收此指令" in r.text and "bad tokens" not in re.sub(r'title="[^"]*"', "", r.text),
+      "the sell page's commands in flight say it in Chinese too")
+for raw, words in [("token write: timeout", "写入电表失败：电表无应答（超时）"), ("read-back: count 5", "读回确认不符（电表购电次数 5）"),
+                   ("refused by the meter (exception 0x02)", "电表拒绝执行此指令（异常码 02）"), ("weird <b>", "下发失败")]:
+    db(f"UPDATE commands SET error = '{raw}' WHERE id = {rcmd}")
+    check(words in a.get(f"/sale?id={ref}").text, f"{raw!r} reads {words}")
 done()
