@@ -1,4 +1,5 @@
 /* page-sell.c - F17 sell: find the account, confirm, one ledger entry and token; progress and receipt. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,18 @@ static const struct mode refund_mode = { "refund", LK_REFUND, -1, 600 };
 
 static int money_form(struct req *, const struct mode *);
 
+/* 1 when an idempotency key can go into a URL as it is. */
+static int
+safe_key(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
 /* The same sale a moment ago into Dup.*: 1, 0 none, -1 error. */
 static int
 dup_sale(struct req *r, int64_t account, int64_t amount, const char *idem)
@@ -213,9 +226,11 @@ money_form(struct req *r, const struct mode *m)
 	char buf[160], obj[64];
 	int rc, nerr;
 
+	int review = !r->is_post && strcmp(web_query(r, "review", ""), "1") == 0;
+
 	hdf_set_value(r->hdf, "Mode.name", m->name);
 	web_render(r, "sell.cs");
-	if (!r->is_post) {
+	if (!r->is_post && !review) {
 		char qs[256];
 
 		web_search(r, "q", qs, sizeof(qs));
@@ -239,6 +254,18 @@ money_form(struct req *r, const struct mode *m)
 		return rc;
 	if (nerr)
 		return 0;
+	/* a GET only ever shows the confirmation; it never writes */
+	if (review)
+		v[S_CONFIRM].i = 0;
+	else if (!v[S_CONFIRM].i && safe_key(v[S_IDEM].s)) {
+		/* the confirmation is a page of its own (GET), so that Back
+		 * from the sale returns to it without resubmitting a form */
+		web_redirect(r, "/%s?review=1&account=%lld&meter=%lld&amount=%s"
+		    "&idem=%s", m->name, (long long)v[S_ACCOUNT].i,
+		    (long long)v[S_METER].i, money_format(v[S_AMOUNT].i, buf,
+		    sizeof(buf)), v[S_IDEM].s);
+		return 0;
+	}
 	if (m->sign > 0 && (!v[S_CONFIRM].i || (v[S_DUPCHECK].i &&
 	    !v[S_DUPOK].i))) {
 		/* the confirmation asks again when the same sale was just made */

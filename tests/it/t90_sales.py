@@ -62,6 +62,8 @@ for amount, why in cases:
           r.field_error("amount"))
 check(count("ledger") == L0, "refused amounts wrote nothing to the ledger")
 r = a.post("/sell", {"account": aid, "meter": meter, "amount": "12.30", "idem": idem})
+check(r.status == 303 and "review=1" in r.location, "the confirmation is a page of its own (a redirect after the POST)")
+r = a.get(r.location)
 check("12.30 元" in r.text and "壹拾贰元叁角整" in r.text and count("ledger") == L0,
       "the confirmation names the amount in figures and capitals and writes nothing")
 r = a.post("/sell", {"account": aid, "meter": meter, "amount": "12.30", "idem": idem, "confirm": "1"})

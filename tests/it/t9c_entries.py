@@ -82,7 +82,7 @@ check("继续退电" in r.text and "继续售电" not in r.text, "a refund's pag
 t1, t2 = a.get(f"/sell?account={aid}"), a.get(f"/sell?account={aid}")
 f1 = {"account": aid, "meter": meter, "amount": "25.5", "idem": idem_of(t1)}
 f2 = {"account": aid, "meter": meter, "amount": "２５.５０", "idem": idem_of(t2)}
-c1, c2 = a.post("/sell", f1), a.post("/sell", f2)
+c1, c2 = a.get(a.post("/sell", f1).location), a.get(a.post("/sell", f2).location)
 check('name="dupcheck"' in c1.text and "dup-warning" not in c2.text, "both confirmations shown, no sale yet")
 L0 = count("ledger")
 r = a.post("/sell", dict(f1, confirm="1", dupcheck="1"))
@@ -96,15 +96,35 @@ check('name="dup_ok" value="1"' in r.text and "确认，再售一笔" in r.text,
 r = a.post("/sell", dict(f2, confirm="1", dupcheck="1", dup_ok="1"))
 check(r.status == 303 and count("ledger") == L0 + 2, "confirmed again, it is sold")
 r = a.get(f"/sell?account={aid}")
-r = a.post("/sell", {"account": aid, "meter": meter, "amount": "25.51", "idem": idem_of(r)})
+r = a.get(a.post("/sell", {"account": aid, "meter": meter, "amount": "25.51", "idem": idem_of(r)}).location)
 check("dup-warning" not in r.text, "a different amount is not asked about")
 r = a.get(f"/sell?account={aid}")
-r = a.post("/sell", {"account": aid, "meter": meter, "amount": "25.50", "idem": idem_of(r)})
+r = a.get(a.post("/sell", {"account": aid, "meter": meter, "amount": "25.50", "idem": idem_of(r)}).location)
 check("dup-warning" in r.text, "the same amount again is named on the confirmation at once")
+# Back after a sale: the confirmation is a GET page, which never writes.
+r = a.get(f"/sell?account={aid}")
+i = idem_of(r)
+r = a.post("/sell", {"account": aid, "meter": meter, "amount": "3.21", "idem": i})
+check(r.status == 303 and "/sell?review=1" in r.location and "amount=3.21" in r.location,
+      "a valid sale form is answered with a redirect to its confirmation")
+conf = r.location
+L0 = count("ledger")
+r = a.get(conf + "&confirm=1")
+check(r.status == 200 and "叁元贰角壹分" in r.text and count("ledger") == L0, "the confirmation page writes nothing, even told to")
+r = a.post("/sell", {"account": aid, "meter": meter, "amount": "3.21", "idem": i, "confirm": "1", "dupcheck": "1"})
+check(r.status == 303 and count("ledger") == L0 + 1, "confirmed, the sale is written")
+r = a.get(conf)
+check(r.status == 200 and count("ledger") == L0 + 1, "going back shows the confirmation again, without a new sale")
+r = a.post("/sell", {"account": aid, "meter": meter, "amount": "3.21", "idem": i, "confirm": "1", "dupcheck": "1"})
+check(r.status == 303 and count("ledger") == L0 + 1, "and confirming it again is the same sale")
+r = a.post("/sell", {"account": aid, "meter": meter, "amount": "abc", "idem": i})
+check(r.status == 200 and r.field_error("amount"), "a form with errors is shown again with them")
+
 # Full-width digits, point and minus are read as numbers.
 r = a.get(f"/sell?account={aid}")
 i = idem_of(r)
 r = a.post("/sell", {"account": aid, "meter": meter, "amount": "１００", "idem": i})
+r = a.get(r.location)
 check(r.status == 200 and "100.00 元" in r.text and "壹佰元整" in r.text, "１００ is read as 100.00", r.field_error("amount"))
 for amount, why in [("－５", "超出"), ("１．２３４", "两位小数"), ("１００元", "金额"), ("１ ００", "金额")]:
     r = a.post("/sell", {"account": aid, "meter": meter, "amount": amount, "idem": i, "confirm": "1"})
