@@ -36,7 +36,8 @@ static const char *const q[] = {
 	    " a.holder, COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
 	    " m.number AS meter, " AMT " AS amount_fen,"
 	    " IF(" REVERSED ", 0, " AMT ") AS net_fen,"
-	    " COALESCE(o.login, l.channel) AS operator, COALESCE(c.status, '') AS status,"
+	    " COALESCE(o.login, l.channel) AS operator, COALESCE(o.login, '') AS login,"
+	    " l.channel, COALESCE(c.status, '') AS status,"
 	    " " REVERSED " AS reversed, IF(" REVERSED ", 'reversed', '') AS mark,"
 	    " COALESCE(l.reverses_id, '') AS reverses, COALESCE(ol.kind, '') AS orig_kind,"
 	    " COALESCE(CONCAT(DATE_FORMAT(CONVERT_TZ(ol.created_at, '+00:00', p.tz),"
@@ -93,7 +94,7 @@ list(struct req *r, const char *kind)
 	    "col.status" };
 	static const char *const cols[] = { "receipt_no", "at:datetime",
 	    "holder", "building", "room", "meter", "amount_fen:yuan+",
-	    "mark:label.mark", "net_fen:yuan+", "operator",
+	    "mark:label.mark", "net_fen:yuan+", "operator:label.channel",
 	    "status:label.cmd" };
 	static const char *const rheads[] = { "col.receipt_no", "col.time",
 	    "col.holder", "col.building", "col.room", "col.meter_number",
@@ -101,7 +102,7 @@ list(struct req *r, const char *kind)
 	    "col.op_name", "col.status" };
 	static const char *const rcols[] = { "receipt_no", "at:datetime",
 	    "holder", "building", "room", "meter", "amount_fen:yuan+",
-	    "orig_kind:label.kind", "orig_no", "note", "operator",
+	    "orig_kind:label.kind", "orig_no", "note", "operator:label.channel",
 	    "status:label.cmd" };
 	int isrev = strcmp(kind, "reversal") == 0;
 

@@ -135,4 +135,13 @@ check(ws.cell(2, c["型号"]).value.startswith("DDSY1352-NK") and isinstance(ws.
       [x.value for x in ws[2]])
 ws, c = sheet("/oplog", op=a.login_name)
 check(isinstance(ws.cell(2, 1).value, datetime.datetime), "the operation log: times as dates")
+# An entry without an operator names its channel in words, on the page and in the export.
+db(f"INSERT INTO ledger (account_id, meter_id, kind, amount_fen, channel, idem_key)"
+   f" VALUES ({aid}, {meter}, 'online', 500, 'online', '{tag}-online')")
+r = a.get("/sales", q=tag)
+body = r.text.split("<tbody>")[1]
+check("在线支付" in body and ">online<" not in body, "an online payment's operator reads 在线支付")
+ws, c = sheet("/sales", q=tag)
+whos = {ws.cell(i, c["操作员"]).value for i in range(2, ws.max_row)}
+check("在线支付" in whos and "online" not in whos and a.login_name in whos, "and so in the export", whos)
 done()
