@@ -809,12 +809,14 @@ web_cmd_error(struct req *r, const char *err, char *buf, size_t sz)
 	else if (sscanf(err, "read-back: count %d", &n1) == 1) {
 		snprintf(a, sizeof(a), "%d", n1);
 		cmderr_fill(r, "cmderr.readback_count", a, "", buf, sz);
-	} else if (strncmp(err, "token write: ", 13) == 0) {
-		cmderr_fill(r, "cmderr.write", "", "", buf, sz);
-		cmderr_fault(r, err + 13, buf, sz);
-	} else if (strncmp(err, "read-back: ", 11) == 0) {
-		cmderr_fill(r, "cmderr.readback", "", "", buf, sz);
-		cmderr_fault(r, err + 11, buf, sz);
+	} else if (strncmp(err, "token write: ", 13) == 0 ||
+	    strncmp(err, "read-back: ", 11) == 0) {
+		char fault[128] = "";
+		int w = err[0] == 't';
+
+		cmderr_fault(r, err + (w ? 13 : 11), fault, sizeof(fault));
+		cmderr_fill(r, w ? "cmderr.write" : "cmderr.readback", fault, "",
+		    buf, sz);
 	} else
 		cmderr_fill(r, "cmderr.other", "", "", buf, sz);
 	return buf;

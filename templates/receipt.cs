@@ -1,6 +1,6 @@
 <?cs # receipt.cs - the three-part receipt (三联单); a site may change this layout. ?>
 <!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title><?cs var:Lang.kind[Entry.kind] ?><?cs var:Lang.page.receipt_of ?> <?cs var:Entry.receipt_no ?></title>
+<html lang="zh-CN"><head><meta charset="utf-8"><title><?cs var:Lang.receipt_title[Entry.kind] ?> <?cs var:Entry.receipt_no ?></title>
 <link rel="stylesheet" href="/static/receipt.css">
 <?cs if:Receipt.printing ?><script src="/static/receipt.js" defer></script><?cs /if ?></head>
 <body class="receipt">
@@ -13,7 +13,7 @@
 <?cs def:part(name) ?>
 <section class="part">
 <h1><?cs var:Site.receipt_header ?></h1>
-<h2 class="title"><?cs var:Lang.kind[Entry.kind] ?><?cs var:Lang.page.receipt_of ?></h2>
+<h2 class="title"><?cs var:Lang.receipt_title[Entry.kind] ?></h2>
 <p class="partname"><?cs var:name ?><?cs if:Receipt.copy ?> <strong class="copy"><?cs var:Lang.page.receipt_copy ?></strong><?cs /if ?></p>
 <table>
 <tr><th><?cs var:Lang.col.receipt_no ?></th><td class="no"><?cs var:Entry.receipt_no ?></td><th><?cs var:Lang.col.time ?></th><td><?cs var:Entry.at ?></td></tr>
