@@ -64,19 +64,18 @@ static const char *const q[] = {
 	    " LEFT JOIN commands c ON c.id = l.command_id WHERE l.id = ?",
 	[Q_PRINTS] = "SELECT COUNT(*) FROM receipt_prints WHERE ledger_id = ?",
 	[Q_PRINT] = "INSERT INTO receipt_prints (ledger_id, operator_id) VALUES (?, ?)",
-	/* a print just asked for by this operator: its place among the
-	 * entry's prints (1: the first, the original) */
 	/* the last sale of the same amount to the account a moment ago, from
 	 * another form (the same form again is its own repeat) */
 	[Q_DUP] = "SELECT l.id, CONCAT(DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?),"
 	    " '%Y%m%d'), LPAD(l.id, 8, '0')) AS receipt_no,"
 	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%H:%i:%s') AS at,"
-	    " TIMESTAMPDIFF(SECOND, l.created_at, UTC_TIMESTAMP(3)) AS ago,"
 	    " COALESCE(o.name, l.channel) AS operator"
 	    " FROM ledger l LEFT JOIN operators o ON o.id = l.operator_id"
 	    " WHERE l.account_id = ? AND l.kind IN ('sale', 'online') AND l.amount_fen = ?"
 	    " AND l.created_at > UTC_TIMESTAMP(3) - INTERVAL ? SECOND"
-	    " AND (l.idem_key IS NULL OR l.idem_key <> ?) ORDER BY l.id DESC LIMIT 1",
+	    " AND l.idem_key <> ? ORDER BY l.id DESC LIMIT 1",
+	/* a print just asked for by this operator: its place among the
+	 * entry's prints (1: the first, the original) */
 	[Q_PRINTED] = "SELECT (SELECT COUNT(*) FROM receipt_prints y"
 	    "   WHERE y.ledger_id = x.ledger_id AND y.id <= x.id)"
 	    " FROM receipt_prints x WHERE x.id = ? AND x.ledger_id = ?"
@@ -225,7 +224,7 @@ money_form(struct req *r, const struct mode *m)
 	const char *why;
 	char buf[160], obj[64];
 	int rc, nerr;
-
+	/* the confirmation's own page: a GET */
 	int review = !r->is_post && strcmp(web_query(r, "review", ""), "1") == 0;
 
 	hdf_set_value(r->hdf, "Mode.name", m->name);
