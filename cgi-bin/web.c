@@ -879,4 +879,9 @@ web_dates(struct req *r, const char **from, const char **to)
 		form_error(r, "to", "bad_date");
 		*to = "";
 	}
+	/* a range that ends before it begins is said so, not shown empty */
+	if (**from && **to && strcmp(*from, *to) > 0) {
+		form_error(r, "to", "date_order");
+		*to = "";
+	}
 }

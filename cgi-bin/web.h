@@ -189,8 +189,8 @@ void web_money_col(struct req *, const char *prefix, const char *from,
 
 /* The buildings for a page's choices, into Buildings.N; 0 or -1. */
 int web_buildings(struct req *);
-/* The date filter ?from=&to= into Filter.*: a bad date is an error next to
- * its field and counts as no limit. */
+/* The date filter ?from=&to= into Filter.*: a bad date, or an end before
+ * the start, is an error next to its field and counts as no limit. */
 void web_dates(struct req *, const char **from, const char **to);
 
 /* 1 when S is empty or a date YYYY-MM-DD, else 0. */

@@ -135,6 +135,12 @@ check(ws.cell(2, c["型号"]).value.startswith("DDSY1352-NK") and isinstance(ws.
       [x.value for x in ws[2]])
 ws, c = sheet("/oplog", op=a.login_name)
 check(isinstance(ws.cell(2, 1).value, datetime.datetime), "the operation log: times as dates")
+# A date range that ends before it starts is said so next to the field.
+r = a.get("/sales", q=tag, **{"from": "2026-03-05", "to": "2026-03-01"})
+check("早于" in (r.field_error("to") or ""), "the sales query says the range ends before it starts", r.field_error("to"))
+r = a.get("/sales", q=tag, **{"from": "2026-03-05", "to": "2026-03-05"})
+check(r.field_error("to") is None, "a range of one day is fine")
+
 # An entry without an operator names its channel in words, on the page and in the export.
 db(f"INSERT INTO ledger (account_id, meter_id, kind, amount_fen, channel, idem_key)"
    f" VALUES ({aid}, {meter}, 'online', 500, 'online', '{tag}-online')")

@@ -43,7 +43,7 @@ r = a.post("/adjust", {"account": aid, "meter": meter, "direction": "credit", "a
                        "idem": idem_of(r), "confirm": "1"})
 check(r.status == 303, "an adjustment under valgrind")
 for p in [f"/sale?id={sid}", f"/receipt?id={sid}", f"/refund?account={aid}", f"/account?id={aid}", "/accounts",
-          "/closings", "/sales?export=xlsx", "/refunds", "/reconcile", "/tariffs", "/batch?building=1&floor=1",
+          "/closings", "/sales?export=xlsx", "/refunds", "/reversals?export=xlsx", "/reconcile", "/tariffs", "/batch?building=1&floor=1",
           f"/close?id={aid}", f"/meter/history?meter={meter}", "/approvals", "/sell?q=vg"]:
     r = a.get(p)
     check(r.status == 200, f"GET {p.split('?')[0]} under valgrind", r.status)
