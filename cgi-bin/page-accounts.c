@@ -100,7 +100,8 @@ page_accounts(struct req *r)
 	    "col.phone", "col.building", "col.room", "col.meters", "col.status",
 	    "col.opened", "col.op_name" };
 	static const char *const cols[] = { "holder", "holder_no", "phone",
-	    "building", "room", "meters", "status", "opened", "opened_by" };
+	    "building", "room", "meters", "status:label.account",
+	    "opened:datetime", "opened_by" };
 
 	if (close_settle_all(r) == -1)
 		return -1;

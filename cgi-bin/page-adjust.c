@@ -1,4 +1,5 @@
 /* page-adjust.c - an adjustment entry (调整记录) by an operator with its own right: a credit or debit with its token and a reason, after a confirmation. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,17 @@ enum { J_ACCOUNT, J_METER, J_DIR, J_AMOUNT, J_REASON, J_IDEM, J_CONFIRM, J_N };
 /* A debit takes at most what the meter holds by a read this recent (s). */
 #define FRESH 600
 
+/* Appends S to U percent-encoded, as a URL's query value. */
+static void
+url_value(STRING *u, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.')
+			string_append_char(u, (char)*p);
+		else
+			string_appendf(u, "%%%02X", *p);
+}
+
 int
 page_adjust(struct req *r)
 {
@@ -32,9 +44,11 @@ page_adjust(struct req *r)
 	const char *why;
 	char buf[160], obj[64], *after;
 	int rc, nerr, debit;
+	/* the confirmation's own page: a GET */
+	int review = !r->is_post && strcmp(web_query(r, "review", ""), "1") == 0;
 
 	web_render(r, "adjust.cs");
-	if (!r->is_post)
+	if (!r->is_post && !review)
 		return account == 0 ? web_fail(r, 404, "err.not_found") :
 		    money_form_new(r, account);
 	nerr = form_check(r, fields, J_N, v);
@@ -43,6 +57,28 @@ page_adjust(struct req *r)
 	if (nerr)
 		return 0;
 	debit = strcmp(v[J_DIR].s, "debit") == 0;
+	if (review)
+		v[J_CONFIRM].i = 0;
+	else if (!v[J_CONFIRM].i) {
+		/* the confirmation is a page of its own, so that Back from the
+		 * entry returns to it without resubmitting a form */
+		STRING u;
+
+		string_init(&u);
+		string_appendf(&u, "/adjust?review=1&account=%lld&meter=%lld"
+		    "&direction=%s&amount=%s&reason=", (long long)v[J_ACCOUNT].i,
+		    (long long)v[J_METER].i, debit ? "debit" : "credit",
+		    money_format(v[J_AMOUNT].i, buf, sizeof(buf)));
+		url_value(&u, v[J_REASON].s);
+		string_append(&u, "&idem=");
+		url_value(&u, v[J_IDEM].s);
+		if (u.len < (int)sizeof(r->location)) {
+			web_redirect(r, "%s", u.buf);
+			string_clear(&u);
+			return 0;
+		}
+		string_clear(&u);
+	}
 	if (!v[J_CONFIRM].i) {
 		/* the confirmation says which way the money goes, and how much */
 		hdf_set_int_value(r->hdf, "Confirm.show", 1);

@@ -141,8 +141,9 @@ page_batch(struct req *r)
 	static const char *const heads[] = { "col.meter_number", "col.building",
 	    "col.floor", "col.room", "col.holder", "page.remaining", "page.relay",
 	    "col.state", "page.read_at" };
-	static const char *const cols[] = { "number", "building", "floor", "room",
-	    "holder", "remaining", "relay", "state_name", "read_at" };
+	static const char *const cols[] = { "number", "building", "floor:int",
+	    "room", "holder", "remaining_fen:yuan", "relay", "state_name",
+	    "read_at:datetime" };
 
 	filter_read(r, &fl);
 	web_list(r, sortkeys, "number", &l);

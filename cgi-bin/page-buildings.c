@@ -36,8 +36,8 @@ page_buildings(struct req *r)
 	const char *qs = web_query(r, "q", "");
 	static const char *const heads[] = { "col.name", "col.floors",
 	    "col.rooms", "col.meters", "col.note" };
-	static const char *const cols[] = { "name", "floors", "rooms", "meters",
-	    "note" };
+	static const char *const cols[] = { "name", "floors:int", "rooms:int",
+	    "meters:int", "note" };
 
 	web_list(r, sortkeys, "name", &l);
 	hdf_set_value(r->hdf, "Filter.q", qs);

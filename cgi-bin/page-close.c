@@ -259,7 +259,8 @@ page_closings(struct req *r)
 	    "col.building", "col.room", "col.status", "page.refunded",
 	    "col.closed", "col.op_name" };
 	static const char *const cols[] = { "holder", "holder_no", "building",
-	    "room", "status", "refunded", "closed", "closed_by" };
+	    "room", "status:label.account", "refunded_fen:yuan",
+	    "closed:datetime", "closed_by" };
 	struct list l;
 	const char *qs = web_query(r, "q", "");
 	struct dbres *res;

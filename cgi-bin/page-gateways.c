@@ -56,8 +56,8 @@ page_gateways(struct req *r)
 	const char *qs = web_query(r, "q", "");
 	static const char *const heads[] = { "col.name", "col.host",
 	    "col.ports", "col.building", "col.meters", "col.buses", "col.note" };
-	static const char *const cols[] = { "name", "host", "ports", "building",
-	    "meters", "buses", "note" };
+	static const char *const cols[] = { "name", "host", "ports:int",
+	    "building", "meters:int", "buses", "note" };
 
 	web_list(r, sortkeys, "name", &l);
 	hdf_set_value(r->hdf, "Filter.q", qs);

@@ -8,6 +8,7 @@
 #include "pages.h"
 
 #define MAXDAYS 366
+#define READS_PER_PAGE 200
 
 enum { Q_RANGE, Q_METER, Q_DAYS, Q_READS };
 static const char *const q[] = {
@@ -23,11 +24,12 @@ static const char *const q[] = {
 	    " first_energy) AS used, last_energy FROM daily_energy"
 	    " WHERE meter_id = ? AND day BETWEEN ? AND ? ORDER BY day",
 	[Q_READS] = "SELECT DATE_FORMAT(CONVERT_TZ(read_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at,"
-	    " energy, remaining_fen, purchase_count, power_w, voltage_dv, status_word"
+	    " energy, remaining_fen, purchase_count, power_w, voltage_dv, status_word,"
+	    " COUNT(*) OVER () AS total"
 	    " FROM readings WHERE meter_id = ?"
 	    " AND read_at >= CONVERT_TZ(?, ?, '+00:00')"
 	    " AND read_at < CONVERT_TZ(?, ?, '+00:00') + INTERVAL 1 DAY"
-	    " ORDER BY read_at DESC LIMIT ?",
+	    " ORDER BY read_at DESC LIMIT ? OFFSET ?",
 };
 
 int
@@ -36,7 +38,7 @@ page_history(struct req *r)
 	const char *num = web_query(r, "meter", "");
 	const char *d1 = web_query(r, "from", ""), *d2 = web_query(r, "to", "");
 	int export = strcmp(web_query(r, "export", ""), "xlsx") == 0;
-	int64_t id, used[MAXDAYS], max = 1;
+	int64_t id, used[MAXDAYS], max = 1, total = 0, rp;
 	struct dbres *res;
 	char today[16], from[16], buf[32];
 	int n = 0;
@@ -62,6 +64,11 @@ page_history(struct req *r)
 			form_error(r, "to", "bad_date");
 		d2 = today;
 	}
+	/* a range that ends before it begins is said so, not shown empty */
+	if (strcmp(d1, d2) > 0) {
+		form_error(r, "to", "date_order");
+		d2 = d1;
+	}
 	hdf_set_value(r->hdf, "Filter.from", d1);
 	hdf_set_value(r->hdf, "Filter.to", d2);
 	if (*num == '\0')
@@ -81,25 +88,16 @@ page_history(struct req *r)
 	if (export) {
 		static const char *const heads[] = { "col.day", "page.used_kwh",
 		    "page.energy_kwh" };
-		static const char *const cols[] = { "day", "used_kwh", "energy_kwh" };
+		static const char *const cols[] = { "day:date", "used:kwh+",
+		    "last_energy:kwh" };
+		int rc = web_xlsx(r, "history", heads, cols, 3, res);
 
-		HDF *days;
-
-		web_rows(r, "Days", res);
 		db_res_free(res);
-		days = hdf_get_obj(r->hdf, "Days");
-		for (HDF *d = days ? hdf_obj_child(days) : NULL; d;
-		    d = hdf_obj_next(d)) {
-			hdf_set_value(d, "used_kwh", decimal_format(strtoll(
-			    hdf_get_value(d, "used", "0"), NULL, 10), 2, buf, sizeof(buf)));
-			hdf_set_value(d, "energy_kwh", decimal_format(strtoll(
-			    hdf_get_value(d, "last_energy", "0"), NULL, 10), 2, buf,
-			    sizeof(buf)));
-		}
-		return web_xlsx_hdf(r, "history", heads, cols, 3, "Days");
+		return rc;
 	}
 	while (db_next(res) == 1 && n < MAXDAYS) {
 		used[n] = db_coll(res, 1);
+		total += used[n];
 		if (used[n] > max)
 			max = used[n];
 		hdf_set_valuef(r->hdf, "Days.%d.day=%s", n, db_col(res, 0));
@@ -110,6 +108,8 @@ page_history(struct req *r)
 		n++;
 	}
 	db_res_free(res);
+	hdf_set_value(r->hdf, "Used.total", decimal_format(total, 2, buf,
+	    sizeof(buf)));
 	/* the chart: 600 x 200 user units, a bar a day, scaled to the top day */
 	hdf_set_int_value(r->hdf, "Chart.n", n);
 	hdf_set_value(r->hdf, "Chart.max", decimal_format(max, 2, buf, sizeof(buf)));
@@ -126,11 +126,27 @@ page_history(struct req *r)
 		    hdf_get_valuef(r->hdf, "Days.%d.day", i),
 		    hdf_get_valuef(r->hdf, "Days.%d.used", i));
 	}
-	if ((res = db_query(r->db, q[Q_READS], "slssssl", web_tz(r), id, d1,
-	    web_tz(r), d2, web_tz(r), (int64_t)200)) == NULL)
+	/* every read of the range, a page at a time */
+	rp = web_query_id(r, "rpage");
+	rp = rp ? rp : 1;
+	if ((res = db_query(r->db, q[Q_READS], "slssssll", web_tz(r), id, d1,
+	    web_tz(r), d2, web_tz(r), (int64_t)READS_PER_PAGE,
+	    (rp - 1) * READS_PER_PAGE)) == NULL)
 		return -1;
 	web_rows(r, "Reads", res);
 	db_res_free(res);
+	{
+		int64_t nreads = hdf_get_int_value(r->hdf, "Reads.0.total", 0);
+		int64_t pages = (nreads + READS_PER_PAGE - 1) / READS_PER_PAGE;
+
+		hdf_set_int_value(r->hdf, "ReadPages.total", (int)nreads);
+		hdf_set_int_value(r->hdf, "ReadPages.page", (int)rp);
+		hdf_set_int_value(r->hdf, "ReadPages.pages", (int)(pages ? pages : 1));
+		if (rp > 1)
+			hdf_set_int_value(r->hdf, "ReadPages.prev", (int)rp - 1);
+		if (rp < pages)
+			hdf_set_int_value(r->hdf, "ReadPages.next", (int)rp + 1);
+	}
 	web_money_col(r, "Reads", "remaining_fen", "remaining");
 	/* energy is in 0.01 kWh: the same two decimals as money */
 	web_money_col(r, "Reads", "energy", "energy_kwh");

@@ -85,8 +85,9 @@ page_meters(struct req *r)
 	static const char *const heads[] = { "col.meter_number", "col.profile",
 	    "col.gateway", "col.port", "col.address", "col.bus", "col.building",
 	    "col.floor", "col.room", "col.note" };
-	static const char *const cols[] = { "number", "profile", "gateway",
-	    "port", "address", "bus", "building", "floor", "room", "note" };
+	static const char *const cols[] = { "number", "profile:label.profile",
+	    "gateway", "port:int", "address:int", "bus", "building",
+	    "floor:int", "room", "note" };
 
 	if (strcmp(pr, "ddsy1352nk") != 0 && strcmp(pr, "energy") != 0)
 		pr = "";

@@ -62,7 +62,8 @@ page_operators(struct req *r)
 	static const char *const heads[] = { "col.login", "col.name",
 	    "col.phone", "col.role", "col.status", "col.last_login", "col.created" };
 	static const char *const cols[] = { "login", "name", "phone", "role",
-	    "disabled", "last_login", "created" };
+	    "disabled:label.disabled", "last_login:datetime",
+	    "created:datetime" };
 
 	web_list(r, sortkeys, "login", &l);
 	hdf_set_value(r->hdf, "Filter.q", qs);

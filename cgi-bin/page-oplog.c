@@ -159,8 +159,8 @@ page_oplog(struct req *r)
 	const char *d1, *d2;
 	static const char *const heads[] = { "col.time", "col.login",
 	    "col.addr", "col.action", "col.object", "col.changes" };
-	static const char *const cols[] = { "at", "login", "client_addr",
-	    "action_label", "object_label", "changes" };
+	static const char *const cols[] = { "at:datetime", "login",
+	    "client_addr", "action_label", "object_label", "changes" };
 
 	web_list(r, sortkeys, "-at", &l);
 	hdf_set_value(r->hdf, "Filter.op", op);

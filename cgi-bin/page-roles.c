@@ -56,8 +56,8 @@ page_roles(struct req *r)
 	if (strcmp(web_query(r, "export", ""), "xlsx") == 0) {
 		static const char *const heads[] = { "col.name", "col.note",
 		    "col.operators", "col.rights" };
-		static const char *const cols[] = { "name", "note", "operators",
-		    "rights" };
+		static const char *const cols[] = { "name", "note",
+		    "operators:int", "rights" };
 		int rc = web_xlsx(r, "roles", heads, cols, 4, res);
 
 		db_res_free(res);

@@ -42,7 +42,7 @@ page_rooms(struct req *r)
 	int64_t b = web_query_id(r, "building"), f = web_query_id(r, "floor");
 	static const char *const heads[] = { "col.building", "col.floor",
 	    "col.room", "col.meters", "col.note" };
-	static const char *const cols[] = { "building", "floor", "number",
+	static const char *const cols[] = { "building", "floor:int", "number",
 	    "meters", "note" };
 
 	web_list(r, sortkeys, "building", &l);

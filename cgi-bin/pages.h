@@ -46,6 +46,8 @@ int page_sales(struct req *);
 int page_refund(struct req *);
 int page_refunds(struct req *);
 int page_reversal(struct req *);
+/* The reversal entries (F18; those of refunds with F20 too). */
+int page_reversals(struct req *);
 int page_meter_read(struct req *);
 int page_batch(struct req *);
 int page_history(struct req *);

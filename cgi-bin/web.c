@@ -61,6 +61,30 @@ web_query_id(struct req *r, const char *name)
 	return v;
 }
 
+/* Blanks (and the ideographic space) in a search collapse to one space:
+ * "1号楼  105" finds building 1号楼, room 105. */
+void
+web_search(struct req *r, const char *name, char *out, size_t sz)
+{
+	const char *in = web_query(r, name, "");
+	size_t o = 0;
+	int blank = 0;
+
+	for (; *in && o + 4 < sz; in++) {
+		if (*in == ' ' || *in == '\t' || strncmp(in, "\xe3\x80\x80", 3) == 0) {
+			if (*in == '\xe3')
+				in += 2;
+			blank = o > 0;
+			continue;
+		}
+		if (blank)
+			out[o++] = ' ';
+		blank = 0;
+		out[o++] = *in;
+	}
+	out[o] = '\0';
+}
+
 int
 form_error(struct req *r, const char *field, const char *key)
 {
@@ -151,6 +175,18 @@ form_check(struct req *r, const struct field *fields, size_t n,
 				hdf_set_value(r->hdf, key, trimmed);
 				free(trimmed);
 				s = web_query(r, f->name, "");
+			}
+			/* numbers typed in full width are meant as numbers */
+			if (f->type == FT_INT || f->type == FT_MONEY ||
+			    f->type == FT_PRICE || f->type == FT_ID) {
+				char half[128];
+
+				if (valid_halfwidth(s, half, sizeof(half)) == 1) {
+					snprintf(key, sizeof(key), "Query.%s",
+					    f->name);
+					hdf_set_value(r->hdf, key, half);
+					s = web_query(r, f->name, "");
+				}
 			}
 			snprintf(key, sizeof(key), "Form.%s", f->name);
 			hdf_set_value(r->hdf, key, s);
@@ -347,6 +383,102 @@ xlsx_send(struct req *r, const char *name, struct xlsx *x)
 	return 0;
 }
 
+/* An export column parsed from its declaration (see web.h). */
+struct xcol {
+	char name[64];
+	enum xlsx_fmt fmt;
+	char section[48];	/* label: the language section, or "" */
+	int sum;		/* add it up into the totals row */
+	int64_t total;
+};
+
+static void
+xcol_parse(const char *spec, struct xcol *c)
+{
+	size_t n = strcspn(spec, ":");
+	const char *t = spec[n] == ':' ? spec + n + 1 : "";
+	size_t tl = strlen(t);
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%.*s", (int)n, spec);
+	if (tl > 0 && t[tl - 1] == '+') {
+		c->sum = 1;
+		tl--;
+	}
+	c->fmt = XF_TEXT;
+	if (tl == 3 && strncmp(t, "int", 3) == 0)
+		c->fmt = XF_INT;
+	else if (tl == 4 && strncmp(t, "yuan", 4) == 0)
+		c->fmt = XF_YUAN;
+	else if (tl == 3 && strncmp(t, "kwh", 3) == 0)
+		c->fmt = XF_KWH;
+	else if (tl == 4 && strncmp(t, "date", 4) == 0)
+		c->fmt = XF_DATE;
+	else if (tl == 8 && strncmp(t, "datetime", 8) == 0)
+		c->fmt = XF_DATETIME;
+	else if (tl > 6 && strncmp(t, "label.", 6) == 0)
+		snprintf(c->section, sizeof(c->section), "%.*s", (int)(tl - 6),
+		    t + 6);
+}
+
+/* Writes one value V of column C as its declared type. */
+static void
+xcol_put(struct req *r, struct xlsx *x, uint32_t row, uint16_t col,
+    struct xcol *c, const char *v)
+{
+	char key[160], *end;
+	long long n;
+
+	if (v == NULL || *v == '\0')
+		return;
+	switch (c->fmt) {
+	case XF_INT:
+	case XF_YUAN:
+	case XF_KWH:
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (errno || *end != '\0') {
+			xlsx_cell(x, row, col, v);
+			return;
+		}
+		c->total += n;
+		/* fen and 0.01 kWh: the nearest double to the decimal */
+		xlsx_number(x, row, col, c->fmt == XF_INT ? (double)n :
+		    (double)n / 100.0, c->fmt, 0);
+		return;
+	case XF_DATE:
+	case XF_DATETIME:
+		xlsx_date(x, row, col, v, c->fmt);
+		return;
+	default:
+		if (c->section[0]) {
+			snprintf(key, sizeof(key), "Lang.%s.%s", c->section, v);
+			v = hdf_get_value(r->hdf, key, v);
+		}
+		xlsx_cell(x, row, col, v);
+	}
+}
+
+/* The totals row after the last row ROW, when a column is summed. */
+static void
+xcol_totals(struct req *r, struct xlsx *x, uint32_t row, struct xcol *c,
+    size_t ncols)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < ncols; i++)
+		any |= c[i].sum;
+	if (!any)
+		return;
+	if (!c[0].sum)
+		xlsx_bold(x, row, 0, web_lang(r, "page.sum"));
+	for (size_t i = 0; i < ncols; i++)
+		if (c[i].sum)
+			xlsx_number(x, row, (uint16_t)i, c[i].fmt == XF_INT ?
+			    (double)c[i].total : (double)c[i].total / 100.0,
+			    c[i].fmt, 1);
+}
+
 static struct xlsx *
 xlsx_start(struct req *r, const char *const *headkeys, size_t ncols)
 {
@@ -371,25 +503,26 @@ web_xlsx(struct req *r, const char *name, const char *const *headkeys,
     const char *const *cols, size_t ncols, struct dbres *res)
 {
 	struct xlsx *x = xlsx_start(r, headkeys, ncols);
+	struct xcol xc[64];
 	int idx[64];
 	uint32_t row = 1;
 
 	if (x == NULL)
 		return -1;
 	for (size_t i = 0; i < ncols; i++) {
+		xcol_parse(cols[i], &xc[i]);
 		idx[i] = -1;
 		for (int c = 0; c < db_ncols(res); c++)
-			if (strcmp(db_colname(res, c), cols[i]) == 0)
+			if (strcmp(db_colname(res, c), xc[i].name) == 0)
 				idx[i] = c;
 	}
 	while (db_next(res) == 1) {
-		for (size_t i = 0; i < ncols; i++) {
-			const char *v = idx[i] >= 0 ? db_col(res, idx[i]) : NULL;
-
-			xlsx_cell(x, row, (uint16_t)i, v ? v : "");
-		}
+		for (size_t i = 0; i < ncols; i++)
+			xcol_put(r, x, row, (uint16_t)i, &xc[i], idx[i] >= 0 ?
+			    db_col(res, idx[i]) : NULL);
 		row++;
 	}
+	xcol_totals(r, x, row, xc, ncols);
 	return xlsx_send(r, name, x);
 }
 
@@ -399,14 +532,19 @@ web_xlsx_hdf(struct req *r, const char *name, const char *const *headkeys,
 {
 	struct xlsx *x = xlsx_start(r, headkeys, ncols);
 	HDF *rows = hdf_get_obj(r->hdf, prefix);
+	struct xcol xc[64];
 	uint32_t n = 1;
 
 	if (x == NULL)
 		return -1;
+	for (size_t i = 0; i < ncols; i++)
+		xcol_parse(cols[i], &xc[i]);
 	for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
 	    row = hdf_obj_next(row), n++)
 		for (size_t i = 0; i < ncols; i++)
-			xlsx_cell(x, n, (uint16_t)i, hdf_get_value(row, cols[i], ""));
+			xcol_put(r, x, n, (uint16_t)i, &xc[i],
+			    hdf_get_value(row, xc[i].name, ""));
+	xcol_totals(r, x, n, xc, ncols);
 	return xlsx_send(r, name, x);
 }
 
@@ -602,6 +740,101 @@ web_date_ok(const char *s)
 	    d >= 1 && d <= 31;
 }
 
+/* Appends the language text KEY with {1} and {2} replaced by A and B. */
+static void
+cmderr_fill(struct req *r, const char *key, const char *a, const char *b,
+    char *buf, size_t sz)
+{
+	const char *t = web_lang(r, key);
+	size_t o = strlen(buf);
+
+	for (; *t && o + 1 < sz; t++) {
+		const char *v = NULL;
+
+		if (strncmp(t, "{1}", 3) == 0)
+			v = a;
+		else if (strncmp(t, "{2}", 3) == 0)
+			v = b;
+		if (v) {
+			o += (size_t)snprintf(buf + o, sz - o, "%s", v);
+			if (o >= sz)
+				o = sz - 1;
+			t += 2;
+			continue;
+		}
+		buf[o++] = *t;
+	}
+	buf[o] = '\0';
+}
+
+/* A link or protocol fault as the collector names it, in words. */
+static void
+cmderr_fault(struct req *r, const char *f, char *buf, size_t sz)
+{
+	unsigned exc;
+	char x[8];
+
+	if (sscanf(f, "exception 0x%2X", &exc) == 1) {
+		snprintf(x, sizeof(x), "%02X", exc);
+		cmderr_fill(r, "cmderr.exception", x, "", buf, sz);
+	} else if (strcmp(f, "timeout") == 0)
+		cmderr_fill(r, "cmderr.timeout", "", "", buf, sz);
+	else if (strcmp(f, "bad frame") == 0)
+		cmderr_fill(r, "cmderr.bad_frame", "", "", buf, sz);
+	else
+		cmderr_fill(r, "cmderr.link", "", "", buf, sz);
+}
+
+const char *
+web_cmd_error(struct req *r, const char *err, char *buf, size_t sz)
+{
+	int n1, n2;
+	unsigned exc;
+	char a[16], b[16];
+
+	buf[0] = '\0';
+	if (err == NULL || *err == '\0')
+		return buf;
+	if (sscanf(err, "refused by the meter (exception 0x03, count %d,"
+	    " bad tokens %d)", &n1, &n2) == 2) {
+		snprintf(a, sizeof(a), "%d", n1);
+		snprintf(b, sizeof(b), "%d", n2);
+		cmderr_fill(r, "cmderr.token_refused", a, b, buf, sz);
+	} else if (sscanf(err, "refused by the meter (exception 0x%2X)",
+	    &exc) == 1) {
+		snprintf(a, sizeof(a), "%02X", exc);
+		cmderr_fill(r, "cmderr.refused", a, "", buf, sz);
+	} else if (strcmp(err, "refused, count check failed") == 0)
+		cmderr_fill(r, "cmderr.count_check", "", "", buf, sz);
+	else if (sscanf(err, "read-back: count %d", &n1) == 1) {
+		snprintf(a, sizeof(a), "%d", n1);
+		cmderr_fill(r, "cmderr.readback_count", a, "", buf, sz);
+	} else if (strncmp(err, "token write: ", 13) == 0 ||
+	    strncmp(err, "read-back: ", 11) == 0) {
+		char fault[128] = "";
+		int w = err[0] == 't';
+
+		cmderr_fault(r, err + (w ? 13 : 11), fault, sizeof(fault));
+		cmderr_fill(r, w ? "cmderr.write" : "cmderr.readback", fault, "",
+		    buf, sz);
+	} else
+		cmderr_fill(r, "cmderr.other", "", "", buf, sz);
+	return buf;
+}
+
+void
+web_cmd_error_col(struct req *r, const char *prefix, const char *from,
+    const char *to)
+{
+	HDF *rows = hdf_get_obj(r->hdf, prefix);
+	char buf[256];
+
+	for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
+	    row = hdf_obj_next(row))
+		hdf_set_value(row, to, web_cmd_error(r, hdf_get_value(row,
+		    from, ""), buf, sizeof(buf)));
+}
+
 void
 web_money_col(struct req *r, const char *prefix, const char *from,
     const char *to)
@@ -644,6 +877,11 @@ web_dates(struct req *r, const char **from, const char **to)
 	}
 	if (!web_date_ok(*to)) {
 		form_error(r, "to", "bad_date");
+		*to = "";
+	}
+	/* a range that ends before it begins is said so, not shown empty */
+	if (**from && **to && strcmp(*from, *to) > 0) {
+		form_error(r, "to", "date_order");
 		*to = "";
 	}
 }

@@ -95,6 +95,9 @@ int form_error(struct req *, const char *field, const char *key);
 
 /* The value of Query.NAME or DEF. */
 const char *web_query(struct req *, const char *name, const char *def);
+/* Query.NAME as a search: blanks (and the ideographic space) collapse to
+ * one space and are trimmed, into OUT of SZ bytes. */
+void web_search(struct req *, const char *name, char *out, size_t sz);
 /* Query.NAME as a positive id, or 0. */
 int64_t web_query_id(struct req *, const char *name);
 
@@ -141,8 +144,15 @@ int web_list_out(struct req *, struct list *, struct dbres *res,
  */
 int web_edit_load(struct req *, const char *sql, int64_t id, char **before);
 
-/* Sends the rows of RES as an .xlsx file named NAME with the language
- * headers of HEADKEYS (Lang.KEY) for the columns COLS of RES. */
+/*
+ * Sends the rows of RES as an .xlsx file named NAME with the language
+ * headers of HEADKEYS (Lang.KEY) for the columns COLS of RES. A column is
+ * declared as "name" (text) or "name:TYPE": int; yuan (fen in the row,
+ * written as yuan, 0.00); kwh (0.01 kWh in the row, 0.00); date
+ * (YYYY-MM-DD); datetime (YYYY-MM-DD HH:MM[:SS]); label.SECTION (the text
+ * Lang.SECTION.VALUE, or the value itself). A "+" after the type adds the
+ * column up into a last, bold totals row (合计).
+ */
 int web_xlsx(struct req *, const char *name, const char *const *headkeys,
     const char *const *cols, size_t ncols, struct dbres *res);
 
@@ -166,14 +176,22 @@ char *web_json_row(struct dbres *res);
 /* The site's offset from UTC for display, e.g. "+08:00". */
 const char *web_tz(struct req *);
 
+/* A command's error as the collector recorded it (English, for the log)
+ * in the staff's language, into BUF of SZ; returns BUF ("" for none). */
+const char *web_cmd_error(struct req *, const char *err, char *buf,
+    size_t sz);
+/* For each row PREFIX.N, sets TO to the words of the command error FROM. */
+void web_cmd_error_col(struct req *, const char *prefix, const char *from,
+    const char *to);
+
 /* For each row PREFIX.N, sets TO to the yuan text of the fen column FROM. */
 void web_money_col(struct req *, const char *prefix, const char *from,
     const char *to);
 
 /* The buildings for a page's choices, into Buildings.N; 0 or -1. */
 int web_buildings(struct req *);
-/* The date filter ?from=&to= into Filter.*: a bad date is an error next to
- * its field and counts as no limit. */
+/* The date filter ?from=&to= into Filter.*: a bad date, or an end before
+ * the start, is an error next to its field and counts as no limit. */
 void web_dates(struct req *, const char **from, const char **to);
 
 /* 1 when S is empty or a date YYYY-MM-DD, else 0. */

@@ -47,6 +47,33 @@ utf8_len(const char *s)
 	return n;
 }
 
+int
+valid_halfwidth(const char *s, char *out, size_t sz)
+{
+	size_t o = 0;
+	int changed = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char c = (char)*p;
+
+		/* U+FF0D minus, U+FF0E point, U+FF10-FF19 digits: EF BC 8D-99 */
+		if (p[0] == 0xef && p[1] == 0xbc && p[2] >= 0x8d && p[2] <= 0x99 &&
+		    p[2] != 0x8f) {
+			c = p[2] == 0x8d ? '-' : p[2] == 0x8e ? '.' :
+			    (char)('0' + (p[2] - 0x90));
+			p += 2;
+			changed = 1;
+		}
+		if (o + 1 >= sz)
+			return -1;
+		out[o++] = c;
+	}
+	if (o >= sz)
+		return -1;
+	out[o] = '\0';
+	return changed;
+}
+
 const char *
 valid_text(const char *s, size_t maxchars)
 {

@@ -10,6 +10,10 @@
  * validator never carries user-visible text.
  */
 const char *valid_text(const char *s, size_t maxchars);
+/* Copies S into OUT (SZ bytes) with full-width digits, point and minus
+ * (as a Chinese input method types them: １００．５０, －) made ASCII;
+ * returns 1 if anything changed, 0 if not, -1 if OUT is too small. */
+int valid_halfwidth(const char *s, char *out, size_t sz);
 const char *valid_login(const char *s);
 const char *valid_phone(const char *s);
 const char *valid_int(const char *s, long min, long max, long *out);

@@ -41,6 +41,7 @@
 <a href="/approvals"><?cs var:Lang.nav.approvals ?></a>
 <?cs if:Op.right.F18 ?><a href="/reconcile"><?cs var:Lang.nav.reconcile ?></a><?cs /if ?>
 <?cs if:Op.right.F20 ?><a href="/refunds"><?cs var:Lang.nav.refunds ?></a><?cs /if ?>
+<?cs if:Op.right.F18 ?><a href="/reversals"><?cs var:Lang.nav.reversals ?></a><?cs /if ?>
 </nav>
 <?cs /if ?>
 <main>

@@ -18,7 +18,7 @@
 <tr><th><?cs var:Lang.page.hoard_cap_fen ?></th><td><?cs var:Account.cap ?></td></tr>
 </table>
 <?cs if:Pending.0.id ?><p class="warn"><?cs var:Lang.page.pending_note ?></p>
-<table class="list pending"><tbody><?cs each:c = Pending ?><tr><td><?cs var:c.meter ?></td><td><?cs var:Lang.cmdkind[c.kind] ?></td><td><?cs var:c.amount ?></td><td class="st-<?cs var:c.status ?>"><?cs var:Lang.cmd[c.status] ?></td><td><?cs var:c.error ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
+<table class="list pending"><tbody><?cs each:c = Pending ?><tr><td><?cs var:c.meter ?></td><td><?cs var:Lang.cmdkind[c.kind] ?></td><td><?cs var:c.amount ?></td><td class="st-<?cs var:c.status ?>"><?cs var:Lang.cmd[c.status] ?></td><td class="cmd-error" title="<?cs var:c.error ?>"><?cs var:c.error_text ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
 <?cs if:Mode.name == "refund" ?>
 <table class="list meters"><thead><tr><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.page.remaining ?></th><th><?cs var:Lang.page.read_at ?></th><th></th></tr></thead>
 <tbody><?cs each:m = Meters ?><tr><td><?cs var:m.number ?></td><td class="money"><?cs var:m.remaining ?></td><td><?cs var:m.read_at ?><?cs if:m.age < 0 || m.age > 600 ?> <span class="warn stale"><?cs var:Lang.page.stale ?></span><?cs /if ?></td>

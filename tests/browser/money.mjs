@@ -92,16 +92,19 @@ async function main() {
 		(await text('#cmd-status')) === '排队中', `${page.url()} ${await text('#cmd-status')}`);
 	const sale = new URL(page.url()).searchParams.get('id');
 
-	// the receipt: three parts, the amount in capitals on each
+	// the receipt: three parts, the amount in capitals on each; printed by its button
 	await go('/receipt?id=' + sale);
+	check('opening the receipt is no print', (await page.locator('strong.copy').count()) === 0);
+	await submit('#print');
 	const parts = await page.locator('section.part').count();
 	const caps = await page.locator('td.cap').allInnerTexts();
 	check('the receipt prints three parts', parts === 3, parts);
 	check('each part has the amount in capitals', caps.length === 3 && caps.every((c) => c === '捌拾捌元捌角整'), caps);
 	check('the parts are stub, customer and finance', (await page.locator('p.partname').allInnerTexts()).join(',') ===
 		'存根联,客户联,财务联');
+	check('the first print is the original', (await page.locator('strong.copy').count()) === 0);
 	await shot('02-receipt');
-	await go('/receipt?id=' + sale);
+	await submit('#print');
 	check('a reprint is marked as a copy', (await page.locator('strong.copy').count()) === 3);
 
 	// batch: trip floor 6 of building 4 after a confirmation naming 20 meters

@@ -21,6 +21,7 @@ pages = [
     ("/sell", "F17", {"account": "1", "meter": "1", "amount": "1", "idem": "zz", "confirm": "1"}),
     ("/sales", "F18", None), ("/refund", "F19", {"account": "1", "meter": "1", "amount": "1", "idem": "zz"}),
     ("/refunds", "F20", None), ("/reversal", "F21", {"id": "1", "reason": "x", "idem": "zz"}),
+    ("/reversals", "F18", None),
     ("/meter/read", "F16", {"meter": "1"}), ("/meter/history", "F16", None),
     ("/batch", "F15", None), ("/batch/run", "F15", {"action": "trip", "idem": "zz", "confirm": "1", "m": "1"}),
     ("/close", "F13", {"id": "1", "confirm": "1", "seen": "1"}), ("/closings", "F14", None),

@@ -181,12 +181,12 @@ check(rows and rows[0] == ["表号", "型号", "通讯管理机", "端口", "通
       "with the header row", rows[:1])
 check([x[0] for x in rows[1:]] == [str(x) for x in mine_all], "and exactly my gateway's meters", len(rows))
 first = [x for x in rows[1:] if x[0] == str(n1)]
-check(first and first[0][1:] == ["energy", "表网关" + sfx, "1", "1", "tcp://127.0.9.9:502", "表楼" + sfx, "2", "201", "改" + sfx],
+check(first and first[0][1:] == ["计量电能表（总表）", "表网关" + sfx, "1", "1", "tcp://127.0.9.9:502", "表楼" + sfx, "2", "201", "改" + sfx],
       "each row with its values", first)
 r = a.get("/meters", profile="energy", export="xlsx")
 rows = xlsx_rows(r.body)
 want = sorted(x[0] for x in db("SELECT number FROM meters WHERE profile = 'energy'"))
-check(sorted(x[0] for x in rows[1:]) == want and all(x[1] == "energy" for x in rows[1:]),
+check(sorted(x[0] for x in rows[1:]) == want and all(x[1] == "计量电能表（总表）" for x in rows[1:]),
       "the export of profile=energy has just the energy meters", (len(rows) - 1, len(want)))
 r = a.get("/meters", building=bid, export="xlsx")
 rows = xlsx_rows(r.body)

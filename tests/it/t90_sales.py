@@ -62,6 +62,8 @@ for amount, why in cases:
           r.field_error("amount"))
 check(count("ledger") == L0, "refused amounts wrote nothing to the ledger")
 r = a.post("/sell", {"account": aid, "meter": meter, "amount": "12.30", "idem": idem})
+check(r.status == 303 and "review=1" in r.location, "the confirmation is a page of its own (a redirect after the POST)")
+r = a.get(r.location)
 check("12.30 元" in r.text and "壹拾贰元叁角整" in r.text and count("ledger") == L0,
       "the confirmation names the amount in figures and capitals and writes nothing")
 r = a.post("/sell", {"account": aid, "meter": meter, "amount": "12.30", "idem": idem, "confirm": "1"})
@@ -108,7 +110,12 @@ check(db_value(f"SELECT amount_fen FROM ledger WHERE id = {lid}") == "1230", "th
 r = a.get(f"/receipt?id={lid}")
 check(r.status == 200 and r.text.count("壹拾贰元叁角整") == 3 and "存根联" in r.text and "客户联" in r.text
       and "财务联" in r.text and "补打" not in r.text, "the receipt has its three parts and the amount in capitals")
-r = a.get(f"/receipt?id={lid}")
+r = a.post(f"/receipt?id={lid}", {"csrf": a.csrf_token})
+check(r.status == 303 and "print=" in r.location, "the print button records the print")
+r = a.get(r.location)
+check("补打" not in r.text and "receipt.js" in r.text, "the first print is the original")
+r = a.post(f"/receipt?id={lid}", {"csrf": a.csrf_token})
+r = a.get(r.location)
 check(r.text.count("补打") == 3, "a reprint is marked as a copy on every part")
 
 # Concurrency: 20 clients selling on 10 accounts at once, every sale once, counts in order.
@@ -151,7 +158,9 @@ r = a.get("/sales", q=num[free[0]])
 check("12.30" in r.text and re.search(r'id="sum-amount">12.30<', r.text), "the sales query finds the sale with its total")
 r = a.get("/sales", q=num[free[0]], export="xlsx")
 ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
-check(ws.max_row == 2 and ws.cell(2, 7).value == "12.30", "the sales export has the sale", [c.value for c in ws[2]] if ws.max_row > 1 else "")
+check(ws.max_row == 3 and ws.cell(2, 7).value == 12.3 and ws.cell(2, 7).number_format == "0.00"
+      and ws.cell(3, 7).value == 12.3, "the sales export has the sale as a number, and its total",
+      [c.value for c in ws[2]] if ws.max_row > 1 else "")
 r = a.get("/accounts", q=num[free[0]])
 check("测试户" in r.text, "the opening records find the account by meter number")
 r = a.get("/accounts", export="xlsx", status="open")

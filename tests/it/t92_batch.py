@@ -81,6 +81,6 @@ check(r.status == 403, "a batch without the CSRF token is refused")
 r = a.get("/batch", building=b1, floor="6", export="xlsx")
 ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
 rows = {str(x[0].value): x for x in ws.iter_rows(min_row=2)}
-check(ws.max_row == 21 and rows[N[1]][5].value == "-0.05" and rows[N[1]][7].value == "欠费",
+check(ws.max_row == 21 and rows[N[1]][5].value == -0.05 and rows[N[1]][7].value == "欠费",
       "the status export has the 20 meters with money and state", [c.value for c in rows.get(N[1], [])])
 done()

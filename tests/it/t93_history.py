@@ -1,5 +1,6 @@
 """t93_history.py - F16 reading history: daily use from the collector's day table, chart, readings, export."""
 import io
+import datetime
 import os
 import sys
 
@@ -34,6 +35,28 @@ r = a.get("/meter/history", meter="<script>")
 check("<script>" not in r.text.split("<main>")[1], "hostile input is escaped")
 r = a.get("/meter/history", meter="1040130", export="xlsx", **{"from": "2026-03-01", "to": "2026-03-05"})
 ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
-check(ws.max_row == 6 and [c.value for c in ws[5]] == ["2026-03-04", "16.30", "128.30"], "the history exports to .xlsx",
-      [c.value for c in ws[5]] if ws.max_row >= 5 else ws.max_row)
+row = [c.value for c in ws[5]]
+check(ws.max_row == 7 and row[0] == datetime.datetime(2026, 3, 4) and row[1:] == [16.3, 128.3],
+      "the history exports to .xlsx: the day as a date, use and energy as numbers", row)
+check(ws.cell(5, 1).number_format == "yyyy-mm-dd" and ws.cell(5, 2).number_format == "0.00",
+      "with a date format and kWh to two decimals", (ws.cell(5, 1).number_format, ws.cell(5, 2).number_format))
+check([c.value for c in ws[7]][:2] == ["合计", 30.0] and ws.cell(7, 2).font.b, "and a bold totals row of the use",
+      [c.value for c in ws[7]])
+r = a.get("/meter/history", meter="1040130", **{"from": "2026-03-01", "to": "2026-03-05"})
+check(re.search(r'id="used-total">30.00<', r.text), "the page totals the use of the range")
+
+# Every read of the range, page by page; a range that ends before it starts is said so.
+db(f"INSERT INTO readings (meter_id, read_at, energy, remaining_fen, purchase_count, power_w)"
+   f" SELECT {mid}, TIMESTAMP('2026-03-02 00:00:00') + INTERVAL seq MINUTE, 10600 + seq, 5000, 3, 100"
+   f" FROM seq_1_to_249")
+r = a.get("/meter/history", meter="1040130", **{"from": "2026-03-01", "to": "2026-03-05"})
+n1 = r.text.split('class="list reads"')[1].count("<tr><td>")
+check(n1 == 200 and re.search(r'id="reads-total">250<', r.text) and "rpage=2" in r.text,
+      "200 reads on the first page, the total 250 and a link to the next", n1)
+r = a.get("/meter/history", meter="1040130", rpage="2", **{"from": "2026-03-01", "to": "2026-03-05"})
+n2 = r.text.split('class="list reads"')[1].count("<tr><td>")
+check(n2 == 50 and "rpage=1" in r.text, "the second page has the other 50", n2)
+r = a.get("/meter/history", meter="1040130", **{"from": "2026-03-05", "to": "2026-03-01"})
+check("早于" in (r.field_error("to") or ""), "a range ending before it starts is said so next to the field",
+      r.field_error("to"))
 done()

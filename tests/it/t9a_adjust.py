@@ -40,8 +40,12 @@ check("不属于" in (r.field_error("meter") or "") or "不是" in (r.field_erro
 check(count("ledger") == L0 and count("commands") == C0, "refused adjustments wrote nothing")
 
 r = a.post("/adjust", good)
+check(r.status == 303 and "/adjust?review=1" in r.location, "a valid form is answered with a redirect to its confirmation")
+r = a.get(r.location)
 check('id="confirm-direction">退给用户' in r.text and "12.34 元 (壹拾贰元叁角肆分)" in r.text and count("ledger") == L0,
       "the confirmation says which way and how much, in figures and capitals, and writes nothing")
+r = a.get("/adjust?review=1&" + urllib.parse.urlencode(dict(good, confirm="1")))
+check(r.status == 200 and "抄表差错更正" in r.text and count("ledger") == L0, "a GET of the confirmation never writes")
 r = a.post("/adjust", dict(good, confirm="1"))
 check(r.status == 303 and "/sale?id=" in r.location, "the confirmed adjustment is written")
 lid = re.search(r"id=(\d+)", r.location).group(1)

@@ -35,7 +35,7 @@ check(r.status == 303, "an account opened with a first sale under valgrind")
 aid = db_value(f"SELECT account_id FROM account_meters WHERE meter_id = {meter} AND active = 1")
 r = a.get(f"/sell?account={aid}")
 f = {"account": aid, "meter": meter, "amount": "2.50", "idem": idem_of(r)}
-check(a.post("/sell", f).status == 200, "a sale's confirmation under valgrind")
+check(a.get(a.post("/sell", f).location).status == 200, "a sale's confirmation under valgrind")
 r = a.post("/sell", dict(f, confirm="1"))
 sid = re.search(r"id=(\d+)", r.location).group(1)
 r = a.get(f"/adjust?account={aid}")
@@ -43,7 +43,7 @@ r = a.post("/adjust", {"account": aid, "meter": meter, "direction": "credit", "a
                        "idem": idem_of(r), "confirm": "1"})
 check(r.status == 303, "an adjustment under valgrind")
 for p in [f"/sale?id={sid}", f"/receipt?id={sid}", f"/refund?account={aid}", f"/account?id={aid}", "/accounts",
-          "/closings", "/sales?export=xlsx", "/refunds", "/reconcile", "/tariffs", "/batch?building=1&floor=1",
+          "/closings", "/sales?export=xlsx", "/refunds", "/reversals?export=xlsx", "/reconcile", "/tariffs", "/batch?building=1&floor=1",
           f"/close?id={aid}", f"/meter/history?meter={meter}", "/approvals", "/sell?q=vg"]:
     r = a.get(p)
     check(r.status == 200, f"GET {p.split('?')[0]} under valgrind", r.status)

@@ -13,6 +13,7 @@
 #include "money.h"
 #include "tariff.h"
 #include "valid.h"
+#include "xlsx.h"
 
 static int passed, failed;
 
@@ -1252,6 +1253,37 @@ test_tiers(void)
 	check(tier_parse("1=1,2=1,3=1,4=1,5=1,6=1,*=1", &t) != NULL, "more than 6 tiers are refused");
 }
 
+static void
+test_halfwidth_dates(void)
+{
+	char out[64];
+	int y, mo, d, h, mi, s;
+
+	check(valid_halfwidth("１００", out, sizeof(out)) == 1 &&
+	    strcmp(out, "100") == 0, "full-width digits become ASCII");
+	check(valid_halfwidth("－１２．５０", out, sizeof(out)) == 1 &&
+	    strcmp(out, "-12.50") == 0, "full-width minus and point too");
+	check(valid_halfwidth("12.5", out, sizeof(out)) == 0 &&
+	    strcmp(out, "12.5") == 0, "ASCII stays as it is");
+	check(valid_halfwidth("１元", out, sizeof(out)) == 1 &&
+	    strcmp(out, "1元") == 0, "other characters are kept for the checks");
+	check(valid_halfwidth("／", out, sizeof(out)) == 0 &&
+	    strcmp(out, "／") == 0, "the full-width slash is no digit");
+	check(valid_halfwidth("１２３４５", out, 4) == -1, "too long for OUT is -1");
+	check(xlsx_parse_date("2026-03-04", &y, &mo, &d, &h, &mi, &s) == 0 &&
+	    y == 2026 && mo == 3 && d == 4 && h == 0, "a date");
+	check(xlsx_parse_date("2026-03-04 23:59:58", &y, &mo, &d, &h, &mi,
+	    &s) == 0 && h == 23 && mi == 59 && s == 58, "a date and time");
+	check(xlsx_parse_date("2026-03-04 08:05", &y, &mo, &d, &h, &mi,
+	    &s) == 0 && h == 8 && mi == 5 && s == 0, "a time without seconds");
+	check(xlsx_parse_date("2026-13-04", &y, &mo, &d, &h, &mi, &s) == -1 &&
+	    xlsx_parse_date("2026-03-04x", &y, &mo, &d, &h, &mi, &s) == -1 &&
+	    xlsx_parse_date("20260304", &y, &mo, &d, &h, &mi, &s) == -1 &&
+	    xlsx_parse_date("", &y, &mo, &d, &h, &mi, &s) == -1 &&
+	    xlsx_parse_date("2026-03-04 24:00", &y, &mo, &d, &h, &mi, &s) == -1,
+	    "anything else is no date");
+}
+
 int
 main(void)
 {
@@ -1265,6 +1297,7 @@ main(void)
 	test_capital();
 	test_tiers();
 	test_tou();
+	test_halfwidth_dates();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
