@@ -159,6 +159,11 @@ parse_meters(struct req *r, const char *s, int64_t *ids, int *n)
 			db_res_free(res);
 			return form_error(r, "meters", "meter_in_account");
 		}
+		/* a master meter measures energy only: no money, no account */
+		if (strcmp(db_col(res, 1), "ddsy1352nk") != 0) {
+			db_res_free(res);
+			return form_error(r, "meters", "energy_meter");
+		}
 		for (int i = 0; i < *n; i++)
 			if (ids[i] == db_coll(res, 0)) {
 				db_res_free(res);
