@@ -133,8 +133,9 @@ attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 			return 2;
 		}
 	}
-	/* A debit takes at most what the meter holds, by a fresh read. */
-	if (e->amount < 0) {
+	/* A debit takes at most what the meter holds, by a fresh read (a debt
+	 * carried over at an opening takes nothing off the meter). */
+	if (e->amount < 0 && !e->no_token) {
 		int64_t age;
 
 		if (ledger_meter_money(db, e->meter_id, &money, &age) == -1)

@@ -82,7 +82,9 @@ for room, meters in [(roomA, numA), (roomY, f"{numB} {numC}")]:
     r = a.get("/account/open")
     r = a.post("/account/open", {"holder": "阶梯户", "holder_no": "T" + uuid.uuid4().hex[:6], "phone": "13900139000",
                                  "building_id": db_value("SELECT id FROM buildings WHERE name = '4号楼'"),
-                                 "room": room, "meters": meters, "first": "", "idem": idem_of(r)})
+                                 "room": room, "meters": meters, "first": "", "idem": idem_of(r),
+                                 # meter C is another room's: confirmed as such
+                                 f"other_{C}": "1", "confirm": "1"})
     check(r.status == 303, f"account opened on room {room} with meters {meters}", r.field_error("meters"))
     accounts.append(int(re.search(r"id=(\d+)", r.location).group(1)))
 X, Y = accounts
