@@ -14,8 +14,8 @@ BNAME = "2号楼"
 # rooms of building 2 with one prepaid meter never in an account: (room, meter id, meter number)
 free = db("SELECT r.number, MIN(m.id), MIN(m.number) FROM rooms r JOIN meters m ON m.room_id = r.id"
           f" WHERE r.building_id = {B2} AND m.profile = 'ddsy1352nk' AND NOT EXISTS (SELECT 1 FROM"
-          " account_meters x WHERE x.meter_id = m.id) GROUP BY r.id HAVING COUNT(*) = 1 ORDER BY r.number LIMIT 12")
-assert len(free) >= 11, free
+          " account_meters x WHERE x.meter_id = m.id) GROUP BY r.id HAVING COUNT(*) = 1 ORDER BY r.number LIMIT 14")
+assert len(free) >= 14, free
 
 
 def state(meter, money, age_s, count=0):
@@ -249,7 +249,7 @@ check(st == [200, 303] and (loser.field_error("meters") or loser.field_error(f"m
       (st, loser.field_error("meters"), count("ledger", f"meter_id = {mid}")))
 
 # -- SQL and HTML in the holder's name: kept exactly, shown escaped on the confirmation and the account page
-room, mid, num = free[11] if len(free) > 11 else free[10]
+room, mid, num = free[11]
 bad = "<b>x</b>' OR 1=1 -- \"&"
 state(mid, 3000, 5)
 if acc_of(mid) is None:
@@ -263,4 +263,27 @@ if acc_of(mid) is None:
     check(r.status == 303 and db_value(f"SELECT holder FROM accounts WHERE id = {acc}") == bad
           and "<b>x</b>" not in t and count("ledger", f"meter_id = {mid}") == 1,
           "opened with the name kept exactly, shown escaped, one carry-over")
+
+# -- a meter added later to an open account: the same money choice, the other room asked about
+room, mid, num = free[12]
+_, amid, anum = free[13]
+state(mid, 0, 5)
+post(a, form(a, room, num, holder="加表户"))
+acc = acc_of(mid)
+state(amid, 7000, 5, 4)
+r = a.get(f"/account/meter?id={acc}&mode=add")
+g = {"id": acc, "mode": "add", "new": anum, "idem": idem_of(r)}
+r = a.post(f"/account/meter?id={acc}", g)
+check(r.status == 200 and "70.00" in r.text and f"该电表属于 {BNAME} {free[13][0]} 室" in r.text
+      and r.field_error(f"m{amid}") and acc_of(amid) is None,
+      "adding a meter with 70.00 of another room: its money and its room are asked about", r.field_error(f"m{amid}"))
+r = a.post(f"/account/meter?id={acc}", dict(g, **{f"money_{amid}": "carry", f"other_{amid}": "1"}))
+check(r.status == 200 and 'id="restate-%s"' % amid in r.text and acc_of(amid) is None,
+      "chosen: the confirmation restates it, nothing written")
+cf = dict(g, **{f"money_{amid}": "carry", f"other_{amid}": "1", f"amt_{amid}": "7000", "confirm": "1"})
+r = a.post(f"/account/meter?id={acc}", cf)
+r2 = a.post(f"/account/meter?id={acc}", cf)
+check(r.status == 303 and acc_of(amid) == acc and db(f"SELECT kind, amount_fen, account_id FROM ledger WHERE meter_id = {amid}")
+      == [["carry_over", "7000", acc]] and money_of(acc) == "70.00",
+      "added: 70.00 carried over once (the form sent twice), the account holds it")
 done()
