@@ -154,14 +154,17 @@ try:
     did = loc_id(r, "/account")
     check(rig.read_shows(D), "a second account holds meter D (20.00), read by the collector")
     r = a.get(f"/account/meter?id={did}&mode=replace")
-    f = {"id": did, "mode": "replace", "old": D["id"], "new": E["number"], "idem": idem_of(r), "confirm": "1"}
+    f = {"id": did, "mode": "replace", "old": D["id"], "new": E["number"], "idem": idem_of(r), "confirm": "1",
+         f"other_{E['id']}": "1"}
     with ledger_fault("transfer_in"):
         r = a.post(f"/account/meter?id={did}", f)
-    check(r.status == 500 and count("ledger", f"account_id = {did}") == 1,
+    check(db(f"SELECT kind, amount_fen, command_id IS NULL FROM ledger WHERE account_id = {did}")
+          == [["carry_over", "2000", "1"]], "D's 20.00 was carried over at the opening (期初结转, no token)")
+    check(r.status == 500 and count("ledger", f"account_id = {did} AND kind <> 'carry_over'") == 1,
           "a replacement failing after its transfer_out answers an error, the transfer_in missing", r.status)
     r = a.post(f"/account/meter?id={did}", f)
     rows = db(f"SELECT l.id, l.kind, l.meter_id, l.amount_fen, COALESCE(l.link_id, '') FROM ledger l"
-              f" WHERE l.account_id = {did} ORDER BY l.id")
+              f" WHERE l.account_id = {did} AND l.kind <> 'carry_over' ORDER BY l.id")
     check(r.status == 303 and [x[1:4] for x in rows] == [["transfer_out", str(D["id"]), "-2000"],
                                                         ["transfer_in", str(E["id"]), "2000"]] and rows[1][4] == rows[0][0],
           "the same form again finishes it: transfer_in +20.00 to E, linked to the transfer_out", rows)
