@@ -10,9 +10,9 @@ from elib import (Rig, check, count, db, db_value, done, loc_id, money_form, ope
 
 T0 = time.time()
 # A: 150.00 left on it (3 tokens in its past), cleared; B: 264.57, carried over; C: 5.00 in debt, carried;
-# D: empty. One bus of our own gateway.
-rig = Rig("t40", [[(15000, 3), (26457, 2), (-500, 1), (0, 0)]])
-A, B, C, D = rig.meters
+# D: empty; E: 80.00, cleared and nothing sold after. One bus of our own gateway.
+rig = Rig("t40", [[(15000, 3), (26457, 2), (-500, 1), (0, 0), (8000, 0)]])
+A, B, C, D, E = rig.meters
 
 
 def money_of(c, acc):
@@ -65,6 +65,10 @@ try:
     check(loc_id(r, "/account") is not None and count("ledger", f"meter_id = {D['id']}") == 0,
           "an empty meter opens at once, no entry")
 
+    r = open_account(a, rig, E["room"], "清零未购户", choice="clear")
+    check(loc_id(r, "/account") is not None and rig.tokens_done([E["id"]]) and rig.meter(E)["remaining"] == 0,
+          "E cleared from 80.00 to 0.00, nothing sold after", rig.meter(E))
+
     # Each meter against its tokens: opening money + what the ledger moved onto or off it.
     for m in rig.meters:
         s = rig.meter(m)
@@ -74,13 +78,14 @@ try:
               f"meter {m['number']}: money {yuan(s['remaining'])} = opening {yuan(m['open_fen'])} + tokens {yuan(total)}")
     r = a.get("/reconcile")
     t = r.text[r.text.find('id="opening-money"'):]
-    check(all(re.search(r'<tr data-meter="%d">' % m["number"], t) for m in (A, B, C)),
-          "the reconciliation page lists the three openings' money (cleared, carried over)")
+    check(all(re.search(r'<tr data-meter="%d">' % m["number"], t) for m in (A, B, C, E)),
+          "the reconciliation page lists the openings' money (cleared, carried over)")
     for m in rig.meters:
         rig.read_shows(m)
     time.sleep(3)
     ok, listed = reconcile_clean(a, rig)
-    check(ok and not listed, "and lists none of our meters as a mismatch", listed)
+    check(ok and not listed, "and lists none of our meters as a mismatch (a clear is not the new account's money)",
+          listed)
     print(f"# t40 took {since(T0)}")
 finally:
     rig.stop()
