@@ -15,7 +15,8 @@ enum {
 	Q_LEDGER, Q_PRICES
 };
 static const char *const q[] = {
-	/* the account's first token on the meter */
+	/* the account's first token on the meter, or the token that cleared
+	 * the money found on it when the account took it */
 	[Q_FIRST] = "SELECT COALESCE(MIN(c.purchase_count), -1) FROM ledger l"
 	    " JOIN commands c ON c.id = l.command_id"
 	    " WHERE l.meter_id = ? AND (l.account_id = ? OR (l.kind = 'meter_clear'"
@@ -34,7 +35,8 @@ static const char *const q[] = {
 	    " AND remaining_fen IS NOT NULL ORDER BY read_at DESC LIMIT 1",
 	[Q_AFTER] = "SELECT " READ_COLS " WHERE meter_id = ? AND read_at >= ?"
 	    " AND remaining_fen IS NOT NULL ORDER BY read_at LIMIT 1",
-	/* the account's entries whose tokens the meter applied between */
+	/* the account's entries whose tokens the meter applied between (and a
+	 * clear of the money found on the meter at its opening) */
 	[Q_LEDGER] = "SELECT COALESCE(SUM(l.amount_fen), 0) FROM ledger l"
 	    " JOIN commands c ON c.id = l.command_id"
 	    " WHERE (l.account_id = ? OR l.kind = 'meter_clear') AND l.meter_id = ?"
@@ -130,7 +132,8 @@ balance_meter(struct db *db, int64_t account, int64_t meter,
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	if (db_value(db, &first, q[Q_FIRST], "lll", meter, account, account) == -1)
+	if (db_value(db, &first, q[Q_FIRST], "lll", meter, account,
+	    account) == -1)
 		return -1;
 	rc = first > 0 ? read_one(db, Q_AT_COUNT, meter, NULL, first - 1, &from) : 0;
 	if (rc == 0) {

@@ -91,7 +91,8 @@ try:
 
     # 4. Meter replacement: A's 26.55 moves to B by a debit and a credit token.
     r = a.get(f"/account/meter?id={aid}&mode=replace")
-    f = {"id": aid, "mode": "replace", "old": A["id"], "new": B["number"], "idem": idem_of(r)}
+    f = {"id": aid, "mode": "replace", "old": A["id"], "new": B["number"], "idem": idem_of(r),
+         f"other_{B['id']}": "1"}  # B is another room's meter: confirmed as such
     r = a.post(f"/account/meter?id={aid}", f)
     check('id="move-money">26.55<' in r.text, "the replacement's confirmation shows the 26.55 to move")
     L0 = L()
@@ -116,8 +117,10 @@ try:
 
     # 5. Closing: C joins the account, then every meter is debited to zero; B tripped, C kept.
     r = a.get(f"/account/meter?id={aid}&mode=add")
+    # its 8.88 carried over into the account, another room's meter confirmed as such
     r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "add", "new": C["number"], "idem": idem_of(r),
-                                           "confirm": "1"})
+                                           "confirm": "1", f"money_{C['id']}": "carry", f"amt_{C['id']}": "888",
+                                           f"other_{C['id']}": "1"})
     check(r.status == 303 and count("account_meters", f"account_id = {aid} AND active = 1") == 2,
           "meter C (holding 8.88) joins the account")
     check(rig.read_shows(B) and rig.read_shows(C), "the collector's reads of B and C are current")
@@ -153,13 +156,14 @@ try:
     r = open_account(a, rig, D["room"], "中断测试")
     did = loc_id(r, "/account")
     check(rig.read_shows(D), "a second account holds meter D (20.00), read by the collector")
+    check(db(f"SELECT kind, amount_fen, command_id IS NULL FROM ledger WHERE account_id = {did}")
+          == [["carry_over", "2000", "1"]], "D's 20.00 was carried over at the opening (期初结转, no token)",
+          db(f"SELECT kind, amount_fen, command_id IS NULL FROM ledger WHERE account_id = {did}"))
     r = a.get(f"/account/meter?id={did}&mode=replace")
     f = {"id": did, "mode": "replace", "old": D["id"], "new": E["number"], "idem": idem_of(r), "confirm": "1",
          f"other_{E['id']}": "1"}
     with ledger_fault("transfer_in"):
         r = a.post(f"/account/meter?id={did}", f)
-    check(db(f"SELECT kind, amount_fen, command_id IS NULL FROM ledger WHERE account_id = {did}")
-          == [["carry_over", "2000", "1"]], "D's 20.00 was carried over at the opening (期初结转, no token)")
     check(r.status == 500 and count("ledger", f"account_id = {did} AND kind <> 'carry_over'") == 1,
           "a replacement failing after its transfer_out answers an error, the transfer_in missing", r.status)
     r = a.post(f"/account/meter?id={did}", f)
