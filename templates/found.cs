@@ -9,7 +9,7 @@
 <?cs if:c.choice ?><input type="hidden" name="money_<?cs var:c.id ?>" value="<?cs var:c.choice ?>"><input type="hidden" name="amt_<?cs var:c.id ?>" value="<?cs var:c.money_fen ?>"><?cs /if ?>
 <?cs if:c.other_ok ?><input type="hidden" name="other_<?cs var:c.id ?>" value="1"><?cs /if ?>
 <span class="restate" id="restate-<?cs var:c.id ?>"><?cs if:c.choice == "clear" ?><?cs var:Lang.page.restate_clear ?> ¥<?cs var:c.money ?><?cs if:c.prev != "0" ?><?cs var:Lang.page.restate_clear_prev ?> <?cs var:c.prev_holder ?><?cs else ?><?cs var:Lang.page.restate_clear_site ?><?cs /if ?><?cs elif:c.choice == "carry" ?><?cs var:Lang.page.restate_carry ?> ¥<?cs var:c.money ?><?cs var:Lang.page.restate_carry_after ?><?cs elif:c.choice == "debt" ?><?cs var:Lang.page.restate_debt ?> ¥-<?cs var:c.debt ?><?cs /if ?>
-<?cs if:c.other ?><br><?cs var:Lang.page.restate_other ?> <?cs var:c.room_b ?> <?cs var:c.room_n ?><?cs /if ?></span>
+<?cs if:c.other ?><br><?cs var:Lang.page.restate_other ?> <?cs var:c.room_b ?> <?cs var:c.room_n ?> <?cs var:Lang.page.room_unit ?><?cs /if ?></span>
 <?cs else ?>
 <?cs if:c.read ?><?cs if:c.reading > 0 ?><span class="reading"><?cs var:Lang.page.reading_now ?></span> <?cs /if ?><button type="submit" name="read" value="<?cs var:c.id ?>" id="read-<?cs var:c.id ?>"><?cs var:Lang.btn.read_now ?></button>
 <?cs elif:c.sign == 1 ?><label><input type="radio" name="money_<?cs var:c.id ?>" value="clear"<?cs if:c.choice == "clear" ?> checked<?cs /if ?>> <?cs var:Lang.page.open_clear ?><?cs if:c.prev != "0" ?> (<?cs var:Lang.page.restate_clear_prev ?> <?cs var:c.prev_holder ?>)<?cs /if ?></label>

@@ -156,6 +156,7 @@ cid = rows[0][0] and db_value(f"SELECT id FROM ledger WHERE meter_id = {mid}")
 t = a.get(f"/account?id={acc}").text
 check(money_of(acc) == "264.57" and "期初结转" in t and "264.57" in t,
       "the account's money is what the meter holds (264.57), the entry listed as 期初结转", money_of(acc))
+check(a.get(f"/sale?id={cid}").status == 200, "the entry's page opens")
 t = a.get(f"/receipt?id={cid}").text
 check("期初结转" in t and "264.57" in t, "the opening receipt prints the carry-over")
 t = a.get("/reconcile").text
@@ -181,6 +182,8 @@ rows = db(f"SELECT account_id, amount_fen, kind FROM ledger WHERE meter_id = {mi
 check(rows == [[prev, "-20000", "meter_clear"]] and money_of(acc) == "0.00",
       "clear: booked to the previous (closed) account, the new account starts at 0.00", rows)
 check(db_value(f"SELECT status FROM accounts WHERE id = {prev}") == "closed", "the previous account stays closed")
+t = a.get(f"/account?id={prev}").text
+check("开户清零" in t and "-200.00" in t, "the previous holder's account page lists the clear")
 
 # -- the money changed between the confirmation and the click: shown again, nothing written
 room, mid, num = free[6]
@@ -206,6 +209,9 @@ check(r.status == 200 and "透支" in (r.field_error(f"m{mid}") or "") and "-12.
 r = post(a, f, **{f"money_{mid}": "carry"})
 check(r.status == 200 and r.field_error(f"m{mid}") and acc_of(mid) is None, "'carry' is not a choice for a debt")
 r = post(a, f, **{f"money_{mid}": "debt"})
+r2 = post(a, f, **{f"money_{mid}": "debt", f"amt_{mid}": -1234, "confirm": 1, "edit": 1})
+check(r2.status == 200 and 'name="confirm"' not in r2.text and 'value="debt" checked' in r2.text and acc_of(mid) is None,
+      "'edit' on the confirmation goes back to the choice, nothing written")
 rs = re.search(r'id="restate-%s">(.*?)</span>' % mid, r.text, re.S)
 check(rs and "欠费" in rs.group(1) and "12.34" in rs.group(1), "the confirmation restates the debt")
 r = post(a, f, **{f"money_{mid}": "debt", f"amt_{mid}": -1234, "confirm": 1})
@@ -225,7 +231,7 @@ q = f"该电表属于 {BNAME} {other_room} 室，确定用于本账户吗？"
 check(r.status == 200 and q in r.text and r.field_error(f"m{omid}") and acc_of(omid) is None,
       "another room's meter: the form asks naming the room, nothing written", r.field_error(f"m{omid}"))
 r = post(a, f, **{f"other_{omid}": 1})
-check(r.status == 200 and 'id="restate"' in r.text and other_room in r.text and acc_of(omid) is None,
+check(r.status == 200 and 'id="restate"' in r.text and f"{BNAME} {other_room} 室" in r.text and acc_of(omid) is None,
       "ticked: the confirmation restates the other room")
 r = post(a, f, **{f"other_{omid}": 1, "confirm": 1})
 check(r.status == 303 and acc_of(omid) is not None and db_value(f"SELECT room_id FROM meters WHERE id = {omid}") == mroom,
