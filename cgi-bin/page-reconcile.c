@@ -96,6 +96,15 @@ page_reconcile(struct req *r)
 		db_res_free(res);
 		web_money_col(r, "Opening", "amount_fen", "amount");
 	}
+	{
+		int64_t fen;
+		char buf[32];
+
+		if (rc_unclaimed(r->db, &fen) == -1)
+			return -1;
+		hdf_set_value(r->hdf, "Check.unclaimed", money_format(fen, buf,
+		    sizeof(buf)));
+	}
 	/* the daily run (prepaid-admin reconcile) and what it found */
 	if ((last = rc_last(r->db, web_tz(r), at, sizeof(at), &nb, detail,
 	    sizeof(detail))) == -1)

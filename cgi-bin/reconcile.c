@@ -8,7 +8,7 @@
 
 enum {
 	Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD, Q_LINKS,
-	Q_PRICE, Q_LOCAL, Q_RECORD, Q_LAST, Q_CLOSINGS, Q_OPENING
+	Q_PRICE, Q_LOCAL, Q_RECORD, Q_LAST, Q_CLOSINGS, Q_OPENING, Q_UNCLAIMED
 };
 static const char *const q[] = {
 	/* 1. a meter's count by its last read against the tokens issued and
@@ -88,6 +88,11 @@ static const char *const q[] = {
 	    " ORDER BY a.id, m.number LIMIT 500",
 	/* not a mismatch: money found on meters at opening, carried over into
 	 * the new account or cleared (the previous holder's) */
+	/* the money cleared off meters that no account held before: the site's */
+	[Q_UNCLAIMED] = "SELECT COALESCE(-SUM(l.amount_fen), 0) FROM ledger l"
+	    " LEFT JOIN commands c ON c.id = l.command_id"
+	    " WHERE l.kind = 'meter_clear' AND l.account_id IS NULL"
+	    " AND COALESCE(c.status, '') <> 'failed'",
 	[Q_OPENING] = "SELECT l.id, l.kind, l.amount_fen, m.number, COALESCE(l.account_id, 0)"
 	    " AS account_id, COALESCE(a.holder, '') AS holder,"
 	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
@@ -122,6 +127,13 @@ struct dbres *
 rc_opening_money(struct db *db, const char *tz)
 {
 	return db_query(db, q[Q_OPENING], "s", tz);
+}
+
+int
+rc_unclaimed(struct db *db, int64_t *fen)
+{
+	*fen = 0;
+	return db_value(db, fen, q[Q_UNCLAIMED], "") == -1 ? -1 : 0;
 }
 
 int

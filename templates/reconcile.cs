@@ -32,5 +32,6 @@
 <tbody><?cs each:o = Balances ?><tr data-meter="<?cs var:o.number ?>"><td><a href="/account?id=<?cs var:o.account ?>"><?cs var:o.holder ?></a></td><td><?cs var:o.number ?></td><td><?cs var:o.from ?> (<?cs var:o.money_from ?>)</td><td><?cs var:o.to ?> (<?cs var:o.money_to ?>)</td><td><?cs var:o.ledger ?></td><td><?cs var:o.took ?></td><td><?cs var:o.used_lo ?><?cs if:o.used_hi != o.used_lo ?> - <?cs var:o.used_hi ?><?cs /if ?></td><td class="diff"><?cs var:o.diff ?></td><td><?cs if:Op.right.ADJ ?><a href="/adjust?account=<?cs var:o.account ?>"><?cs var:Lang.btn.adjust ?></a><?cs /if ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
 <h2><?cs var:Lang.page.rc_opening ?></h2>
 <p class="note"><?cs var:Lang.page.rc_opening_note ?></p>
+<p><?cs var:Lang.page.rc_unclaimed ?>: <span class="money" id="unclaimed"><?cs var:Check.unclaimed ?></span></p>
 <?cs if:Opening.0.id ?><table class="list" id="opening-money"><tbody><?cs each:o = Opening ?><tr data-meter="<?cs var:o.number ?>"><td><?cs var:o.at ?></td><td><?cs var:o.number ?></td><td><?cs var:Lang.kind[o.kind] ?></td><td class="money"><?cs var:o.amount ?></td><td><?cs if:o.account_id != "0" ?><a href="/account?id=<?cs var:o.account_id ?>"><?cs var:o.holder ?></a><?cs else ?><?cs var:Lang.page.no_holder ?><?cs /if ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
 <?cs call:foot() ?>

@@ -133,6 +133,10 @@ t = a.get("/reconcile").text
 om = re.search(r'<tr data-meter="%s">(.*?)</tr>' % num, t[t.find('id="opening-money"'):] if 'id="opening-money"' in t else "", re.S)
 check(om is not None and "-150.00" in om.group(1) and "无前户" in om.group(1),
       "the reconciliation page lists it as the site's money (no previous holder)", om.group(1) if om else t[-400:])
+um = re.search(r'id="unclaimed">([^<]*)<', t)
+U = -int(db_value("SELECT COALESCE(SUM(amount_fen), 0) FROM ledger WHERE kind = 'meter_clear' AND account_id IS NULL"))
+check(um and um.group(1) == "%d.%02d" % (U // 100, U % 100) and U >= 15000,
+      "and the site's unclaimed money includes the 150.00", um.group(1) if um else "")
 
 # -- a previous, closed account: carry over 264.57 into the new one; the receipt and the account page show it
 room, mid, num = free[4]
