@@ -14,8 +14,8 @@ BNAME = "2号楼"
 # rooms of building 2 with one prepaid meter never in an account: (room, meter id, meter number)
 free = db("SELECT r.number, MIN(m.id), MIN(m.number) FROM rooms r JOIN meters m ON m.room_id = r.id"
           f" WHERE r.building_id = {B2} AND m.profile = 'ddsy1352nk' AND NOT EXISTS (SELECT 1 FROM"
-          " account_meters x WHERE x.meter_id = m.id) GROUP BY r.id HAVING COUNT(*) = 1 ORDER BY r.number LIMIT 14")
-assert len(free) >= 14, free
+          " account_meters x WHERE x.meter_id = m.id) GROUP BY r.id HAVING COUNT(*) = 1 ORDER BY r.number LIMIT 16")
+assert len(free) >= 16, free
 
 
 def state(meter, money, age_s, count=0):
@@ -296,4 +296,29 @@ r2 = a.post(f"/account/meter?id={acc}", cf)
 check(r.status == 303 and acc_of(amid) == acc and db(f"SELECT kind, amount_fen, account_id FROM ledger WHERE meter_id = {amid}")
       == [["carry_over", "7000", acc]] and money_of(acc) == "70.00",
       "added: 70.00 carried over once (the form sent twice), the account holds it")
+
+# -- a replacement whose new meter holds 12.00: cleared first, then the old meter's 65.43 moved onto it
+room, xid, xnum = free[14]
+_, yid, ynum = free[15]
+state(xid, 0, 5)
+post(a, form(a, room, xnum, holder="换表户"))
+acc = acc_of(xid)
+state(xid, 6543, 5, 1)
+state(yid, 1200, 5, 6)
+r = a.get(f"/account/meter?id={acc}&mode=replace")
+g = {"id": acc, "mode": "replace", "old": xid, "new": ynum, "idem": idem_of(r), f"other_{yid}": "1",
+     f"money_{yid}": "clear"}
+r = a.post(f"/account/meter?id={acc}", g)
+rs = re.search(r'id="restate-%s">(.*?)</span>' % yid, r.text, re.S)
+check(r.status == 200 and 'id="move-money">65.43<' in r.text and rs and "12.00" in rs.group(1)
+      and count("ledger", f"meter_id IN ({xid}, {yid})") == 0,
+      "replacing onto a meter holding 12.00: the confirmation shows both figures, nothing written")
+r = a.post(f"/account/meter?id={acc}", dict(g, **{f"amt_{yid}": "1200", "confirm": "1"}))
+rows = db(f"SELECT l.kind, l.meter_id, l.amount_fen, c.purchase_count FROM ledger l JOIN commands c ON c.id = l.command_id"
+          f" WHERE l.meter_id IN ({xid}, {yid}) ORDER BY l.id")
+check(r.status == 303 and rows == [["meter_clear", yid, "-1200", "7"], ["transfer_out", xid, "-6543", "2"],
+                                   ["transfer_in", yid, "6543", "8"]],
+      "cleared 12.00 off the new meter, then 65.43 moved onto it, its tokens in order", rows)
+check(acc_of(yid) == acc and acc_of(xid) is None and money_of(acc) == "65.43",
+      "the account holds the new meter and its 65.43", money_of(acc))
 done()
