@@ -1,4 +1,4 @@
-/* admin.c - prepaid-admin: set-up tasks from the command line (meter import, first operator). */
+/* admin.c - prepaid-admin: set-up tasks from the command line (meter import, first operator) and the periodic jobs. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "import.h"
+#include "ledger.h"
 #include "log.h"
 #include "tariffs.h"
 #include "reconcile.h"
@@ -32,7 +33,8 @@ usage(void)
 	fprintf(stderr, "usage: prepaid-admin import-meters FILE.csv\n"
 	    "       prepaid-admin create-admin PASSWORD-FILE\n"
 	    "       prepaid-admin add-operator LOGIN ROLE-ID\n"
-	    "       prepaid-admin apply-tariffs   (versions in force, tiers, settlements)\n"
+	    "       prepaid-admin apply-tariffs   (versions in force, tiers, settlements,\n"
+	    "                                      closings moved on)\n"
 	    "       prepaid-admin reconcile       (the daily reconciliation; exit 1 on mismatches)\n"
 	    "       prepaid-admin check\n"
 	    "The configuration is read from $PREPAID_CONF"
@@ -176,12 +178,16 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "apply-tariffs") == 0) {
 		const char *tz = config_get(cf, "tz_offset", "+08:00");
 		long n = tariff_apply_due(db, tz), t = n < 0 ? -1 : tier_run(db, tz);
+		/* closings move on without anybody opening a page */
+		long c = t < 0 ? -1 : ledger_close_all(db);
 
 		if (n >= 0)
 			printf("queued %ld price downloads\n", n);
 		if (t >= 0)
 			printf("tiers: %ld commands and entries\n", t);
-		rc = n < 0 || t < 0;
+		if (c >= 0)
+			printf("closings: %ld accounts closed\n", c);
+		rc = n < 0 || t < 0 || c < 0;
 	} else if (strcmp(argv[1], "reconcile") == 0) {
 		char detail[256];
 		int n = rc_run(db, config_get(cf, "tz_offset", "+08:00"), detail,

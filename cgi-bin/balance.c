@@ -15,10 +15,13 @@ enum {
 	Q_LEDGER, Q_PRICES
 };
 static const char *const q[] = {
-	/* the account's first token on the meter */
+	/* the account's first token on the meter, or the token that cleared
+	 * the money found on it when the account took it */
 	[Q_FIRST] = "SELECT COALESCE(MIN(c.purchase_count), -1) FROM ledger l"
 	    " JOIN commands c ON c.id = l.command_id"
-	    " WHERE l.account_id = ? AND l.meter_id = ?",
+	    " WHERE l.meter_id = ? AND (l.account_id = ? OR (l.kind = 'meter_clear'"
+	    "   AND l.created_at >= (SELECT x.added_at FROM account_meters x"
+	    "     WHERE x.account_id = ? AND x.meter_id = l.meter_id)))",
 	[Q_JOINED] = "SELECT DATE_FORMAT(added_at, '%Y-%m-%d %H:%i:%s') FROM account_meters"
 	    " WHERE account_id = ? AND meter_id = ?",
 	/* the last read before that token was applied */
@@ -32,11 +35,12 @@ static const char *const q[] = {
 	    " AND remaining_fen IS NOT NULL ORDER BY read_at DESC LIMIT 1",
 	[Q_AFTER] = "SELECT " READ_COLS " WHERE meter_id = ? AND read_at >= ?"
 	    " AND remaining_fen IS NOT NULL ORDER BY read_at LIMIT 1",
-	/* the account's entries whose tokens the meter applied between */
+	/* the account's entries whose tokens the meter applied between (and a
+	 * clear of the money found on the meter at its opening) */
 	[Q_LEDGER] = "SELECT COALESCE(SUM(l.amount_fen), 0) FROM ledger l"
 	    " JOIN commands c ON c.id = l.command_id"
-	    " WHERE l.account_id = ? AND l.meter_id = ? AND c.status = 'confirmed'"
-	    " AND c.purchase_count > ? AND c.purchase_count <= ?",
+	    " WHERE (l.account_id = ? OR l.kind = 'meter_clear') AND l.meter_id = ?"
+	    " AND c.status = 'confirmed' AND c.purchase_count > ? AND c.purchase_count <= ?",
 	/* the prices the meter confirmed, in order, up to the last read */
 	[Q_PRICES] = "SELECT DATE_FORMAT(done_at, '%Y-%m-%d %H:%i:%s.%f'), payload"
 	    " FROM commands WHERE meter_id = ? AND kind = 'price'"
@@ -128,7 +132,8 @@ balance_meter(struct db *db, int64_t account, int64_t meter,
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	if (db_value(db, &first, q[Q_FIRST], "ll", account, meter) == -1)
+	if (db_value(db, &first, q[Q_FIRST], "lll", meter, account,
+	    account) == -1)
 		return -1;
 	rc = first > 0 ? read_one(db, Q_AT_COUNT, meter, NULL, first - 1, &from) : 0;
 	if (rc == 0) {

@@ -14,6 +14,8 @@ struct db;
 #define LK_TRANSFER_OUT "transfer_out"
 #define LK_TRANSFER_IN "transfer_in"
 #define LK_ADJUSTMENT "adjustment"
+#define LK_CARRY "carry_over"	/* money on the meter at opening, no token */
+#define LK_CLEAR "meter_clear"	/* that money taken off, the previous holder's */
 
 struct entry {
 	int64_t account_id;
@@ -30,6 +32,9 @@ struct entry {
 	int closing;		/* the account may be closing (its last refunds) */
 	int64_t link_id;	/* 0 or the entry this one pairs with */
 	const char *channel;	/* NULL: "counter"; "system" for the programs */
+	int prior;		/* the meter's previous, closed account (or 0:
+				 * none): money found on it at an opening */
+	int no_token;		/* the money is on the meter already */
 };
 
 /* Why an entry was refused (language keys, Lang.err.KEY). */
@@ -63,5 +68,26 @@ int ledger_account_money(struct db *, int64_t account_id, int64_t *fen);
  * when never read). Returns 0 or -1. */
 int ledger_meter_money(struct db *, int64_t meter_id, int64_t *fen,
     int64_t *age);
+
+/*
+ * Moves each meter of closing account ACCOUNT on (closing_meters): queues
+ * its trip; once tripped and read after every token of it, refunds exactly
+ * the money of that read (once per attempt); once that is confirmed and a
+ * read shows nothing left, restores prepaid mode if it was kept. The
+ * account becomes closed, its meters free, when every meter is done.
+ * Returns 1 when closed now, 0 when not (yet), -1 on error.
+ */
+int ledger_close_step(struct db *, int64_t account_id);
+/* The same for every closing account; returns how many closed, or -1. */
+int ledger_close_all(struct db *);
+/* The next step by hand for a meter of a closing account: a refused refund
+ * is tried again from a new read (one is requested), a failed trip or
+ * restore is queued again. Returns 1 done, 0 nothing to do, -1 error. */
+int ledger_close_retry(struct db *, int64_t account_id, int64_t meter_id);
+/* A meter in debt after its trip: the debt is paid by a sale (the account
+ * closing), then the meter is read again. Returns as ledger_issue, 3 when
+ * the meter is not in debt. */
+int ledger_close_pay(struct db *, int64_t account_id, int64_t meter_id,
+    int64_t operator_id, int64_t *id, const char **why);
 
 #endif

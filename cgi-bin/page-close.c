@@ -14,8 +14,8 @@
 #define MAXM 8
 
 enum {
-	Q_ACCOUNT, Q_METERS, Q_PENDING, Q_START, Q_TRIP, Q_RELEASE, Q_DONE,
-	Q_OPEN_LEFT, Q_UNREFUNDED, Q_LIST, Q_CLOSING
+	Q_ACCOUNT, Q_METERS, Q_PENDING, Q_START, Q_MEMBER, Q_TRIP, Q_SET_TRIP,
+	Q_LIST, Q_CLOSING, Q_STEPS
 };
 static const char *const q[] = {
 	[Q_ACCOUNT] = "SELECT a.id, a.holder, a.holder_no, a.status, a.idem_key,"
@@ -31,36 +31,26 @@ static const char *const q[] = {
 	    " WHERE x.account_id = ? AND c.status IN ('queued', 'sent', 'waiting', 'failed')"
 	    " ORDER BY c.id",
 	/* closing stops new sales: only an open account starts closing */
-	[Q_START] = "UPDATE accounts SET status = 'closing', closed_by = ?"
-	    " WHERE id = ? AND status = 'open'",
+	[Q_START] = "UPDATE accounts SET status = 'closing', closed_by = ?,"
+	    " closing_at = UTC_TIMESTAMP(3) WHERE id = ? AND status = 'open'",
+	[Q_MEMBER] = "INSERT INTO closing_meters (account_id, meter_id, keep_power)"
+	    " VALUES (?, ?, ?)",
 	[Q_TRIP] = "INSERT INTO commands (meter_id, kind) VALUES (?, 'trip')",
-	[Q_RELEASE] = "UPDATE account_meters SET active = 0, open_meter_id = NULL"
-	    " WHERE account_id = ?",
-	[Q_DONE] = "UPDATE accounts SET status = 'closed', closed_at = UTC_TIMESTAMP()"
-	    " WHERE id = ? AND status = 'closing'",
-	/* the closing is done when no token of its meters is still in flight */
-	[Q_OPEN_LEFT] = "SELECT COUNT(*) FROM commands c JOIN account_meters x"
-	    " ON x.meter_id = c.meter_id AND x.active = 1 WHERE x.account_id = ?"
-	    " AND c.kind IN ('credit', 'debit') AND c.status IN ('queued', 'sent', 'waiting')",
-	/* nor while a meter holds money without its closing refund (one that
-	 * could not be written: a repeat of the form writes it) */
-	[Q_UNREFUNDED] = "SELECT COUNT(*) FROM account_meters x"
-	    " JOIN meters m ON m.id = x.meter_id AND m.profile = 'ddsy1352nk'"
-	    " LEFT JOIN meter_state s ON s.meter_id = m.id"
-	    " WHERE x.account_id = ? AND x.active = 1 AND NOT EXISTS (SELECT 1"
-	    "   FROM ledger l WHERE l.idem_key = CONCAT('close:', x.account_id, ':', m.id))"
-	    " AND COALESCE(s.remaining_fen, 0) + COALESCE((SELECT SUM(CASE c.kind"
-	    "   WHEN 'credit' THEN c.amount_fen ELSE -c.amount_fen END) FROM commands c"
-	    "   WHERE c.meter_id = m.id AND c.kind IN ('credit', 'debit')"
-	    "   AND c.status <> 'failed' AND (c.status <> 'confirmed'"
-	    "   OR s.read_at IS NULL OR c.done_at > s.read_at)), 0) > 0",
+	[Q_SET_TRIP] = "UPDATE closing_meters SET trip_id = ? WHERE account_id = ?"
+	    " AND meter_id = ?",
 	[Q_CLOSING] = "SELECT id FROM accounts WHERE status = 'closing' LIMIT 1000",
+	/* where each meter's closing stands */
+	[Q_STEPS] = "SELECT cm.meter_id, m.number, cm.state, cm.money_fen, cm.keep_power,"
+	    " cm.note, cm.attempt FROM closing_meters cm JOIN meters m ON m.id = cm.meter_id"
+	    " WHERE cm.account_id = ? ORDER BY m.number",
+	/* what was refunded: the closing refunds less those the meter refused */
 	[Q_LIST] = "SELECT a.id, a.holder, a.holder_no, a.status,"
 	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
 	    " COALESCE(o.login, '') AS closed_by,"
 	    " DATE_FORMAT(CONVERT_TZ(a.closed_at, '+00:00', p.tz), '%Y-%m-%d %H:%i') AS closed,"
-	    " (SELECT -SUM(l.amount_fen) FROM ledger l"
-	    "   WHERE l.account_id = a.id AND l.kind = 'closing_refund') AS refunded_fen,"
+	    " (SELECT -SUM(l.amount_fen) FROM ledger l LEFT JOIN ledger k ON k.id = l.link_id"
+	    "   WHERE l.account_id = a.id AND (l.kind = 'closing_refund'"
+	    "   OR (l.kind = 'token_failed' AND k.kind = 'closing_refund'))) AS refunded_fen,"
 	    " COUNT(*) OVER () AS total"
 	    " FROM accounts a LEFT JOIN rooms r ON r.id = a.room_id"
 	    " LEFT JOIN buildings b ON b.id = r.building_id"
@@ -72,33 +62,24 @@ static const char *const q[] = {
 	    " CASE WHEN p.s = -1 THEN a.closed_at END DESC, a.id DESC LIMIT ? OFFSET ?",
 };
 
-/* A closing account becomes closed once its refund tokens are confirmed;
- * its meters are then free for a new account. Returns 1 when closed. */
+/* A closing account moves on (ledger_close_step) and becomes closed once
+ * every meter holds nothing of its money. Returns 1 when closed now. */
 int
 close_settle(struct req *r, int64_t id)
 {
-	int64_t left = 1;
+	int rc = ledger_close_step(r->db, id);
 
-	if (db_value(r->db, &left, q[Q_OPEN_LEFT], "l", id) != 1 || left > 0)
-		return 0;
-	if (db_value(r->db, &left, q[Q_UNREFUNDED], "l", id) != 1 || left > 0)
-		return 0;
-	if (db_begin(r->db) == -1)
-		return 0;
-	if (db_exec(r->db, q[Q_DONE], "l", id) == 1 &&
-	    db_exec(r->db, q[Q_RELEASE], "l", id) != -1 && db_commit(r->db) == 0) {
+	if (rc == 1) {
 		char obj[64];
 
 		snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
 		web_log(r, "account.closed", obj, NULL, NULL);
-		return 1;
 	}
-	db_rollback(r->db);
-	return 0;
+	return rc == 1;
 }
 
-/* Every closing account whose tokens are all confirmed becomes closed (the
- * lists show the state of now, whether its page was opened or not). */
+/* Every closing account moves on (the lists show the state of now,
+ * whether its page was opened or not). */
 int
 close_settle_all(struct req *r)
 {
@@ -120,8 +101,73 @@ static const struct field fields[] = {
 	{ "id", FT_ID, 1, 0, 0, NULL },
 	{ "seen", FT_BOOL, 0, 0, 0, NULL },
 	{ "confirm", FT_BOOL, 0, 0, 0, NULL },
+	{ "meter", FT_ID, 0, 0, 0, NULL },
+	{ "action", FT_TEXT, 0, 0, 16, NULL },
 };
-enum { C_ID, C_SEEN, C_CONFIRM, C_N };
+enum { C_ID, C_SEEN, C_CONFIRM, C_METER, C_ACTION, C_N };
+
+/* A closing account: where each meter stands, and the next step by hand. */
+static int
+close_progress(struct req *r, int64_t id, const struct fval *v)
+{
+	struct dbres *res;
+	char buf[32], obj[64];
+	int n;
+
+	if (r->is_post && v[C_METER].i > 0) {
+		const char *act = v[C_ACTION].set ? v[C_ACTION].s : "";
+		const char *why = NULL;
+		int64_t lid = 0;
+		int rc = 0;
+
+		if (strcmp(act, "retry") == 0)
+			rc = ledger_close_retry(r->db, id, v[C_METER].i);
+		else if (strcmp(act, "pay") == 0 && v[C_CONFIRM].i) {
+			rc = ledger_close_pay(r->db, id, v[C_METER].i, r->op_id,
+			    &lid, &why);
+			if (rc == 2) {
+				form_error(r, "form", why);
+				rc = 0;
+			} else if (rc == 1) {
+				snprintf(obj, sizeof(obj), "ledger:%lld",
+				    (long long)lid);
+				web_log(r, "sale.create", obj, NULL, NULL);
+			}
+		}
+		if (rc == -1)
+			return -1;
+		snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
+		if (rc > 0 && strcmp(act, "retry") == 0)
+			web_log(r, "account.closing_retry", obj, NULL, NULL);
+		if (!hdf_get_value(r->hdf, "Form.err.form", NULL)) {
+			close_settle(r, id);
+			web_redirect(r, "/close?id=%lld", (long long)id);
+			return 0;
+		}
+	}
+	if ((res = db_query(r->db, q[Q_STEPS], "l", id)) == NULL)
+		return -1;
+	n = (int)web_rows(r, "Steps", res);
+	db_res_free(res);
+	for (int i = 0; i < n; i++) {
+		char key[48];
+		const char *m;
+
+		snprintf(key, sizeof(key), "Steps.%d.money_fen", i);
+		m = hdf_get_value(r->hdf, key, "");
+		if (*m == '\0')
+			continue;
+		money_format(strtoll(m, NULL, 10), buf, sizeof(buf));
+		snprintf(key, sizeof(key), "Steps.%d.money", i);
+		hdf_set_value(r->hdf, key, buf);
+		if (m[0] == '-') {
+			money_format(-strtoll(m, NULL, 10), buf, sizeof(buf));
+			snprintf(key, sizeof(key), "Steps.%d.debt", i);
+			hdf_set_value(r->hdf, key, buf);
+		}
+	}
+	return 0;
+}
 
 int
 page_close(struct req *r)
@@ -129,8 +175,9 @@ page_close(struct req *r)
 	struct fval v[C_N];
 	struct dbres *res;
 	int64_t id, ids[MAXM], money[MAXM], age, pending = 0;
-	int n = 0, bad = 0, resume;
-	char buf[32], key[64], obj[64], idem[100], *after;
+	int n = 0, bad = 0;
+	char buf[32], key[64], obj[64];
+	const char *st;
 
 	form_check(r, fields, C_N, v);
 	if ((id = v[C_ID].i) == 0)
@@ -143,9 +190,15 @@ page_close(struct req *r)
 		return web_fail(r, 404, "err.not_found");
 	}
 	db_res_free(res);
-	if (strcmp(hdf_get_value(r->hdf, "Account.status", ""), "closing") == 0)
-		close_settle(r, id);
-	/* every meter: its money by the last read, and whether that is fresh */
+	st = hdf_get_value(r->hdf, "Account.status", "");
+	if (strcmp(st, "closing") == 0 && close_settle(r, id))
+		hdf_set_value(r->hdf, "Account.status", "closed");
+	st = hdf_get_value(r->hdf, "Account.status", "");
+	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+	if (strcmp(st, "open"))
+		return close_progress(r, id, v);
+	/* every meter: its money by the last read (the refund itself is the
+	 * money of a read after its trip) */
 	if ((res = db_query(r->db, q[Q_METERS], "l", id)) == NULL)
 		return -1;
 	while (db_next(res) == 1 && n < MAXM) {
@@ -161,10 +214,8 @@ page_close(struct req *r)
 		hdf_set_valuef(r->hdf, "Meters.%d.money=%s", i,
 		    money_format(money[i], buf, sizeof(buf)));
 		hdf_set_valuef(r->hdf, "Meters.%d.age=%lld", i, (long long)age);
-		if (age < 0 || age > FRESH) {
+		if (age < 0 || age > FRESH)
 			hdf_set_valuef(r->hdf, "Meters.%d.stale=1", i);
-			bad = 1;
-		}
 		if (money[i] < 0) {
 			hdf_set_valuef(r->hdf, "Meters.%d.overdraft=1", i);
 			bad = 1;
@@ -174,17 +225,13 @@ page_close(struct req *r)
 		return -1;
 	pending = web_rows(r, "Pending", res);
 	db_res_free(res);
-	/* a closing account: the same form again writes the refunds that
-	 * could not be written the first time (its own tokens are pending) */
-	resume = strcmp(hdf_get_value(r->hdf, "Account.status", ""), "closing") == 0;
-	if (!r->is_post || (!resume &&
-	    strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open")))
+	if (!r->is_post)
 		return 0;
 	if (bad) {
 		form_error(r, "form", "close_not_ready");
 		return 0;
 	}
-	if (!resume && pending > 0 && !v[C_SEEN].i) {
+	if (pending > 0 && !v[C_SEEN].i) {
 		form_error(r, "seen", "see_pending");
 		return 0;
 	}
@@ -192,62 +239,39 @@ page_close(struct req *r)
 		hdf_set_int_value(r->hdf, "Confirm.show", 1);
 		return 0;
 	}
-	/* tiered meters: the month's exact charge first, then what is left */
-	if (!resume) {
-		int t = tier_close(r->db, web_tz(r), id);
-
-		if (t == -1)
-			return -1;
-		for (int i = 0; t > 0 && i < n; i++)
-			if (ledger_meter_money(r->db, ids[i], &money[i], &age) == -1)
-				return -1;
-	}
-	if (!resume) {
-		if (db_exec(r->db, q[Q_START], "ll", r->op_id, id) != 1) {
-			web_redirect(r, "/close?id=%lld", (long long)id);
-			return 0;
-		}
-		snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
-		web_log(r, "account.closing", obj, NULL, NULL);
-		for (int i = 0; i < n; i++) {
-			snprintf(key, sizeof(key), "trip%lld", (long long)ids[i]);
-			if (strcmp(web_query(r, key, "0"), "1") == 0)
-				db_exec(r->db, q[Q_TRIP], "l", ids[i]);
-		}
+	/* tiered meters: the month's exact charge first */
+	if (tier_close(r->db, web_tz(r), id) == -1)
+		return -1;
+	/* closing: each meter's choice and its trip, in one transaction; the
+	 * refunds follow the trips (close_settle) */
+	if (db_begin(r->db) == -1)
+		return -1;
+	if (db_exec(r->db, q[Q_START], "ll", r->op_id, id) != 1) {
+		db_rollback(r->db);
+		web_redirect(r, "/close?id=%lld", (long long)id);
+		return 0;
 	}
 	for (int i = 0; i < n; i++) {
-		const char *why = NULL;
-		int64_t lid;
-		int rc;
+		int keep;
 
-		if (money[i] > 0) {
-			struct entry e = { .account_id = id, .meter_id = ids[i],
-			    .kind = LK_CLOSING, .amount = -money[i],
-			    .operator_id = r->op_id, .idem_key = idem,
-			    .fresh = FRESH, .closing = 1, .note = "销户退款" };
-
-			snprintf(idem, sizeof(idem), "close:%lld:%lld",
-			    (long long)id, (long long)ids[i]);
-			/* not written: the account stays closing (close_settle
-			 * waits for this refund) until the form is sent again */
-			if ((rc = ledger_issue(r->db, &e, &lid, &why)) == -1)
-				return -1;
-			if (rc == 2) {
-				form_error(r, "form", why);
-				return 0;
-			}
-			if (rc == 1) {
-				snprintf(obj, sizeof(obj), "ledger:%lld", (long long)lid);
-				after = web_json("account", hdf_get_value(r->hdf,
-				    "Account.id", ""), "amount", money_format(
-				    money[i], buf, sizeof(buf)), NULL);
-				web_log(r, "closing_refund.create", obj, NULL, after);
-				free(after);
-			}
+		snprintf(key, sizeof(key), "trip%lld", (long long)ids[i]);
+		keep = strcmp(web_query(r, key, "1"), "0") == 0;
+		if (db_exec(r->db, q[Q_MEMBER], "lli", id, ids[i], keep) == -1 ||
+		    db_exec(r->db, q[Q_TRIP], "l", ids[i]) == -1 ||
+		    db_exec(r->db, q[Q_SET_TRIP], "lll",
+		    (int64_t)db_last_id(r->db), id, ids[i]) == -1) {
+			db_rollback(r->db);
+			return -1;
 		}
 	}
+	if (db_commit(r->db) == -1) {
+		db_rollback(r->db);
+		return -1;
+	}
+	snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
+	web_log(r, "account.closing", obj, NULL, NULL);
 	close_settle(r, id);
-	web_redirect(r, "/account?id=%lld&ok=closing", (long long)id);
+	web_redirect(r, "/close?id=%lld&ok=closing", (long long)id);
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* page-meterchange.c - F11 add a meter to an open account, or replace one moving its money (老表金额转入). */
+/* page-meterchange.c - F11 add a meter to an open account, or replace one moving its money (老表金额转入); the money already on the new meter cleared or carried over. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +11,12 @@
 
 #define FRESH 600
 
-enum { Q_ACCOUNT, Q_METERS, Q_NEW, Q_LINK, Q_UNLINK, Q_MEMBER, Q_DONE, Q_OUT };
+enum { Q_ACCOUNT, Q_METERS, Q_NEW, Q_LINK, Q_UNLINK, Q_MEMBER, Q_DONE, Q_OUT,
+    Q_READ };
 static const char *const q[] = {
 	[Q_ACCOUNT] = "SELECT a.id, a.holder, a.holder_no, a.status,"
-	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room"
-	    " FROM accounts a LEFT JOIN rooms r ON r.id = a.room_id"
+	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
+	    " COALESCE(a.room_id, 0) AS room_id FROM accounts a LEFT JOIN rooms r ON r.id = a.room_id"
 	    " LEFT JOIN buildings b ON b.id = r.building_id WHERE a.id = ?",
 	[Q_METERS] = "SELECT m.id, m.number FROM account_meters x JOIN meters m"
 	    " ON m.id = x.meter_id WHERE x.account_id = ? AND x.active = 1 ORDER BY m.number",
@@ -32,6 +33,7 @@ static const char *const q[] = {
 	[Q_DONE] = "SELECT id FROM ledger WHERE idem_key = CONCAT(?, ':out')",
 	/* what a replacement's transfer_out took off the old meter */
 	[Q_OUT] = "SELECT meter_id, -amount_fen FROM ledger WHERE id = ?",
+	[Q_READ] = "INSERT INTO read_requests (meter_id) VALUES (?)",
 };
 
 static const char *const modes[] = { "add", "replace", NULL };
@@ -87,10 +89,10 @@ page_meter_change(struct req *r)
 	struct fval v[X_N];
 	struct dbres *res;
 	int64_t id = web_query_id(r, "id"), nid = 0, holder = 0, money = 0,
-	    age = -1, n, out = 0;
-	int nerr;
+	    age = -1, n, out = 0, rq;
+	int nerr, choices = 0, brc;
 	char tok[65], buf[32], key[100], obj[64], *after;
-	const char *why;
+	const char *why, *refusal = NULL;
 
 	web_render(r, "meter-change.cs");
 	if (id == 0 || (res = db_query(r->db, q[Q_ACCOUNT], "l", id)) == NULL)
@@ -173,7 +175,20 @@ page_meter_change(struct req *r)
 		    sizeof(buf)));
 	} else if (holder == id)
 		nerr += form_error(r, "new", "meter_in_account");
-	if (nerr)
+	/* "read now" for the new meter: a read is asked for, the form stays */
+	if ((rq = web_query_id(r, "read")) != 0 && rq == nid) {
+		if (db_exec(r->db, q[Q_READ], "l", nid) == -1)
+			return -1;
+		hdf_set_int_value(r->hdf, "Page.read_asked", 1);
+	}
+	/* the money already on the new meter, and its room */
+	if (!nerr && nid) {
+		if ((brc = open_money_check(r, id, hdf_get_int_value(r->hdf,
+		    "Account.room_id", 0), &nid, 1, v[X_CONFIRM].i, &choices)) == -1)
+			return -1;
+		nerr += brc;
+	}
+	if (nerr || rq)
 		return 0;
 	if (!v[X_CONFIRM].i) {
 		hdf_set_int_value(r->hdf, "Confirm.show", 1);
@@ -189,6 +204,13 @@ page_meter_change(struct req *r)
 		return -1;
 	}
 	snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
+	/* the new meter's own money first: cleared or carried over, once */
+	if ((brc = open_money_book(r, id, &nid, 1, v[X_IDEM].s, &refusal)) == -1)
+		return -1;
+	if (brc == 1) {
+		form_error(r, "new", refusal ? refusal : "internal");
+		return 0;
+	}
 	if (v[X_MODE].i == 0) {
 		after = web_json("meter", v[X_NEW].s, NULL);
 		web_log(r, "account.meter_add", obj, NULL, after);

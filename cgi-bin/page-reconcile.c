@@ -77,6 +77,7 @@ page_reconcile(struct req *r)
 	web_money_col(r, "Orphans", "amount_fen", "amount");
 	web_money_col(r, "Failed", "amount_fen", "amount");
 	web_money_col(r, "Held", "amount_fen", "amount");
+	web_money_col(r, "Closings", "amount_fen", "amount");
 	web_money_col(r, "Tiers", "adjust_fen", "adjust");
 	web_money_col(r, "Tiers", "exact_fen", "exact");
 	web_money_col(r, "Tiers", "deducted_fen", "deducted");
@@ -86,6 +87,24 @@ page_reconcile(struct req *r)
 	hdf_set_int_value(r->hdf, "Check.balances_checked", checked);
 	total += nb;
 	hdf_set_int_value(r->hdf, "Check.total", total);
+	{
+		struct dbres *res = rc_opening_money(r->db, web_tz(r));
+
+		if (res == NULL)
+			return -1;
+		web_rows(r, "Opening", res);
+		db_res_free(res);
+		web_money_col(r, "Opening", "amount_fen", "amount");
+	}
+	{
+		int64_t fen;
+		char buf[32];
+
+		if (rc_unclaimed(r->db, &fen) == -1)
+			return -1;
+		hdf_set_value(r->hdf, "Check.unclaimed", money_format(fen, buf,
+		    sizeof(buf)));
+	}
 	/* the daily run (prepaid-admin reconcile) and what it found */
 	if ((last = rc_last(r->db, web_tz(r), at, sizeof(at), &nb, detail,
 	    sizeof(detail))) == -1)

@@ -8,7 +8,7 @@
 
 enum {
 	Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD, Q_LINKS,
-	Q_PRICE, Q_LOCAL, Q_RECORD, Q_LAST
+	Q_PRICE, Q_LOCAL, Q_RECORD, Q_LAST, Q_CLOSINGS, Q_OPENING, Q_UNCLAIMED
 };
 static const char *const q[] = {
 	/* 1. a meter's count by its last read against the tokens issued and
@@ -68,6 +68,37 @@ static const char *const q[] = {
 	    " JOIN meters m ON m.id = am.meter_id"
 	    " WHERE am.active = 1 AND a.status <> 'closed'"
 	    " ORDER BY am.account_id, m.number LIMIT 5000",
+	/* 8. a closed account whose meter (not taken by a later account) still
+	 * holds money or a debt by its last read; a closing unfinished after a
+	 * day, with the step its meter waits at */
+	[Q_CLOSINGS] = "SELECT a.id, a.holder, a.status, m.number, s.remaining_fen AS amount_fen,"
+	    " COALESCE(cm.state, '') AS step,"
+	    " DATE_FORMAT(CONVERT_TZ(COALESCE(a.closed_at, a.closing_at), '+00:00', ?),"
+	    "   '%Y-%m-%d %H:%i') AS at"
+	    " FROM accounts a JOIN account_meters x ON x.account_id = a.id"
+	    " JOIN meters m ON m.id = x.meter_id AND m.profile = 'ddsy1352nk'"
+	    " LEFT JOIN meter_state s ON s.meter_id = m.id"
+	    " LEFT JOIN closing_meters cm ON cm.account_id = a.id AND cm.meter_id = m.id"
+	    " WHERE (a.status = 'closed' AND s.remaining_fen <> 0"
+	    "   AND NOT EXISTS (SELECT 1 FROM account_meters y WHERE y.meter_id = x.meter_id"
+	    "     AND y.account_id > x.account_id))"
+	    " OR (a.status = 'closing' AND x.active = 1"
+	    "   AND a.closing_at < UTC_TIMESTAMP() - INTERVAL 1 DAY"
+	    "   AND COALESCE(cm.state, '') <> 'done')"
+	    " ORDER BY a.id, m.number LIMIT 500",
+	/* not a mismatch: money found on meters at opening, carried over into
+	 * the new account or cleared (the previous holder's) */
+	/* the money cleared off meters that no account held before: the site's */
+	[Q_UNCLAIMED] = "SELECT COALESCE(-SUM(l.amount_fen), 0) FROM ledger l"
+	    " LEFT JOIN commands c ON c.id = l.command_id"
+	    " WHERE l.kind = 'meter_clear' AND l.account_id IS NULL"
+	    " AND COALESCE(c.status, '') <> 'failed'",
+	[Q_OPENING] = "SELECT l.id, l.kind, l.amount_fen, m.number, COALESCE(l.account_id, 0)"
+	    " AS account_id, COALESCE(a.holder, '') AS holder,"
+	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
+	    " FROM ledger l JOIN meters m ON m.id = l.meter_id"
+	    " LEFT JOIN accounts a ON a.id = l.account_id"
+	    " WHERE l.kind IN ('carry_over', 'meter_clear') ORDER BY l.id DESC LIMIT 100",
 	[Q_PRICE] = "SELECT CAST(value AS SIGNED) FROM settings WHERE name = 'price'",
 	[Q_LOCAL] = "SELECT DATE_FORMAT(CONVERT_TZ(?, '+00:00', ?), '%Y-%m-%d %H:%i')",
 	[Q_RECORD] = "INSERT INTO reconcile_runs (total, detail) VALUES (?, ?)",
@@ -77,18 +108,32 @@ static const char *const q[] = {
 
 const struct rc_check rc_checks[RC_NCHECKS] = {
 	{ "Counts", 1 }, { "Entries", 0 }, { "Orphans", 1 }, { "Failed", 1 },
-	{ "Tiers", 0 }, { "Held", 1 },
+	{ "Tiers", 0 }, { "Held", 1 }, { "Closings", 1 },
 };
 
 struct dbres *
 rc_query(struct db *db, int check, const char *tz)
 {
 	static const int sql[RC_NCHECKS] = {
-		Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD
+		Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD,
+		Q_CLOSINGS
 	};
 
 	return rc_checks[check].tz ? db_query(db, q[sql[check]], "s", tz) :
 	    db_query(db, q[sql[check]], "");
+}
+
+struct dbres *
+rc_opening_money(struct db *db, const char *tz)
+{
+	return db_query(db, q[Q_OPENING], "s", tz);
+}
+
+int
+rc_unclaimed(struct db *db, int64_t *fen)
+{
+	*fen = 0;
+	return db_value(db, fen, q[Q_UNCLAIMED], "") == -1 ? -1 : 0;
 }
 
 int

@@ -10,7 +10,7 @@ struct dbres;
 struct balance;
 
 /* The listed checks, in page order; NAME is also the page's HDF node. */
-#define RC_NCHECKS 6
+#define RC_NCHECKS 7
 struct rc_check {
 	const char	*name;
 	int		tz;	/* its query takes the site's time zone */
@@ -19,6 +19,13 @@ extern const struct rc_check rc_checks[RC_NCHECKS];
 
 /* The mismatches of check I (at most 500 rows), or NULL. */
 struct dbres *rc_query(struct db *, int check, const char *tz);
+
+/* Not a mismatch: the money found on meters at opening, carried over or
+ * cleared (the last 100), or NULL. */
+struct dbres *rc_opening_money(struct db *, const char *tz);
+/* The site's unclaimed money: cleared off meters at openings when no
+ * account held them before (tokens not failed), in fen; 0 or -1. */
+int rc_unclaimed(struct db *, int64_t *fen);
 
 /* Called for each meter of an account whose money does not tie out. */
 typedef void (*rc_balance_fn)(void *arg, int64_t account, const char *number,

@@ -71,3 +71,4 @@ GRANT SELECT ON meter_tariffs TO 'prepaid_collector'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON tier_state TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT ON tier_settlements TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT ON reconcile_runs TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON closing_meters TO 'prepaid_staff'@'localhost';

@@ -1,6 +1,7 @@
 <?cs # account.cs - one account: holder, meters with their last reads, money and ledger entries. ?>
 <?cs include:"layout.cs" ?>
 <?cs call:head(Lang.page.account) ?>
+<?cs if:Page.money && Lang.err[Page.money] ?><p class="err form-err" id="money-refused"><?cs var:Lang.page.open_money_refused ?><?cs var:Lang.err[Page.money] ?></p><?cs /if ?>
 <?cs if:Page.first && Lang.err[Page.first] ?><p class="err form-err" id="first-refused"><?cs var:Lang.page.first_refused ?><?cs var:Lang.err[Page.first] ?></p><?cs /if ?>
 <table class="counts">
 <tr><th><?cs var:Lang.col.holder ?></th><td class="holder"><?cs var:Account.holder ?></td></tr>

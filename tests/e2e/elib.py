@@ -145,7 +145,10 @@ class Rig:
         return count("commands", f"meter_id = {mid} AND kind IN ('credit', 'debit') AND status = 'confirmed'")
 
     def ledger_sum(self, mid):
-        return int(db_value(f"SELECT COALESCE(SUM(amount_fen), 0) FROM ledger WHERE meter_id = {mid}"))
+        """What the ledger moved onto or off the meter (a carry-over at an opening moves nothing: the money
+        was on the meter already)."""
+        return int(db_value(f"SELECT COALESCE(SUM(amount_fen), 0) FROM ledger WHERE meter_id = {mid}"
+                            " AND kind <> 'carry_over'"))
 
     def collector_log(self, n=15):
         path = os.path.join(WORK, f"collector-{self.tag}.log")
@@ -179,11 +182,33 @@ def yuan(fen):
 
 
 # --- the money forms, as a finance operator fills them in
-def open_account(c, rig, room, holder, first=""):
+def open_form(c, f, choice="carry"):
+    """Opens an account with the fields F as an operator does: the money found on each meter carried over
+    (CHOICE; a debt carried), another room's meter confirmed, then the confirmation in figures accepted."""
+    r = c.post("/account/open", f)
+    if r.status != 200 or 'id="found"' not in r.text:
+        return r
+    for mid in re.findall(r'<tr id="found-(\d+)"', r.text):
+        if f'name="money_{mid}" value="clear"' in r.text:
+            f[f"money_{mid}"] = choice
+        elif f'name="money_{mid}" value="debt"' in r.text:
+            f[f"money_{mid}"] = "debt"
+        if f'name="other_{mid}"' in r.text:
+            f[f"other_{mid}"] = "1"
+    r = c.post("/account/open", f)
+    if r.status == 200 and 'name="confirm" value="1"' in r.text:
+        for mid, amt in re.findall(r'name="amt_(\d+)" value="(-?\d+)"', r.text):
+            f[f"amt_{mid}"] = amt
+        f["confirm"] = "1"
+        r = c.post("/account/open", f)
+    return r
+
+
+def open_account(c, rig, room, holder, first="", choice="carry"):
     r = c.get("/account/open")
-    return c.post("/account/open", {"holder": holder, "holder_no": "E" + uuid.uuid4().hex[:6], "phone": "",
-                                    "building_id": str(rig.building), "room": room, "meters": "",
-                                    "first": first, "idem": idem_of(r)})
+    return open_form(c, {"holder": holder, "holder_no": "E" + uuid.uuid4().hex[:6], "phone": "",
+                         "building_id": str(rig.building), "room": room, "meters": "",
+                         "first": first, "idem": idem_of(r)}, choice)
 
 
 def money_form(c, path, account, meter, amount, idem=None, twice=False):
@@ -227,7 +252,9 @@ def ledger_fault(kind):
 def reconcile_clean(c, rig):
     """The reconciliation page, and which of our meters it lists (it lists the whole site)."""
     r = c.get("/reconcile")
-    listed = [m["number"] for m in rig.meters if re.search(r"\b%d\b" % m["number"], r.text)]
+    # the mismatches; the money found on meters at openings (listed after them) is none
+    text = r.text.split('id="opening-money"')[0]
+    listed = [m["number"] for m in rig.meters if re.search(r"\b%d\b" % m["number"], text)]
     return r.status == 200 and 'id="n-counts"' in r.text, listed
 
 

@@ -7,7 +7,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from elib import VAR, Rig, check, count, db, db_value, done, idem_of, loc_id, money_form, operator, reconcile_clean, wait  # noqa: E402
+from elib import VAR, Rig, check, count, db, db_value, done, idem_of, loc_id, money_form, open_form, operator, reconcile_clean, wait  # noqa: E402
 
 TIERS = [(100, 5000), (200, 6000), (None, 8000)]  # 0.01 kWh ends, 0.0001 yuan/kWh: 1 kWh, 2 kWh
 env = dict(os.environ, PREPAID_CONF=f"{VAR}/prepaid.conf")
@@ -57,9 +57,9 @@ try:
     r = a.post("/tariff/version", {"tariff": tid, "date": today, "tiers": "1=0.5,2=0.6,*=0.8"})
     check(r.status == 303, "a tiered version in force today", r.field_error("tiers"))
     r = a.get("/account/open")
-    r = a.post("/account/open", {"holder": "阶梯端到端", "holder_no": "E" + uuid.uuid4().hex[:6], "phone": "",
-                                 "building_id": str(rig.building), "room": A["room"],
-                                 "meters": f"{A['number']} {B['number']}", "first": "", "idem": idem_of(r)})
+    r = open_form(a, {"holder": "阶梯端到端", "holder_no": "E" + uuid.uuid4().hex[:6], "phone": "",
+                      "building_id": str(rig.building), "room": A["room"],
+                      "meters": f"{A['number']} {B['number']}", "first": "", "idem": idem_of(r)})
     aid = int(db_value(f"SELECT account_id FROM account_meters WHERE meter_id = {A['id']} AND active = 1"))
     for m in (A, B):
         a.post("/tariff/assign", {"tariff": tid, "meter": m["number"]})

@@ -23,13 +23,17 @@ N = [num[k] for k in ("601", "602", "603", "604", "605")]
 db("INSERT INTO meter_state (meter_id, read_at, remaining_fen, lost) VALUES"
    f" ({m[N[0]]}, UTC_TIMESTAMP(3), 100, 0), ({m[N[1]]}, UTC_TIMESTAMP(3), -5, 0),"
    f" ({m[N[2]]}, UTC_TIMESTAMP(3), 1500, 0), ({m[N[3]]}, UTC_TIMESTAMP(3), 9000, 1)"
-   " ON DUPLICATE KEY UPDATE remaining_fen = VALUES(remaining_fen), lost = VALUES(lost)")
+   " ON DUPLICATE KEY UPDATE read_at = VALUES(read_at), remaining_fen = VALUES(remaining_fen), lost = VALUES(lost)")
 for n, room in zip(N[:3], ("601", "602", "603")):
     if count("account_meters", f"meter_id = {m[n]} AND active = 1"):
         continue
     r = a.get("/account/open")
     idem = re.search(r'name="idem" value="([^"]+)"', r.text).group(1)
-    r = a.post("/account/open", {"holder": "批量" + str(n), "building_id": b1, "room": room, "meters": str(n), "idem": idem})
+    money = int(db_value(f"SELECT remaining_fen FROM meter_state WHERE meter_id = {m[n]}"))
+    # the money on the meter carried over into the account (a debt: carried as one)
+    r = a.post("/account/open", {"holder": "批量" + str(n), "building_id": b1, "room": room, "meters": str(n), "idem": idem,
+                                 f"money_{m[n]}": "carry" if money > 0 else "debt", f"amt_{m[n]}": str(money),
+                                 "confirm": "1"})
 want = {N[0]: "st-alarm2", N[1]: "st-arrears", N[2]: "st-alarm1", N[3]: "st-lost", N[4]: "st-not_opened"}
 r = a.get("/batch", building=b1, floor="6", sort="number")
 for n, cls in want.items():

@@ -1,4 +1,4 @@
-"""t95_meterchange.py - F11 add a meter to an open account; replace a meter moving its money as linked entries."""
+"""t95_meterchange.py - F11 add a meter to an open account; replace a meter moving its money as linked entries (the meters of other rooms, confirmed as such)."""
 import os
 import sys
 
@@ -28,10 +28,12 @@ check("找不到" in (r.field_error("new") or ""), "adding an unknown meter is r
 master = db_value("SELECT number FROM meters WHERE profile = 'energy' LIMIT 1")
 r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "add", "new": master, "idem": i})
 check("预付费" in (r.field_error("new") or ""), "a master meter cannot join an account")
-r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "add", "new": add_num, "idem": i, "confirm": "1"})
+r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "add", "new": add_num, "idem": i, "confirm": "1",
+                                        f"other_{add}": "1"})
 check(r.status == 303 and count("account_meters", f"account_id = {aid} AND meter_id = {add} AND active = 1") == 1,
       "a meter is added to the open account")
-r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "add", "new": add_num, "idem": i, "confirm": "1"})
+r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "add", "new": add_num, "idem": i, "confirm": "1",
+                                        f"other_{add}": "1"})
 check(count("account_meters", f"meter_id = {add} AND active = 1") == 1, "adding it twice adds it once")
 
 # Replace: the old meter's money by a fresh read moves to the new one.
@@ -43,10 +45,11 @@ check("立即读表" in (r.field_error("old") or ""), "a replacement needs a fre
 meter_read(old, 6543, 1)
 r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "replace", "old": old, "new": old_num, "idem": i})
 check("重复" in (r.field_error("new") or ""), "the new meter must differ from the old")
-r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "replace", "old": old, "new": new_num, "idem": i})
+r = a.post(f"/account/meter?id={aid}", {"id": aid, "mode": "replace", "old": old, "new": new_num, "idem": i,
+                                        f"other_{new}": "1"})
 check('id="move-money">65.43<' in r.text, "the confirmation shows the 65.43 to move")
 L0 = count("ledger")
-f = {"id": aid, "mode": "replace", "old": old, "new": new_num, "idem": i, "confirm": "1"}
+f = {"id": aid, "mode": "replace", "old": old, "new": new_num, "idem": i, "confirm": "1", f"other_{new}": "1"}
 r = a.post(f"/account/meter?id={aid}", f)
 check(r.status == 303, "the replacement is done")
 rows = db(f"SELECT l.id, l.kind, l.meter_id, l.amount_fen, COALESCE(l.link_id, ''), c.kind, c.amount_fen FROM ledger l"

@@ -82,7 +82,9 @@ for room, meters in [(roomA, numA), (roomY, f"{numB} {numC}")]:
     r = a.get("/account/open")
     r = a.post("/account/open", {"holder": "阶梯户", "holder_no": "T" + uuid.uuid4().hex[:6], "phone": "13900139000",
                                  "building_id": db_value("SELECT id FROM buildings WHERE name = '4号楼'"),
-                                 "room": room, "meters": meters, "first": "", "idem": idem_of(r)})
+                                 "room": room, "meters": meters, "first": "", "idem": idem_of(r),
+                                 # meter C is another room's: confirmed as such
+                                 f"other_{C}": "1", "confirm": "1"})
     check(r.status == 303, f"account opened on room {room} with meters {meters}", r.field_error("meters"))
     accounts.append(int(re.search(r"id=(\d+)", r.location).group(1)))
 X, Y = accounts
@@ -204,6 +206,13 @@ read(C, 50, 1003000, 8500, 0)
 a.get(f"/close?id={Y}")
 r = a.post("/close", {"id": Y, "confirm": "1", "seen": "1"})
 check(r.status in (200, 303), "the account closes", r.field_error("form"))
+# the meters are tripped first; after the trip (and the tier adjustment,
+# and C's pending 1.00) a read of each gives the money refunded
+for m, rem in ((B, 400), (C, 8400)):
+    confirm(m, 51)
+    read(m, 52, int(db_value(f"SELECT energy FROM meter_state WHERE meter_id = {m}")), rem,
+         int(db_value(f"SELECT last_count FROM purchase_counts WHERE meter_id = {m}")))
+a.get(f"/close?id={Y}")
 rows = db(f"SELECT meter_id, kind, amount_fen FROM ledger WHERE account_id = {Y} AND (kind = 'closing_refund'"
           f" OR idem_key LIKE 'tier:%:close') ORDER BY id")
 check(sorted(rows) == sorted([[str(B), "adjustment", "-100"], [str(B), "closing_refund", "-400"],
