@@ -179,7 +179,7 @@ main(int argc, char **argv)
 		const char *tz = config_get(cf, "tz_offset", "+08:00");
 		long n = tariff_apply_due(db, tz), t = n < 0 ? -1 : tier_run(db, tz);
 		/* closings move on without anybody opening a page */
-		long c = t < 0 ? -1 : ledger_close_all(db);
+		long c = t < 0 ? -1 : ledger_close_all(db, NULL, 0);
 
 		if (n >= 0)
 			printf("queued %ld price downloads\n", n);

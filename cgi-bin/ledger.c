@@ -481,11 +481,11 @@ ledger_close_step(struct db *db, int64_t acc)
 }
 
 int
-ledger_close_all(struct db *db)
+ledger_close_all(struct db *db, int64_t *closed, int max)
 {
 	struct dbres *res = db_query(db, cq[C_CLOSING], "");
 	int64_t ids[1000];
-	int n = 0, closed = 0;
+	int n = 0, nclosed = 0;
 
 	if (res == NULL)
 		return -1;
@@ -497,9 +497,11 @@ ledger_close_all(struct db *db)
 
 		if (rc == -1)
 			return -1;
-		closed += rc;
+		if (rc == 1 && closed != NULL && nclosed < max)
+			closed[nclosed] = ids[i];
+		nclosed += rc;
 	}
-	return closed;
+	return nclosed;
 }
 
 static int

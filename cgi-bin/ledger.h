@@ -78,8 +78,9 @@ int ledger_meter_money(struct db *, int64_t meter_id, int64_t *fen,
  * Returns 1 when closed now, 0 when not (yet), -1 on error.
  */
 int ledger_close_step(struct db *, int64_t account_id);
-/* The same for every closing account; returns how many closed, or -1. */
-int ledger_close_all(struct db *);
+/* The same for every closing account; returns how many closed, or -1,
+ * with the ids of the first MAX of them in CLOSED (which may be NULL). */
+int ledger_close_all(struct db *, int64_t *closed, int max);
 /* The next step by hand for a meter of a closing account: a refused refund
  * is tried again from a new read (one is requested), a failed trip or
  * restore is queued again. Returns 1 done, 0 nothing to do, -1 error. */

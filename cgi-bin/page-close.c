@@ -1,4 +1,4 @@
-/* page-close.c - F13 close an account: every meter read fresh, its money refunded by token; F14 closing records. */
+/* page-close.c - F13 close an account by steps (trip, read, refund exactly what the meter holds, restore if kept); F14 closing records. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,7 @@
 
 enum {
 	Q_ACCOUNT, Q_METERS, Q_PENDING, Q_START, Q_MEMBER, Q_TRIP, Q_SET_TRIP,
-	Q_LIST, Q_CLOSING, Q_STEPS
+	Q_LIST, Q_STEPS
 };
 static const char *const q[] = {
 	[Q_ACCOUNT] = "SELECT a.id, a.holder, a.holder_no, a.status, a.idem_key,"
@@ -38,7 +38,6 @@ static const char *const q[] = {
 	[Q_TRIP] = "INSERT INTO commands (meter_id, kind) VALUES (?, 'trip')",
 	[Q_SET_TRIP] = "UPDATE closing_meters SET trip_id = ? WHERE account_id = ?"
 	    " AND meter_id = ?",
-	[Q_CLOSING] = "SELECT id FROM accounts WHERE status = 'closing' LIMIT 1000",
 	/* where each meter's closing stands */
 	[Q_STEPS] = "SELECT cm.meter_id, m.number, cm.state, cm.money_fen, cm.keep_power,"
 	    " cm.note, cm.attempt FROM closing_meters cm JOIN meters m ON m.id = cm.meter_id"
@@ -83,18 +82,15 @@ close_settle(struct req *r, int64_t id)
 int
 close_settle_all(struct req *r)
 {
-	struct dbres *res = db_query(r->db, q[Q_CLOSING], "");
 	int64_t ids[1000];
-	int n = 0, closed = 0;
+	int n = ledger_close_all(r->db, ids, 1000);
+	char obj[64];
 
-	if (res == NULL)
-		return -1;
-	while (db_next(res) == 1 && n < 1000)
-		ids[n++] = db_coll(res, 0);
-	db_res_free(res);
-	for (int i = 0; i < n; i++)
-		closed += close_settle(r, ids[i]);
-	return closed;
+	for (int i = 0; i < n && i < 1000; i++) {
+		snprintf(obj, sizeof(obj), "account:%lld", (long long)ids[i]);
+		web_log(r, "account.closed", obj, NULL, NULL);
+	}
+	return n;
 }
 
 static const struct field fields[] = {
