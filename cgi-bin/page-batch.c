@@ -412,6 +412,7 @@ page_batch_view(struct req *r)
 		return -1;
 	web_rows(r, "Rows", res);
 	db_res_free(res);
+	web_cmd_error_col(r, "Rows", "error", "error_text");
 	web_render(r, "batch-view.cs");
 	return 0;
 }

@@ -221,6 +221,7 @@ page_close(struct req *r)
 		return -1;
 	pending = web_rows(r, "Pending", res);
 	db_res_free(res);
+	web_cmd_error_col(r, "Pending", "error", "error_text");
 	if (!r->is_post)
 		return 0;
 	if (bad) {

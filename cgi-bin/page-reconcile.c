@@ -77,6 +77,8 @@ page_reconcile(struct req *r)
 	web_money_col(r, "Orphans", "amount_fen", "amount");
 	web_money_col(r, "Failed", "amount_fen", "amount");
 	web_money_col(r, "Held", "amount_fen", "amount");
+	web_cmd_error_col(r, "Failed", "error", "error_text");
+	web_cmd_error_col(r, "Held", "error", "error_text");
 	web_money_col(r, "Closings", "amount_fen", "amount");
 	web_money_col(r, "Tiers", "adjust_fen", "adjust");
 	web_money_col(r, "Tiers", "exact_fen", "exact");

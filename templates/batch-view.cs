@@ -24,7 +24,7 @@
 <?cs /if ?>
 <?cs if:Rows.0.id ?>
 <table class="list"><thead><tr><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.col.room ?></th><th><?cs var:Lang.col.status ?></th><th><?cs var:Lang.page.tries ?></th><th><?cs var:Lang.page.reason ?></th></tr></thead>
-<tbody><?cs each:o = Rows ?><tr class="st-<?cs var:o.status ?>"><td><?cs var:o.number ?></td><td><?cs var:o.building ?> <?cs var:o.room ?></td><td><?cs var:Lang.cmd[o.status] ?></td><td><?cs var:o.tries ?></td><td><?cs var:o.error ?></td></tr><?cs /each ?></tbody></table>
+<tbody><?cs each:o = Rows ?><tr class="st-<?cs var:o.status ?>"><td><?cs var:o.number ?></td><td><?cs var:o.building ?> <?cs var:o.room ?></td><td><?cs var:Lang.cmd[o.status] ?></td><td><?cs var:o.tries ?></td><td class="cmd-error" title="<?cs var:o.error ?>"><?cs var:o.error_text ?></td></tr><?cs /each ?></tbody></table>
 <?cs /if ?>
 <p><a href="/batch"><?cs var:Lang.btn.cancel ?></a></p>
 <?cs call:foot() ?>

@@ -8,7 +8,7 @@
 </table>
 <?cs if:Form.err.form ?><p class="err form-err" role="alert"><?cs var:Form.err.form ?></p><?cs /if ?>
 <?cs if:Pending.0.id ?><p class="warn"><?cs var:Lang.page.pending_note ?></p>
-<table class="list pending"><tbody><?cs each:c = Pending ?><tr class="st-<?cs var:c.status ?>"><td><?cs var:c.number ?></td><td><?cs var:Lang.cmdkind[c.kind] ?></td><td><?cs var:Lang.cmd[c.status] ?></td><td><?cs var:c.error ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
+<table class="list pending"><tbody><?cs each:c = Pending ?><tr class="st-<?cs var:c.status ?>"><td><?cs var:c.number ?></td><td><?cs var:Lang.cmdkind[c.kind] ?></td><td><?cs var:Lang.cmd[c.status] ?></td><td class="cmd-error" title="<?cs var:c.error ?>"><?cs var:c.error_text ?></td></tr><?cs /each ?></tbody></table><?cs /if ?>
 <?cs if:Steps.0.meter_id ?>
 <?cs if:Page.ok == "closing" ?><p class="ok"><?cs var:Lang.ok.closing_steps ?></p><?cs /if ?>
 <table class="list steps" id="close-steps"><thead><tr><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.page.after_close ?></th><th><?cs var:Lang.page.close_step ?></th><th><?cs var:Lang.page.refund_amount ?></th><th></th></tr></thead>
@@ -25,7 +25,7 @@
 <input type="hidden" name="id" value="<?cs var:Account.id ?>">
 <table class="list meters"><thead><tr><th><?cs var:Lang.col.meter_number ?></th><th><?cs var:Lang.page.refund_amount ?></th><th><?cs var:Lang.page.read_at ?></th><th><?cs var:Lang.page.after_close ?></th></tr></thead>
 <tbody><?cs each:m = Meters ?><tr><td><?cs var:m.number ?></td><td class="money"><?cs var:m.money ?><?cs if:m.overdraft ?> <span class="err"><?cs var:Lang.page.overdraft ?></span><?cs /if ?></td>
-<td><?cs if:m.stale ?><span class="warn stale"><?cs var:Lang.page.stale ?></span><?cs else ?><?cs var:m.age ?> s<?cs /if ?></td>
+<td><?cs if:m.stale ?><span class="warn stale"><?cs var:Lang.page.stale ?></span><?cs else ?><?cs var:m.age ?> <?cs var:Lang.page.seconds_ago ?><?cs /if ?></td>
 <td><select name="trip<?cs var:m.id ?>"><option value="1"><?cs var:Lang.action.trip ?></option><option value="0"><?cs var:Lang.page.keep_prepaid ?></option></select></td></tr><?cs /each ?></tbody></table>
 <?cs if:Pending.0.id ?><label class="check"><input type="checkbox" name="seen" value="1"> <?cs var:Lang.page.seen_pending ?></label><?cs call:err("seen") ?><?cs /if ?>
 <?cs if:Confirm.show ?><input type="hidden" name="confirm" value="1"><p class="warn"><?cs var:Lang.page.close_confirm ?></p><?cs /if ?>
