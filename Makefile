@@ -3,27 +3,35 @@ CC ?= cc
 PKGS = libmariadb libcrypto fcgi xlsxwriter libmodbus
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat-security \
-	-Wmissing-prototypes -Wno-unused-parameter -Ilib -Icgi-bin \
-	-I/usr/include/ClearSilver $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	-Wmissing-prototypes -Wno-unused-parameter -Ilib \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# only the FastCGI programs see the web headers (lib/ and collector/ cannot)
+WEBFLAGS = -Icgi-bin -I/usr/include/ClearSilver
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CSLIBS = -lneo_cgi -lneo_cs -lneo_utl -lz
 B = build
 
+# libprepaid: the utilities and the domain (money, tariffs, reconciliation,
+# import), linked by every program; no web header in it.
 LIB_OBJS = \
+	$(B)/lib/balance.o \
 	$(B)/lib/config.o \
 	$(B)/lib/crypto.o \
 	$(B)/lib/csvimp.o \
 	$(B)/lib/db.o \
+	$(B)/lib/import.o \
+	$(B)/lib/ledger.o \
 	$(B)/lib/log.o \
 	$(B)/lib/money.o \
+	$(B)/lib/reconcile.o \
 	$(B)/lib/tariff.o \
+	$(B)/lib/tariffs.o \
+	$(B)/lib/tiers.o \
 	$(B)/lib/token.o \
 	$(B)/lib/valid.o \
 	$(B)/lib/xlsx.o
 
 STAFF_OBJS = \
-	$(B)/cgi-bin/balance.o \
-	$(B)/cgi-bin/ledger.o \
 	$(B)/cgi-bin/metrics.o \
 	$(B)/cgi-bin/page-accounts.o \
 	$(B)/cgi-bin/page-adjust.o \
@@ -48,21 +56,12 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/page-sell.o \
 	$(B)/cgi-bin/page-settings.o \
 	$(B)/cgi-bin/page-tariffs.o \
-	$(B)/cgi-bin/reconcile.o \
 	$(B)/cgi-bin/router.o \
 	$(B)/cgi-bin/staff.o \
-	$(B)/cgi-bin/tariffs.o \
-	$(B)/cgi-bin/tiers.o \
 	$(B)/cgi-bin/web.o
 
 ADMIN_OBJS = \
-	$(B)/cgi-bin/admin.o \
-	$(B)/cgi-bin/balance.o \
-	$(B)/cgi-bin/import.o \
-	$(B)/cgi-bin/ledger.o \
-	$(B)/cgi-bin/reconcile.o \
-	$(B)/cgi-bin/tariffs.o \
-	$(B)/cgi-bin/tiers.o
+	$(B)/cgi-bin/admin.o
 
 COLLECTOR_OBJS = \
 	$(B)/collector-obj/bus.o \
@@ -89,14 +88,14 @@ $(B)/lib/%.o: lib/%.c lib/*.h
 
 $(B)/cgi-bin/%.o: cgi-bin/%.c cgi-bin/*.h lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(WEBFLAGS) -c -o $@ $<
 
 $(B)/libprepaid.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJS)
 
-$(B)/staff.fcgi: $(STAFF_OBJS) $(B)/cgi-bin/import.o $(B)/libprepaid.a
-	$(CC) $(CFLAGS) -o $@ $(STAFF_OBJS) $(B)/cgi-bin/import.o $(B)/libprepaid.a $(CSLIBS) $(LIBS)
+$(B)/staff.fcgi: $(STAFF_OBJS) $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -o $@ $(STAFF_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
 
 $(B)/prepaid-admin: $(ADMIN_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS)

@@ -413,12 +413,39 @@ open_money_book(struct req *r, int64_t acc, const int64_t *ids, int n,
 	return refused;
 }
 
+struct open_tx {
+	int64_t op;
+	const struct fval *v;
+	int64_t room;
+	const int64_t *ids;
+	int n;
+	int64_t id;		/* the new account */
+};
+
+/* The account and its meters, together. */
+static int
+open_tx(struct db *db, void *arg)
+{
+	struct open_tx *t = arg;
+	const struct fval *v = t->v;
+
+	if (db_exec(db, q[Q_INSERT], "ssslls", v[A_HOLDER].s, v[A_NO].s,
+	    v[A_PHONE].s, t->room, t->op, v[A_IDEM].s) == -1)
+		return -1;
+	t->id = (int64_t)db_last_id(db);
+	for (int i = 0; i < t->n; i++)
+		if (db_exec(db, q[Q_LINK], "lll", t->id, t->ids[i], t->ids[i]) == -1)
+			return -1;
+	return 0;
+}
+
 int
 page_account_open(struct req *r)
 {
 	struct fval v[A_N];
 	int64_t room = 0, id = 0, ids[MAX_METERS], sale, rq;
-	int n = 0, nerr, tries, choices = 0, confirm, rc;
+	int n = 0, nerr, choices = 0, confirm, rc;
+	struct open_tx t;
 	char obj[64], idem[80], meters[256];
 	char *after;
 	const char *why = NULL, *refusal = NULL;
@@ -496,34 +523,19 @@ page_account_open(struct req *r)
 		hdf_set_int_value(r->hdf, "Confirm.show", 1);
 		return 0;
 	}
-	for (tries = 0; tries < 3; tries++) {
-		if (db_begin(r->db) == -1)
-			return -1;
-		if (db_exec(r->db, q[Q_INSERT], "ssslls", v[A_HOLDER].s, v[A_NO].s,
-		    v[A_PHONE].s, room, r->op_id, v[A_IDEM].s) == -1)
-			goto retry;
-		id = (int64_t)db_last_id(r->db);
-		for (int i = 0; i < n; i++)
-			if (db_exec(r->db, q[Q_LINK], "lll", id, ids[i], ids[i]) == -1)
-				goto retry;
-		if (db_commit(r->db) == 0)
-			break;
-	retry:
-		db_rollback(r->db);
-		if (db_errno(r->db) == DB_ER_DUP_ENTRY) {
-			/* the same form again, or a meter taken meanwhile */
-			if (db_value(r->db, &id, q[Q_IDEM], "s", v[A_IDEM].s) == 1) {
-				web_redirect(r, "/account?id=%lld", (long long)id);
-				return 0;
-			}
-			hdf_set_int_value(r->hdf, "Confirm.show", 0);
-			form_error(r, "meters", "meter_taken");
+	t = (struct open_tx){ r->op_id, v, room, ids, n, 0 };
+	if (db_tx(r->db, open_tx, &t) == 0)
+		id = t.id;
+	else if (db_errno(r->db) == DB_ER_DUP_ENTRY) {
+		/* the same form again, or a meter taken meanwhile */
+		if (db_value(r->db, &id, q[Q_IDEM], "s", v[A_IDEM].s) == 1) {
+			web_redirect(r, "/account?id=%lld", (long long)id);
 			return 0;
 		}
-		if (db_errno(r->db) != DB_ER_DEADLOCK)
-			return -1;
-	}
-	if (tries == 3)
+		hdf_set_int_value(r->hdf, "Confirm.show", 0);
+		form_error(r, "meters", "meter_taken");
+		return 0;
+	} else
 		return -1;
 	snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
 	after = web_json_form(fields, A_N, v);

@@ -252,42 +252,50 @@ static const struct field fields[] = {
 };
 enum { B_ACTION, B_IDEM, B_CONFIRM, B_N };
 
+struct batch_tx {
+	struct req *r;
+	const char *action, *payload, *idem;
+	const int64_t *ids;
+	int n;
+	int64_t id;
+};
+
+/* The batch row and a command (or read request) per meter, together. */
+static int
+batch_tx(struct db *db, void *arg)
+{
+	struct batch_tx *t = arg;
+
+	if (db_exec(db, q[Q_BATCH], "slls", t->action, (int64_t)t->n,
+	    t->r->op_id, t->idem) == -1)
+		return -1;
+	t->id = (int64_t)db_last_id(db);
+	for (int i = 0; i < t->n; i++)
+		if ((strcmp(t->action, "read") == 0 ?
+		    db_exec(db, q[Q_READ], "ll", t->ids[i], t->id) :
+		    db_exec(db, q[Q_COMMAND], "ssll", t->action, t->payload,
+		    t->id, t->ids[i])) == -1)
+			return -1;
+	return 0;
+}
+
 int64_t
 batch_create(struct req *r, const char *action, const int64_t *ids, int n,
     const char *idem)
 {
 	int64_t id = 0;
 	char pl[256];
+	struct batch_tx t = { r, action, pl, idem, ids, n, 0 };
 
 	if (db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
 		return id;
 	payload(r, action, pl, sizeof(pl));
-	for (int tries = 0; tries < 3; tries++) {
-		if (db_begin(r->db) == -1)
-			return -1;
-		if (db_exec(r->db, q[Q_BATCH], "slls", action, (int64_t)n,
-		    r->op_id, idem) == -1)
-			goto retry;
-		id = (int64_t)db_last_id(r->db);
-		for (int i = 0; i < n; i++) {
-			long rc = strcmp(action, "read") == 0 ?
-			    db_exec(r->db, q[Q_READ], "ll", ids[i], id) :
-			    db_exec(r->db, q[Q_COMMAND], "ssll", action, pl, id,
-			    ids[i]);
-
-			if (rc == -1)
-				goto retry;
-		}
-		if (db_commit(r->db) == 0)
-			return id;
-	retry:
-		db_rollback(r->db);
-		if (db_errno(r->db) == DB_ER_DUP_ENTRY &&
-		    db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
-			return id;
-		if (db_errno(r->db) != DB_ER_DEADLOCK)
-			return -1;
-	}
+	if (db_tx(r->db, batch_tx, &t) == 0)
+		return t.id;
+	/* the same confirmation sent twice: the first batch */
+	if (db_errno(r->db) == DB_ER_DUP_ENTRY &&
+	    db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
+		return id;
 	return -1;
 }
 

@@ -113,14 +113,48 @@ load(struct req *r, int64_t id, char **before)
 	return 1;
 }
 
+#define NAME_TAKEN (-2)
+
+struct gw_tx {
+	int64_t edit;		/* the gateway edited, 0 for a new one */
+	const struct fval *v, *pv;
+	int64_t id;		/* the gateway written */
+};
+
+/* The gateway and a bus per port; NAME_TAKEN, -1, or 0. */
+static int
+gw_tx(struct db *db, void *arg)
+{
+	struct gw_tx *t = arg;
+	const struct fval *v = t->v, *pv = t->pv;
+	long n;
+
+	t->id = t->edit;
+	if (t->edit)
+		n = db_exec(db, q[Q_UPDATE], "sslssl", v[G_NAME].s, v[G_HOST].s,
+		    v[G_PORTS].i, v[G_BUILDING].i, v[G_NOTE].s, t->edit);
+	else if ((n = db_exec(db, q[Q_INSERT], "sslls", v[G_NAME].s,
+	    v[G_HOST].s, v[G_PORTS].i, v[G_BUILDING].i, v[G_NOTE].s)) != -1)
+		t->id = (int64_t)db_last_id(db);
+	if (n == -1)
+		return db_errno(db) == DB_ER_DUP_ENTRY ? NAME_TAKEN : -1;
+	for (int p = 0; p < v[G_PORTS].i; p++)
+		if (db_exec(db, q[Q_BUS_SET], "lisiss", t->id, p + 1,
+		    pv[4 * p].s, atoi(pv[4 * p + 1].s), pv[4 * p + 2].s,
+		    pv[4 * p + 3].s) == -1)
+			return -1;
+	return db_exec(db, q[Q_BUS_DROP], "ll", t->id, v[G_PORTS].i) == -1 ?
+	    -1 : 0;
+}
+
 int
 page_gateway_edit(struct req *r)
 {
 	int64_t id = web_query_id(r, "id"), used, ok;
 	struct fval v[G_N], pv[4 * MAXPORTS];
 	char *before = NULL, *after = NULL, obj[64];
-	int nerr, tries, found;
-	long n;
+	struct gw_tx t;
+	int nerr, found;
 
 	web_render(r, "gateway.cs");
 	for (int i = 1; i <= MAXPORTS; i++)
@@ -150,47 +184,19 @@ page_gateway_edit(struct req *r)
 		free(before);
 		return 0;
 	}
-	for (tries = 0; tries < 3; tries++) {
-		int64_t gid = id;
-
-		if (db_begin(r->db) == -1)
-			goto fail;
-		if (id)
-			n = db_exec(r->db, q[Q_UPDATE], "sslssl", v[G_NAME].s,
-			    v[G_HOST].s, v[G_PORTS].i, v[G_BUILDING].i,
-			    v[G_NOTE].s, id);
-		else {
-			n = db_exec(r->db, q[Q_INSERT], "sslls", v[G_NAME].s,
-			    v[G_HOST].s, v[G_PORTS].i, v[G_BUILDING].i,
-			    v[G_NOTE].s);
-			gid = (int64_t)db_last_id(r->db);
-		}
-		if (n == -1 && db_errno(r->db) == DB_ER_DUP_ENTRY) {
-			db_rollback(r->db);
-			form_error(r, "name", "name_taken");
-			free(before);
-			return 0;
-		}
-		if (n == -1)
-			goto retry;
-		for (int p = 0; p < v[G_PORTS].i; p++)
-			if (db_exec(r->db, q[Q_BUS_SET], "lisiss", gid, p + 1,
-			    pv[4 * p].s, atoi(pv[4 * p + 1].s), pv[4 * p + 2].s,
-			    pv[4 * p + 3].s) == -1)
-				goto retry;
-		if (db_exec(r->db, q[Q_BUS_DROP], "ll", gid, v[G_PORTS].i) == -1)
-			goto retry;
-		if (db_commit(r->db) == 0) {
-			id = gid;
-			break;
-		}
-	retry:
-		db_rollback(r->db);
-		if (db_errno(r->db) != DB_ER_DEADLOCK)
-			goto fail;
-	}
-	if (tries == 3)
+	/* the gateway and its buses change together */
+	t = (struct gw_tx){ id, v, pv, 0 };
+	switch (db_tx(r->db, gw_tx, &t)) {
+	case 0:
+		id = t.id;
+		break;
+	case NAME_TAKEN:
+		form_error(r, "name", "name_taken");
+		free(before);
+		return 0;
+	default:
 		goto fail;
+	}
 	snprintf(obj, sizeof(obj), "gateway:%lld", (long long)id);
 	after = web_json_form(fields, G_N, v);
 	web_log(r, before ? "gateway.edit" : "gateway.create", obj, before, after);

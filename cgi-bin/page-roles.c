@@ -125,6 +125,43 @@ show_rights(struct req *r, uint64_t set)
 	}
 }
 
+#define NAME_TAKEN (-2)
+#define NO_ADMIN (-3)
+
+struct role_tx {
+	const char *name, *note;
+	int64_t edit;		/* the role edited, 0 for a new one */
+	uint64_t set;
+	int64_t id;		/* the role written */
+};
+
+/* The role and its rights; NAME_TAKEN, NO_ADMIN when nobody could
+ * administer after it, -1, or 0. */
+static int
+role_tx(struct db *db, void *arg)
+{
+	struct role_tx *t = arg;
+	long n;
+	int left;
+
+	t->id = t->edit;
+	if (t->edit)
+		n = db_exec(db, q[Q_UPDATE], "ssl", t->name, t->note, t->edit);
+	else if ((n = db_exec(db, q[Q_INSERT], "ss", t->name, t->note)) != -1)
+		t->id = (int64_t)db_last_id(db);
+	if (n == -1)
+		return db_errno(db) == DB_ER_DUP_ENTRY ? NAME_TAKEN : -1;
+	if (db_exec(db, q[Q_CLEAR], "l", t->id) == -1)
+		return -1;
+	for (int i = 2; i < NRIGHTS; i++)
+		if ((t->set & ((uint64_t)1 << i)) &&
+		    db_exec(db, q[Q_GRANT], "ls", t->id, right_codes[i]) == -1)
+			return -1;
+	if ((left = roles_admins_left(db)) == -1)
+		return -1;
+	return left ? 0 : NO_ADMIN;
+}
+
 int
 page_role_edit(struct req *r)
 {
@@ -134,7 +171,8 @@ page_role_edit(struct req *r)
 	uint64_t set = 0;
 	char *before = NULL, *after = NULL, obj[64];
 	STRING codes;
-	int nerr, tries;
+	struct role_tx t;
+	int nerr;
 
 	web_render(r, "role.cs");
 	if (id) {
@@ -184,50 +222,22 @@ page_role_edit(struct req *r)
 		return 0;
 	}
 	/* the role and its rights change together or not at all */
-	for (tries = 0; tries < 3; tries++) {
-		long n;
-
-		if (db_begin(r->db) == -1)
-			goto fail;
-		if (id)
-			n = db_exec(r->db, q[Q_UPDATE], "ssl", v[R_NAME].s,
-			    v[R_NOTE].s, id);
-		else {
-			n = db_exec(r->db, q[Q_INSERT], "ss", v[R_NAME].s,
-			    v[R_NOTE].s);
-			if (n != -1)
-				id = (int64_t)db_last_id(r->db);
-		}
-		if (n == -1 && db_errno(r->db) == DB_ER_DUP_ENTRY) {
-			db_rollback(r->db);
-			form_error(r, "name", "name_taken");
-			free(before);
-			return 0;
-		}
-		if (n == -1 || db_exec(r->db, q[Q_CLEAR], "l", id) == -1)
-			goto retry;
-		for (int i = 2; i < NRIGHTS; i++)
-			if ((set & ((uint64_t)1 << i)) &&
-			    db_exec(r->db, q[Q_GRANT], "ls", id, right_codes[i]) == -1)
-				goto retry;
-		switch (roles_admins_left(r->db)) {
-		case -1:
-			goto retry;
-		case 0:
-			db_rollback(r->db);
-			form_error(r, "right", "last_admin");
-			free(before);
-			return 0;
-		}
-		if (db_commit(r->db) == 0)
-			break;
-	retry:
-		db_rollback(r->db);
-		if (db_errno(r->db) != DB_ER_DEADLOCK)
-			goto fail;
-	}
-	if (tries == 3)
+	t = (struct role_tx){ v[R_NAME].s, v[R_NOTE].s, id, set, 0 };
+	switch (db_tx(r->db, role_tx, &t)) {
+	case 0:
+		id = t.id;
+		break;
+	case NAME_TAKEN:
+		form_error(r, "name", "name_taken");
+		free(before);
+		return 0;
+	case NO_ADMIN:
+		form_error(r, "right", "last_admin");
+		free(before);
+		return 0;
+	default:
 		goto fail;
+	}
 	string_init(&codes);
 	for (int i = 2; i < NRIGHTS; i++)
 		if (set & ((uint64_t)1 << i))

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mysql.h>
 
@@ -496,4 +497,30 @@ int
 db_rollback(struct db *db)
 {
 	return simple(db, "ROLLBACK");
+}
+
+int
+db_tx(struct db *db, int (*fn)(struct db *, void *), void *arg)
+{
+	for (int i = 0; i < 5; i++) {
+		struct timespec pause = { 0, (10L << i) * 1000000L };
+		unsigned e;
+		int rc;
+
+		db->lasterr = 0;
+		if (db_begin(db) == -1)
+			return -1;
+		rc = fn(db, arg);
+		if (rc >= 0 && db_commit(db) == 0)
+			return rc;
+		e = db->lasterr;
+		db_rollback(db);
+		db->lasterr = e;
+		if (rc < -1 && rc != DB_TX_AGAIN)
+			return rc;
+		if (rc != DB_TX_AGAIN && e != DB_ER_DEADLOCK && e != DB_ER_LOCK_WAIT)
+			return -1;
+		nanosleep(&pause, NULL);
+	}
+	return -1;
 }

@@ -54,6 +54,18 @@ int db_begin(struct db *);
 int db_commit(struct db *);
 int db_rollback(struct db *);
 
+/*
+ * The one transaction runner: begins, calls FN(DB, ARG), commits when FN
+ * returns 0 or more and rolls back when it returns less. A deadlock or a
+ * lock wait timeout (1213, 1205), in FN or at the commit, or FN returning
+ * DB_TX_AGAIN (it saw a concurrent change) runs it all again after a short
+ * pause that doubles, 5 times at most. Returns FN's value after the commit;
+ * FN's own negative value (other than -1 and DB_TX_AGAIN) after the
+ * rollback; or -1, db_errno() telling the last server error (0 when none).
+ */
+#define DB_TX_AGAIN (-100)
+int db_tx(struct db *, int (*fn)(struct db *, void *), void *arg);
+
 #define DB_ER_DUP_ENTRY 1062
 #define DB_ER_DEADLOCK 1213
 #define DB_ER_LOCK_WAIT 1205

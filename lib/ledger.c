@@ -186,35 +186,46 @@ entry:
 	return 1;
 }
 
+#define REFUSED (-2)
+
+struct issue {
+	const struct entry *e;
+	int64_t *id;
+	const char **why;
+};
+
+/* ledger_issue's transaction: 1 written, REFUSED, or -1. */
+static int
+issue_tx(struct db *db, void *arg)
+{
+	struct issue *is = arg;
+	int rc = attempt(db, is->e, is->id, is->why);
+
+	return rc == 2 ? REFUSED : rc;
+}
+
 int
 ledger_issue(struct db *db, const struct entry *e, int64_t *id,
     const char **why)
 {
-	int rc = -1;
+	struct issue is = { e, id, why };
+	int rc;
 
 	*why = NULL;
 	if (e->amount == 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	for (int tries = 0; tries < 5; tries++) {
-		if (idem_lookup(db, e->idem_key, id) == 1)
-			return 0;
-		if (db_begin(db) == -1)
-			return -1;
-		rc = attempt(db, e, id, why);
-		if (rc == 1 && db_commit(db) == 0)
-			return 1;
-		db_rollback(db);
-		if (rc == 2)
-			return 2;
-		/* a concurrent repeat of the same form wins the key: return it */
-		if (db_errno(db) == DB_ER_DUP_ENTRY && idem_lookup(db, e->idem_key,
-		    id) == 1)
-			return 0;
-		if (db_errno(db) != DB_ER_DEADLOCK && db_errno(db) != DB_ER_LOCK_WAIT)
-			break;
-	}
+	if (idem_lookup(db, e->idem_key, id) == 1)
+		return 0;
+	if ((rc = db_tx(db, issue_tx, &is)) >= 0)
+		return rc;
+	if (rc == REFUSED)
+		return 2;
+	/* a concurrent repeat of the same form wins the key: return it */
+	if (db_errno(db) == DB_ER_DUP_ENTRY && idem_lookup(db, e->idem_key,
+	    id) == 1)
+		return 0;
 	log_warnx("ledger entry %s for account %lld not written: %s", e->kind,
 	    (long long)e->account_id, db_error(db));
 	return -1;

@@ -110,13 +110,47 @@ site_load(struct db *db, struct site *st)
 	return 0;
 }
 
+struct import_tx {
+	const struct csv *csv;
+	struct imp_result *res;
+};
+
+/* The file checked against the site as it is now and, when every row is
+ * good, its meters inserted: their number, 0 when a row is bad, -1, or
+ * DB_TX_AGAIN when a concurrent change took a number or an address. */
+static int
+import_tx(struct db *db, void *arg)
+{
+	struct import_tx *t = arg;
+	struct site st;
+	int nerr, done = 0;
+
+	if (site_load(db, &st) == -1) {
+		site_free(&st);
+		return -1;
+	}
+	imp_result_free(t->res);
+	nerr = imp_check(t->csv, &st.s, t->res);
+	site_free(&st);
+	if (nerr != 0)
+		return nerr < 0 ? -1 : -3;	/* bad rows: nothing written */
+	for (size_t i = 0; i < t->res->nmeter; i++) {
+		const struct imp_meter *m = &t->res->meter[i];
+
+		if (db_exec(db, q[Q_INSERT], "lslil", (int64_t)m->number,
+		    imp_profiles[m->profile], m->bus_id, m->address,
+		    m->room_id) == -1)
+			return db_errno(db) == DB_ER_DUP_ENTRY ? DB_TX_AGAIN : -1;
+		done++;
+	}
+	return done;
+}
+
 long
 import_meters(struct db *db, const char *data, size_t len,
     struct imp_result *res)
 {
 	struct csv csv;
-	struct site st;
-	int nerr, tries;
 	long done = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -133,43 +167,12 @@ import_meters(struct db *db, const char *data, size_t len,
 	}
 	/* A concurrent change that takes a number or an address first makes
 	 * an insert fail on the unique keys: then the file is checked again. */
-	for (tries = 0; tries < 3; tries++) {
-		if (db_begin(db) == -1)
-			break;
-		if (site_load(db, &st) == -1) {
-			site_free(&st);
-			db_rollback(db);
-			break;
-		}
-		imp_result_free(res);
-		nerr = imp_check(&csv, &st.s, res);
-		site_free(&st);
-		if (nerr != 0) {
-			db_rollback(db);
-			done = nerr < 0 ? -1 : 0;
-			break;
-		}
-		done = 0;
-		for (size_t i = 0; i < res->nmeter; i++) {
-			const struct imp_meter *m = &res->meter[i];
+	{
+		struct import_tx t = { &csv, res };
 
-			if (db_exec(db, q[Q_INSERT], "lslil", (int64_t)m->number,
-			    imp_profiles[m->profile], m->bus_id, m->address,
-			    m->room_id) == -1) {
-				done = -1;
-				break;
-			}
-			done++;
-		}
-		if (done >= 0 && db_commit(db) == 0)
-			break;
-		db_rollback(db);
-		if (db_errno(db) != DB_ER_DEADLOCK &&
-		    db_errno(db) != DB_ER_DUP_ENTRY) {
-			done = -1;
-			break;
-		}
-		done = -1;	/* a concurrent change: check again */
+		done = db_tx(db, import_tx, &t);
+		if (done == -3)
+			done = 0;	/* the bad rows are in RES */
 	}
 	csv_free(&csv);
 	return done;
