@@ -59,7 +59,7 @@ page_building_edit(struct req *r)
 {
 	int64_t id = web_query_id(r, "id"), maxfloor = 0;
 	struct fval v[B_N];
-	char *before = NULL, *after, obj[64];
+	char *before = NULL;
 	long n;
 
 	web_render(r, "building.cs");
@@ -81,19 +81,10 @@ page_building_edit(struct req *r)
 	else
 		n = db_exec(r->db, q[Q_INSERT], "sls", v[B_NAME].s,
 		    v[B_FLOORS].i, v[B_NOTE].s);
-	if (n == -1) {
-		free(before);
-		if (db_errno(r->db) != DB_ER_DUP_ENTRY)
-			return -1;
-		form_error(r, "name", "name_taken");
-		return 0;
+	{
+		struct saved sv = { "building", id ? id : (int64_t)db_last_id(r->db),
+		    id == 0, fields, B_N, v, before };
+
+		return web_edit_saved(r, n, &sv, "name", "name_taken", "/buildings");
 	}
-	snprintf(obj, sizeof(obj), "building:%llu", id ? (unsigned long long)id :
-	    (unsigned long long)db_last_id(r->db));
-	after = web_json_form(fields, B_N, v);
-	web_log(r, id ? "building.edit" : "building.create", obj, before, after);
-	free(before);
-	free(after);
-	web_redirect(r, "/buildings?ok=saved");
-	return 0;
 }

@@ -152,7 +152,7 @@ page_gateway_edit(struct req *r)
 {
 	int64_t id = web_query_id(r, "id"), used, ok;
 	struct fval v[G_N], pv[4 * MAXPORTS];
-	char *before = NULL, *after = NULL, obj[64];
+	char *before = NULL;
 	struct gw_tx t;
 	int nerr, found;
 
@@ -197,13 +197,12 @@ page_gateway_edit(struct req *r)
 	default:
 		goto fail;
 	}
-	snprintf(obj, sizeof(obj), "gateway:%lld", (long long)id);
-	after = web_json_form(fields, G_N, v);
-	web_log(r, before ? "gateway.edit" : "gateway.create", obj, before, after);
-	free(before);
-	free(after);
-	web_redirect(r, "/gateways?ok=saved");
-	return 0;
+	{
+		struct saved sv = { "gateway", id, t.edit == 0, fields, G_N, v,
+		    before };
+
+		return web_edit_saved(r, 0, &sv, "name", "name_taken", "/gateways");
+	}
 fail:
 	free(before);
 	return -1;

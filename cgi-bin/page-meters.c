@@ -120,7 +120,7 @@ page_meter_edit(struct req *r)
 {
 	int64_t id = web_query_id(r, "id"), room = 0, n64;
 	struct fval v[M_N];
-	char *before = NULL, *after, obj[64];
+	char *before = NULL;
 	long n;
 
 	web_render(r, "meter.cs");
@@ -163,21 +163,14 @@ page_meter_edit(struct req *r)
 		n = db_exec(r->db, q[Q_INSERT], "lslils", v[M_NUMBER].i,
 		    v[M_PROFILE].s, v[M_BUS].i, (int)v[M_ADDRESS].i, room,
 		    v[M_NOTE].s);
-	if (n == -1) {
-		free(before);
-		if (db_errno(r->db) != DB_ER_DUP_ENTRY)
-			return -1;
-		/* the number, or an address taken in the meantime */
-		form_error(r, "number", "number_taken");
-		return 0;
+	{
+		/* a meter is named by its number in the log */
+		struct saved sv = { "meter", v[M_NUMBER].i, id == 0, fields, M_N,
+		    v, before };
+
+		/* a duplicate: the number, or an address taken meanwhile */
+		return web_edit_saved(r, n, &sv, "number", "number_taken", "/meters");
 	}
-	snprintf(obj, sizeof(obj), "meter:%s", v[M_NUMBER].s);
-	after = web_json_form(fields, M_N, v);
-	web_log(r, id ? "meter.edit" : "meter.create", obj, before, after);
-	free(before);
-	free(after);
-	web_redirect(r, "/meters?ok=saved");
-	return 0;
 }
 
 int

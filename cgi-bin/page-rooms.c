@@ -69,7 +69,7 @@ page_room_edit(struct req *r)
 {
 	int64_t id = web_query_id(r, "id"), floors = 0;
 	struct fval v[R_N];
-	char *before = NULL, *after, obj[64];
+	char *before = NULL;
 	long n;
 
 	web_render(r, "room.cs");
@@ -101,19 +101,10 @@ page_room_edit(struct req *r)
 	else
 		n = db_exec(r->db, q[Q_INSERT], "llss", v[R_BUILDING].i,
 		    v[R_FLOOR].i, v[R_NUMBER].s, v[R_NOTE].s);
-	if (n == -1) {
-		free(before);
-		if (db_errno(r->db) != DB_ER_DUP_ENTRY)
-			return -1;
-		form_error(r, "number", "room_taken");
-		return 0;
+	{
+		struct saved sv = { "room", id ? id : (int64_t)db_last_id(r->db),
+		    id == 0, fields, R_N, v, before };
+
+		return web_edit_saved(r, n, &sv, "number", "room_taken", "/rooms");
 	}
-	snprintf(obj, sizeof(obj), "room:%llu", id ? (unsigned long long)id :
-	    (unsigned long long)db_last_id(r->db));
-	after = web_json_form(fields, R_N, v);
-	web_log(r, id ? "room.edit" : "room.create", obj, before, after);
-	free(before);
-	free(after);
-	web_redirect(r, "/rooms?ok=saved");
-	return 0;
 }

@@ -590,6 +590,30 @@ web_edit_load(struct req *r, const char *sql, int64_t id, char **before)
 	return found;
 }
 
+int
+web_edit_saved(struct req *r, long n, const struct saved *s,
+    const char *dupfield, const char *dupkey, const char *list)
+{
+	char obj[64], action[64], *after;
+
+	if (n == -1) {
+		free(s->before);
+		if (db_errno(r->db) != DB_ER_DUP_ENTRY)
+			return -1;
+		form_error(r, dupfield, dupkey);
+		return 0;
+	}
+	snprintf(obj, sizeof(obj), "%s:%lld", s->kind, (long long)s->id);
+	snprintf(action, sizeof(action), "%s.%s", s->kind, s->created ?
+	    "create" : "edit");
+	after = web_json_form(s->fields, s->nfields, s->v);
+	web_log(r, action, obj, s->before, after);
+	free(s->before);
+	free(after);
+	web_redirect(r, "%s?ok=saved", list);
+	return 0;
+}
+
 static void
 json_str(STRING *s, const char *v)
 {

@@ -144,6 +144,28 @@ int web_list_out(struct req *, struct list *, struct dbres *res,
  */
 int web_edit_load(struct req *, const char *sql, int64_t id, char **before);
 
+/* What an edit page saved: its kind ("building"), the object's id, whether
+ * it was new, and the form and the before JSON (web_edit_load) for the log. */
+struct saved {
+	const char *kind;
+	int64_t id;
+	int created;
+	const struct field *fields;
+	size_t nfields;
+	const struct fval *v;
+	char *before;		/* freed by web_edit_saved */
+};
+
+/*
+ * The end of an edit page's save: with N the insert's or update's result,
+ * -1 with a duplicate key sets the error DUPKEY next to DUPFIELD; any other
+ * -1 is an error; otherwise the change is logged (KIND.create or KIND.edit
+ * on KIND:ID, before and after) and the page goes back to LIST?ok=saved.
+ * Frees S->before. Returns 0, or -1 for a 500.
+ */
+int web_edit_saved(struct req *, long n, const struct saved *s,
+    const char *dupfield, const char *dupkey, const char *list);
+
 /*
  * Sends the rows of RES as an .xlsx file named NAME with the language
  * headers of HEADKEYS (Lang.KEY) for the columns COLS of RES. A column is
