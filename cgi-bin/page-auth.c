@@ -79,6 +79,57 @@ login_form(struct req *r)
 	web_render(r, "login.cs");
 }
 
+/* A wrong password (or login) from this address: counted, said the same
+ * way for known and unknown logins, a lock at the fifth. */
+static int
+login_failed(struct req *r, const char *login, int known, int fails)
+{
+	usleep(FAIL_DELAY_US);
+	if (db_exec(r->db, q[Q_FAIL], "ss", login, r->addr) == -1)
+		return -1;
+	if (fails + 1 >= MAX_FAILS) {
+		if (known)
+			db_exec(r->db, q[Q_LOCK], "is", LOCK_MINUTES, login);
+		web_log(r, "login.lock", login, NULL,
+		    "{\"reason\":\"5 wrong passwords\",\"minutes\":\"15\"}");
+		hdf_set_int_value(r->hdf, "Form.minutes", LOCK_MINUTES);
+		form_error(r, "form", "locked");
+	} else {
+		web_log(r, "login.fail", login, NULL, known ?
+		    "{\"reason\":\"password\"}" : "{\"reason\":\"unknown\"}");
+		form_error(r, "form", "bad_credentials");
+	}
+	login_form(r);
+	return 0;
+}
+
+/* The session of operator ID, signed in as LOGIN; ends the one of the
+ * operator it switches from. */
+static int
+login_session(struct req *r, int64_t id, const char *login, int must_change)
+{
+	char token[65], hash[65], csrf[65];
+
+	if (crypto_random_hex(32, token) || crypto_sha256_hex(token, hash) ||
+	    crypto_random_hex(32, csrf))
+		return -1;
+	if (db_exec(r->db, q[Q_OK], "l", id) == -1 ||
+	    db_exec(r->db, q[Q_NEWSESS], "slss", hash, id, csrf, r->addr) == -1)
+		return -1;
+	/* switching operator ends the previous operator's session */
+	if (r->sess_id) {
+		db_exec(r->db, q[Q_DELSESS], "l", r->sess_id);
+		web_log(r, "logout", r->op_login, NULL, "{\"reason\":\"switch\"}");
+	}
+	r->op_id = id;
+	snprintf(r->op_login, sizeof(r->op_login), "%s", login);
+	web_log(r, "login", login, NULL, NULL);
+	web_cookie(r, "sid", token, -1);
+	web_cookie(r, "lcsrf", "", 0);
+	web_redirect(r, must_change ? "/password?first=1" : "/");
+	return 0;
+}
+
 static int
 login_post(struct req *r)
 {
@@ -88,7 +139,6 @@ login_post(struct req *r)
 	const char *sent = web_query(r, "csrf", "");
 	int64_t id = 0;
 	int ok, must_change = 0, disabled = 0, known, fails;
-	char token[65], hash[65], csrf[65];
 
 	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
 	    CRYPTO_memcmp(cookie, sent, 64) != 0) {
@@ -125,26 +175,8 @@ login_post(struct req *r)
 		must_change = (int)db_coll(res, 3);
 	}
 	db_res_free(res);
-	if (ok != 1 || !known) {
-		usleep(FAIL_DELAY_US);
-		if (db_exec(r->db, q[Q_FAIL], "ss", v[L_LOGIN].s, r->addr) == -1)
-			return -1;
-		if (fails + 1 >= MAX_FAILS) {
-			if (known)
-				db_exec(r->db, q[Q_LOCK], "is", LOCK_MINUTES,
-				    v[L_LOGIN].s);
-			web_log(r, "login.lock", v[L_LOGIN].s, NULL,
-			    "{\"reason\":\"5 wrong passwords\",\"minutes\":\"15\"}");
-			hdf_set_int_value(r->hdf, "Form.minutes", LOCK_MINUTES);
-			form_error(r, "form", "locked");
-		} else {
-			web_log(r, "login.fail", v[L_LOGIN].s, NULL, known ?
-			    "{\"reason\":\"password\"}" : "{\"reason\":\"unknown\"}");
-			form_error(r, "form", "bad_credentials");
-		}
-		login_form(r);
-		return 0;
-	}
+	if (ok != 1 || !known)
+		return login_failed(r, v[L_LOGIN].s, known, fails);
 	/* only the right password learns that the account is disabled */
 	if (disabled) {
 		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"disabled\"}");
@@ -153,24 +185,7 @@ login_post(struct req *r)
 		return 0;
 	}
 	db_exec(r->db, q[Q_CLEAR], "ss", v[L_LOGIN].s, r->addr);
-	if (crypto_random_hex(32, token) || crypto_sha256_hex(token, hash) ||
-	    crypto_random_hex(32, csrf))
-		return -1;
-	if (db_exec(r->db, q[Q_OK], "l", id) == -1 ||
-	    db_exec(r->db, q[Q_NEWSESS], "slss", hash, id, csrf, r->addr) == -1)
-		return -1;
-	/* switching operator ends the previous operator's session */
-	if (r->sess_id) {
-		db_exec(r->db, q[Q_DELSESS], "l", r->sess_id);
-		web_log(r, "logout", r->op_login, NULL, "{\"reason\":\"switch\"}");
-	}
-	r->op_id = id;
-	snprintf(r->op_login, sizeof(r->op_login), "%s", v[L_LOGIN].s);
-	web_log(r, "login", v[L_LOGIN].s, NULL, NULL);
-	web_cookie(r, "sid", token, -1);
-	web_cookie(r, "lcsrf", "", 0);
-	web_redirect(r, must_change ? "/password?first=1" : "/");
-	return 0;
+	return login_session(r, id, v[L_LOGIN].s, must_change);
 }
 
 int

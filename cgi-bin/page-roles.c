@@ -125,6 +125,40 @@ show_rights(struct req *r, uint64_t set)
 	}
 }
 
+/* Role ID into Form.* and its rights into *SET; on a POST the before JSON
+ * of the log in *BEFORE (the caller frees it). 1, 0 when there is no such
+ * role, or -1. */
+static int
+role_load(struct req *r, int64_t id, uint64_t *set, char **before)
+{
+	struct dbres *res;
+	STRING codes;
+
+	if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
+		return -1;
+	if (!web_row(r, "Form", res)) {
+		db_res_free(res);
+		return 0;
+	}
+	db_res_free(res);
+	if ((res = db_query(r->db, q[Q_RIGHTS], "l", id)) == NULL)
+		return -1;
+	string_init(&codes);
+	while (db_next(res) == 1) {
+		for (int i = 2; i < NRIGHTS; i++)
+			if (strcmp(db_col(res, 0), right_codes[i]) == 0)
+				*set |= (uint64_t)1 << i;
+		string_appendf(&codes, "%s%s", codes.len ? " " : "",
+		    db_col(res, 0));
+	}
+	db_res_free(res);
+	if (r->is_post)
+		*before = web_json("name", hdf_get_value(r->hdf, "Form.name", ""),
+		    "rights", codes.buf ? codes.buf : "", NULL);
+	string_clear(&codes);
+	return 1;
+}
+
 #define NAME_TAKEN (-2)
 #define NO_ADMIN (-3)
 
@@ -167,7 +201,6 @@ page_role_edit(struct req *r)
 {
 	int64_t id = web_query_id(r, "id");
 	struct fval v[R_N];
-	struct dbres *res;
 	uint64_t set = 0;
 	char *before = NULL, *after = NULL, obj[64];
 	STRING codes;
@@ -176,29 +209,10 @@ page_role_edit(struct req *r)
 
 	web_render(r, "role.cs");
 	if (id) {
-		if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
-			return -1;
-		if (!web_row(r, "Form", res)) {
-			db_res_free(res);
-			return web_fail(r, 404, "err.not_found");
-		}
-		db_res_free(res);
-		if ((res = db_query(r->db, q[Q_RIGHTS], "l", id)) == NULL)
-			return -1;
-		string_init(&codes);
-		while (db_next(res) == 1) {
-			for (int i = 2; i < NRIGHTS; i++)
-				if (strcmp(db_col(res, 0), right_codes[i]) == 0)
-					set |= (uint64_t)1 << i;
-			string_appendf(&codes, "%s%s", codes.len ? " " : "",
-			    db_col(res, 0));
-		}
-		db_res_free(res);
-		if (r->is_post)
-			before = web_json("name", hdf_get_value(r->hdf,
-			    "Form.name", ""), "rights", codes.buf ? codes.buf : "",
-			    NULL);
-		string_clear(&codes);
+		int found = role_load(r, id, &set, &before);
+
+		if (found != 1)
+			return found == 0 ? web_fail(r, 404, "err.not_found") : -1;
 	}
 	if (!r->is_post) {
 		show_rights(r, set);

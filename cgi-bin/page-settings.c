@@ -79,49 +79,63 @@ show(struct req *r, const char *prefix, const char *name, const char *value)
 	}
 }
 
-int
-page_settings(struct req *r)
+/* The settings as PREFIX.NAME shows them (yuan, not fen), as the JSON
+ * of the operation log; the caller frees it. */
+static char *
+settings_json(struct req *r, const char *prefix)
 {
-	struct dbres *res;
-	struct fval v[S_N];
-	char *before, *after;
+	struct fval sv[S_N];
+	char key[96];
+
+	for (int i = 0; i < S_N; i++) {
+		snprintf(key, sizeof(key), "%s.%s", prefix, fields[i].name);
+		sv[i].s = hdf_get_value(r->hdf, key, "");
+	}
+	return web_json_form(fields, S_N, sv);
+}
+
+struct store_tx {
+	struct req *r;
+	const struct fval *v;
+};
+
+/* Every setting of the form, stored as its value (fen, 0.0001 yuan, a
+ * number or the text) and shown in After.NAME. */
+static int
+store_tx(struct db *db, void *arg)
+{
+	struct store_tx *t = arg;
 	char buf[40];
-	int nerr;
 
-	web_render(r, "settings.cs");
-	if ((res = db_query(r->db, q[Q_ALL], "")) == NULL)
-		return -1;
-	if (!r->is_post) {
-		while (db_next(res) == 1)
-			show(r, "Form", db_col(res, 0), db_col(res, 1));
-		db_res_free(res);
-		hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
-		return 0;
-	}
-	/* the log shows values as the form does: yuan, not fen */
-	while (db_next(res) == 1)
-		show(r, "Before", db_col(res, 0), db_col(res, 1));
-	db_res_free(res);
-	{
-		struct fval bv[S_N];
-		char key[96];
+	for (int i = 0; i < S_N; i++) {
+		const char *val = t->v[i].s;
 
-		for (int i = 0; i < S_N; i++) {
-			snprintf(key, sizeof(key), "Before.%s", fields[i].name);
-			bv[i].s = hdf_get_value(r->hdf, key, "");
+		if (fields[i].type == FT_MONEY || fields[i].type == FT_PRICE ||
+		    fields[i].type == FT_INT) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)t->v[i].i);
+			val = buf;
 		}
-		before = web_json_form(fields, S_N, bv);
+		show(t->r, "After", fields[i].name, val);
+		if (db_exec(db, q[Q_SET], "ss", fields[i].name, val) == -1)
+			return -1;
 	}
-	/* a field the form did not send keeps its value */
-	if ((res = db_query(r->db, q[Q_ALL], "")) == NULL) {
-		free(before);
-		return -1;
-	}
-	while (db_next(res) == 1) {
-		char key[96];
+	return 0;
+}
 
+/* The stored settings into PREFIX.NAME; with KEEP, a field the form did
+ * not send keeps its stored value. 0 or -1. */
+static int
+settings_load(struct req *r, const char *prefix, int keep)
+{
+	struct dbres *res = db_query(r->db, q[Q_ALL], "");
+	char key[96];
+
+	if (res == NULL)
+		return -1;
+	while (db_next(res) == 1) {
+		show(r, prefix, db_col(res, 0), db_col(res, 1));
 		snprintf(key, sizeof(key), "Query.%s", db_col(res, 0));
-		if (hdf_get_value(r->hdf, key, NULL) == NULL) {
+		if (keep && hdf_get_value(r->hdf, key, NULL) == NULL) {
 			show(r, "Form", db_col(res, 0), db_col(res, 1));
 			snprintf(key, sizeof(key), "Form.%s", db_col(res, 0));
 			hdf_set_valuef(r->hdf, "Query.%s=%s", db_col(res, 0),
@@ -129,6 +143,25 @@ page_settings(struct req *r)
 		}
 	}
 	db_res_free(res);
+	return 0;
+}
+
+int
+page_settings(struct req *r)
+{
+	struct fval v[S_N];
+	struct store_tx t = { r, v };
+	char *before, *after;
+	int nerr;
+
+	web_render(r, "settings.cs");
+	if (!r->is_post) {
+		hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
+		return settings_load(r, "Form", 0);
+	}
+	/* the log shows values as the form does: yuan, not fen */
+	if (settings_load(r, "Before", 1) == -1)
+		return -1;
 	nerr = form_check(r, fields, S_N, v);
 	if (v[S_ALARM1].set && v[S_ALARM2].set && !hdf_get_value(r->hdf,
 	    "Form.err.alarm1_fen", NULL) && !hdf_get_value(r->hdf,
@@ -136,43 +169,12 @@ page_settings(struct req *r)
 		nerr += form_error(r, "alarm2_fen", "alarm2_above_alarm1");
 	if (v[S_LOGO].set && !settings_logo_ok(v[S_LOGO].s))
 		nerr += form_error(r, "site_logo", "logo_path");
-	if (nerr) {
-		free(before);
+	if (nerr)
 		return 0;
-	}
-	if (db_begin(r->db) == -1) {
-		free(before);
+	if (db_tx(r->db, store_tx, &t) == -1)
 		return -1;
-	}
-	for (int i = 0; i < S_N; i++) {
-		const char *val = v[i].s;
-
-		if (fields[i].type == FT_MONEY || fields[i].type == FT_PRICE ||
-		    fields[i].type == FT_INT) {
-			snprintf(buf, sizeof(buf), "%lld", (long long)v[i].i);
-			val = buf;
-		}
-		show(r, "After", fields[i].name, val);
-		if (db_exec(r->db, q[Q_SET], "ss", fields[i].name, val) == -1) {
-			db_rollback(r->db);
-			free(before);
-			return -1;
-		}
-	}
-	if (db_commit(r->db) == -1) {
-		db_rollback(r->db);
-		free(before);
-		return -1;
-	}
-	{
-		char key[96];
-
-		for (int i = 0; i < S_N; i++) {
-			snprintf(key, sizeof(key), "After.%s", fields[i].name);
-			v[i].s = hdf_get_value(r->hdf, key, "");
-		}
-		after = web_json_form(fields, S_N, v);
-	}
+	before = settings_json(r, "Before");
+	after = settings_json(r, "After");
 	web_log(r, "settings.edit", "settings", before, after);
 	free(before);
 	free(after);
