@@ -110,6 +110,31 @@ _, r = sell(aid, meter, "0.01")
 check("囤积金额上限" in (r.field_error("amount") or "") and count("ledger") == L0 + 1,
       "and still when the meter has taken it")
 
+# -- a refund reversed brings money back like a sale: the ledger holds it to the cap too
+room, meter, number = free[7]
+aid = account_of(open_account(room, number, first="500"), meter)
+state(meter, 50000, 5)
+r = a.get(f"/refund?account={aid}")
+r = a.post("/refund", {"account": aid, "meter": meter, "amount": "100", "idem": idem_of(r), "confirm": "1"})
+ref = entry_of(r)
+state(meter, 40000, 5)
+_, r = sell(aid, meter, yuan(CAP - 40000 - 10000 + 1))      # 100.00 below the cap, one fen over after the reversal
+L0 = count("ledger")
+r = a.get(f"/sale?id={ref}")
+r = a.post("/reversal", {"id": ref, "reason": "误退", "idem": idem_of(r)})
+check(r.status == 200 and "囤积金额上限" in (r.field_error("reason") or "") and count("ledger") == L0,
+      "reversing a refund that would put the account one fen over the cap is refused, nothing written",
+      r.field_error("reason"))
+state(meter, CAP - 10000 + 1, 5)
+r = a.get(f"/refund?account={aid}")
+a.post("/refund", {"account": aid, "meter": meter, "amount": "0.01", "idem": idem_of(r), "confirm": "1"})
+state(meter, CAP - 10000, 5)
+L0 = count("ledger")
+r = a.get(f"/sale?id={ref}")
+r = a.post("/reversal", {"id": ref, "reason": "误退", "idem": idem_of(r)})
+check(r.status == 303 and count("ledger", f"reverses_id = {ref}") == 1 and count("ledger") == L0 + 1,
+      "reversing it up to exactly the cap is written", r.field_error("reason"))
+
 # -- opening with a first purchase: exactly the cap, one fen over
 A0, L0 = count("accounts"), count("ledger")
 r = open_account(free[2][0], free[2][2], first=yuan(CAP + 1))
