@@ -9,7 +9,7 @@
 
 enum {
 	Q_IDEM, Q_LOCK_ACCOUNT, Q_MEMBER, Q_MONEY, Q_LOCK_COUNT, Q_NEW_COUNT,
-	Q_SET_COUNT, Q_COMMAND, Q_ENTRY, Q_REVERSED, Q_METER_MONEY, Q_PRIOR
+	Q_SET_COUNT, Q_COMMAND, Q_ENTRY, Q_REVERSED, Q_METER_MONEY, Q_PRIOR, Q_CAP
 };
 static const char *const q[] = {
 	[Q_IDEM] = "SELECT id FROM ledger WHERE idem_key = ?",
@@ -45,6 +45,7 @@ static const char *const q[] = {
 	[Q_PRIOR] = "SELECT COUNT(*) FROM account_meters x JOIN accounts a ON a.id = x.account_id"
 	    " WHERE x.account_id = ? AND x.meter_id = ? AND x.active = 0 AND a.status = 'closed'",
 	[Q_REVERSED] = "SELECT COUNT(*) FROM ledger WHERE reverses_id = ?",
+	[Q_CAP] = "SELECT value FROM settings WHERE name = 'hoard_cap_fen'",
 	[Q_METER_MONEY] = "SELECT COALESCE(s.remaining_fen, 0) +"
 	    " COALESCE((SELECT SUM(CASE c.kind WHEN 'credit' THEN c.amount_fen"
 	    "   ELSE -c.amount_fen END) FROM commands c WHERE c.meter_id = m.id"
@@ -91,7 +92,7 @@ idem_lookup(struct db *db, const char *key, int64_t *id)
 static int
 attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 {
-	int64_t open = 0, n = 0, money = 0, count = 0, cmd;
+	int64_t open = 0, n = 0, money = 0, count = 0, cmd, cap;
 	int rc;
 
 	if (e->prior) {
@@ -125,10 +126,21 @@ attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 			return 2;
 		}
 	}
-	if (e->cap > 0 && e->amount > 0) {
+	/* The hoarding cap: the ledger applies the site's cap to money
+	 * brought to the counter (a sale, a refund reversed), whoever the
+	 * caller; a debt paid to close is not held money. */
+	cap = e->cap;
+	if (cap <= 0 && e->amount > 0 && !e->closing &&
+	    (strcmp(e->kind, LK_SALE) == 0 || strcmp(e->kind, LK_REVERSAL) == 0)) {
+		if ((rc = db_value(db, &cap, q[Q_CAP], "")) == -1)
+			return -1;
+		if (rc == 0)
+			cap = LEDGER_CAP_DEFAULT;
+	}
+	if (cap > 0 && e->amount > 0) {
 		if (ledger_account_money(db, e->account_id, &money) == -1)
 			return -1;
-		if (money + e->amount > e->cap) {
+		if (money + e->amount > cap) {
 			*why = LEDGER_CAP;
 			return 2;
 		}

@@ -26,7 +26,8 @@ struct entry {
 	const char *idem_key;	/* unique: a repeat returns the first entry */
 	int64_t reverses_id;	/* 0 or the entry this reverses */
 	const char *note;
-	int64_t cap;		/* > 0: refuse when the account would hold more */
+	int64_t cap;		/* > 0: refuse when the account would hold more;
+				 * 0: the site's cap for a sale or reversal */
 	int fresh;		/* > 0: a debit needs a read of the meter at most
 				 * this many seconds old */
 	int closing;		/* the account may be closing (its last refunds) */
@@ -40,6 +41,7 @@ struct entry {
 /* Why an entry was refused (language keys, Lang.err.KEY). */
 #define LEDGER_CLOSED "account_closed"
 #define LEDGER_CAP "over_cap"
+#define LEDGER_CAP_DEFAULT 100000	/* fen, when the settings have none */
 #define LEDGER_NOT_ACCOUNTS "meter_not_in_account"
 #define LEDGER_REVERSED "already_reversed"
 #define LEDGER_NOT_FRESH "read_not_fresh"

@@ -9,7 +9,7 @@
 </form>
 <?cs if:Meter.id ?>
 <p class="meter"><?cs var:Meter.number ?> <?cs var:Lang.profile[Meter.profile] ?> <?cs var:Meter.building ?> <?cs var:Meter.room ?>
-<a class="export" href="/meter/history?meter=<?cs var:Meter.number ?>&amp;from=<?cs var:Filter.from ?>&amp;to=<?cs var:Filter.to ?>&amp;export=xlsx"><?cs var:Lang.btn.export ?></a></p>
+<a class="export" href="/meter/history?meter=<?cs var:url_escape(Meter.number) ?>&amp;from=<?cs var:url_escape(Filter.from) ?>&amp;to=<?cs var:url_escape(Filter.to) ?>&amp;export=xlsx"><?cs var:Lang.btn.export ?></a></p>
 <?cs if:Chart.n > 0 ?>
 <svg class="chart" viewBox="0 0 660 220" role="img" aria-label="<?cs var:Lang.page.used_kwh ?>">
 <line x1="40" y1="190" x2="650" y2="190" stroke="#555"/>

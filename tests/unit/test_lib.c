@@ -266,6 +266,69 @@ test_money(void)
 	    errno);
 }
 
+/*
+ * Amounts whose decimal value has no exact binary one: a parser that goes
+ * through double (atof(s) * 100 cast to an integer) loses a fen on them.
+ */
+static void
+test_money_exact(void)
+{
+	char buf[64], half[64];
+	int64_t v;
+	int bad = 0, first = -1;
+
+	money_ok("0.29", 29);
+	money_ok("1.15", 115);
+	money_ok("0.57", 57);
+	money_ok("8.20", 820);
+	money_ok("19.99", 1999);
+	money_ok("1234567.89", 123456789);
+	money_ok("4.35", 435);
+	money_ok("-0.29", -29);
+	money_ok("99999999.99", 9999999999LL);
+	/* every amount from 0.00 to 2000.00, and the cents of a large one */
+	for (int f = 0; f <= 200000; f++) {
+		snprintf(buf, sizeof(buf), "%d.%02d", f / 100, f % 100);
+		if (money_parse(buf, &v) != 0 || v != f) {
+			if (first < 0)
+				first = f;
+			bad++;
+		}
+	}
+	checkf(bad == 0, "money_parse is exact for every amount 0.00-2000.00",
+	    "%d wrong, the first %d fen", bad, first);
+	bad = 0;
+	for (int f = 0; f < 100; f++) {
+		snprintf(buf, sizeof(buf), "98765432.%02d", f);
+		if (money_parse(buf, &v) != 0 || v != 9876543200LL + f)
+			bad++;
+	}
+	checkf(bad == 0, "and for every fen of 98765432.xx", "%d wrong", bad);
+	bad = 0;
+	for (int p = 1; p <= 20000; p++) {
+		snprintf(buf, sizeof(buf), "%d.%04d", p / 10000, p % 10000);
+		if (price_parse(buf, &v) != 0 || v != p)
+			bad++;
+	}
+	checkf(bad == 0, "price_parse is exact for every price 0.0001-2.0000",
+	    "%d wrong", bad);
+	/* full-width input as a Chinese input method types it: the form
+	 * makes it ASCII first, then the parser is exact on it */
+	money_bad("\xEF\xBC\x91\xEF\xBC\x99.\xEF\xBC\x99\xEF\xBC\x99", EINVAL);
+	v = 0;
+	checkf(valid_halfwidth("\xEF\xBC\x91\xEF\xBC\x99\xEF\xBC\x8E"
+	    "\xEF\xBC\x99\xEF\xBC\x99", half, sizeof(half)) == 1 &&
+	    strcmp(half, "19.99") == 0 &&
+	    valid_money(half, 1, MONEY_MAX, &v) == NULL && v == 1999,
+	    "full-width 19.99 becomes 1999 fen", "got \"%s\" %lld", half,
+	    (long long)v);
+	v = 0;
+	checkf(valid_halfwidth("\xEF\xBC\x90.\xEF\xBC\x92\xEF\xBC\x99",
+	    half, sizeof(half)) == 1 && valid_money(half, 1, MONEY_MAX, &v) ==
+	    NULL && v == 29, "full-width 0.29 with an ASCII point becomes 29 fen",
+	    "got \"%s\" %lld", half, (long long)v);
+}
+
 /* ---------------------------------------------------------------- valid */
 
 static void
@@ -1289,6 +1352,7 @@ main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_money();
+	test_money_exact();
 	test_valid();
 	test_crypto();
 	test_csv();
