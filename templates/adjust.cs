@@ -26,7 +26,7 @@
 <input type="hidden" name="reason" value="<?cs var:Form.reason ?>">
 <input type="hidden" name="idem" value="<?cs var:Form.idem ?>">
 <input type="hidden" name="confirm" value="1">
-<button type="submit" id="confirm-adjust"><?cs var:Lang.btn.confirm_adjust ?></button> <a href="/adjust?account=<?cs var:Form.account ?>"><?cs var:Lang.btn.cancel ?></a>
+<button type="submit" id="confirm-adjust"><?cs var:Lang.btn.confirm_adjust ?></button> <a href="/adjust?account=<?cs var:url_escape(Form.account) ?>"><?cs var:Lang.btn.cancel ?></a>
 </form>
 <?cs else ?>
 <form method="post" action="/adjust" class="form">
