@@ -24,6 +24,7 @@ LIB_OBJS = \
 	$(B)/lib/log.o \
 	$(B)/lib/money.o \
 	$(B)/lib/reconcile.o \
+	$(B)/lib/settings.o \
 	$(B)/lib/tariff.o \
 	$(B)/lib/tariffs.o \
 	$(B)/lib/tiers.o \

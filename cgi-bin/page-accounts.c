@@ -513,8 +513,7 @@ page_account_open(struct req *r)
 			return -1;
 		nerr += rc;
 	}
-	if (v[A_FIRST].set && v[A_FIRST].i > web_setting(r, "hoard_cap_fen",
-	    100000))
+	if (v[A_FIRST].set && v[A_FIRST].i > web_setting(r, "hoard_cap_fen"))
 		nerr += form_error(r, "first", "over_cap");
 	if (nerr || rq || *web_query(r, "edit", ""))
 		return 0;
@@ -553,7 +552,7 @@ page_account_open(struct req *r)
 		struct entry e = { .account_id = id, .meter_id = ids[0],
 		    .kind = LK_SALE, .amount = v[A_FIRST].i,
 		    .operator_id = r->op_id, .idem_key = idem,
-		    .cap = web_setting(r, "hoard_cap_fen", 100000) };
+		    .cap = web_setting(r, "hoard_cap_fen") };
 
 		snprintf(idem, sizeof(idem), "%s:first", v[A_IDEM].s);
 		if (ledger_issue(r->db, &e, &sale, &why) == 1) {

@@ -39,7 +39,7 @@ approval_needed(struct req *r, const char *kind)
 	char name[64];
 
 	snprintf(name, sizeof(name), "approve_%s", kind);
-	return web_setting(r, name, 0) != 0;
+	return web_setting(r, name) != 0;
 }
 
 int64_t

@@ -35,7 +35,7 @@
 	" AND (p.b = 0 OR r.building_id + 0 = p.b) AND (p.f = 0 OR r.floor + 0 = p.f)"
 
 enum {
-	Q_LIST, Q_IDS, Q_IDEM, Q_BATCH, Q_COMMAND, Q_READ, Q_SETTINGS,
+	Q_LIST, Q_IDS, Q_IDEM, Q_BATCH, Q_COMMAND, Q_READ,
 	Q_VIEW, Q_VIEW_CMDS, Q_VIEW_COUNTS, Q_VIEW_READS, Q_VIEW_READ_ROWS
 };
 static const char *const q[] = {
@@ -63,7 +63,6 @@ static const char *const q[] = {
 	[Q_COMMAND] = "INSERT INTO commands (meter_id, kind, payload, batch_id)"
 	    " SELECT id, ?, ?, ? FROM meters WHERE id = ? AND profile = 'ddsy1352nk'",
 	[Q_READ] = "INSERT INTO read_requests (meter_id, batch_id) VALUES (?, ?)",
-	[Q_SETTINGS] = "SELECT name, value FROM settings",
 	[Q_VIEW] = "SELECT b.id, b.action, b.meters, COALESCE(o.login, '') AS login,"
 	    " DATE_FORMAT(CONVERT_TZ(b.created_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at"
 	    " FROM batches b LEFT JOIN operators o ON o.id = b.created_by WHERE b.id = ?",
@@ -106,8 +105,8 @@ filter_read(struct req *r, struct filter *fl)
 	fl->st = web_query(r, "state", "");
 	fl->b = web_query_id(r, "building");
 	fl->f = web_query_id(r, "floor");
-	fl->a1 = web_setting(r, "alarm1_fen", 2000);
-	fl->a2 = web_setting(r, "alarm2_fen", 500);
+	fl->a1 = web_setting(r, "alarm1_fen");
+	fl->a2 = web_setting(r, "alarm2_fen");
 	for (int i = 0; states[i]; i++)
 		if (strcmp(fl->st, states[i]) == 0)
 			goto ok;
@@ -213,28 +212,19 @@ selection(struct req *r, const struct filter *fl, int64_t *ids, int *n)
 	return 0;
 }
 
-/* The payload of a price or settings download from the defaults (F10). */
-static void
+/* The payload of a price or settings download from the defaults (F10);
+ * 0, or -1 when a setting could not be read (nothing goes to a meter). */
+static int
 payload(struct req *r, const char *action, char *buf, size_t size)
 {
-	struct dbres *res = db_query(r->db, q[Q_SETTINGS], "");
-	int64_t price = 5880, a1 = 2000, a2 = 500, thr = 0;
+	int64_t price = web_setting(r, "price");
+	int64_t a1 = web_setting(r, "alarm1_fen");
+	int64_t a2 = web_setting(r, "alarm2_fen");
+	int64_t thr = web_setting(r, "power_threshold_w");
 
-	while (res && db_next(res) == 1) {
-		const char *k = db_col(res, 0);
-		int64_t v = db_coll(res, 1);
-
-		if (strcmp(k, "price") == 0)
-			price = v;
-		else if (strcmp(k, "alarm1_fen") == 0)
-			a1 = v;
-		else if (strcmp(k, "alarm2_fen") == 0)
-			a2 = v;
-		else if (strcmp(k, "power_threshold_w") == 0)
-			thr = v;
-	}
-	db_res_free(res);
 	buf[0] = '\0';
+	if (price < 0 || a1 < 0 || a2 < 0 || thr < 0)
+		return -1;
 	if (strcmp(action, "price") == 0)
 		snprintf(buf, size, "p0=%lld&p1=%lld&p2=%lld&p3=%lld",
 		    (long long)price, (long long)price, (long long)price,
@@ -243,6 +233,7 @@ payload(struct req *r, const char *action, char *buf, size_t size)
 		snprintf(buf, size, "alarm1=%lld&alarm2=%lld&overdraft=0&threshold=%lld"
 		    "&restore_delay=60", (long long)a1, (long long)a2,
 		    (long long)thr);
+	return 0;
 }
 
 static const struct field fields[] = {
@@ -289,7 +280,8 @@ batch_create(struct req *r, const char *action, const int64_t *ids, int n,
 
 	if (db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
 		return id;
-	payload(r, action, pl, sizeof(pl));
+	if (payload(r, action, pl, sizeof(pl)) == -1)
+		return -1;
 	if (db_tx(r->db, batch_tx, &t) == 0)
 		return t.id;
 	/* the same confirmation sent twice: the first batch */

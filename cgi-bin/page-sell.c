@@ -130,7 +130,7 @@ show_account(struct req *r, int64_t id)
 	hdf_set_value(r->hdf, "Account.money", money_format(money, buf,
 	    sizeof(buf)));
 	hdf_set_value(r->hdf, "Account.cap", money_format(web_setting(r,
-	    "hoard_cap_fen", 100000), buf, sizeof(buf)));
+	    "hoard_cap_fen"), buf, sizeof(buf)));
 	return 1;
 }
 
@@ -309,7 +309,7 @@ money_form(struct req *r, const struct mode *m)
 		    .meter_id = v[S_METER].i, .kind = m->kind,
 		    .amount = m->sign * v[S_AMOUNT].i, .operator_id = r->op_id,
 		    .idem_key = v[S_IDEM].s, .fresh = m->fresh,
-		    .cap = web_setting(r, "hoard_cap_fen", 100000) };
+		    .cap = web_setting(r, "hoard_cap_fen") };
 
 		rc = ledger_issue(r->db, &e, &id, &why);
 	}

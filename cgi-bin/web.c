@@ -11,6 +11,7 @@
 #include "db.h"
 #include "log.h"
 #include "money.h"
+#include "settings.h"
 #include "valid.h"
 #include "web.h"
 #include "xlsx.h"
@@ -23,10 +24,9 @@ const char *const right_codes[NRIGHTS] = {
 };
 
 enum {
-	Q_SETTING, Q_LOG, Q_BUILDINGS
+	Q_LOG, Q_BUILDINGS
 };
 static const char *const q[] = {
-	[Q_SETTING] = "SELECT value FROM settings WHERE name = ?",
 	[Q_BUILDINGS] = "SELECT id, name, floors FROM buildings ORDER BY name",
 	[Q_LOG] = "INSERT INTO oplog (operator_id, login, client_addr, action,"
 	    " object, before_val, after_val) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?)",
@@ -734,15 +734,9 @@ web_log(struct req *r, const char *action, const char *object,
 }
 
 int64_t
-web_setting(struct req *r, const char *name, int64_t def)
+web_setting(struct req *r, const char *name)
 {
-	struct dbres *res = db_query(r->db, q[Q_SETTING], "s", name);
-	int64_t v = def;
-
-	if (res && db_next(res) == 1 && db_col(res, 0) && *db_col(res, 0))
-		v = db_coll(res, 0);
-	db_res_free(res);
-	return v;
+	return settings_int(r->db, name);
 }
 
 const char *

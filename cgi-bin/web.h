@@ -219,7 +219,8 @@ void web_dates(struct req *, const char **from, const char **to);
 /* 1 when S is empty or a date YYYY-MM-DD, else 0. */
 int web_date_ok(const char *s);
 
-/* Site settings as a number. */
-int64_t web_setting(struct req *, const char *name, int64_t def);
+/* A site setting as a number, its default when not stored (settings.h);
+ * -1 on an error. */
+int64_t web_setting(struct req *, const char *name);
 
 #endif

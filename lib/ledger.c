@@ -6,10 +6,11 @@
 #include "db.h"
 #include "ledger.h"
 #include "log.h"
+#include "settings.h"
 
 enum {
 	Q_IDEM, Q_LOCK_ACCOUNT, Q_MEMBER, Q_MONEY, Q_LOCK_COUNT, Q_NEW_COUNT,
-	Q_SET_COUNT, Q_COMMAND, Q_ENTRY, Q_REVERSED, Q_METER_MONEY, Q_PRIOR, Q_CAP
+	Q_SET_COUNT, Q_COMMAND, Q_ENTRY, Q_REVERSED, Q_METER_MONEY, Q_PRIOR
 };
 static const char *const q[] = {
 	[Q_IDEM] = "SELECT id FROM ledger WHERE idem_key = ?",
@@ -45,7 +46,6 @@ static const char *const q[] = {
 	[Q_PRIOR] = "SELECT COUNT(*) FROM account_meters x JOIN accounts a ON a.id = x.account_id"
 	    " WHERE x.account_id = ? AND x.meter_id = ? AND x.active = 0 AND a.status = 'closed'",
 	[Q_REVERSED] = "SELECT COUNT(*) FROM ledger WHERE reverses_id = ?",
-	[Q_CAP] = "SELECT value FROM settings WHERE name = 'hoard_cap_fen'",
 	[Q_METER_MONEY] = "SELECT COALESCE(s.remaining_fen, 0) +"
 	    " COALESCE((SELECT SUM(CASE c.kind WHEN 'credit' THEN c.amount_fen"
 	    "   ELSE -c.amount_fen END) FROM commands c WHERE c.meter_id = m.id"
@@ -132,10 +132,8 @@ attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 	cap = e->cap;
 	if (cap <= 0 && e->amount > 0 && !e->closing &&
 	    (strcmp(e->kind, LK_SALE) == 0 || strcmp(e->kind, LK_REVERSAL) == 0)) {
-		if ((rc = db_value(db, &cap, q[Q_CAP], "")) == -1)
+		if ((cap = settings_int(db, "hoard_cap_fen")) == -1)
 			return -1;
-		if (rc == 0)
-			cap = LEDGER_CAP_DEFAULT;
 	}
 	if (cap > 0 && e->amount > 0) {
 		if (ledger_account_money(db, e->account_id, &money) == -1)

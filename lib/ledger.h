@@ -41,7 +41,6 @@ struct entry {
 /* Why an entry was refused (language keys, Lang.err.KEY). */
 #define LEDGER_CLOSED "account_closed"
 #define LEDGER_CAP "over_cap"
-#define LEDGER_CAP_DEFAULT 100000	/* fen, when the settings have none */
 #define LEDGER_NOT_ACCOUNTS "meter_not_in_account"
 #define LEDGER_REVERSED "already_reversed"
 #define LEDGER_NOT_FRESH "read_not_fresh"

@@ -5,10 +5,11 @@
 #include "balance.h"
 #include "db.h"
 #include "reconcile.h"
+#include "settings.h"
 
 enum {
 	Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD, Q_LINKS,
-	Q_PRICE, Q_LOCAL, Q_RECORD, Q_LAST, Q_CLOSINGS, Q_OPENING, Q_UNCLAIMED
+	Q_LOCAL, Q_RECORD, Q_LAST, Q_CLOSINGS, Q_OPENING, Q_UNCLAIMED
 };
 static const char *const q[] = {
 	/* 1. a meter's count by its last read against the tokens issued and
@@ -99,7 +100,6 @@ static const char *const q[] = {
 	    " FROM ledger l JOIN meters m ON m.id = l.meter_id"
 	    " LEFT JOIN accounts a ON a.id = l.account_id"
 	    " WHERE l.kind IN ('carry_over', 'meter_clear') ORDER BY l.id DESC LIMIT 100",
-	[Q_PRICE] = "SELECT CAST(value AS SIGNED) FROM settings WHERE name = 'price'",
 	[Q_LOCAL] = "SELECT DATE_FORMAT(CONVERT_TZ(?, '+00:00', ?), '%Y-%m-%d %H:%i')",
 	[Q_RECORD] = "INSERT INTO reconcile_runs (total, detail) VALUES (?, ?)",
 	[Q_LAST] = "SELECT DATE_FORMAT(CONVERT_TZ(run_at, '+00:00', ?), '%Y-%m-%d %H:%i'),"
@@ -140,11 +140,11 @@ int
 rc_balances(struct db *db, rc_balance_fn fn, void *arg, int *checked)
 {
 	struct dbres *res;
-	int64_t price = 5880;
+	int64_t price = settings_int(db, "price");
 	int n = 0;
 
 	*checked = 0;
-	if (db_value(db, &price, q[Q_PRICE], "") == -1)
+	if (price == -1)
 		return -1;
 	if ((res = db_query(db, q[Q_LINKS], "")) == NULL)
 		return -1;
