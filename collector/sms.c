@@ -120,15 +120,15 @@ modem_wait(char *out, size_t outlen, int *code, int prompt, int timeout_ms)
 				strcat(out, "\n");
 			}
 		}
-		left = timeout_ms - ms_since(&t0);
+		left = timeout_ms - bus_ms_since(&t0);
 		/* SIGTERM: a modem slow to answer gets a little longer, not its full time */
 		if (atomic_load(&sms.co->stopping)) {
 			if (!sms.stop_seen) {
 				clock_gettime(CLOCK_MONOTONIC, &sms.stop_t);
 				sms.stop_seen = 1;
 			}
-			if (STOP_GRACE_MS - ms_since(&sms.stop_t) < left)
-				left = STOP_GRACE_MS - ms_since(&sms.stop_t);
+			if (STOP_GRACE_MS - bus_ms_since(&sms.stop_t) < left)
+				left = STOP_GRACE_MS - bus_ms_since(&sms.stop_t);
 		}
 		if (left <= 0) {
 			errno = ETIMEDOUT;
@@ -415,7 +415,7 @@ sms_main(void *arg)
 			continue;
 		}
 		if (modem_open() == 0 && (sms.csq_due ||
-		    ms_since(&last_csq) > sms.check_ms)) {
+		    bus_ms_since(&last_csq) > sms.check_ms)) {
 			sms.csq_due = 0;
 			clock_gettime(CLOCK_MONOTONIC, &last_csq);
 			modem_signal();
