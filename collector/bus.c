@@ -285,10 +285,10 @@ bus_read_meter(struct bus *b, const struct meter *m, struct reading *r, int *exc
 	if ((f = bus_read(b, m, addr, n, regs, exc)) != FT_OK)
 		return f;
 	if (m->profile == PROFILE_ENERGY) {
-		en_decode(regs, r);
+		profile_en_decode(regs, r);
 		return FT_OK;
 	}
-	if (rt_decode(regs, r) == -1) {
+	if (profile_rt_decode(regs, r) == -1) {
 		/* Not a ddsy1352nk answer: never store it for this meter. */
 		b->cnt.fault[FT_BADFRAME]++;
 		recover(b);

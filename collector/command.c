@@ -318,16 +318,16 @@ run_params(struct bus *b, struct cmd *c, char *why, size_t whylen)
 	char ft[32];
 	int price = strcmp(c->kind, "price") == 0, f, exc;
 
-	if (price ? price_parse_payload(c->payload, &pc) == -1 :
-	    settings_parse_payload(c->payload, &sc) == -1) {
+	if (price ? profile_price_parse(c->payload, &pc) == -1 :
+	    profile_settings_parse(c->payload, &sc) == -1) {
 		snprintf(why, whylen, "bad payload");
 		return FAILED;
 	}
 	if ((f = bus_read(b, c->m, PAR_ADDR, PAR_REGS, par, &exc)) != FT_OK)
 		goto fault;
 	if (price)
-		price_apply(&pc, par);
-	else if (settings_apply(&sc, par) == -1) {
+		profile_price_apply(&pc, par);
+	else if (profile_settings_apply(&sc, par) == -1) {
 		snprintf(why, whylen, "alarm 2 above alarm 1");
 		return FAILED;
 	}
@@ -402,7 +402,7 @@ execute(struct bus *b, struct cmd *c)
 		break;
 	default:
 		db_exec(b->db, q[Q_RETRY], "lsl",
-		    (int64_t)backoff_seconds(c->tries, s->retry_base_s, s->retry_cap_s),
+		    (int64_t)profile_backoff_seconds(c->tries, s->retry_base_s, s->retry_cap_s),
 		    why, c->id);
 		log_debug("command %lld (%s): retry: %s", (long long)c->id,
 		    c->kind, why);

@@ -394,7 +394,7 @@ send_due(struct db *db)
 			    phone, why);
 		} else {
 			/* this try is the (tries + 1)th: wait base * 2^tries */
-			db_exec(db, q[Q_RETRY], "lsl", (int64_t)backoff_seconds(
+			db_exec(db, q[Q_RETRY], "lsl", (int64_t)profile_backoff_seconds(
 			    tries + 1, sms.retry_base_s, 3600), why, ids[i]);
 			log_warnx("sms %lld to %s: %s; kept for a retry",
 			    (long long)ids[i], phone, why);

@@ -1,7 +1,9 @@
 """t70_instances.py - two collectors on one site, each with its own name and gateways: separate heartbeats, and one's restart leaves the other's command claims alone."""
+import re
 import time
 
 from clib import Collector, Sim, check, command, done, meter_id, num, read_all, setup_db, site, sql, wait
+from lib import db, operator  # noqa: E402 (found through clib's path)
 
 setup_db()
 PA, PB = 16130, 16131
@@ -31,6 +33,30 @@ check(all(abs((figure(w, "heartbeat_unix") or 0) - now) <= 5 for w in ("coll-a",
                                                " WHERE name = 'heartbeat_unix'")))
 check(num("SELECT COUNT(*) FROM collector_status WHERE collector NOT IN ('coll-a', 'coll-b')") == 0,
       "no heartbeat row without a collector's name")
+
+# What the console shows: the instance's own database gets the rows the two collectors wrote (and a name
+# with markup in it), then /metrics and the start page list each collector's heartbeat.
+db("DELETE FROM collector_status")
+for row in sql("SELECT collector, name, value, updated_at FROM collector_status"):
+    db("INSERT INTO collector_status (collector, name, value, updated_at) VALUES ('%s', '%s', %s, '%s')" % tuple(row))
+db("INSERT INTO collector_status (collector, name, value, updated_at)"
+   " VALUES ('x<b>\"y', 'heartbeat_unix', UNIX_TIMESTAMP() - 100, UTC_TIMESTAMP(3) - INTERVAL 100 SECOND)")
+web = operator()
+m = web.get("/metrics").text
+for who, total in (("coll-a", 3), ("coll-b", 2)):
+    check(re.search(r'^prepaid_collector_heartbeat_unix\{collector="%s"\} \d{10}$' % who, m, re.M) and
+          re.search(r'^prepaid_collector_heartbeat_age_seconds\{collector="%s"\} \d+$' % who, m, re.M) and
+          re.search(r'^prepaid_collector_meters_total\{collector="%s"\} %d$' % (who, total), m, re.M),
+          f"/metrics: {who}'s heartbeat, its age and its meters", m[-1500:])
+check(m.count("# TYPE prepaid_collector_heartbeat_unix gauge") == 1 and
+      re.search(r'^prepaid_collector_heartbeat_age_seconds\{collector="x_b__y"\} (9\d|1[01]\d)$', m, re.M),
+      "/metrics: one family per figure; a name with markup becomes a plain label; its heartbeat 100 s old")
+h = web.get("/").text
+t = re.search(r'<table class="list" id="collectors">(.*?)</table>', h, re.S)
+rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>(\d+)秒前</td></tr>", t.group(1) if t else "")
+check([r[0] for r in rows] == ["coll-a", "coll-b", "x&lt;b&gt;&quot;y"] and int(rows[2][2]) >= 99,
+      "the start page lists each collector's last heartbeat and its age, names escaped", str(rows))
+db("DELETE FROM collector_status")
 
 # A trip for a meter of each that does not answer: each is claimed, tried and put back for 300 s.
 va, vb = ma[1][1], mb[0][1]
