@@ -1,4 +1,6 @@
 -- 018_collector_instances.sql - several collectors on one site: each keys its heartbeat rows and its command claims by its name (collector_name).
+-- The figures of before carry no name; the running collector writes its own again within seconds.
+DELETE FROM collector_status;
 ALTER TABLE collector_status
   ADD COLUMN collector VARCHAR(64) NOT NULL DEFAULT '' FIRST,
   DROP PRIMARY KEY,
