@@ -817,12 +817,12 @@ configure(int argc, char *argv[])
 	}
 	/* Its heartbeat rows and command claims carry its name (the host name by default). */
 	name = config_get(co.cf, "collector_name", "");
+	if (strlen(name) >= sizeof(co.id))
+		fatalx("collector_name: at most %zu characters", sizeof(co.id) - 1);
 	if (name[0])
 		snprintf(co.id, sizeof(co.id), "%s", name);
 	else if (gethostname(co.id, sizeof(co.id) - 1) == -1 || co.id[0] == '\0')
 		snprintf(co.id, sizeof(co.id), "collector");
-	if (strlen(name) >= sizeof(co.id))
-		fatalx("collector_name: at most %zu characters", sizeof(co.id) - 1);
 	atomic_store(&co.modem_rssi, -1);
 	keyfile = config_get(co.cf, "vending_key_file", NULL);
 	if (keyfile && token_key_read(keyfile, co.vk) == 0)
