@@ -65,10 +65,12 @@ ADMIN_OBJS = \
 	$(B)/cgi-bin/admin.o
 
 COLLECTOR_OBJS = \
+	$(B)/collector-obj/alarm.o \
 	$(B)/collector-obj/bus.o \
 	$(B)/collector-obj/command.o \
 	$(B)/collector-obj/main.o \
 	$(B)/collector-obj/pdu.o \
+	$(B)/collector-obj/poll.o \
 	$(B)/collector-obj/profile.o \
 	$(B)/collector-obj/sms.o \
 	$(B)/collector-obj/store.o

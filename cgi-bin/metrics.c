@@ -1,6 +1,7 @@
 /* metrics.c - counters in a shared mapped file, added with atomics. */
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -9,11 +10,15 @@
 #include "db.h"
 #include "metrics.h"
 
-enum { Q_COLLECTOR, Q_MAYBE_N, Q_MAYBE };
+enum { Q_COLLECTOR, Q_AGES, Q_MAYBE_N, Q_MAYBE };
 static const char *const q[] = {
-	[Q_COLLECTOR] = "SELECT name, value,"
+	/* each collector's figures, a name's rows together (one metric family) */
+	[Q_COLLECTOR] = "SELECT name, collector, value"
+	    " FROM collector_status ORDER BY name, collector",
+	[Q_AGES] = "SELECT collector,"
 	    " TIMESTAMPDIFF(SECOND, updated_at, UTC_TIMESTAMP(3))"
-	    " FROM collector_status ORDER BY name",
+	    " FROM collector_status WHERE name = 'heartbeat_unix'"
+	    " ORDER BY collector",
 	[Q_MAYBE_N] = "SELECT COUNT(*) FROM sms_outbox WHERE possibly_sent = 1",
 	[Q_MAYBE] = "SELECT id, phone, status, UNIX_TIMESTAMP(created_at)"
 	    " FROM sms_outbox WHERE possibly_sent = 1 ORDER BY id DESC LIMIT 20",
@@ -69,6 +74,62 @@ metrics_count(int status)
 		__atomic_add_fetch(&ctr->by_class[c], 1, __ATOMIC_RELAXED);
 }
 
+/* A collector's name as a label value: letters, digits, '.', '-' and '_' kept, anything else '_'. */
+static void
+label(char *out, size_t len, const char *s)
+{
+	size_t k = 0;
+
+	for (; *s && k + 1 < len; s++)
+		out[k++] = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '.' || *s == '-' ? *s : '_';
+	out[k] = '\0';
+}
+
+/* Whether NAME may be part of a metric's name. */
+static int
+metric_name_ok(const char *name)
+{
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '_'))
+			return 0;
+	return *name != '\0';
+}
+
+/* B9: prepaid_collector_NAME{collector="ID"} for each collector, and each one's heartbeat age. */
+static void
+collector_figures(FCGX_Stream *out, struct db *db)
+{
+	struct dbres *res;
+	char last[65] = "", who[65];
+
+	if ((res = db_query(db, q[Q_COLLECTOR], "")) == NULL)
+		return;
+	while (db_next(res) == 1) {
+		const char *name = db_col(res, 0);
+
+		if (!metric_name_ok(name) || strlen(name) >= sizeof(last))
+			continue;
+		if (strcmp(name, last) != 0)
+			FCGX_FPrintF(out, "# TYPE prepaid_collector_%s gauge\n", name);
+		snprintf(last, sizeof(last), "%s", name);
+		label(who, sizeof(who), db_col(res, 1));
+		FCGX_FPrintF(out, "prepaid_collector_%s{collector=\"%s\"} %s\n",
+		    name, who, db_col(res, 2));
+	}
+	db_res_free(res);
+	if ((res = db_query(db, q[Q_AGES], "")) == NULL)
+		return;
+	FCGX_FPrintF(out, "# TYPE prepaid_collector_heartbeat_age_seconds gauge\n");
+	while (db_next(res) == 1) {
+		label(who, sizeof(who), db_col(res, 0));
+		FCGX_FPrintF(out, "prepaid_collector_heartbeat_age_seconds"
+		    "{collector=\"%s\"} %s\n", who, db_col(res, 1));
+	}
+	db_res_free(res);
+}
+
 void
 metrics_write(FCGX_Stream *out, struct db *db)
 {
@@ -95,27 +156,10 @@ metrics_write(FCGX_Stream *out, struct db *db)
 	    (unsigned long long)__atomic_load_n(&ctr->started, __ATOMIC_RELAXED));
 	FCGX_FPrintF(out, "# HELP prepaid_db_up Whether the database answers.\n"
 	    "# TYPE prepaid_db_up gauge\nprepaid_db_up %d\n", db_up);
-	/* B9: the collector's own figures, as it wrote them each cycle */
-	if (!db_up || (res = db_query(db, q[Q_COLLECTOR], "")) == NULL)
+	/* B9: each collector's own figures, as it wrote them each cycle */
+	if (!db_up)
 		return;
-	while (db_next(res) == 1) {
-		const char *name = db_col(res, 0);
-		int ok = 1;
-
-		for (const char *p = name; *p; p++)
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			    *p == '_'))
-				ok = 0;
-		if (!ok)
-			continue;
-		FCGX_FPrintF(out, "# TYPE prepaid_collector_%s gauge\n"
-		    "prepaid_collector_%s %s\n", name, name, db_col(res, 1));
-		if (strcmp(name, "heartbeat_unix") == 0)
-			FCGX_FPrintF(out, "# TYPE prepaid_collector_heartbeat_age_seconds gauge\n"
-			    "prepaid_collector_heartbeat_age_seconds %s\n",
-			    db_col(res, 2));
-	}
-	db_res_free(res);
+	collector_figures(out, db);
 	/* S5: texts the modem took without answering, sent again: they may have gone twice */
 	if (db_value(db, &n, q[Q_MAYBE_N], "") != 1 ||
 	    (res = db_query(db, q[Q_MAYBE], "")) == NULL)

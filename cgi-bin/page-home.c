@@ -4,7 +4,7 @@
 #include "db.h"
 #include "pages.h"
 
-enum { Q_COUNTS, Q_MAYBE };
+enum { Q_COUNTS, Q_MAYBE, Q_COLLECTORS };
 static const char *const q[] = {
 	[Q_COUNTS] = "SELECT (SELECT COUNT(*) FROM buildings) AS buildings,"
 	    " (SELECT COUNT(*) FROM rooms) AS rooms,"
@@ -18,6 +18,12 @@ static const char *const q[] = {
 	    " DATE_FORMAT(CONVERT_TZ(created_at, '+00:00', ?), '%Y-%m-%d %H:%i')"
 	    " AS created FROM sms_outbox WHERE possibly_sent = 1"
 	    " ORDER BY id DESC LIMIT 20",
+	/* B9: each collector's last heartbeat */
+	[Q_COLLECTORS] = "SELECT collector AS name,"
+	    " DATE_FORMAT(CONVERT_TZ(updated_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s')"
+	    " AS at, TIMESTAMPDIFF(SECOND, updated_at, UTC_TIMESTAMP(3)) AS age"
+	    " FROM collector_status WHERE name = 'heartbeat_unix'"
+	    " ORDER BY collector",
 };
 
 int
@@ -32,6 +38,10 @@ page_home(struct req *r)
 	if ((res = db_query(r->db, q[Q_MAYBE], "s", web_tz(r))) == NULL)
 		return -1;
 	web_rows(r, "MaybeSms", res);
+	db_res_free(res);
+	if ((res = db_query(r->db, q[Q_COLLECTORS], "s", web_tz(r))) == NULL)
+		return -1;
+	web_rows(r, "Collectors", res);
 	db_res_free(res);
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
 	web_render(r, "home.cs");

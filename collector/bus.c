@@ -1,4 +1,4 @@
-/* bus.c - one thread per bus: its own Modbus context and database connection, read cycles, commands in between. */
+/* bus.c - the Modbus link of one bus: connect, read a block, write registers, and every reply checked field by field. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -8,13 +8,10 @@
 #include <unistd.h>
 
 #include "collector.h"
-#include "db.h"
 #include "log.h"
 
-#define MAX_BUS_METERS	256
-
 long
-ms_since(const struct timespec *t0)
+bus_ms_since(const struct timespec *t0)
 {
 	struct timespec t;
 
@@ -23,7 +20,7 @@ ms_since(const struct timespec *t0)
 }
 
 long long
-now_ms(void)
+bus_now_ms(void)
 {
 	struct timespec t;
 
@@ -74,7 +71,7 @@ tcp_new(const char *addr)
 	return modbus_new_tcp(host, atoi(colon + 1));
 }
 
-static void
+void
 bus_close(struct bus *b)
 {
 	if (b->ctx) {
@@ -148,7 +145,7 @@ recover(struct bus *b)
 
 		/* A late answer may still come: drain until a quiet spell (at most 2 s). */
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		while (ms_since(&t0) < 2000 && poll(&pfd, 1, quiet) > 0) {
+		while (bus_ms_since(&t0) < 2000 && poll(&pfd, 1, quiet) > 0) {
 			if (read(pfd.fd, junk, sizeof(junk)) <= 0)
 				break;
 		}
@@ -220,9 +217,17 @@ exchange(struct bus *b, const struct meter *m, int fc, int addr, int nregs,
 		if (len < hdr + 2 || rsp[0] != 0 || rsp[1] != 0 || rsp[2] != 0 ||
 		    rsp[3] != 0)
 			goto bad;
+	} else if (len == 0) {
+		/*
+		 * libmodbus 3.1.6 hands back an RTU answer of another unit as
+		 * an empty message (its CRC unchecked): refused, like the TCP
+		 * answer of another unit below.
+		 */
+		errno = EMBBADSLAVE;
+		return exchange_end(b, -1, 0, exc);
 	} else
 		len -= 2;	/* the CRC, checked by libmodbus */
-	if (rsp[hdr - 1] != m->address) {
+	if (len < hdr + 1 || rsp[hdr - 1] != m->address) {
 		errno = EMBBADSLAVE;
 		return exchange_end(b, -1, 0, exc);
 	}
@@ -280,10 +285,10 @@ bus_read_meter(struct bus *b, const struct meter *m, struct reading *r, int *exc
 	if ((f = bus_read(b, m, addr, n, regs, exc)) != FT_OK)
 		return f;
 	if (m->profile == PROFILE_ENERGY) {
-		en_decode(regs, r);
+		profile_en_decode(regs, r);
 		return FT_OK;
 	}
-	if (rt_decode(regs, r) == -1) {
+	if (profile_rt_decode(regs, r) == -1) {
 		/* Not a ddsy1352nk answer: never store it for this meter. */
 		b->cnt.fault[FT_BADFRAME]++;
 		recover(b);
@@ -293,264 +298,3 @@ bus_read_meter(struct bus *b, const struct meter *m, struct reading *r, int *exc
 	return FT_OK;
 }
 
-static void
-describe(struct result *res, int f, int exc, int err)
-{
-	switch (f) {
-	case FT_EXCEPTION:
-		snprintf(res->error, sizeof(res->error), "exception 0x%02X", exc);
-		break;
-	case FT_TIMEOUT:
-		snprintf(res->error, sizeof(res->error), "timeout");
-		break;
-	case FT_BADFRAME:
-		snprintf(res->error, sizeof(res->error), "bad frame: %s",
-		    err == EBADMSG ? "not this meter's model" : modbus_strerror(err));
-		break;
-	default:
-		snprintf(res->error, sizeof(res->error), "link: %s",
-		    modbus_strerror(err));
-		break;
-	}
-}
-
-static int
-should_stop(struct bus *b)
-{
-	int s;
-
-	pthread_mutex_lock(&b->mu);
-	s = b->stop;
-	pthread_mutex_unlock(&b->mu);
-	return s;
-}
-
-/* Commands run between reads, at most once a second. */
-static void
-maybe_commands(struct bus *b, int force)
-{
-	if (!force && ms_since(&b->last_cmd) < 1000)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &b->last_cmd);
-	cmd_run_due(b);
-}
-
-/*
- * One cycle: every meter in contact (FULL), the lost ones (PROBE), and
- * those with a read request. A lost meter costs a timeout, so the cycles
- * leave it to the probes on their own short timer (lost_probe_s); but when
- * a bus that did not answer answers again, its lost meters are tried at
- * once, in the same cycle.
- */
-static void
-cycle(struct bus *b, int full, int probe)
-{
-	struct result *res;
-	char *done;
-	struct timespec t0, t1;
-	int n = 0, link_in_row = 0, down = 0, ok = 0, tried = 0, answered = 0;
-	int was_dead = atomic_load(&b->dead_streak) > 0, lost = 0;
-
-	res = calloc(b->nmeters ? b->nmeters : 1, sizeof(*res));
-	done = calloc(b->nmeters ? b->nmeters : 1, 1);
-	if (res == NULL || done == NULL) {
-		free(res);
-		free(done);
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	b->cycle_no++;
-	for (int pass = 0; pass < 2; pass++) {
-		/* the second pass: the lost meters of a bus that answers again */
-		if (pass == 1 && !(was_dead && ok > 0))
-			break;
-		for (int i = 0; i < b->nmeters; i++) {
-			struct meter *m = &b->meters[i];
-			struct result *r = &res[n];
-			int asked, f, exc = 0;
-
-			if (done[i])
-				continue;
-			asked = pass == 0 ? atomic_exchange(&m->read_now, 0) : 0;
-			if (pass == 0 && !asked && !(full && !m->lost) &&
-			    !(probe && m->lost))
-				continue;
-			if (pass == 1 && !m->lost)
-				continue;
-			done[i] = 1;
-			r->m = m;
-			r->at_ms = now_ms();
-			n++;
-			tried++;
-			if (down) {
-				r->fault = FT_LINK;
-				snprintf(r->error, sizeof(r->error), "bus not answering");
-				atomic_store(&m->last_fault, FT_LINK);
-				atomic_fetch_add(&m->tries, 1);
-				continue;
-			}
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			f = bus_read_meter(b, m, &r->r, &exc);
-			r->latency_ms = (int)ms_since(&t1);
-			r->fault = f;
-			r->exc = exc;
-			if (f == FT_OK) {
-				ok++;
-				link_in_row = 0;
-			} else {
-				describe(r, f, exc, errno);
-				/*
-				 * A gateway always answers, if only with 0x0B: two link
-				 * faults in a row over TCP mean the gateway or its
-				 * port is down, so the rest of the bus is not tried.
-				 */
-				if ((f == FT_LINK || f == FT_TIMEOUT) && !b->rtu &&
-				    ++link_in_row >= 2)
-					down = 1;
-			}
-			if (f != FT_LINK && f != FT_TIMEOUT)
-				answered++;
-			atomic_store(&m->last_fault, f | exc << 8);
-			atomic_fetch_add(&m->tries, 1);
-			if (should_stop(b))
-				break;
-			maybe_commands(b, 0);
-		}
-	}
-	store_cycle(b, res, n, full ? ms_since(&t0) : -1);
-	if (tried > 0) {
-		atomic_store(&b->evidence, answered > 0);
-		if (answered > 0)
-			atomic_store(&b->dead_streak, 0);
-		else
-			atomic_fetch_add(&b->dead_streak, 1);
-	}
-	for (int i = 0; i < b->nmeters; i++)
-		lost += b->meters[i].lost;
-	atomic_store(&b->nlost, lost);
-	if (full) {
-		atomic_store(&b->cycle_ms, ms_since(&t0));
-		atomic_store(&b->last_ok, ok);
-		atomic_fetch_add(&b->cycles, 1);
-	}
-	free(res);
-	free(done);
-}
-
-/* Whether B has a lost meter. */
-static int
-any_lost(const struct bus *b)
-{
-	for (int i = 0; i < b->nmeters; i++)
-		if (b->meters[i].lost)
-			return 1;
-	return 0;
-}
-
-static void *
-bus_main(void *arg)
-{
-	struct bus *b = arg;
-	struct collector *co = b->co;
-	struct timespec next, now;
-	int first = 1;
-
-	while ((b->db = db_open(co->cf, "collector")) == NULL) {
-		if (should_stop(b))
-			return NULL;
-		sleep(1);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &next);	/* the first cycle at once */
-	clock_gettime(CLOCK_MONOTONIC, &b->last_cmd);
-	clock_gettime(CLOCK_MONOTONIC, &b->last_probe);
-	for (;;) {
-		long want, all;
-		int full, stop, probe;
-		struct timespec until;
-
-		pthread_mutex_lock(&b->mu);
-		stop = b->stop;
-		want = b->req_issued;
-		all = b->req_all;
-		pthread_mutex_unlock(&b->mu);
-		if (stop)
-			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		full = now.tv_sec > next.tv_sec ||
-		    (now.tv_sec == next.tv_sec && now.tv_nsec >= next.tv_nsec);
-		/*
-		 * A new thread (a start, or its bus or meters changed: a lost
-		 * meter's address may have been put right) tries its lost
-		 * meters at once.
-		 */
-		probe = (first || ms_since(&b->last_probe) >= co->set.probe_s * 1000) &&
-		    any_lost(b);
-		first = 0;
-		if (probe || !any_lost(b))
-			clock_gettime(CLOCK_MONOTONIC, &b->last_probe);
-		if (full || probe || want > b->req_served) {
-			cycle(b, full || all > b->req_all_served, probe);
-			b->req_all_served = all;
-			pthread_mutex_lock(&b->mu);
-			b->req_served = want;
-			pthread_mutex_unlock(&b->mu);
-			if (full) {
-				next.tv_sec += co->set.poll_s;
-				clock_gettime(CLOCK_MONOTONIC, &now);
-				if (next.tv_sec < now.tv_sec)
-					next = now, next.tv_sec += co->set.poll_s;
-			}
-		}
-		maybe_commands(b, 0);
-		/* Sleep until the next cycle, a request, a stop, or a second. */
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 1;
-		pthread_mutex_lock(&b->mu);
-		if (!b->stop && b->req_issued == b->req_served)
-			pthread_cond_timedwait(&b->cv, &b->mu, &until);
-		pthread_mutex_unlock(&b->mu);
-	}
-	bus_close(b);
-	db_close(b->db);
-	b->db = NULL;
-	return NULL;
-}
-
-int
-bus_start(struct bus *b)
-{
-	int rc;
-
-	pthread_mutex_init(&b->mu, NULL);
-	pthread_cond_init(&b->cv, NULL);
-	atomic_store(&b->evidence, -1);
-	if ((rc = pthread_create(&b->thread, NULL, bus_main, b)) != 0) {
-		errno = rc;
-		return -1;
-	}
-	b->started = 1;
-	return 0;
-}
-
-void
-bus_stop(struct bus *b)
-{
-	if (!b->started)
-		return;
-	pthread_mutex_lock(&b->mu);
-	b->stop = 1;
-	pthread_cond_signal(&b->cv);
-	pthread_mutex_unlock(&b->mu);
-	pthread_join(b->thread, NULL);
-	b->started = 0;
-	pthread_mutex_destroy(&b->mu);
-	pthread_cond_destroy(&b->cv);
-}
-
-void
-bus_wake(struct bus *b)
-{
-	pthread_mutex_lock(&b->mu);
-	pthread_cond_signal(&b->cv);
-	pthread_mutex_unlock(&b->mu);
-}

@@ -41,7 +41,11 @@ struct meter {
 	/* what the last attempt gave, for read requests (set by the bus thread) */
 	atomic_long	tries;		/* attempts so far */
 	atomic_int	last_fault;	/* FT_* | exception code << 8 */
+	int		count_check;	/* CC_*: what a token command found of its purchase count (bus thread) */
 };
+
+/* What a token command found of a meter's purchase count, for its count_mismatch episode. */
+enum { CC_NONE, CC_HELD, CC_OK };
 
 /* What the collector takes from the settings table and its config. */
 struct settings {
@@ -101,6 +105,7 @@ struct gateway {
 
 struct collector {
 	struct config	*cf;
+	char		id[65];		/* collector_name, default the host name: keys its status rows and command claims */
 	struct settings	set;
 	uint8_t		vk[TOKEN_VK_LEN];
 	int		have_vk;
@@ -114,21 +119,30 @@ struct collector {
 	atomic_int	stopping;
 };
 
-/* bus.c */
-/* Starts the thread of B; 0 or -1 with errno. */
-int bus_start(struct bus *);
-/* Asks B's thread to stop and joins it (it stores what it read first). */
-void bus_stop(struct bus *);
-/* Wakes B's thread (a read request, a command). */
-void bus_wake(struct bus *);
+/* bus.c: the Modbus link */
 /* One exchange with meter M: reads NREGS registers at ADDR. Returns FT_OK or a fault; *EXC the exception code. */
 int bus_read(struct bus *, const struct meter *, int addr, int nregs, uint16_t *regs, int *exc);
 /* Writes NREGS registers (FC16); the same returns. */
 int bus_write(struct bus *, const struct meter *, int addr, int nregs, const uint16_t *regs, int *exc);
 /* Reads and decodes M's realtime block; FT_OK or a fault. */
 int bus_read_meter(struct bus *, const struct meter *, struct reading *, int *exc);
+/* Closes B's Modbus context (the next exchange connects again). */
+void bus_close(struct bus *);
+/* Milliseconds since a CLOCK_MONOTONIC time, and now in unix milliseconds. */
+long bus_ms_since(const struct timespec *);
+long long bus_now_ms(void);
 
-/* store.c: the bus thread's writes */
+/* poll.c: the bus threads */
+/* Starts the thread of B; 0 or -1 with errno. */
+int poll_start(struct bus *);
+/* Asks B's thread to stop without waiting (poll_stop joins it). */
+void poll_ask_stop(struct bus *);
+/* Asks B's thread to stop and joins it (it stores what it read first). */
+void poll_stop(struct bus *);
+/* S3: gateways lost and found from their buses' answers (the main thread). */
+void poll_gateways(struct collector *, struct db *);
+
+/* One meter's read in a cycle. */
 struct result {
 	struct meter	*m;
 	int		fault;		/* FT_OK or the fault */
@@ -138,20 +152,26 @@ struct result {
 	int		latency_ms;
 	char		error[96];
 };
-/* Opens (ON) or closes an alarm episode of meter M from its bus's thread. */
-void meter_alarm(struct bus *, struct meter *, int kind, int on);
-/* Stores one cycle's results, bus health, lost/found changes and alarms; 0 or -1. */
+
+/* store.c: database writes */
+/* Stores one cycle's results (readings, meter state, daily energy) and bus health in one transaction; 0 or -1. */
 int store_cycle(struct bus *, struct result *, int n, long cycle_ms);
 /* An event row (kind as in the events table); 0 or -1. */
 int store_event(struct db *, const char *kind, int meter_id, int gateway_id, const char *detail);
-/* Opens (OPEN=1) or closes an alarm episode; 0 or -1. */
-int alarm_set(struct db *, int kind, int meter_id, int gateway_id, int64_t remaining, int open, const struct meter *);
+/* A gateway's lost state; 0 or -1. */
+int store_gateway(struct db *, int gateway_id, int lost);
 
+/* alarm.c: alarm episodes */
+/* Opens (OPEN=1) or closes an alarm episode, queueing its SMS; 0 or -1. */
+int alarm_set(struct db *, int kind, int meter_id, int gateway_id, int64_t remaining, int open, const struct meter *);
+/* Opens (ON) or closes an episode of meter M from its bus's thread, once. */
+void alarm_meter(struct bus *, struct meter *, int kind, int on, int64_t remaining);
+/* The balance, overload and bad-token episodes a good read of M at AT_MS puts it in. */
+void alarm_reading(struct bus *, struct meter *, const struct reading *, long long at_ms);
 /* The staff's alarm SMS number (empty: none); called while no bus thread runs. */
 void alarm_staff_phone(const char *);
 /* Queues the holder's SMS of open balance episodes that have none (an account opened later); the number queued or -1. */
 int alarm_sms_late(struct db *);
-
 /* The alarms table's name of KIND. */
 const char *alarm_name(int kind);
 
@@ -166,9 +186,5 @@ void cmd_meter_lost(struct bus *, struct meter *);
 /* sms.c */
 int sms_start(struct collector *, const char *device);
 void sms_stop(void);
-
-/* Milliseconds between two times, and now in unix milliseconds. */
-long ms_since(const struct timespec *);
-long long now_ms(void);
 
 #endif

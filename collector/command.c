@@ -1,5 +1,6 @@
 /* command.c - remote commands (S2/B3): claimed by primary key, carried out between reads, confirmed by read-back; tokens exactly once. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ static const char *const q[] = {
 	    " tries, error FROM commands WHERE id = ?"
 	    " AND status IN ('queued', 'sent', 'waiting') AND next_try_at <= NOW(3)"
 	    " FOR UPDATE SKIP LOCKED",
-	[Q_LEASE] = "UPDATE commands SET tries = tries + 1,"
+	/* The claim carries this collector's id: its restart releases its own claims only. */
+	[Q_LEASE] = "UPDATE commands SET tries = tries + 1, claimed_by = ?,"
 	    " next_try_at = NOW(3) + INTERVAL ? SECOND WHERE id = ?",
 	[Q_SENT] = "UPDATE commands SET status = 'sent', sent_at = NOW(3)"
 	    " WHERE id = ?",
@@ -103,8 +105,8 @@ claim(struct bus *b, int64_t id, struct cmd *c)
 		snprintf(c->error, sizeof(c->error), "%s", db_col(r, 6));
 		db_res_free(r);
 		/* The lease: nobody else takes it while we are at it. */
-		if (db_exec(b->db, q[Q_LEASE], "ll", (int64_t)b->co->set.lease_s,
-		    id) == -1)
+		if (db_exec(b->db, q[Q_LEASE], "sll", b->co->id,
+		    (int64_t)b->co->set.lease_s, id) == -1)
 			goto fail;
 		if (db_commit(b->db) == -1)
 			goto fail;
@@ -139,17 +141,95 @@ fault_text(int f, int exc, char *buf, size_t n)
 }
 
 /*
- * A recharge token, exactly once: the meter's purchase count decides.
- * Equal to the command's count: already applied. One less: send. Anything
- * else: the meter was touched by something else, hold its queue.
+ * After a write to C's meter that gave F: the fault (WHAT: fault), or the
+ * meter read back into R. 0 to judge R, -1 for a retry with WHY.
  */
 static int
-run_token(struct bus *b, struct cmd *c, char *why, size_t whylen)
+after_write(struct bus *b, const struct cmd *c, int f, int exc,
+    const char *what, struct reading *r, char *why, size_t whylen)
+{
+	char ft[32];
+
+	if (f == FT_OK) {
+		if ((f = bus_read_meter(b, c->m, r, &exc)) == FT_OK)
+			return 0;
+		what = "read-back";
+	}
+	snprintf(why, whylen, "%s: %s", what, fault_text(f, exc, ft, sizeof(ft)));
+	return -1;
+}
+
+/* A retry, its reason in WHY. */
+static int __attribute__((format(printf, 3, 4)))
+retry(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return RETRY;
+}
+
+/* A command carried out and confirmed: no reason to keep. */
+static int
+confirmed(char *why)
+{
+	why[0] = '\0';
+	return DONE;
+}
+
+/* Sends the token of C with purchase count WANT and reads the count back. */
+static int
+send_token(struct bus *b, struct cmd *c, unsigned want, char *why,
+    size_t whylen)
 {
 	struct token_plain p;
 	struct reading r;
 	uint8_t tok[TOKEN_LEN];
 	uint16_t regs[TOKEN_REGS];
+	int f, exc;
+
+	memset(&p, 0, sizeof(p));
+	p.meter_number = c->m->number;
+	p.count = (uint16_t)want;
+	p.op = strcmp(c->kind, "credit") == 0 ? TOKEN_CREDIT : TOKEN_DEBIT;
+	p.amount = (uint32_t)c->amount;
+	p.issued_at = (uint32_t)time(NULL);
+	if (token_build(b->co->vk, &p, tok) == -1) {
+		snprintf(why, whylen, "token build failed");
+		return RETRY;
+	}
+	token_to_regs(tok, regs);
+	f = bus_write(b, c->m, TOKEN_ADDR, TOKEN_REGS, regs, &exc);
+	if (f == FT_EXCEPTION && exc == MODBUS_EXCEPTION_ILLEGAL_DATA_VALUE) {
+		/* Refused: a fresh count says whether it was applied after all. */
+		if (bus_read_meter(b, c->m, &r, &exc) != FT_OK) {
+			snprintf(why, whylen, "refused, count check failed");
+			return RETRY;
+		}
+		if ((unsigned)r.count == want)
+			return confirmed(why);
+		snprintf(why, whylen, "refused by the meter (exception 0x03,"
+		    " count %d, bad tokens %d)", r.count, r.bad_tokens);
+		return FAILED;
+	}
+	if (after_write(b, c, f, exc, "token write", &r, why, whylen) == -1)
+		return RETRY;
+	return (unsigned)r.count == want ? confirmed(why) :
+	    retry(why, whylen, "read-back: count %d", r.count);
+}
+
+/*
+ * A recharge token, exactly once: the meter's purchase count decides.
+ * Equal to the command's count: already applied. One less: send. Anything
+ * else: the meter was touched by something else, hold its queue (the bus
+ * thread opens the count_mismatch episode from m->count_check).
+ */
+static int
+run_token(struct bus *b, struct cmd *c, char *why, size_t whylen)
+{
+	struct reading r;
 	char ft[32];
 	int f, exc;
 	unsigned want;
@@ -182,56 +262,16 @@ run_token(struct bus *b, struct cmd *c, char *why, size_t whylen)
 			store_event(b->db, "count_mismatch", c->m->id, 0, why);
 		}
 		/* an operator must look: the meter was touched by something else */
-		meter_alarm(b, c->m, AL_COUNT_MISMATCH, 1);
+		c->m->count_check = CC_HELD;
 		return WAIT;
 	}
-	if (c->m->alarms & (1u << AL_COUNT_MISMATCH))
-		meter_alarm(b, c->m, AL_COUNT_MISMATCH, 0);
+	c->m->count_check = CC_OK;
 	/* Recorded as sent before the write: a crash after it is resolved by the count. */
 	if (db_exec(b->db, q[Q_SENT], "l", c->id) == -1) {
 		snprintf(why, whylen, "database");
 		return RETRY;
 	}
-	memset(&p, 0, sizeof(p));
-	p.meter_number = c->m->number;
-	p.count = (uint16_t)want;
-	p.op = strcmp(c->kind, "credit") == 0 ? TOKEN_CREDIT : TOKEN_DEBIT;
-	p.amount = (uint32_t)c->amount;
-	p.issued_at = (uint32_t)time(NULL);
-	if (token_build(b->co->vk, &p, tok) == -1) {
-		snprintf(why, whylen, "token build failed");
-		return RETRY;
-	}
-	token_to_regs(tok, regs);
-	f = bus_write(b, c->m, TOKEN_ADDR, TOKEN_REGS, regs, &exc);
-	if (f == FT_EXCEPTION && exc == MODBUS_EXCEPTION_ILLEGAL_DATA_VALUE) {
-		/* Refused: a fresh count says whether it was applied after all. */
-		if (bus_read_meter(b, c->m, &r, &exc) != FT_OK) {
-			snprintf(why, whylen, "refused, count check failed");
-			return RETRY;
-		}
-		if ((unsigned)r.count == want) {
-			why[0] = '\0';
-			return DONE;
-		}
-		snprintf(why, whylen, "refused by the meter (exception 0x03,"
-		    " count %d, bad tokens %d)", r.count, r.bad_tokens);
-		return FAILED;
-	}
-	if (f != FT_OK) {
-		snprintf(why, whylen, "token write: %s", fault_text(f, exc, ft, sizeof(ft)));
-		return RETRY;
-	}
-	if ((f = bus_read_meter(b, c->m, &r, &exc)) != FT_OK) {
-		snprintf(why, whylen, "read-back: %s", fault_text(f, exc, ft, sizeof(ft)));
-		return RETRY;
-	}
-	if ((unsigned)r.count != want) {
-		snprintf(why, whylen, "read-back: count %d", r.count);
-		return RETRY;
-	}
-	why[0] = '\0';
-	return DONE;
+	return send_token(b, c, want, why, whylen);
 }
 
 static int
@@ -253,7 +293,6 @@ run_control(struct bus *b, struct cmd *c, char *why, size_t whylen)
 {
 	struct reading r;
 	uint16_t v[2];
-	char ft[32];
 	int f, exc;
 
 	control_values(c->kind, v);
@@ -262,21 +301,11 @@ run_control(struct bus *b, struct cmd *c, char *why, size_t whylen)
 		snprintf(why, whylen, "refused by the meter (exception 0x%02X)", exc);
 		return FAILED;
 	}
-	if (f != FT_OK) {
-		snprintf(why, whylen, "write: %s", fault_text(f, exc, ft, sizeof(ft)));
+	if (after_write(b, c, f, exc, "write", &r, why, whylen) == -1)
 		return RETRY;
-	}
-	if ((f = bus_read_meter(b, c->m, &r, &exc)) != FT_OK) {
-		snprintf(why, whylen, "read-back: %s", fault_text(f, exc, ft, sizeof(ft)));
-		return RETRY;
-	}
-	if (!!(r.status & ST_FORCED) != v[0] ||
-	    !!(r.status & ST_FORCED_OPEN) != v[1]) {
-		snprintf(why, whylen, "read-back: status 0x%04X", r.status);
-		return RETRY;
-	}
-	why[0] = '\0';
-	return DONE;
+	return !!(r.status & ST_FORCED) == v[0] &&
+	    !!(r.status & ST_FORCED_OPEN) == v[1] ? confirmed(why) :
+	    retry(why, whylen, "read-back: status 0x%04X", r.status);
 }
 
 /* Price and settings: read the parameter block, change it, write it, read it back. */
@@ -289,16 +318,16 @@ run_params(struct bus *b, struct cmd *c, char *why, size_t whylen)
 	char ft[32];
 	int price = strcmp(c->kind, "price") == 0, f, exc;
 
-	if (price ? price_parse_payload(c->payload, &pc) == -1 :
-	    settings_parse_payload(c->payload, &sc) == -1) {
+	if (price ? profile_price_parse(c->payload, &pc) == -1 :
+	    profile_settings_parse(c->payload, &sc) == -1) {
 		snprintf(why, whylen, "bad payload");
 		return FAILED;
 	}
 	if ((f = bus_read(b, c->m, PAR_ADDR, PAR_REGS, par, &exc)) != FT_OK)
 		goto fault;
 	if (price)
-		price_apply(&pc, par);
-	else if (settings_apply(&sc, par) == -1) {
+		profile_price_apply(&pc, par);
+	else if (profile_settings_apply(&sc, par) == -1) {
 		snprintf(why, whylen, "alarm 2 above alarm 1");
 		return FAILED;
 	}
@@ -373,7 +402,7 @@ execute(struct bus *b, struct cmd *c)
 		break;
 	default:
 		db_exec(b->db, q[Q_RETRY], "lsl",
-		    (int64_t)backoff_seconds(c->tries, s->retry_base_s, s->retry_cap_s),
+		    (int64_t)profile_backoff_seconds(c->tries, s->retry_base_s, s->retry_cap_s),
 		    why, c->id);
 		log_debug("command %lld (%s): retry: %s", (long long)c->id,
 		    c->kind, why);

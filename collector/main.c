@@ -1,4 +1,4 @@
-/* main.c - the collector daemon: configuration, the site from the database, bus threads, read requests, gateways, figures, signals. */
+/* main.c - the collector daemon: configuration, the site from the database and its checks, read requests, figures, signals, the main loop. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 enum {
 	Q_SETTINGS, Q_SUM, Q_SITE, Q_BUSES, Q_METERS, Q_GATEWAYS, Q_ALARMS,
 	Q_REQUESTS, Q_REQ_DONE, Q_METER_GW, Q_STATUS, Q_PENDING, Q_FAILED,
-	Q_OUTBOX, Q_GW_STATE, Q_RESUME
+	Q_OUTBOX, Q_RESUME
 };
 static const char *const q[] = {
 	[Q_SETTINGS] = "SELECT name, value FROM settings",
@@ -55,19 +55,16 @@ static const char *const q[] = {
 	    " reason = ? WHERE id = ?",
 	[Q_METER_GW] = "SELECT b.gateway_id FROM meters m"
 	    " JOIN buses b ON b.id = m.bus_id WHERE m.id = ?",
-	[Q_STATUS] = "INSERT INTO collector_status (name, value, updated_at)"
-	    " VALUES (?, ?, NOW(3)) ON DUPLICATE KEY UPDATE"
+	[Q_STATUS] = "INSERT INTO collector_status (collector, name, value,"
+	    " updated_at) VALUES (?, ?, ?, NOW(3)) ON DUPLICATE KEY UPDATE"
 	    " value = VALUES(value), updated_at = VALUES(updated_at)",
 	[Q_PENDING] = "SELECT COUNT(*) FROM commands"
 	    " WHERE status IN ('queued', 'sent', 'waiting')",
 	[Q_FAILED] = "SELECT COUNT(*) FROM commands WHERE status = 'failed'",
 	[Q_OUTBOX] = "SELECT COUNT(*) FROM sms_outbox WHERE status = 'queued'",
-	[Q_GW_STATE] = "INSERT INTO gateway_state (gateway_id, lost, lost_since)"
-	    " VALUES (?, ?, IF(? = 1, NOW(3), NULL)) ON DUPLICATE KEY UPDATE"
-	    " lost = VALUES(lost), lost_since = VALUES(lost_since)",
-	/* After a restart nothing of ours is leased any more. */
+	/* After a restart nothing of ours is leased any more; other collectors' claims stand. */
 	[Q_RESUME] = "UPDATE commands SET next_try_at = NOW(3)"
-	    " WHERE status IN ('queued', 'sent')",
+	    " WHERE status IN ('queued', 'sent') AND claimed_by = ?",
 };
 
 /* A read request in progress: done when every bus it needs has served it. */
@@ -269,102 +266,146 @@ ours(int id)
 	return 0;
 }
 
-/* Reads gateways, buses, meters, their state and open alarms into S. */
+/* Runs query QI and hands each row to ROW with ARG; 0, or -1 when the query or a row fails. */
+static int
+load_rows(struct db *db, int qi, int (*row)(struct dbres *, void *), void *arg)
+{
+	struct dbres *r;
+	int rc = 0;
+
+	if ((r = db_query(db, q[qi], "")) == NULL)
+		return -1;
+	while (rc == 0 && db_next(r))
+		rc = row(r, arg);
+	db_res_free(r);
+	return rc;
+}
+
+/* A bus of one of our gateways into the site ARG; 0 or -1. */
+static int
+bus_row(struct dbres *r, void *arg)
+{
+	struct site *s = arg;
+	struct bus **nb, *b;
+
+	if (!ours((int)db_coll(r, 1)))
+		return 0;
+	if ((nb = realloc(s->buses, (size_t)(s->nbuses + 1) * sizeof(*nb))) == NULL)
+		return -1;
+	s->buses = nb;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return -1;
+	s->buses[s->nbuses++] = b;
+	b->id = (int)db_coll(r, 0);
+	b->gateway_id = (int)db_coll(r, 1);
+	b->port = (int)db_coll(r, 2);
+	snprintf(b->address, sizeof(b->address), "%s", db_col(r, 3));
+	b->co = &co;
+	return 0;
+}
+
+/* A new meter at the end of B's; NULL without memory. */
+static struct meter *
+meter_add(struct bus *b)
+{
+	struct meter *nm, *m;
+
+	nm = realloc(b->meters, (size_t)(b->nmeters + 1) * sizeof(*nm));
+	if (nm == NULL)
+		return NULL;
+	b->meters = nm;
+	m = &b->meters[b->nmeters++];
+	memset(m, 0, sizeof(*m));
+	return m;
+}
+
+/* A meter of one of the site ARG's buses, with its lost state and bad-token counter; 0 or -1. */
+static int
+meter_row(struct dbres *r, void *arg)
+{
+	struct site *s = arg;
+	int bus_id = (int)db_coll(r, 3), prof;
+	struct bus *b = NULL;
+	struct meter *m;
+
+	for (int i = 0; i < s->nbuses; i++)
+		if (s->buses[i]->id == bus_id)
+			b = s->buses[i];
+	if (b == NULL || (prof = profile_parse(db_col(r, 2))) == -1)
+		return 0;
+	if ((m = meter_add(b)) == NULL)
+		return -1;
+	m->id = (int)db_coll(r, 0);
+	m->number = (uint32_t)db_coll(r, 1);
+	m->profile = prof;
+	m->address = (int)db_coll(r, 4);
+	snprintf(m->room, sizeof(m->room), "%s", db_col(r, 5));
+	pdu_utf8_cut(m->room);
+	m->lost = (int)db_coll(r, 6);
+	m->fail_streak = (int)db_coll(r, 7);
+	m->bad_tokens = (int)db_coll(r, 8);
+	m->bad_rise_ms = bus_now_ms();
+	atomic_store(&m->last_fault, -1);
+	return 0;
+}
+
+/* One of our gateways and its lost state into the site ARG; 0 or -1. */
+static int
+gateway_row(struct dbres *r, void *arg)
+{
+	struct site *s = arg;
+	struct gateway *ng;
+
+	if (!ours((int)db_coll(r, 0)))
+		return 0;
+	if ((ng = realloc(s->gws, (size_t)(s->ngws + 1) * sizeof(*ng))) == NULL)
+		return -1;
+	s->gws = ng;
+	s->gws[s->ngws].id = (int)db_coll(r, 0);
+	s->gws[s->ngws].lost = (int)db_coll(r, 1);
+	s->ngws++;
+	return 0;
+}
+
+/* The meters of a site by id, for its open alarms. */
+struct index {
+	struct meter	**all;
+	int		nall;
+};
+
+/* Open episodes stay open across restarts: "m:ID:kind" into the meters of the index ARG. */
+static int
+alarm_row(struct dbres *r, void *arg)
+{
+	struct index *ix = arg;
+	const char *key = db_col(r, 0);
+	struct meter *m;
+	char kind[24];
+	int id;
+
+	if (key[0] != 'm' || sscanf(key, "m:%d:%23s", &id, kind) != 2 ||
+	    (m = find_by_id(ix->all, ix->nall, id)) == NULL)
+		return 0;
+	for (int k = 0; k < AL_NKINDS; k++)
+		if (strcmp(kind, alarm_name(k)) == 0)
+			m->alarms |= 1u << k;
+	return 0;
+}
+
+/* Reads gateways, buses, meters (ordered by bus: each bus gets its run), their state and open alarms into S. */
 static int
 site_load(struct db *db, struct site *s)
 {
-	struct dbres *r = NULL;
-	struct meter **all = NULL;
-	int rc = -1, nall = 0;
+	struct index ix = { NULL, 0 };
+	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((r = db_query(db, q[Q_BUSES], "")) == NULL)
-		goto out;
-	if ((s->buses = calloc(db_nrows(r) + 1, sizeof(*s->buses))) == NULL)
-		goto out;
-	while (db_next(r)) {
-		struct bus *b;
-
-		if (!ours((int)db_coll(r, 1)))
-			continue;
-		if ((b = calloc(1, sizeof(*b))) == NULL)
-			goto out;
-		s->buses[s->nbuses++] = b;
-		b->id = (int)db_coll(r, 0);
-		b->gateway_id = (int)db_coll(r, 1);
-		b->port = (int)db_coll(r, 2);
-		snprintf(b->address, sizeof(b->address), "%s", db_col(r, 3));
-		b->co = &co;
-	}
-	db_res_free(r);
-	if ((r = db_query(db, q[Q_METERS], "")) == NULL)
-		goto out;
-	/* Meters come ordered by bus: each bus gets its run. */
-	while (db_next(r)) {
-		int bus_id = (int)db_coll(r, 3), prof;
-		struct bus *b = NULL;
-		struct meter *m, *nm;
-
-		for (int i = 0; i < s->nbuses; i++)
-			if (s->buses[i]->id == bus_id)
-				b = s->buses[i];
-		if (b == NULL || (prof = profile_parse(db_col(r, 2))) == -1)
-			continue;
-		nm = realloc(b->meters, (size_t)(b->nmeters + 1) * sizeof(*nm));
-		if (nm == NULL)
-			goto out;
-		b->meters = nm;
-		m = &b->meters[b->nmeters++];
-		memset(m, 0, sizeof(*m));
-		m->id = (int)db_coll(r, 0);
-		m->number = (uint32_t)db_coll(r, 1);
-		m->profile = prof;
-		m->address = (int)db_coll(r, 4);
-		snprintf(m->room, sizeof(m->room), "%s", db_col(r, 5));
-		pdu_utf8_cut(m->room);
-		m->lost = (int)db_coll(r, 6);
-		m->fail_streak = (int)db_coll(r, 7);
-		m->bad_tokens = (int)db_coll(r, 8);
-		m->bad_rise_ms = now_ms();
-		atomic_store(&m->last_fault, -1);
-	}
-	db_res_free(r);
-	r = NULL;
-	if (index_meters(s->buses, s->nbuses, &all, &nall) == -1)
-		goto out;
-	if ((r = db_query(db, q[Q_GATEWAYS], "")) == NULL)
-		goto out;
-	if ((s->gws = calloc(db_nrows(r) + 1, sizeof(*s->gws))) == NULL)
-		goto out;
-	while (db_next(r)) {
-		if (!ours((int)db_coll(r, 0)))
-			continue;
-		s->gws[s->ngws].id = (int)db_coll(r, 0);
-		s->gws[s->ngws].lost = (int)db_coll(r, 1);
-		s->ngws++;
-	}
-	db_res_free(r);
-	/* Open episodes stay open across restarts: "m:ID:kind" / "g:ID:kind". */
-	if ((r = db_query(db, q[Q_ALARMS], "")) == NULL)
-		goto out;
-	while (db_next(r)) {
-		const char *key = db_col(r, 0);
-		char kind[24];
-		int id;
-
-		if (key[0] != 'm' || sscanf(key, "m:%d:%23s", &id, kind) != 2)
-			continue;
-		for (int k = 0; k < AL_NKINDS; k++) {
-			struct meter *m = find_by_id(all, nall, id);
-
-			if (m && strcmp(kind, alarm_name(k)) == 0)
-				m->alarms |= 1u << k;
-		}
-	}
-	rc = 0;
-out:
-	db_res_free(r);
-	free(all);
+	rc = load_rows(db, Q_BUSES, bus_row, s) == -1 ||
+	    load_rows(db, Q_METERS, meter_row, s) == -1 ||
+	    index_meters(s->buses, s->nbuses, &ix.all, &ix.nall) == -1 ||
+	    load_rows(db, Q_GATEWAYS, gateway_row, s) == -1 ||
+	    load_rows(db, Q_ALARMS, alarm_row, &ix) == -1 ? -1 : 0;
+	free(ix.all);
 	if (rc == -1)
 		site_clear(s);
 	return rc;
@@ -429,16 +470,11 @@ site_apply(struct site *ns, int all)
 			kept++;
 			continue;
 		}
-		if (!ob->started)
-			continue;
-		pthread_mutex_lock(&ob->mu);
-		ob->stop = 1;
-		pthread_cond_signal(&ob->cv);
-		pthread_mutex_unlock(&ob->mu);
+		poll_ask_stop(ob);
 	}
 	for (int i = 0; i < old.nbuses; i++)
 		if (old.buses[i] && old.buses[i]->started) {
-			bus_stop(old.buses[i]);
+			poll_stop(old.buses[i]);
 			stopped++;
 		}
 	/* the stopped threads' meters, by id, into the new ones */
@@ -472,7 +508,7 @@ site_apply(struct site *ns, int all)
 		log_warn("site index");
 	for (int i = 0; i < co.nbuses; i++)
 		if (!co.buses[i]->started) {
-			if (bus_start(co.buses[i]) == -1)
+			if (poll_start(co.buses[i]) == -1)
 				log_warn("bus %d: thread", co.buses[i]->id);
 			else
 				started++;
@@ -485,16 +521,11 @@ site_apply(struct site *ns, int all)
 static void
 site_stop(void)
 {
-	for (int i = 0; i < co.nbuses; i++) {
-		if (!co.buses[i]->started)
-			continue;
-		pthread_mutex_lock(&co.buses[i]->mu);
-		co.buses[i]->stop = 1;
-		pthread_cond_signal(&co.buses[i]->cv);
-		pthread_mutex_unlock(&co.buses[i]->mu);
-	}
+	/* all asked first, so that they stop side by side */
 	for (int i = 0; i < co.nbuses; i++)
-		bus_stop(co.buses[i]);
+		poll_ask_stop(co.buses[i]);
+	for (int i = 0; i < co.nbuses; i++)
+		poll_stop(co.buses[i]);
 }
 
 /*
@@ -608,17 +639,77 @@ request_unknown(struct db *db, int64_t id, int mid)
 	return ours((int)gw) ? -1 : 0;
 }
 
+/* Hands request ID (of meter M, or of every meter) to the bus threads that read it; 0 or -1. */
+static int
+request_add(int64_t id, struct meter *m)
+{
+	struct request *nr, *rq;
+	int j;
+
+	if ((nr = realloc(reqs, (size_t)(nreqs + 1) * sizeof(*nr))) == NULL)
+		return -1;
+	reqs = nr;
+	rq = &reqs[nreqs++];
+	memset(rq, 0, sizeof(*rq));
+	rq->id = id;
+	if (m != NULL) {
+		rq->m = m;
+		rq->tries0 = atomic_load(&m->tries);
+	}
+	for (int i = 0; i < co.nbuses && rq->nbus < 64; i++) {
+		struct bus *b = co.buses[i];
+
+		if (m != NULL) {
+			for (j = 0; j < b->nmeters; j++)
+				if (&b->meters[j] == m)
+					break;
+			if (j == b->nmeters)
+				continue;
+			atomic_store(&m->read_now, 1);
+		}
+		pthread_mutex_lock(&b->mu);
+		rq->seq[rq->nbus] = ++b->req_issued;
+		if (m == NULL)
+			b->req_all = b->req_issued;
+		pthread_cond_signal(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+		rq->bus[rq->nbus++] = b;
+	}
+	return 0;
+}
+
+/* Records the requests every bus they need has served. */
+static void
+requests_finish(struct db *db)
+{
+	for (int i = 0; i < nreqs; i++) {
+		int done = 1;
+
+		for (int j = 0; j < reqs[i].nbus; j++) {
+			struct bus *b = reqs[i].bus[j];
+
+			pthread_mutex_lock(&b->mu);
+			if (b->req_served < reqs[i].seq[j])
+				done = 0;
+			pthread_mutex_unlock(&b->mu);
+		}
+		if (done) {
+			request_done(db, &reqs[i]);
+			reqs[i--] = reqs[--nreqs];
+		}
+	}
+}
+
 /* Hands new read requests to the bus threads; records finished ones. */
 static void
 requests(struct db *db)
 {
 	struct dbres *r;
-	int i, j, look = 0;
+	int look = 0;
 
 	if ((r = db_query(db, q[Q_REQUESTS], "l", last_req)) == NULL)
 		return;
 	while (db_next(r)) {
-		struct request *nr, *rq;
 		int64_t id = db_coll(r, 0);
 		const char *mid = db_col(r, 1);
 		struct meter *m = NULL;
@@ -639,105 +730,20 @@ requests(struct db *db)
 			continue;
 		}
 		last_req = id;
-		if ((nr = realloc(reqs, (size_t)(nreqs + 1) * sizeof(*nr))) == NULL)
+		if (request_add(id, m) == -1)
 			break;
-		reqs = nr;
-		rq = &reqs[nreqs++];
-		memset(rq, 0, sizeof(*rq));
-		rq->id = id;
-		if (m != NULL) {
-			rq->m = m;
-			rq->tries0 = atomic_load(&m->tries);
-		}
-		for (i = 0; i < co.nbuses; i++) {
-			struct bus *b = co.buses[i];
-
-			if (m != NULL) {
-				for (j = 0; j < b->nmeters; j++)
-					if (&b->meters[j] == m)
-						break;
-				if (j == b->nmeters)
-					continue;
-				atomic_store(&m->read_now, 1);
-			}
-			if (rq->nbus == 64)
-				break;
-			pthread_mutex_lock(&b->mu);
-			rq->seq[rq->nbus] = ++b->req_issued;
-			if (m == NULL)
-				b->req_all = b->req_issued;
-			pthread_cond_signal(&b->cv);
-			pthread_mutex_unlock(&b->mu);
-			rq->bus[rq->nbus++] = b;
-		}
 	}
 	db_res_free(r);
-	if (look) {
+	if (look)
 		site_check(db);
-		return;
-	}
-	for (i = 0; i < nreqs; i++) {
-		int done = 1;
-
-		for (j = 0; j < reqs[i].nbus; j++) {
-			struct bus *b = reqs[i].bus[j];
-
-			pthread_mutex_lock(&b->mu);
-			if (b->req_served < reqs[i].seq[j])
-				done = 0;
-			pthread_mutex_unlock(&b->mu);
-		}
-		if (done) {
-			request_done(db, &reqs[i]);
-			reqs[i--] = reqs[--nreqs];
-		}
-	}
-}
-
-/*
- * S3: a gateway is lost when none of its buses answered in as many tries
- * in a row as a meter needs (lost_after_cycles), found when one answers.
- */
-static void
-gateways(struct db *db)
-{
-	for (int g = 0; g < co.ngws; g++) {
-		struct gateway *gw = &co.gws[g];
-		int nbus = 0, dead = 0, some = 0;
-
-		for (int i = 0; i < co.nbuses; i++) {
-			struct bus *b = co.buses[i];
-
-			if (b->gateway_id != gw->id || b->nmeters == 0)
-				continue;
-			nbus++;
-			if (atomic_load(&b->dead_streak) >= co.set.lost_after)
-				dead++;
-			else if (atomic_load(&b->evidence) == 1)
-				some++;
-		}
-		if (nbus == 0)
-			continue;
-		if (!gw->lost && dead == nbus) {
-			gw->lost = 1;
-			log_warnx("gateway %d lost", gw->id);
-			db_exec(db, q[Q_GW_STATE], "iii", gw->id, 1, 1);
-			store_event(db, "gateway_lost", 0, gw->id, "");
-			alarm_set(db, AL_GATEWAY_LOST, 0, gw->id, 0, 1, NULL);
-		} else if (gw->lost && some > 0) {
-			gw->lost = 0;
-			log_info("gateway %d found again", gw->id);
-			db_exec(db, q[Q_GW_STATE], "iii", gw->id, 0, 0);
-			store_event(db, "gateway_found", 0, gw->id, "");
-			alarm_set(db, AL_GATEWAY_LOST, 0, gw->id, 0, 0, NULL);
-		}
-	}
+	else
+		requests_finish(db);
 }
 
 static void
 status_set(struct db *db, const char *name, int64_t v)
 {
-	db_exec(db, q[Q_STATUS], "sl", name, v);
+	db_exec(db, q[Q_STATUS], "ssl", co.id, name, v);
 }
 
 /* B9: the heartbeat and the figures /metrics shows. */
@@ -777,16 +783,12 @@ figures(struct db *db)
 	status_set(db, "modem_rssi", atomic_load(&co.modem_rssi));
 }
 
-int
-main(int argc, char *argv[])
+/* The options and the configuration: log, vending key, this collector's id. */
+static void
+configure(int argc, char *argv[])
 {
-	const char *conffile = getenv("PREPAID_CONF");
-	const char *modem, *keyfile;
-	struct db *db = NULL;
-	sigset_t set;
-	struct timespec tick = { 0, 250000000 };
-	time_t last_fig = 0, last_sum, last_site, last_late = 0;
-	int ch, daemonize = 0, verbose = 0, sig;
+	const char *conffile = getenv("PREPAID_CONF"), *keyfile, *name;
+	int ch, daemonize = 0, verbose = 0;
 
 	while ((ch = getopt(argc, argv, "c:dv")) != -1) {
 		switch (ch) {
@@ -813,6 +815,14 @@ main(int argc, char *argv[])
 		if (daemonize && daemon(0, 0) == -1)
 			fatal("daemon");
 	}
+	/* Its heartbeat rows and command claims carry its name (the host name by default). */
+	name = config_get(co.cf, "collector_name", "");
+	if (strlen(name) >= sizeof(co.id))
+		fatalx("collector_name: at most %zu characters", sizeof(co.id) - 1);
+	if (name[0])
+		snprintf(co.id, sizeof(co.id), "%s", name);
+	else if (gethostname(co.id, sizeof(co.id) - 1) == -1 || co.id[0] == '\0')
+		snprintf(co.id, sizeof(co.id), "collector");
 	atomic_store(&co.modem_rssi, -1);
 	keyfile = config_get(co.cf, "vending_key_file", NULL);
 	if (keyfile && token_key_read(keyfile, co.vk) == 0)
@@ -820,7 +830,60 @@ main(int argc, char *argv[])
 	else
 		log_warnx("no vending key (vending_key_file %s): tokens wait",
 		    keyfile ? keyfile : "unset");
+}
 
+/* Whether S seconds have passed since *LAST (then *LAST is now). */
+static int
+every(time_t *last, long s)
+{
+	if (time(NULL) - *last < s)
+		return 0;
+	*last = time(NULL);
+	return 1;
+}
+
+/* The main loop until SIGTERM or SIGINT: signals, site checks, requests, gateways, figures. */
+static void
+run(struct db *db, const sigset_t *set)
+{
+	struct timespec tick = { 0, 250000000 };
+	time_t last_fig = 0, last_sum, last_site, last_late = 0;
+	int sig;
+
+	last_sum = last_site = time(NULL);
+	for (;;) {
+		sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sig == SIGHUP && reload(db, 1) == -1)
+			log_warnx("reload failed; retrying on the next SIGHUP");
+		if (every(&last_site, config_int(co.cf, "site_check_s", 5)))
+			site_check(db);
+		requests(db);
+		poll_gateways(&co, db);
+		if (every(&last_late, config_int(co.cf, "sms_check_s", 10)))
+			alarm_sms_late(db);
+		if (every(&last_fig, 2))
+			figures(db);
+		if (every(&last_sum, config_int(co.cf, "settings_check_s", 60))) {
+			int64_t sum = 0;
+
+			if (db_value(db, &sum, q[Q_SUM], "") == 1 &&
+			    sum != settings_sum && reload(db, 1) == -1)
+				log_warnx("reload after a settings change failed");
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *modem;
+	struct db *db = NULL;
+	sigset_t set;
+	struct timespec tick = { 0, 250000000 };
+
+	configure(argc, argv);
 	/* Signals are taken by the main loop only; threads never see them. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -833,49 +896,21 @@ main(int argc, char *argv[])
 		if (sigtimedwait(&set, NULL, &tick) == SIGTERM)
 			exit(0);
 	}
-	store_event(db, "collector_start", 0, 0, "");
-	db_exec(db, q[Q_RESUME], "");
+	store_event(db, "collector_start", 0, 0, co.id);
+	db_exec(db, q[Q_RESUME], "s", co.id);
 	if (reload(db, 1) == -1)
 		fatalx("cannot load the site from the database");
+	log_info("collector %s", co.id);
 	modem = config_get(co.cf, "modem_device", "");
 	if (modem[0] && sms_start(&co, modem) == -1)
 		log_warn("sms thread");
-	last_sum = last_site = time(NULL);
-	for (;;) {
-		sig = sigtimedwait(&set, NULL, &tick);
-		if (sig == SIGTERM || sig == SIGINT)
-			break;
-		if (sig == SIGHUP && reload(db, 1) == -1)
-			log_warnx("reload failed; retrying on the next SIGHUP");
-		if (time(NULL) - last_site >= config_int(co.cf, "site_check_s", 5)) {
-			last_site = time(NULL);
-			site_check(db);
-		}
-		requests(db);
-		gateways(db);
-		if (time(NULL) - last_late >= config_int(co.cf, "sms_check_s", 10)) {
-			last_late = time(NULL);
-			alarm_sms_late(db);
-		}
-		if (time(NULL) - last_fig >= 2) {
-			last_fig = time(NULL);
-			figures(db);
-		}
-		if (time(NULL) - last_sum >= config_int(co.cf, "settings_check_s", 60)) {
-			int64_t sum = 0;
-
-			last_sum = time(NULL);
-			if (db_value(db, &sum, q[Q_SUM], "") == 1 &&
-			    sum != settings_sum && reload(db, 1) == -1)
-				log_warnx("reload after a settings change failed");
-		}
-	}
+	run(db, &set);
 	log_info("stopping");
 	atomic_store(&co.stopping, 1);
 	site_stop();
 	sms_stop();
 	figures(db);
-	store_event(db, "collector_stop", 0, 0, "");
+	store_event(db, "collector_stop", 0, 0, co.id);
 	site_free();
 	db_close(db);
 	config_free(co.cf);

@@ -100,6 +100,17 @@ put(char **p, unsigned v)
 	*(*p)++ = hx[v & 0xF];
 }
 
+/* The characters of the part of a long text from OFF: a surrogate pair never straddles two. */
+static int
+part_len(const uint16_t *u, int n, int off)
+{
+	int len = n - off < PDU_CONCAT ? n - off : PDU_CONCAT;
+
+	if (off + len < n && (u[off + len - 1] & 0xFC00) == 0xD800)
+		len--;
+	return len;
+}
+
 int
 pdu_encode(const char *phone, const char *text, unsigned ref,
     struct pdu_part *parts, int max)
@@ -123,19 +134,11 @@ pdu_encode(const char *phone, const char *text, unsigned ref,
 		errno = EINVAL;
 		return -1;
 	}
-	if (n <= PDU_SINGLE)
-		nparts = 1;
-	else {
-		/* Count the parts first: a surrogate pair never straddles two. */
-		nparts = 0;
-		for (int i = 0; i < n; nparts++) {
-			int len = n - i < PDU_CONCAT ? n - i : PDU_CONCAT;
-
-			if (i + len < n && (u[i + len - 1] & 0xFC00) == 0xD800)
-				len--;
-			i += len;
-		}
-	}
+	/* Count the parts first. */
+	nparts = 1;
+	if (n > PDU_SINGLE)
+		for (int i = part_len(u, n, 0); i < n; nparts++)
+			i += part_len(u, n, i);
 	if (nparts > max || nparts > 255) {
 		errno = E2BIG;
 		return -1;
@@ -144,10 +147,7 @@ pdu_encode(const char *phone, const char *text, unsigned ref,
 		char *p = parts[k].hex;
 		int len, udl;
 
-		len = nparts == 1 ? n : (n - off < PDU_CONCAT ? n - off : PDU_CONCAT);
-		if (nparts > 1 && off + len < n &&
-		    (u[off + len - 1] & 0xFC00) == 0xD800)
-			len--;
+		len = nparts == 1 ? n : part_len(u, n, off);
 		put(&p, 0x00);			/* SMSC: the SIM's own */
 		put(&p, nparts > 1 ? 0x51 : 0x11); /* SMS-SUBMIT, VPF relative, UDHI */
 		put(&p, 0x00);			/* TP-MR: the modem sets it */

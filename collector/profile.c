@@ -6,13 +6,13 @@
 #include "profile.h"
 
 uint32_t
-reg_u32(const uint16_t *r)
+profile_reg_u32(const uint16_t *r)
 {
 	return ((uint32_t)r[0] << 16) | r[1];
 }
 
 void
-reg_put_u32(uint16_t *r, uint32_t v)
+profile_reg_put_u32(uint16_t *r, uint32_t v)
 {
 	r[0] = (uint16_t)(v >> 16);
 	r[1] = (uint16_t)v;
@@ -43,7 +43,7 @@ profile_block(int profile, int *addr, int *nregs)
 #define RT(reg)	(regs[(reg) - RT_ADDR])
 
 int
-rt_decode(const uint16_t regs[RT_REGS], struct reading *r)
+profile_rt_decode(const uint16_t regs[RT_REGS], struct reading *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (RT(0x0200) != RT_MODEL) {
@@ -55,23 +55,23 @@ rt_decode(const uint16_t regs[RT_REGS], struct reading *r)
 	r->current_ca = RT(0x0204);
 	r->power_w = (int16_t)RT(0x020A);
 	r->pf_milli = (int16_t)RT(0x0212);
-	r->energy = reg_u32(&RT(0x0215));
+	r->energy = profile_reg_u32(&RT(0x0215));
 	for (int i = 0; i < 4; i++)
-		r->e_slot[i] = reg_u32(&RT(0x0217 + 2 * i));
-	r->remaining = (int32_t)reg_u32(&RT(0x021F));
+		r->e_slot[i] = profile_reg_u32(&RT(0x0217 + 2 * i));
+	r->remaining = (int32_t)profile_reg_u32(&RT(0x021F));
 	r->count = RT(0x0221);
 	r->status = RT(0x0224);
 	r->freq_chz = RT(0x0225);
-	r->clock = reg_u32(&RT(0x0226));
+	r->clock = profile_reg_u32(&RT(0x0226));
 	r->bad_tokens = RT(0x0228);
 	return 0;
 }
 
 void
-en_decode(const uint16_t regs[EN_REGS], struct reading *r)
+profile_en_decode(const uint16_t regs[EN_REGS], struct reading *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->energy = reg_u32(&regs[0x0000]);
+	r->energy = profile_reg_u32(&regs[0x0000]);
 	for (int i = 0; i < 4; i++)
 		r->e_slot[i] = -1;
 	r->remaining = -1;
@@ -155,7 +155,7 @@ tou_parse(char *s, uint16_t tou[TOU_REGS])
 }
 
 int
-price_parse_payload(const char *payload, struct price_cmd *p)
+profile_price_parse(const char *payload, struct price_cmd *p)
 {
 	char *copy, *s, *k, *v;
 	int have[4] = { 0 }, rc = -1;
@@ -192,7 +192,7 @@ out:
 }
 
 int
-settings_parse_payload(const char *payload, struct settings_cmd *st)
+profile_settings_parse(const char *payload, struct settings_cmd *st)
 {
 	char *copy, *s, *k, *v;
 	int rc = -1, any = 0;
@@ -237,26 +237,26 @@ out:
 #define PAR(reg)	(&regs[(reg) - PAR_ADDR])
 
 void
-price_apply(const struct price_cmd *p, uint16_t regs[PAR_REGS])
+profile_price_apply(const struct price_cmd *p, uint16_t regs[PAR_REGS])
 {
 	for (int i = 0; i < 4; i++)
-		reg_put_u32(PAR(0x0059 + 2 * i), p->price[i]);
+		profile_reg_put_u32(PAR(0x0059 + 2 * i), p->price[i]);
 }
 
 int
-settings_apply(const struct settings_cmd *s, uint16_t regs[PAR_REGS])
+profile_settings_apply(const struct settings_cmd *s, uint16_t regs[PAR_REGS])
 {
-	int64_t a1 = s->alarm1 >= 0 ? s->alarm1 : reg_u32(PAR(0x0046));
-	int64_t a2 = s->alarm2 >= 0 ? s->alarm2 : reg_u32(PAR(0x0048));
+	int64_t a1 = s->alarm1 >= 0 ? s->alarm1 : profile_reg_u32(PAR(0x0046));
+	int64_t a2 = s->alarm2 >= 0 ? s->alarm2 : profile_reg_u32(PAR(0x0048));
 
 	if (a2 > a1) {
 		errno = EINVAL;
 		return -1;
 	}
-	reg_put_u32(PAR(0x0046), (uint32_t)a1);
-	reg_put_u32(PAR(0x0048), (uint32_t)a2);
+	profile_reg_put_u32(PAR(0x0046), (uint32_t)a1);
+	profile_reg_put_u32(PAR(0x0048), (uint32_t)a2);
 	if (s->overdraft >= 0)
-		reg_put_u32(PAR(0x004A), (uint32_t)s->overdraft);
+		profile_reg_put_u32(PAR(0x004A), (uint32_t)s->overdraft);
 	if (s->threshold >= 0)
 		*PAR(0x0061) = (uint16_t)s->threshold;
 	if (s->restore_delay >= 0)
@@ -265,7 +265,7 @@ settings_apply(const struct settings_cmd *s, uint16_t regs[PAR_REGS])
 }
 
 long
-backoff_seconds(int tries, long base, long cap)
+profile_backoff_seconds(int tries, long base, long cap)
 {
 	long s = base;
 

@@ -59,9 +59,9 @@ void profile_block(int profile, int *addr, int *nregs);
  * Decodes the 48 registers of the realtime block into R. Returns 0, or -1
  * with errno EBADMSG when the model code is not 7 (another meter answered).
  */
-int rt_decode(const uint16_t regs[RT_REGS], struct reading *r);
+int profile_rt_decode(const uint16_t regs[RT_REGS], struct reading *r);
 /* Decodes the 18 registers of the energy profile into R. */
-void en_decode(const uint16_t regs[EN_REGS], struct reading *r);
+void profile_en_decode(const uint16_t regs[EN_REGS], struct reading *r);
 
 /* What a price command sets: prices per slot and the TOU table. */
 struct price_cmd {
@@ -80,19 +80,19 @@ struct settings_cmd {
  * Parses "p0=5880&p1=..&p2=..&p3=..&tou=0:3,480:1,1320:3". A missing pN
  * takes p0's value. Returns 0, or -1 with errno EINVAL.
  */
-int price_parse_payload(const char *payload, struct price_cmd *p);
+int profile_price_parse(const char *payload, struct price_cmd *p);
 /* Parses "alarm1=2000&alarm2=500&overdraft=0&threshold=2200&restore_delay=60". */
-int settings_parse_payload(const char *payload, struct settings_cmd *s);
+int profile_settings_parse(const char *payload, struct settings_cmd *s);
 /* Writes P's prices into the parameter block REGS (PAR_REGS from 0x0046). */
-void price_apply(const struct price_cmd *p, uint16_t regs[PAR_REGS]);
+void profile_price_apply(const struct price_cmd *p, uint16_t regs[PAR_REGS]);
 /* Writes S's fields into the parameter block REGS; -1 with EINVAL if alarm2 > alarm1. */
-int settings_apply(const struct settings_cmd *s, uint16_t regs[PAR_REGS]);
+int profile_settings_apply(const struct settings_cmd *s, uint16_t regs[PAR_REGS]);
 
 /* Seconds to wait before try TRIES+1: BASE doubled per try, at most CAP. */
-long backoff_seconds(int tries, long base, long cap);
+long profile_backoff_seconds(int tries, long base, long cap);
 
 /* A U32 from two registers, high word first, and back. */
-uint32_t reg_u32(const uint16_t *r);
-void reg_put_u32(uint16_t *r, uint32_t v);
+uint32_t profile_reg_u32(const uint16_t *r);
+void profile_reg_put_u32(uint16_t *r, uint32_t v);
 
 #endif

@@ -120,15 +120,15 @@ modem_wait(char *out, size_t outlen, int *code, int prompt, int timeout_ms)
 				strcat(out, "\n");
 			}
 		}
-		left = timeout_ms - ms_since(&t0);
+		left = timeout_ms - bus_ms_since(&t0);
 		/* SIGTERM: a modem slow to answer gets a little longer, not its full time */
 		if (atomic_load(&sms.co->stopping)) {
 			if (!sms.stop_seen) {
 				clock_gettime(CLOCK_MONOTONIC, &sms.stop_t);
 				sms.stop_seen = 1;
 			}
-			if (STOP_GRACE_MS - ms_since(&sms.stop_t) < left)
-				left = STOP_GRACE_MS - ms_since(&sms.stop_t);
+			if (STOP_GRACE_MS - bus_ms_since(&sms.stop_t) < left)
+				left = STOP_GRACE_MS - bus_ms_since(&sms.stop_t);
 		}
 		if (left <= 0) {
 			errno = ETIMEDOUT;
@@ -394,7 +394,7 @@ send_due(struct db *db)
 			    phone, why);
 		} else {
 			/* this try is the (tries + 1)th: wait base * 2^tries */
-			db_exec(db, q[Q_RETRY], "lsl", (int64_t)backoff_seconds(
+			db_exec(db, q[Q_RETRY], "lsl", (int64_t)profile_backoff_seconds(
 			    tries + 1, sms.retry_base_s, 3600), why, ids[i]);
 			log_warnx("sms %lld to %s: %s; kept for a retry",
 			    (long long)ids[i], phone, why);
@@ -415,7 +415,7 @@ sms_main(void *arg)
 			continue;
 		}
 		if (modem_open() == 0 && (sms.csq_due ||
-		    ms_since(&last_csq) > sms.check_ms)) {
+		    bus_ms_since(&last_csq) > sms.check_ms)) {
 			sms.csq_due = 0;
 			clock_gettime(CLOCK_MONOTONIC, &last_csq);
 			modem_signal();

@@ -19,4 +19,11 @@
 <?cs each:m = MaybeSms ?><tr><td><?cs var:m.id ?></td><td><?cs var:m.phone ?></td><td><?cs var:Lang.sms_status[m.status] ?></td><td><?cs var:m.created ?></td></tr>
 <?cs /each ?></table>
 <?cs /if ?>
+<?cs if:subcount(Collectors) > 0 ?>
+<h2><?cs var:Lang.page.collectors ?></h2>
+<table class="list" id="collectors">
+<tr><th><?cs var:Lang.page.collector_name ?></th><th><?cs var:Lang.page.collector_heartbeat ?></th><th><?cs var:Lang.page.collector_age ?></th></tr>
+<?cs each:c = Collectors ?><tr><td><?cs var:c.name ?></td><td><?cs var:c.at ?></td><td><?cs var:c.age ?><?cs var:Lang.page.seconds_ago ?></td></tr>
+<?cs /each ?></table>
+<?cs /if ?>
 <?cs call:foot() ?>

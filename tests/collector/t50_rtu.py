@@ -32,7 +32,7 @@ def health():
 
 
 for f, counter in (("crc", "bad_frames"), ("silent", "timeouts"), ("garbage", None), ("truncated", None),
-                   ("wrong-unit", None), ("exception 4", "exceptions"), ("slow 700", "timeouts")):
+                   ("wrong-unit", "bad_frames"), ("exception 4", "exceptions"), ("slow 700", "timeouts")):
     h0 = health()
     n0 = num(f"SELECT COUNT(*) FROM readings WHERE meter_id = {vid}")
     sim.ctl(f"fault {victim} {f}")
@@ -47,6 +47,21 @@ for f, counter in (("crc", "bad_frames"), ("silent", "timeouts"), ("garbage", No
     check(num(f"SELECT COUNT(*) FROM readings WHERE meter_id = {vid}") == n0, f"RTU fault {f}: nothing stored for it")
     read_meter(vid)
     check(num(f"SELECT COUNT(*) FROM readings WHERE meter_id = {vid}") == n0 + 1, f"RTU after {f}: read again")
+# Another unit's answer (well formed, its CRC right) is refused as over TCP: a bad frame, nothing stored.
+h0 = health()
+n0 = num(f"SELECT COUNT(*) FROM readings WHERE meter_id = {vid}")
+w0 = sim.stats()["f_wrong_unit"]
+sim.ctl(f"fault {victim} wrong-unit")
+read_meter(vid)
+sim.ctl(f"fault {victim} none")
+h1 = health()
+check(sim.stats()["f_wrong_unit"] > w0, "RTU: the simulator answered as another unit")
+check(h1["bad_frames"] - h0["bad_frames"] == 1 and h1["ok"] == h0["ok"],
+      "RTU: the answer of another unit is refused as a bad frame", f"{h0} {h1}")
+check(num(f"SELECT COUNT(*) FROM readings WHERE meter_id = {vid}") == n0 and
+      sql(f"SELECT outcome, reason FROM read_requests ORDER BY id DESC LIMIT 1") == [["failed", "bad_frame"]],
+      "RTU: nothing stored for it; the read request says bad frame",
+      str(sql("SELECT outcome, reason FROM read_requests ORDER BY id DESC LIMIT 1")))
 rows = sql("SELECT m.number, r.remaining_fen, r.purchase_count FROM readings r JOIN meters m ON m.id = r.meter_id")
 check(all(int(r[1]) == 7000 + int(r[0]) - 2050101 and int(r[2]) == int(r[0]) - 2050100 for r in rows),
       "no reading over RTU carries another meter's values")

@@ -22,7 +22,7 @@ check(int cond, const char *what)
 static void
 put32(uint16_t *regs, int base, int reg, uint32_t v)
 {
-	reg_put_u32(&regs[reg - base], v);
+	profile_reg_put_u32(&regs[reg - base], v);
 }
 
 static void
@@ -48,7 +48,7 @@ test_realtime(void)
 	r[0x0225 - RT_ADDR] = 5003;
 	put32(r, RT_ADDR, 0x0226, 1700000000);
 	r[0x0228 - RT_ADDR] = 2;
-	check(rt_decode(r, &x) == 0, "realtime block: model 7 decodes");
+	check(profile_rt_decode(r, &x) == 0, "realtime block: model 7 decodes");
 	check(x.has_money && x.voltage_dv == 2203 && x.current_ca == 152,
 	    "realtime: voltage 0x0201 and current 0x0204");
 	check(x.power_w == -330 && x.pf_milli == 950, "realtime: power and pf are signed S16");
@@ -68,7 +68,7 @@ test_realtime(void)
 	    "status bit values follow meter-bus.md");
 	r[0] = 8;
 	errno = 0;
-	check(rt_decode(r, &x) == -1 && errno == EBADMSG,
+	check(profile_rt_decode(r, &x) == -1 && errno == EBADMSG,
 	    "realtime: another model code is refused (never stored as this meter)");
 }
 
@@ -80,13 +80,13 @@ test_energy(void)
 	int addr, n;
 
 	memset(r, 0, sizeof(r));
-	reg_put_u32(&r[0], 987654321);
+	profile_reg_put_u32(&r[0], 987654321);
 	r[0x0B] = 2301;
 	r[0x0C] = 4321;
 	r[0x0D] = (uint16_t)(int16_t)9500;
 	r[0x10] = 990;
 	r[0x11] = 4998;
-	en_decode(r, &x);
+	profile_en_decode(r, &x);
 	check(x.energy == 987654321 && x.voltage_dv == 2301 && x.current_ca == 4321 &&
 	    x.power_w == 9500 && x.pf_milli == 990 && x.freq_chz == 4998,
 	    "energy profile: total, voltage, current, power, pf, frequency");
@@ -107,52 +107,52 @@ test_payloads(void)
 	struct settings_cmd s;
 	uint16_t par[PAR_REGS];
 
-	check(price_parse_payload("p0=5880&p1=7000&p2=5000&p3=3000&tou=0:3,480:1,1320:3", &p) == 0,
+	check(profile_price_parse("p0=5880&p1=7000&p2=5000&p3=3000&tou=0:3,480:1,1320:3", &p) == 0,
 	    "price payload parses");
 	check(p.price[0] == 5880 && p.price[1] == 7000 && p.price[2] == 5000 &&
 	    p.price[3] == 3000, "price payload: four slot prices");
 	check(p.has_tou && p.tou[0] == 0 && p.tou[1] == 3 && p.tou[2] == 480 &&
 	    p.tou[3] == 1 && p.tou[4] == 1320 && p.tou[5] == 3 &&
 	    p.tou[6] == 0xFFFF && p.tou[15] == 0xFFFF, "price payload: TOU segments, rest unused");
-	check(price_parse_payload("p0=6000", &p) == 0 && p.price[3] == 6000 && !p.has_tou,
+	check(profile_price_parse("p0=6000", &p) == 0 && p.price[3] == 6000 && !p.has_tou,
 	    "price payload: one price for every slot");
-	check(price_parse_payload("p0=6000&tou=480:1,0:3", &p) == -1,
+	check(profile_price_parse("p0=6000&tou=480:1,0:3", &p) == -1,
 	    "price payload: TOU starts must rise");
-	check(price_parse_payload("p0=6000&tou=0:4", &p) == -1, "price payload: slot 0-3 only");
-	check(price_parse_payload("p1=6000", &p) == -1, "price payload: p0 is needed");
-	check(price_parse_payload("p0=60x0", &p) == -1, "price payload: numbers only");
-	check(price_parse_payload("p0=1&tou=0:1,1:1,2:1,3:1,4:1,5:1,6:1,7:1,8:1", &p) == -1,
+	check(profile_price_parse("p0=6000&tou=0:4", &p) == -1, "price payload: slot 0-3 only");
+	check(profile_price_parse("p1=6000", &p) == -1, "price payload: p0 is needed");
+	check(profile_price_parse("p0=60x0", &p) == -1, "price payload: numbers only");
+	check(profile_price_parse("p0=1&tou=0:1,1:1,2:1,3:1,4:1,5:1,6:1,7:1,8:1", &p) == -1,
 	    "price payload: at most 8 segments");
 	memset(par, 0, sizeof(par));
-	price_parse_payload("p0=5880&p1=70000", &p);
-	price_apply(&p, par);
-	check(reg_u32(&par[0x0059 - PAR_ADDR]) == 5880 &&
-	    reg_u32(&par[0x005B - PAR_ADDR]) == 70000 &&
-	    reg_u32(&par[0x005F - PAR_ADDR]) == 5880, "price registers 0x0059-0x0060");
+	profile_price_parse("p0=5880&p1=70000", &p);
+	profile_price_apply(&p, par);
+	check(profile_reg_u32(&par[0x0059 - PAR_ADDR]) == 5880 &&
+	    profile_reg_u32(&par[0x005B - PAR_ADDR]) == 70000 &&
+	    profile_reg_u32(&par[0x005F - PAR_ADDR]) == 5880, "price registers 0x0059-0x0060");
 
-	check(settings_parse_payload("alarm1=2000&alarm2=500&overdraft=0&threshold=2200&restore_delay=60", &s) == 0 &&
+	check(profile_settings_parse("alarm1=2000&alarm2=500&overdraft=0&threshold=2200&restore_delay=60", &s) == 0 &&
 	    s.alarm1 == 2000 && s.alarm2 == 500 && s.overdraft == 0 &&
 	    s.threshold == 2200 && s.restore_delay == 60, "settings payload parses");
 	memset(par, 0, sizeof(par));
-	check(settings_apply(&s, par) == 0 && reg_u32(&par[0]) == 2000 &&
-	    reg_u32(&par[2]) == 500 && reg_u32(&par[4]) == 0 &&
+	check(profile_settings_apply(&s, par) == 0 && profile_reg_u32(&par[0]) == 2000 &&
+	    profile_reg_u32(&par[2]) == 500 && profile_reg_u32(&par[4]) == 0 &&
 	    par[0x0061 - PAR_ADDR] == 2200 && par[0x0062 - PAR_ADDR] == 60,
 	    "settings registers 0x0046, 0x0048, 0x004A, 0x0061, 0x0062");
-	check(settings_parse_payload("alarm2=3000", &s) == 0 && settings_apply(&s, par) == -1,
+	check(profile_settings_parse("alarm2=3000", &s) == 0 && profile_settings_apply(&s, par) == -1,
 	    "settings: alarm 2 above alarm 1 is refused before the meter");
-	check(settings_parse_payload("threshold=70000", &s) == -1, "settings: threshold is U16");
-	check(settings_parse_payload("colour=red", &s) == -1, "settings: unknown key refused");
-	check(settings_parse_payload("", &s) == -1, "settings: empty payload refused");
+	check(profile_settings_parse("threshold=70000", &s) == -1, "settings: threshold is U16");
+	check(profile_settings_parse("colour=red", &s) == -1, "settings: unknown key refused");
+	check(profile_settings_parse("", &s) == -1, "settings: empty payload refused");
 }
 
 static void
 test_backoff(void)
 {
-	check(backoff_seconds(1, 5, 600) == 5 && backoff_seconds(2, 5, 600) == 10 &&
-	    backoff_seconds(3, 5, 600) == 20, "back-off doubles: 5, 10, 20");
-	check(backoff_seconds(10, 5, 600) == 600 && backoff_seconds(1000, 5, 600) == 600,
+	check(profile_backoff_seconds(1, 5, 600) == 5 && profile_backoff_seconds(2, 5, 600) == 10 &&
+	    profile_backoff_seconds(3, 5, 600) == 20, "back-off doubles: 5, 10, 20");
+	check(profile_backoff_seconds(10, 5, 600) == 600 && profile_backoff_seconds(1000, 5, 600) == 600,
 	    "back-off is capped");
-	check(backoff_seconds(0, 5, 600) == 5, "back-off of the first try is the base");
+	check(profile_backoff_seconds(0, 5, 600) == 5, "back-off of the first try is the base");
 }
 
 /* Decodes the UCS-2 text of a PDU part by hand, after the UDH if any. */
