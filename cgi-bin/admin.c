@@ -107,7 +107,7 @@ cmd_create_admin(struct db *db, const char *pwfile)
 		printf("operators exist already\n");
 		return 0;
 	}
-	if (password_random(pw, 16) == -1 || (hash = password_hash(pw)) == NULL)
+	if (crypto_password_random(pw, 16) == -1 || (hash = crypto_password_hash(pw)) == NULL)
 		return 1;
 	fd = open(pwfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd == -1 || write(fd, pw, strlen(pw)) != (ssize_t)strlen(pw) ||
@@ -138,7 +138,7 @@ cmd_add_operator(struct db *db, const char *login, const char *role)
 	char *hash;
 	long n;
 
-	if (password_random(pw, 16) == -1 || (hash = password_hash(pw)) == NULL)
+	if (crypto_password_random(pw, 16) == -1 || (hash = crypto_password_hash(pw)) == NULL)
 		return 1;
 	n = db_exec(db, q[Q_NEW_OP], "ssls", login, login,
 	    (int64_t)atoi(role), hash);
@@ -177,7 +177,7 @@ main(int argc, char **argv)
 		rc = cmd_add_operator(db, argv[2], argv[3]);
 	else if (strcmp(argv[1], "apply-tariffs") == 0) {
 		const char *tz = config_get(cf, "tz_offset", "+08:00");
-		long n = tariff_apply_due(db, tz), t = n < 0 ? -1 : tier_run(db, tz);
+		long n = tariff_apply_due(db, tz), t = n < 0 ? -1 : tiers_run(db, tz);
 		/* closings move on without anybody opening a page */
 		long c = t < 0 ? -1 : ledger_close_all(db, NULL, 0);
 

@@ -168,7 +168,7 @@ login_post(struct req *r)
 		return -1;
 	/* an unknown login costs the same hash as a known one */
 	known = db_next(res) == 1;
-	ok = password_verify(v[L_PASSWORD].s, known ? db_col(res, 1) : dummy_hash);
+	ok = crypto_password_verify(v[L_PASSWORD].s, known ? db_col(res, 1) : dummy_hash);
 	if (known) {
 		id = db_coll(res, 0);
 		disabled = (int)db_coll(res, 2);
@@ -245,14 +245,14 @@ page_password(struct req *r)
 		return 0;
 	if ((res = db_query(r->db, q[Q_PWGET], "l", r->op_id)) == NULL)
 		return -1;
-	ok = db_next(res) == 1 ? password_verify(v[P_OLD].s, db_col(res, 0)) : 0;
+	ok = db_next(res) == 1 ? crypto_password_verify(v[P_OLD].s, db_col(res, 0)) : 0;
 	db_res_free(res);
 	if (ok != 1) {
 		web_log(r, "password.fail", r->op_login, NULL, NULL);
 		form_error(r, "old", "pw_old_wrong");
 		return 0;
 	}
-	if ((hash = password_hash(v[P_NEW].s)) == NULL)
+	if ((hash = crypto_password_hash(v[P_NEW].s)) == NULL)
 		return -1;
 	ok = (int)db_exec(r->db, q[Q_PWSET], "sl", hash, r->op_id);
 	free(hash);

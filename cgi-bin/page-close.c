@@ -237,7 +237,7 @@ page_close(struct req *r)
 		return 0;
 	}
 	/* tiered meters: the month's exact charge first */
-	if (tier_close(r->db, web_tz(r), id) == -1)
+	if (tiers_close(r->db, web_tz(r), id) == -1)
 		return -1;
 	/* closing: each meter's choice and its trip, in one transaction; the
 	 * refunds follow the trips (close_settle) */

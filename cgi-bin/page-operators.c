@@ -155,8 +155,8 @@ page_operator_edit(struct req *r)
 		web_log(r, "operator.edit", obj, before, after);
 		web_redirect(r, "/operators?ok=saved");
 	} else {
-		if (password_random(pw, 12) == -1 ||
-		    (hash = password_hash(pw)) == NULL)
+		if (crypto_password_random(pw, 12) == -1 ||
+		    (hash = crypto_password_hash(pw)) == NULL)
 			goto fail;
 		n = db_exec(r->db, q[Q_INSERT], "sssls", v[O_LOGIN].s,
 		    v[O_NAME].s, v[O_PHONE].s, v[O_ROLE].i, hash);
@@ -238,7 +238,7 @@ page_operator_reset(struct req *r)
 	}
 	snprintf(login, sizeof(login), "%s", db_col(res, 1));
 	db_res_free(res);
-	if (password_random(pw, 12) == -1 || (hash = password_hash(pw)) == NULL)
+	if (crypto_password_random(pw, 12) == -1 || (hash = crypto_password_hash(pw)) == NULL)
 		return -1;
 	n = db_exec(r->db, q[Q_RESET], "sl", hash, id);
 	free(hash);

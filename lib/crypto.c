@@ -100,7 +100,7 @@ scrypt(const char *pw, const unsigned char *salt, size_t saltlen,
 }
 
 char *
-password_hash(const char *pw)
+crypto_password_hash(const char *pw)
 {
 	unsigned char salt[SALT_LEN], hash[HASH_LEN];
 	char salthex[2 * SALT_LEN + 1], hashhex[2 * HASH_LEN + 1];
@@ -121,7 +121,7 @@ password_hash(const char *pw)
 }
 
 int
-password_verify(const char *pw, const char *stored)
+crypto_password_verify(const char *pw, const char *stored)
 {
 	unsigned long n, r, p;
 	unsigned char salt[SALT_LEN], want[HASH_LEN], got[HASH_LEN];
@@ -148,7 +148,7 @@ password_verify(const char *pw, const char *stored)
 }
 
 int
-password_random(char *out, size_t len)
+crypto_password_random(char *out, size_t len)
 {
 	/* no 0/O/1/l/I: the password is read off a screen and typed */
 	static const char letters[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";

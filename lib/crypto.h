@@ -12,10 +12,10 @@ int crypto_sha256_hex(const char *s, char out[65]);
  * scrypt hash of PW with a fresh salt, as "scrypt$N$r$p$SALT$HASH";
  * returns a string the caller frees, or NULL with errno.
  */
-char *password_hash(const char *pw);
+char *crypto_password_hash(const char *pw);
 /* 1 when PW matches STORED, 0 when not, -1 on error (errno). */
-int password_verify(const char *pw, const char *stored);
+int crypto_password_verify(const char *pw, const char *stored);
 /* A random password of LEN letters and digits (always both) into OUT. */
-int password_random(char *out, size_t len);
+int crypto_password_random(char *out, size_t len);
 
 #endif

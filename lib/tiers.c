@@ -402,7 +402,7 @@ account_pass(struct db *db, const char *tz, const char *month,
 }
 
 long
-tier_run(struct db *db, const char *tz)
+tiers_run(struct db *db, const char *tz)
 {
 	struct dbres *res;
 	struct tmeter *ms = NULL;
@@ -455,7 +455,7 @@ tier_run(struct db *db, const char *tz)
 }
 
 int
-tier_close(struct db *db, const char *tz, int64_t account)
+tiers_close(struct db *db, const char *tz, int64_t account)
 {
 	struct dbres *res;
 	char month[16], month_utc[32], now[32], key[64];

@@ -18,13 +18,13 @@ struct db;
  *   difference as an adjustment entry with its token.
  * Returns the number of commands and entries written, or -1.
  */
-long tier_run(struct db *, const char *tz);
+long tiers_run(struct db *, const char *tz);
 
 /*
  * Before an account's closing refunds: settles each of its tiered meters
  * for the month so far (and a month not yet settled), so that the refund
  * is what is left after the exact charge. Returns the entries written or -1.
  */
-int tier_close(struct db *, const char *tz, int64_t account);
+int tiers_close(struct db *, const char *tz, int64_t account);
 
 #endif

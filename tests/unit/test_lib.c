@@ -570,7 +570,7 @@ all_hex(const char *s)
 static void
 verify_is(const char *pw, const char *stored, int want, const char *what)
 {
-	int rc = password_verify(pw, stored);
+	int rc = crypto_password_verify(pw, stored);
 
 	checkf(rc == want, what, "got %d, want %d", rc, want);
 }
@@ -603,43 +603,43 @@ test_crypto(void)
 	check(crypto_random_hex(129, a) == -1 && errno == EIO,
 	    "crypto_random_hex(129) fails (buffer limit)");
 
-	h1 = password_hash("s3cret-Pass");
-	h2 = password_hash("s3cret-Pass");
-	check(h1 != NULL && h2 != NULL, "password_hash succeeds");
+	h1 = crypto_password_hash("s3cret-Pass");
+	h2 = crypto_password_hash("s3cret-Pass");
+	check(h1 != NULL && h2 != NULL, "crypto_password_hash succeeds");
 	if (h1 == NULL || h2 == NULL)
 		goto out;
 	checkf(strncmp(h1, "scrypt$16384$8$1$", 17) == 0 &&
-	    strlen(h1) == 17 + 32 + 1 + 64, "password_hash format",
+	    strlen(h1) == 17 + 32 + 1 + 64, "crypto_password_hash format",
 	    "got \"%s\"", h1);
 	checkf(strcmp(h1, h2) != 0, "two hashes of one password differ (salt)",
 	    "both \"%s\"", h1);
-	verify_is("s3cret-Pass", h1, 1, "password_verify right password -> 1");
+	verify_is("s3cret-Pass", h1, 1, "crypto_password_verify right password -> 1");
 	verify_is("s3cret-Pass", h2, 1,
-	    "password_verify right password, second hash -> 1");
-	verify_is("s3cret-pass", h1, 0, "password_verify wrong case -> 0");
-	verify_is("", h1, 0, "password_verify empty password -> 0");
-	verify_is("s3cret-Pass ", h1, 0, "password_verify extra space -> 0");
+	    "crypto_password_verify right password, second hash -> 1");
+	verify_is("s3cret-pass", h1, 0, "crypto_password_verify wrong case -> 0");
+	verify_is("", h1, 0, "crypto_password_verify empty password -> 0");
+	verify_is("s3cret-Pass ", h1, 0, "crypto_password_verify extra space -> 0");
 
 	/* flip the last hash digit: well-formed, so a plain mismatch */
 	snprintf(bad, sizeof(bad), "%s", h1);
 	n = strlen(bad);
 	bad[n - 1] = bad[n - 1] == '0' ? '1' : '0';
-	verify_is("s3cret-Pass", bad, 0, "password_verify tampered hash -> 0");
+	verify_is("s3cret-Pass", bad, 0, "crypto_password_verify tampered hash -> 0");
 	/* flip a salt digit */
 	snprintf(bad, sizeof(bad), "%s", h1);
 	bad[17] = bad[17] == '0' ? '1' : '0';
-	verify_is("s3cret-Pass", bad, 0, "password_verify tampered salt -> 0");
+	verify_is("s3cret-Pass", bad, 0, "crypto_password_verify tampered salt -> 0");
 	/* malformed stored strings */
-	verify_is("s3cret-Pass", NULL, -1, "password_verify NULL stored -> -1");
-	verify_is("s3cret-Pass", "", -1, "password_verify empty stored -> -1");
+	verify_is("s3cret-Pass", NULL, -1, "crypto_password_verify NULL stored -> -1");
+	verify_is("s3cret-Pass", "", -1, "crypto_password_verify empty stored -> -1");
 	verify_is("s3cret-Pass", "garbage", -1,
-	    "password_verify garbage stored -> -1");
+	    "crypto_password_verify garbage stored -> -1");
 	verify_is("s3cret-Pass", "$2y$10$abcdefghijklmnopqrstuv", -1,
-	    "password_verify bcrypt-like stored -> -1");
+	    "crypto_password_verify bcrypt-like stored -> -1");
 	snprintf(bad, sizeof(bad), "%s", h1);
 	bad[n - 2] = '\0';
 	verify_is("s3cret-Pass", bad, -1,
-	    "password_verify hash cut by two digits -> -1");
+	    "crypto_password_verify hash cut by two digits -> -1");
 	/*
 	 * One digit short, or a stray character: %64[0-9a-f] then stops
 	 * early and fromhex() must not read past the digits it got.
@@ -647,38 +647,38 @@ test_crypto(void)
 	snprintf(bad, sizeof(bad), "%s", h1);
 	bad[n - 1] = '\0';
 	verify_is("s3cret-Pass", bad, -1,
-	    "password_verify hash cut by one digit -> -1");
+	    "crypto_password_verify hash cut by one digit -> -1");
 	snprintf(bad, sizeof(bad), "%sjunk", h1);
 	verify_is("s3cret-Pass", bad, -1,
-	    "password_verify trailing junk after the hash -> -1");
+	    "crypto_password_verify trailing junk after the hash -> -1");
 	snprintf(bad, sizeof(bad), "%s", h1);
 	bad[17] = 'Z';
 	verify_is("s3cret-Pass", bad, -1,
-	    "password_verify non-hex salt -> -1");
+	    "crypto_password_verify non-hex salt -> -1");
 	snprintf(bad, sizeof(bad), "%s", h1);
 	bad[n - 1] = 'G';
 	verify_is("s3cret-Pass", bad, -1,
-	    "password_verify non-hex hash digit -> -1");
+	    "crypto_password_verify non-hex hash digit -> -1");
 	snprintf(bad, sizeof(bad), "scrypt$%lu$8$1$%s", 1UL << 21, h1 + 17);
 	verify_is("s3cret-Pass", bad, -1,
-	    "password_verify N above 2^20 -> -1");
+	    "crypto_password_verify N above 2^20 -> -1");
 	snprintf(bad, sizeof(bad), "scrypt$16384$64$1$%s", h1 + 17);
-	verify_is("s3cret-Pass", bad, -1, "password_verify r above 32 -> -1");
+	verify_is("s3cret-Pass", bad, -1, "crypto_password_verify r above 32 -> -1");
 	snprintf(bad, sizeof(bad), "scrypt$1000$8$1$%s", h1 + 17);
 	verify_is("s3cret-Pass", bad, -1,
-	    "password_verify N not a power of two -> -1");
+	    "crypto_password_verify N not a power of two -> -1");
 	snprintf(bad, sizeof(bad), "scrypt$16384$8$1$%.32s$%.64s", h1 + 17 + 33,
 	    h1 + 17);
 	verify_is("s3cret-Pass", bad, -1,
-	    "password_verify salt and hash swapped (wrong lengths) -> -1");
+	    "crypto_password_verify salt and hash swapped (wrong lengths) -> -1");
 
 	for (size_t len = 4; len <= 32; len += 7) {
 		char what[96];
 		int alpha = 0, digit = 0, other = 0;
 
 		memset(pw, 'X', sizeof(pw));
-		if (password_random(pw, len) != 0) {
-			snprintf(what, sizeof(what), "password_random(%zu)", len);
+		if (crypto_password_random(pw, len) != 0) {
+			snprintf(what, sizeof(what), "crypto_password_random(%zu)", len);
 			check(0, what);
 			continue;
 		}
@@ -691,25 +691,25 @@ test_crypto(void)
 				other = 1;
 		}
 		snprintf(what, sizeof(what),
-		    "password_random(%zu): length, letters and digits", len);
+		    "crypto_password_random(%zu): length, letters and digits", len);
 		checkf(strlen(pw) == len && alpha && digit && !other &&
 		    strpbrk(pw, "0O1lI") == NULL, what, "got \"%s\"", pw);
 		snprintf(what, sizeof(what),
-		    "password_random(%zu) passes valid_password", len);
+		    "crypto_password_random(%zu) passes valid_password", len);
 		if (len >= 8)
 			check_key(valid_password(pw, "admin"), NULL, what);
 	}
 	{
 		char p1[17], p2[17];
 
-		check(password_random(p1, 16) == 0 && password_random(p2, 16) == 0 &&
-		    strcmp(p1, p2) != 0, "two password_random calls differ");
+		check(crypto_password_random(p1, 16) == 0 && crypto_password_random(p2, 16) == 0 &&
+		    strcmp(p1, p2) != 0, "two crypto_password_random calls differ");
 	}
 	errno = 0;
-	check(password_random(pw, 3) == -1 && errno == EINVAL,
-	    "password_random(3) fails with EINVAL");
-	check(password_random(pw, 64) == -1,
-	    "password_random(64) fails (buffer limit)");
+	check(crypto_password_random(pw, 3) == -1 && errno == EINVAL,
+	    "crypto_password_random(3) fails with EINVAL");
+	check(crypto_password_random(pw, 64) == -1,
+	    "crypto_password_random(64) fails (buffer limit)");
 out:
 	free(h1);
 	free(h2);
