@@ -14,7 +14,9 @@ B = build
 # libprepaid: the utilities and the domain (money, tariffs, reconciliation,
 # import), linked by every program; no web header in it.
 LIB_OBJS = \
+	$(B)/lib/approvals.o \
 	$(B)/lib/balance.o \
+	$(B)/lib/batches.o \
 	$(B)/lib/config.o \
 	$(B)/lib/crypto.o \
 	$(B)/lib/csvimp.o \
@@ -23,6 +25,7 @@ LIB_OBJS = \
 	$(B)/lib/ledger.o \
 	$(B)/lib/log.o \
 	$(B)/lib/money.o \
+	$(B)/lib/oplog.o \
 	$(B)/lib/reconcile.o \
 	$(B)/lib/settings.o \
 	$(B)/lib/tariff.o \

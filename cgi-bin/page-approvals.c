@@ -3,18 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "approval.h"
+#include "approvals.h"
+#include "batches.h"
+#include "oplog.h"
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
 #include "pages.h"
 
-enum { Q_IDEM, Q_INSERT, Q_LIST, Q_GET, Q_DECIDE };
+enum { Q_LIST, Q_GET, Q_DECIDE };
 static const char *const q[] = {
-	[Q_IDEM] = "SELECT id FROM approvals WHERE idem_key = ?",
-	[Q_INSERT] = "INSERT INTO approvals (kind, account_id, meter_id, amount_fen,"
-	    " reverses_id, meters, note, idem_key, requested_by)"
-	    " VALUES (?, NULLIF(?, 0), NULLIF(?, 0), ?, NULLIF(?, 0), ?, ?, ?, ?)",
 	[Q_LIST] = "SELECT p.id, p.kind, p.status, p.amount_fen, p.note, p.reason,"
 	    " COALESCE(a.holder, '') AS holder, COALESCE(m.number, '') AS meter,"
 	    " COALESCE(p.reverses_id, '') AS reverses, COALESCE(p.result_id, '') AS result,"
@@ -32,41 +30,6 @@ static const char *const q[] = {
 	    " decided_at = UTC_TIMESTAMP(3), result_id = NULLIF(?, 0), reason = ?"
 	    " WHERE id = ? AND status = 'pending'",
 };
-
-int
-approval_needed(struct req *r, const char *kind)
-{
-	char name[64];
-
-	snprintf(name, sizeof(name), "approve_%s", kind);
-	return web_setting(r, name) != 0;
-}
-
-int64_t
-approval_request(struct req *r, const char *kind, int64_t account,
-    int64_t meter, int64_t amount, int64_t reverses, const char *meters,
-    const char *note, const char *idem)
-{
-	int64_t id;
-	char obj[64], buf[32], *after;
-
-	if (db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
-		return id;
-	if (db_exec(r->db, q[Q_INSERT], "sllllsssl", kind, account,
-	    meter, amount, reverses, meters, note ? note : "", idem, r->op_id) == -1) {
-		if (db_errno(r->db) == DB_ER_DUP_ENTRY &&
-		    db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
-			return id;
-		return -1;
-	}
-	id = (int64_t)db_last_id(r->db);
-	snprintf(obj, sizeof(obj), "approval:%lld", (long long)id);
-	after = web_json("kind", kind, "amount", money_format(amount, buf,
-	    sizeof(buf)), "note", note ? note : "", NULL);
-	web_log(r, "approval.request", obj, NULL, after);
-	free(after);
-	return id;
-}
 
 /* The right a second operator needs to decide a request of KIND. */
 static int
@@ -162,6 +125,7 @@ page_approval_decide(struct req *r)
 	if (v[D_DECISION].i == 0) {
 		if (strcmp(kind, "keep_power") == 0) {
 			int64_t ids[4096 / 2];
+			struct actor who;
 			int n = 0;
 
 			for (char *p = meters; *p && n < (int)(sizeof(ids) /
@@ -172,7 +136,8 @@ page_approval_decide(struct req *r)
 				else
 					break;
 			}
-			result = batch_create(r, "keep_power", ids, n, idem);
+			result = batches_create(r->db, web_actor(r, &who),
+			    "keep_power", ids, n, idem);
 			rc = result > 0 ? 1 : -1;
 		} else {
 			struct entry e = { .account_id = account, .meter_id = meter,

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "approval.h"
+#include "approvals.h"
+#include "batches.h"
+#include "oplog.h"
 #include "crypto.h"
 #include "db.h"
 #include "money.h"
@@ -35,7 +37,7 @@
 	" AND (p.b = 0 OR r.building_id + 0 = p.b) AND (p.f = 0 OR r.floor + 0 = p.f)"
 
 enum {
-	Q_LIST, Q_IDS, Q_IDEM, Q_BATCH, Q_COMMAND, Q_READ,
+	Q_LIST, Q_IDS, Q_IDEM,
 	Q_VIEW, Q_VIEW_CMDS, Q_VIEW_COUNTS, Q_VIEW_READS, Q_VIEW_READ_ROWS
 };
 static const char *const q[] = {
@@ -58,11 +60,6 @@ static const char *const q[] = {
 	[Q_IDS] = "SELECT m.id, m.profile, " STATE " AS state, p.st AS fst" FROM
 	    " HAVING (fst = '' OR state = fst) ORDER BY m.id",
 	[Q_IDEM] = "SELECT id FROM batches WHERE idem_key = ?",
-	[Q_BATCH] = "INSERT INTO batches (action, meters, created_by, idem_key)"
-	    " VALUES (?, ?, ?, ?)",
-	[Q_COMMAND] = "INSERT INTO commands (meter_id, kind, payload, batch_id)"
-	    " SELECT id, ?, ?, ? FROM meters WHERE id = ? AND profile = 'ddsy1352nk'",
-	[Q_READ] = "INSERT INTO read_requests (meter_id, batch_id) VALUES (?, ?)",
 	[Q_VIEW] = "SELECT b.id, b.action, b.meters, COALESCE(o.login, '') AS login,"
 	    " DATE_FORMAT(CONVERT_TZ(b.created_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at"
 	    " FROM batches b LEFT JOIN operators o ON o.id = b.created_by WHERE b.id = ?",
@@ -212,30 +209,6 @@ selection(struct req *r, const struct filter *fl, int64_t *ids, int *n)
 	return 0;
 }
 
-/* The payload of a price or settings download from the defaults (F10);
- * 0, or -1 when a setting could not be read (nothing goes to a meter). */
-static int
-payload(struct req *r, const char *action, char *buf, size_t size)
-{
-	int64_t price = web_setting(r, "price");
-	int64_t a1 = web_setting(r, "alarm1_fen");
-	int64_t a2 = web_setting(r, "alarm2_fen");
-	int64_t thr = web_setting(r, "power_threshold_w");
-
-	buf[0] = '\0';
-	if (price < 0 || a1 < 0 || a2 < 0 || thr < 0)
-		return -1;
-	if (strcmp(action, "price") == 0)
-		snprintf(buf, size, "p0=%lld&p1=%lld&p2=%lld&p3=%lld",
-		    (long long)price, (long long)price, (long long)price,
-		    (long long)price);
-	else if (strcmp(action, "settings") == 0)
-		snprintf(buf, size, "alarm1=%lld&alarm2=%lld&overdraft=0&threshold=%lld"
-		    "&restore_delay=60", (long long)a1, (long long)a2,
-		    (long long)thr);
-	return 0;
-}
-
 static const struct field fields[] = {
 	{ "action", FT_CHOICE, 1, 0, 0, actions },
 	{ "idem", FT_TEXT, 1, 0, 64, NULL },
@@ -243,62 +216,15 @@ static const struct field fields[] = {
 };
 enum { B_ACTION, B_IDEM, B_CONFIRM, B_N };
 
-struct batch_tx {
-	struct req *r;
-	const char *action, *payload, *idem;
-	const int64_t *ids;
-	int n;
-	int64_t id;
-};
-
-/* The batch row and a command (or read request) per meter, together. */
-static int
-batch_tx(struct db *db, void *arg)
-{
-	struct batch_tx *t = arg;
-
-	if (db_exec(db, q[Q_BATCH], "slls", t->action, (int64_t)t->n,
-	    t->r->op_id, t->idem) == -1)
-		return -1;
-	t->id = (int64_t)db_last_id(db);
-	for (int i = 0; i < t->n; i++)
-		if ((strcmp(t->action, "read") == 0 ?
-		    db_exec(db, q[Q_READ], "ll", t->ids[i], t->id) :
-		    db_exec(db, q[Q_COMMAND], "ssll", t->action, t->payload,
-		    t->id, t->ids[i])) == -1)
-			return -1;
-	return 0;
-}
-
-int64_t
-batch_create(struct req *r, const char *action, const int64_t *ids, int n,
-    const char *idem)
-{
-	int64_t id = 0;
-	char pl[256];
-	struct batch_tx t = { r, action, pl, idem, ids, n, 0 };
-
-	if (db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
-		return id;
-	if (payload(r, action, pl, sizeof(pl)) == -1)
-		return -1;
-	if (db_tx(r->db, batch_tx, &t) == 0)
-		return t.id;
-	/* the same confirmation sent twice: the first batch */
-	if (db_errno(r->db) == DB_ER_DUP_ENTRY &&
-	    db_value(r->db, &id, q[Q_IDEM], "s", idem) == 1)
-		return id;
-	return -1;
-}
-
 int
 page_batch_run(struct req *r)
 {
 	struct filter fl;
 	struct fval v[B_N];
+	struct actor who;
 	int64_t *ids, id = 0;
 	int n;
-	char pl[256], tok[65], obj[64], cnt[16], *after;
+	char tok[65];
 
 	filter_read(r, &fl);
 	if (form_check(r, fields, B_N, v) > 0)
@@ -337,7 +263,7 @@ page_batch_run(struct req *r)
 		return 0;
 	}
 	if (strcmp(v[B_ACTION].s, "keep_power") == 0 &&
-	    approval_needed(r, "keep_power")) {
+	    approvals_needed(r->db, "keep_power")) {
 		/* B8: keep power waits for a second operator */
 		STRING list;
 		int64_t aid;
@@ -345,8 +271,8 @@ page_batch_run(struct req *r)
 		string_init(&list);
 		for (int i = 0; i < n; i++)
 			string_appendf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
-		aid = approval_request(r, "keep_power", 0, 0, 0, 0, list.buf,
-		    "", v[B_IDEM].s);
+		aid = approvals_request(r->db, web_actor(r, &who), "keep_power",
+		    0, 0, 0, 0, list.buf, "", v[B_IDEM].s);
 		string_clear(&list);
 		free(ids);
 		if (aid == -1)
@@ -354,17 +280,11 @@ page_batch_run(struct req *r)
 		web_redirect(r, "/approvals?ok=requested");
 		return 0;
 	}
-	id = batch_create(r, v[B_ACTION].s, ids, n, v[B_IDEM].s);
+	id = batches_create(r->db, web_actor(r, &who), v[B_ACTION].s, ids, n,
+	    v[B_IDEM].s);
 	free(ids);
 	if (id == -1)
 		return -1;
-	payload(r, v[B_ACTION].s, pl, sizeof(pl));
-	snprintf(obj, sizeof(obj), "batch:%lld", (long long)id);
-	snprintf(cnt, sizeof(cnt), "%d", n);
-	after = web_json("action", v[B_ACTION].s, "meters", cnt, "payload", pl,
-	    NULL);
-	web_log(r, "batch.create", obj, NULL, after);
-	free(after);
 	web_redirect(r, "/batch/view?id=%lld", (long long)id);
 	return 0;
 }

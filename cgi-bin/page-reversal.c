@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "approval.h"
+#include "approvals.h"
+#include "oplog.h"
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
@@ -66,10 +67,12 @@ page_reversal(struct req *r)
 		/* reversing a sale takes the money back off the meter: only
 		 * while the meter still holds it, by a fresh read */
 		e.fresh = 600;
-		if (approval_needed(r, "reversal")) {
-			if (approval_request(r, "reversal", e.account_id,
-			    e.meter_id, e.amount, e.reverses_id, NULL, e.note,
-			    e.idem_key) == -1)
+		if (approvals_needed(r->db, "reversal")) {
+			struct actor who;
+
+			if (approvals_request(r->db, web_actor(r, &who),
+			    "reversal", e.account_id, e.meter_id, e.amount,
+			    e.reverses_id, NULL, e.note, e.idem_key) == -1)
 				return -1;
 			web_redirect(r, "/approvals?ok=requested");
 			return 0;

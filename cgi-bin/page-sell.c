@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "approval.h"
+#include "approvals.h"
+#include "oplog.h"
 #include "crypto.h"
 #include "db.h"
 #include "ledger.h"
@@ -283,9 +284,10 @@ money_form(struct req *r, const struct mode *m)
 		web_render(r, "sell-confirm.cs");
 		return 0;
 	}
-	if (m->sign < 0 && approval_needed(r, "refund")) {
+	if (m->sign < 0 && approvals_needed(r->db, "refund")) {
 		/* B8: checked now, sent when a second operator approves */
 		int64_t money, age, aid;
+		struct actor who;
 
 		if (ledger_meter_money(r->db, v[S_METER].i, &money, &age) == -1)
 			return -1;
@@ -297,8 +299,8 @@ money_form(struct req *r, const struct mode *m)
 			form_error(r, "amount", LEDGER_TOO_MUCH);
 			return 0;
 		}
-		if ((aid = approval_request(r, "refund", v[S_ACCOUNT].i,
-		    v[S_METER].i, -v[S_AMOUNT].i, 0, NULL, NULL,
+		if ((aid = approvals_request(r->db, web_actor(r, &who), "refund",
+		    v[S_ACCOUNT].i, v[S_METER].i, -v[S_AMOUNT].i, 0, NULL, NULL,
 		    v[S_IDEM].s)) == -1)
 			return -1;
 		web_redirect(r, "/approvals?ok=requested");

@@ -76,9 +76,6 @@ int page_tariff_new(struct req *);
 int page_tariff_version(struct req *);
 int page_tariff_assign(struct req *);
 int page_approval_decide(struct req *);
-/* A batch of ACTION on N meters under the key IDEM (once); its id or -1. */
-int64_t batch_create(struct req *, const char *action, const int64_t *ids,
-    int n, const char *idem);
 int page_closings(struct req *);
 int close_settle(struct req *, int64_t account_id);
 /* The same for every closing account; the number closed or -1. */

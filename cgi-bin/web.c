@@ -11,6 +11,7 @@
 #include "db.h"
 #include "log.h"
 #include "money.h"
+#include "oplog.h"
 #include "settings.h"
 #include "valid.h"
 #include "web.h"
@@ -24,12 +25,10 @@ const char *const right_codes[NRIGHTS] = {
 };
 
 enum {
-	Q_LOG, Q_BUILDINGS
+	Q_BUILDINGS
 };
 static const char *const q[] = {
 	[Q_BUILDINGS] = "SELECT id, name, floors FROM buildings ORDER BY name",
-	[Q_LOG] = "INSERT INTO oplog (operator_id, login, client_addr, action,"
-	    " object, before_val, after_val) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?)",
 };
 
 const char *
@@ -656,26 +655,13 @@ web_json_form(const struct field *f, size_t n, const struct fval *v)
 char *
 web_json(const char *key, ...)
 {
-	STRING s;
 	va_list ap;
-	int first = 1;
+	char *j;
 
-	string_init(&s);
-	string_append_char(&s, '{');
 	va_start(ap, key);
-	for (const char *k = key; k; k = va_arg(ap, const char *)) {
-		const char *v = va_arg(ap, const char *);
-
-		if (!first)
-			string_append_char(&s, ',');
-		first = 0;
-		json_str(&s, k);
-		string_append_char(&s, ':');
-		json_str(&s, v ? v : "");
-	}
+	j = oplog_vjson(key, ap);
 	va_end(ap);
-	string_append_char(&s, '}');
-	return s.buf;
+	return j;
 }
 
 char *
@@ -723,14 +709,23 @@ web_json_row(struct dbres *res)
 	return s.buf;
 }
 
+const struct actor *
+web_actor(struct req *r, struct actor *a)
+{
+	a->operator_id = r->op_id;
+	a->name = r->op_login;
+	a->addr = r->addr;
+	return a;
+}
+
 void
 web_log(struct req *r, const char *action, const char *object,
     const char *before, const char *after)
 {
-	if (db_exec(r->db, q[Q_LOG], "lssssss", r->op_id ? r->op_id : 0,
-	    r->op_login, r->addr, action, object ? object : "", before,
-	    after) == -1)
-		log_warnx("operation log: %s", db_error(r->db));
+	struct actor a;
+
+	web_actor(r, &a);
+	oplog_write(r->db, &a, action, object, before, after);
 }
 
 int64_t

@@ -182,6 +182,9 @@ int web_xlsx(struct req *, const char *name, const char *const *headkeys,
 int web_xlsx_hdf(struct req *, const char *name, const char *const *headkeys,
     const char *const *cols, size_t ncols, const char *prefix);
 
+struct actor;
+/* The operator of the request as the actor of the operation log, in A. */
+const struct actor *web_actor(struct req *, struct actor *a);
 /* The operation log: ACTION, OBJECT, before and after as JSON or NULL. */
 void web_log(struct req *, const char *action, const char *object,
     const char *before, const char *after);

@@ -56,6 +56,9 @@ r2 = a.post("/batch/run", f)
 check(r2.location == r.location and count("commands") == C0 + 2, "the same confirmation twice queues once")
 bid = re.search(r"id=(\d+)", r.location).group(1)
 check(db(f"SELECT kind, status FROM commands WHERE batch_id = {bid}") == [["trip", "queued"]] * 2, "two trip commands, queued")
+check(db(f"SELECT login, after_val FROM oplog WHERE action = 'batch.create' AND object = 'batch:{bid}'")
+      == [[a.login_name, '{"action":"trip","meters":"2","payload":""}']],
+      "the batch is in the operation log once, by its operator")
 r = a.get(r.location)
 check(re.search(r'id="n-queued">2<', r.text), "the batch view shows them queued")
 # All filtered: the master meter (energy only) gets no command.

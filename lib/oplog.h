@@ -1,0 +1,28 @@
+/* oplog.h - the operation log (F4) written by whoever acts: an operator, a student, the system or a payment channel. */
+#ifndef OPLOG_H
+#define OPLOG_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+struct db;
+
+/* Who does something, for the log. */
+struct actor {
+	int64_t operator_id;	/* the operator, or 0 */
+	const char *name;	/* the operator's login, "system", a channel */
+	const char *addr;	/* the client's address, or "" */
+};
+
+/* One line of the log: ACTION on OBJECT with BEFORE and AFTER (JSON, or
+ * NULL). Returns 0 or -1 (the reason is logged; the action stands). */
+int oplog_write(struct db *, const struct actor *, const char *action,
+    const char *object, const char *before, const char *after);
+
+/* A JSON object of KEY, VALUE string pairs ending with NULL; the caller
+ * frees it; NULL when out of memory. */
+char *oplog_json(const char *key, ...) __attribute__((sentinel));
+/* The same from a va_list. */
+char *oplog_vjson(const char *key, va_list);
+
+#endif
