@@ -8,6 +8,7 @@
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
+#include "oplog.h"
 #include "pages.h"
 #include "valid.h"
 
@@ -405,7 +406,7 @@ open_money_book(struct req *r, int64_t acc, const int64_t *ids, int n,
 		}
 		snprintf(obj, sizeof(obj), "ledger:%lld", (long long)lid);
 		snprintf(ac, sizeof(ac), "%lld", (long long)acc);
-		after = web_json("kind", e.kind, "account", ac, "amount_fen",
+		after = oplog_json("kind", e.kind, "account", ac, "amount_fen",
 		    decimal_format(e.amount, 0, a, sizeof(a)), NULL);
 		web_log(r, "account.open_money", obj, NULL, after);
 		free(after);
@@ -559,7 +560,7 @@ page_account_open(struct req *r)
 			char a[32];
 
 			snprintf(obj, sizeof(obj), "ledger:%lld", (long long)sale);
-			after = web_json("account", obj, "amount_fen",
+			after = oplog_json("account", obj, "amount_fen",
 			    decimal_format(e.amount, 0, a, sizeof(a)), NULL);
 			web_log(r, "sale.create", obj, NULL, after);
 			free(after);

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
+#include "oplog.h"
 #include "pages.h"
 
 static const char *const directions[] = { "credit", "debit", NULL };
@@ -106,7 +107,7 @@ page_adjust(struct req *r)
 	}
 	if (rc == 1) {
 		snprintf(obj, sizeof(obj), "ledger:%lld", (long long)id);
-		after = web_json("account", web_query(r, "account", ""),
+		after = oplog_json("account", web_query(r, "account", ""),
 		    "meter", web_query(r, "meter", ""), "direction", v[J_DIR].s,
 		    "amount", money_format(v[J_AMOUNT].i, buf, sizeof(buf)),
 		    "reason", v[J_REASON].s, NULL);

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
+#include "oplog.h"
 #include "pages.h"
 
 #define FRESH 600
@@ -212,7 +213,7 @@ page_meter_change(struct req *r)
 		return 0;
 	}
 	if (v[X_MODE].i == 0) {
-		after = web_json("meter", v[X_NEW].s, NULL);
+		after = oplog_json("meter", v[X_NEW].s, NULL);
 		web_log(r, "account.meter_add", obj, NULL, after);
 		free(after);
 		web_redirect(r, "/account?id=%lld&ok=saved", (long long)id);
@@ -234,7 +235,7 @@ page_meter_change(struct req *r)
 	}
 	if ((n = finish(r, id, v[X_OLD].i, nid, money, out, v[X_IDEM].s)) != 1)
 		return (int)n;
-	after = web_json("old", web_query(r, "old", ""), "new", v[X_NEW].s,
+	after = oplog_json("old", web_query(r, "old", ""), "new", v[X_NEW].s,
 	    "moved", money_format(money, buf, sizeof(buf)), NULL);
 	web_log(r, "account.meter_replace", obj, NULL, after);
 	free(after);

@@ -81,7 +81,7 @@ page_reversal(struct req *r)
 			return -1;
 		if (rc == 1) {
 			snprintf(obj, sizeof(obj), "ledger:%lld", (long long)id);
-			after = web_json("reverses", web_query(r, "id", ""),
+			after = oplog_json("reverses", web_query(r, "id", ""),
 			    "amount", money_format(e.amount, buf, sizeof(buf)),
 			    "reason", v[V_REASON].s, NULL);
 			web_log(r, "reversal.create", obj, NULL, after);

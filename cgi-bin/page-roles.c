@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "oplog.h"
 #include "pages.h"
 
 enum {
@@ -153,7 +154,7 @@ role_load(struct req *r, int64_t id, uint64_t *set, char **before)
 	}
 	db_res_free(res);
 	if (r->is_post)
-		*before = web_json("name", hdf_get_value(r->hdf, "Form.name", ""),
+		*before = oplog_json("name", hdf_get_value(r->hdf, "Form.name", ""),
 		    "rights", codes.buf ? codes.buf : "", NULL);
 	string_clear(&codes);
 	return 1;
@@ -257,7 +258,7 @@ page_role_edit(struct req *r)
 		if (set & ((uint64_t)1 << i))
 			string_appendf(&codes, "%s%s", codes.len ? " " : "",
 			    right_codes[i]);
-	after = web_json("name", v[R_NAME].s, "rights", codes.buf ? codes.buf : "",
+	after = oplog_json("name", v[R_NAME].s, "rights", codes.buf ? codes.buf : "",
 	    NULL);
 	string_clear(&codes);
 	snprintf(obj, sizeof(obj), "role:%lld", (long long)id);

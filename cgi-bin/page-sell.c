@@ -326,7 +326,7 @@ money_form(struct req *r, const struct mode *m)
 		char *after;
 
 		snprintf(obj, sizeof(obj), "ledger:%lld", (long long)id);
-		after = web_json("account", web_query(r, "account", ""),
+		after = oplog_json("account", web_query(r, "account", ""),
 		    "meter", web_query(r, "meter", ""), "amount",
 		    money_format(v[S_AMOUNT].i, buf, sizeof(buf)), NULL);
 		web_log(r, m->sign > 0 ? "sale.create" : "refund.create", obj,

@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "money.h"
+#include "oplog.h"
 #include "pages.h"
 #include "tariff.h"
 #include "tariffs.h"
@@ -260,7 +261,7 @@ page_tariff_assign(struct req *r)
 			return -1;
 	snprintf(obj, sizeof(obj), "tariff:%lld", (long long)v[A_TARIFF].i);
 	snprintf(cnt, sizeof(cnt), "%d", n);
-	after = web_json("meters", cnt, NULL);
+	after = oplog_json("meters", cnt, NULL);
 	web_log(r, "tariff.assign", obj, NULL, after);
 	free(after);
 	/* the page after says how many meters got which plan */

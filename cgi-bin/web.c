@@ -653,18 +653,6 @@ web_json_form(const struct field *f, size_t n, const struct fval *v)
 }
 
 char *
-web_json(const char *key, ...)
-{
-	va_list ap;
-	char *j;
-
-	va_start(ap, key);
-	j = oplog_vjson(key, ap);
-	va_end(ap);
-	return j;
-}
-
-char *
 web_json_kv(struct dbres *res)
 {
 	STRING s;
