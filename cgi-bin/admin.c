@@ -12,6 +12,7 @@
 #include "import.h"
 #include "ledger.h"
 #include "log.h"
+#include "oplog.h"
 #include "tariffs.h"
 #include "reconcile.h"
 #include "tiers.h"
@@ -176,10 +177,12 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "add-operator") == 0 && argc == 4)
 		rc = cmd_add_operator(db, argv[2], argv[3]);
 	else if (strcmp(argv[1], "apply-tariffs") == 0) {
+		/* the periodic job acts in its own name in the operation log */
+		static const struct actor job = { 0, "prepaid-admin", "local" };
 		const char *tz = config_get(cf, "tz_offset", "+08:00");
 		long n = tariff_apply_due(db, tz), t = n < 0 ? -1 : tiers_run(db, tz);
 		/* closings move on without anybody opening a page */
-		long c = t < 0 ? -1 : ledger_close_all(db, NULL, 0);
+		long c = t < 0 ? -1 : ledger_close_all(db, &job);
 
 		if (n >= 0)
 			printf("queued %ld price downloads\n", n);

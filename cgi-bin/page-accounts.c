@@ -110,6 +110,7 @@ static const char *const sortkeys[] = { "opened", "holder", "room", NULL };
 int
 page_accounts(struct req *r)
 {
+	struct actor who;
 	struct list l;
 	struct dbres *res;
 	const char *qs = web_query(r, "q", "");
@@ -123,7 +124,7 @@ page_accounts(struct req *r)
 	    "building", "room", "meters", "status:label.account",
 	    "opened:datetime", "opened_by" };
 
-	if (close_settle_all(r) == -1)
+	if (ledger_close_all(r->db, web_actor(r, &who)) == -1)
 		return -1;
 	if (strcmp(st, "open") && strcmp(st, "closed") && strcmp(st, "closing"))
 		st = "";
@@ -581,13 +582,14 @@ page_account_open(struct req *r)
 int
 page_account(struct req *r)
 {
+	struct actor who;
 	int64_t id = web_query_id(r, "id"), money = 0, pending = 0;
 	struct dbres *res;
 	char buf[32];
 
 	if (id == 0)
 		return web_fail(r, 404, "err.not_found");
-	close_settle(r, id);
+	ledger_close_step(r->db, web_actor(r, &who), id);
 	if ((res = db_query(r->db, q[Q_GET], "sl", web_tz(r), id)) == NULL)
 		return -1;
 	if (!web_row(r, "Account", res)) {

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
+#include "oplog.h"
 #include "pages.h"
 #include "tiers.h"
 
@@ -61,38 +62,6 @@ static const char *const q[] = {
 	    " CASE WHEN p.s = -1 THEN a.closed_at END DESC, a.id DESC LIMIT ? OFFSET ?",
 };
 
-/* A closing account moves on (ledger_close_step) and becomes closed once
- * every meter holds nothing of its money. Returns 1 when closed now. */
-int
-close_settle(struct req *r, int64_t id)
-{
-	int rc = ledger_close_step(r->db, id);
-
-	if (rc == 1) {
-		char obj[64];
-
-		snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
-		web_log(r, "account.closed", obj, NULL, NULL);
-	}
-	return rc == 1;
-}
-
-/* Every closing account moves on (the lists show the state of now,
- * whether its page was opened or not). */
-int
-close_settle_all(struct req *r)
-{
-	int64_t ids[1000];
-	int n = ledger_close_all(r->db, ids, 1000);
-	char obj[64];
-
-	for (int i = 0; i < n && i < 1000; i++) {
-		snprintf(obj, sizeof(obj), "account:%lld", (long long)ids[i]);
-		web_log(r, "account.closed", obj, NULL, NULL);
-	}
-	return n;
-}
-
 static const struct field fields[] = {
 	{ "id", FT_ID, 1, 0, 0, NULL },
 	{ "seen", FT_BOOL, 0, 0, 0, NULL },
@@ -106,6 +75,7 @@ enum { C_ID, C_SEEN, C_CONFIRM, C_METER, C_ACTION, C_N };
 static int
 close_progress(struct req *r, int64_t id, const struct fval *v)
 {
+	struct actor who;
 	struct dbres *res;
 	char buf[32], obj[64];
 	int n;
@@ -136,7 +106,7 @@ close_progress(struct req *r, int64_t id, const struct fval *v)
 		if (rc > 0 && strcmp(act, "retry") == 0)
 			web_log(r, "account.closing_retry", obj, NULL, NULL);
 		if (!hdf_get_value(r->hdf, "Form.err.form", NULL)) {
-			close_settle(r, id);
+			ledger_close_step(r->db, web_actor(r, &who), id);
 			web_redirect(r, "/close?id=%lld", (long long)id);
 			return 0;
 		}
@@ -168,6 +138,7 @@ close_progress(struct req *r, int64_t id, const struct fval *v)
 int
 page_close(struct req *r)
 {
+	struct actor who;
 	struct fval v[C_N];
 	struct dbres *res;
 	int64_t id, ids[MAXM], money[MAXM], age, pending = 0;
@@ -187,7 +158,8 @@ page_close(struct req *r)
 	}
 	db_res_free(res);
 	st = hdf_get_value(r->hdf, "Account.status", "");
-	if (strcmp(st, "closing") == 0 && close_settle(r, id))
+	if (strcmp(st, "closing") == 0 &&
+	    ledger_close_step(r->db, web_actor(r, &who), id))
 		hdf_set_value(r->hdf, "Account.status", "closed");
 	st = hdf_get_value(r->hdf, "Account.status", "");
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
@@ -240,7 +212,7 @@ page_close(struct req *r)
 	if (tiers_close(r->db, web_tz(r), id) == -1)
 		return -1;
 	/* closing: each meter's choice and its trip, in one transaction; the
-	 * refunds follow the trips (close_settle) */
+	 * refunds follow the trips (ledger_close_step) */
 	if (db_begin(r->db) == -1)
 		return -1;
 	if (db_exec(r->db, q[Q_START], "ll", r->op_id, id) != 1) {
@@ -267,7 +239,7 @@ page_close(struct req *r)
 	}
 	snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
 	web_log(r, "account.closing", obj, NULL, NULL);
-	close_settle(r, id);
+	ledger_close_step(r->db, web_actor(r, &who), id);
 	web_redirect(r, "/close?id=%lld&ok=closing", (long long)id);
 	return 0;
 }
@@ -275,6 +247,7 @@ page_close(struct req *r)
 int
 page_closings(struct req *r)
 {
+	struct actor who;
 	static const char *const sortkeys[] = { "closed", NULL };
 	static const char *const heads[] = { "col.holder", "col.holder_no",
 	    "col.building", "col.room", "col.status", "page.refunded",
@@ -286,7 +259,7 @@ page_closings(struct req *r)
 	const char *qs = web_query(r, "q", "");
 	struct dbres *res;
 
-	if (close_settle_all(r) == -1)
+	if (ledger_close_all(r->db, web_actor(r, &who)) == -1)
 		return -1;
 	web_list(r, sortkeys, "-closed", &l);
 	hdf_set_value(r->hdf, "Filter.q", qs);

@@ -77,9 +77,6 @@ int page_tariff_version(struct req *);
 int page_tariff_assign(struct req *);
 int page_approval_decide(struct req *);
 int page_closings(struct req *);
-int close_settle(struct req *, int64_t account_id);
-/* The same for every closing account; the number closed or -1. */
-int close_settle_all(struct req *);
 int page_batch_run(struct req *);
 int page_batch_view(struct req *);
 /* 1 when S may be the site's logo: an image path of this site. */

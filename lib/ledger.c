@@ -6,6 +6,7 @@
 #include "db.h"
 #include "ledger.h"
 #include "log.h"
+#include "oplog.h"
 #include "settings.h"
 
 enum {
@@ -461,7 +462,7 @@ close_load(struct db *db, int64_t acc, struct cm *ms, int max)
 }
 
 int
-ledger_close_step(struct db *db, int64_t acc)
+ledger_close_step(struct db *db, const struct actor *who, int64_t acc)
 {
 	struct cm ms[16];
 	int64_t left = 1;
@@ -495,14 +496,19 @@ ledger_close_step(struct db *db, int64_t acc)
 	if (db_begin(db) == -1)
 		return -1;
 	if (db_exec(db, cq[C_DONE], "l", acc) == 1 &&
-	    db_exec(db, cq[C_RELEASE], "l", acc) != -1 && db_commit(db) == 0)
+	    db_exec(db, cq[C_RELEASE], "l", acc) != -1 && db_commit(db) == 0) {
+		char obj[64];
+
+		snprintf(obj, sizeof(obj), "account:%lld", (long long)acc);
+		oplog_write(db, who, "account.closed", obj, NULL, NULL);
 		return 1;
+	}
 	db_rollback(db);
 	return 0;
 }
 
 int
-ledger_close_all(struct db *db, int64_t *closed, int max)
+ledger_close_all(struct db *db, const struct actor *who)
 {
 	struct dbres *res = db_query(db, cq[C_CLOSING], "");
 	int64_t ids[1000];
@@ -514,12 +520,10 @@ ledger_close_all(struct db *db, int64_t *closed, int max)
 		ids[n++] = db_coll(res, 0);
 	db_res_free(res);
 	for (int i = 0; i < n; i++) {
-		int rc = ledger_close_step(db, ids[i]);
+		int rc = ledger_close_step(db, who, ids[i]);
 
 		if (rc == -1)
 			return -1;
-		if (rc == 1 && closed != NULL && nclosed < max)
-			closed[nclosed] = ids[i];
 		nclosed += rc;
 	}
 	return nclosed;

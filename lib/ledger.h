@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+struct actor;
 struct db;
 
 /* Ledger kinds with a token (see money.md). */
@@ -75,13 +76,14 @@ int ledger_meter_money(struct db *, int64_t meter_id, int64_t *fen,
  * its trip; once tripped and read after every token of it, refunds exactly
  * the money of that read (once per attempt); once that is confirmed and a
  * read shows nothing left, restores prepaid mode if it was kept. The
- * account becomes closed, its meters free, when every meter is done.
+ * account becomes closed, its meters free, when every meter is done, and
+ * the operation log says so in the name of WHO (who moved it on last).
  * Returns 1 when closed now, 0 when not (yet), -1 on error.
  */
-int ledger_close_step(struct db *, int64_t account_id);
-/* The same for every closing account; returns how many closed, or -1,
- * with the ids of the first MAX of them in CLOSED (which may be NULL). */
-int ledger_close_all(struct db *, int64_t *closed, int max);
+int ledger_close_step(struct db *, const struct actor *who,
+    int64_t account_id);
+/* The same for every closing account; returns how many closed, or -1. */
+int ledger_close_all(struct db *, const struct actor *who);
 /* The next step by hand for a meter of a closing account: a refused refund
  * is tried again from a new read (one is requested), a failed trip or
  * restore is queued again. Returns 1 done, 0 nothing to do, -1 error. */

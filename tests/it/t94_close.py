@@ -132,6 +132,8 @@ check(status(k) == "closing" and count("commands", f"meter_id = {km} AND kind = 
 meter_read(km, 0, cnt(km))
 admin("apply-tariffs")
 check(status(k) == "closed", "closed once the restore is confirmed, nobody opening a page")
+check(db(f"SELECT login FROM oplog WHERE action = 'account.closed' AND object = 'account:{k}'") == [["prepaid-admin"]],
+      "the operation log says once that the periodic job closed it")
 
 # 3. Overdraft after the trip: said, the debt collected, then closed at 0.00.
 o, om = opened(free[2], "透支销户", sell="1")
