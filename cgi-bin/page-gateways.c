@@ -113,15 +113,13 @@ load(struct req *r, int64_t id, char **before)
 	return 1;
 }
 
-#define NAME_TAKEN (-2)
-
 struct gw_tx {
 	int64_t edit;		/* the gateway edited, 0 for a new one */
 	const struct fval *v, *pv;
 	int64_t id;		/* the gateway written */
 };
 
-/* The gateway and a bus per port; NAME_TAKEN, -1, or 0. */
+/* The gateway and a bus per port; 0, or -1 (a name taken: db_errno). */
 static int
 gw_tx(struct db *db, void *arg)
 {
@@ -137,7 +135,7 @@ gw_tx(struct db *db, void *arg)
 	    v[G_HOST].s, v[G_PORTS].i, v[G_BUILDING].i, v[G_NOTE].s)) != -1)
 		t->id = (int64_t)db_last_id(db);
 	if (n == -1)
-		return db_errno(db) == DB_ER_DUP_ENTRY ? NAME_TAKEN : -1;
+		return -1;
 	for (int p = 0; p < v[G_PORTS].i; p++)
 		if (db_exec(db, q[Q_BUS_SET], "lisiss", t->id, p + 1,
 		    pv[4 * p].s, atoi(pv[4 * p + 1].s), pv[4 * p + 2].s,
@@ -184,26 +182,14 @@ page_gateway_edit(struct req *r)
 		free(before);
 		return 0;
 	}
-	/* the gateway and its buses change together */
+	/* the gateway and its buses change together; a name taken is said
+	 * next to it */
 	t = (struct gw_tx){ id, v, pv, 0 };
-	switch (db_tx(r->db, gw_tx, &t)) {
-	case 0:
-		id = t.id;
-		break;
-	case NAME_TAKEN:
-		form_error(r, "name", "name_taken");
-		free(before);
-		return 0;
-	default:
-		goto fail;
-	}
 	{
-		struct saved sv = { "gateway", id, t.edit == 0, fields, G_N, v,
+		long n = db_tx(r->db, gw_tx, &t);
+		struct saved sv = { "gateway", t.id, id == 0, fields, G_N, v,
 		    before };
 
-		return web_edit_saved(r, 0, &sv, "name", "name_taken", "/gateways");
+		return web_edit_saved(r, n, &sv, "name", "name_taken", "/gateways");
 	}
-fail:
-	free(before);
-	return -1;
 }

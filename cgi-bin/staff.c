@@ -627,19 +627,9 @@ spawn(const struct config *cf)
 {
 	pid_t p = fork();
 
-	if (p == 0) {
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		{
-			struct sigaction sa;
-
-			memset(&sa, 0, sizeof(sa));
-			sa.sa_handler = on_term;
-			sigaction(SIGTERM, &sa, NULL);
-			sigaction(SIGINT, &sa, NULL);
-		}
+	/* the worker keeps main's TERM handler: it ends its request first */
+	if (p == 0)
 		_exit(serve(cf));
-	}
 	if (p == -1)
 		log_warn("fork");
 	return p;

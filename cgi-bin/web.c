@@ -613,88 +613,29 @@ web_edit_saved(struct req *r, long n, const struct saved *s,
 	return 0;
 }
 
-static void
-json_str(STRING *s, const char *v)
-{
-	string_append_char(s, '"');
-	for (; *v; v++) {
-		unsigned char c = (unsigned char)*v;
-
-		if (c == '"' || c == '\\')
-			string_appendf(s, "\\%c", c);
-		else if (c < 0x20)
-			string_appendf(s, "\\u%04x", c);
-		else
-			string_append_char(s, (char)c);
-	}
-	string_append_char(s, '"');
-}
-
 char *
 web_json_form(const struct field *f, size_t n, const struct fval *v)
 {
-	STRING s;
-	int first = 1;
+	struct json j;
 
-	string_init(&s);
-	string_append_char(&s, '{');
-	for (size_t i = 0; i < n; i++) {
-		if (f[i].type == FT_PASSWORD || strcmp(f[i].name, "csrf") == 0)
-			continue;
-		if (!first)
-			string_append_char(&s, ',');
-		first = 0;
-		json_str(&s, f[i].name);
-		string_append_char(&s, ':');
-		json_str(&s, v[i].s ? v[i].s : "");
-	}
-	string_append_char(&s, '}');
-	return s.buf;
-}
-
-char *
-web_json_kv(struct dbres *res)
-{
-	STRING s;
-	int first = 1;
-
-	string_init(&s);
-	string_append_char(&s, '{');
-	while (db_next(res) == 1) {
-		if (!first)
-			string_append_char(&s, ',');
-		first = 0;
-		json_str(&s, db_col(res, 0) ? db_col(res, 0) : "");
-		string_append_char(&s, ':');
-		json_str(&s, db_col(res, 1) ? db_col(res, 1) : "");
-	}
-	string_append_char(&s, '}');
-	return s.buf;
+	oplog_json_open(&j);
+	for (size_t i = 0; i < n; i++)
+		if (f[i].type != FT_PASSWORD && strcmp(f[i].name, "csrf") != 0)
+			oplog_json_pair(&j, f[i].name, v[i].s ? v[i].s : "");
+	return oplog_json_close(&j);
 }
 
 char *
 web_json_row(struct dbres *res)
 {
-	STRING s;
+	struct json j;
 
 	if (res == NULL || db_next(res) != 1)
 		return NULL;
-	string_init(&s);
-	string_append_char(&s, '{');
-	for (int c = 0; c < db_ncols(res); c++) {
-		const char *v = db_col(res, c);
-
-		if (c)
-			string_append_char(&s, ',');
-		json_str(&s, db_colname(res, c));
-		string_append_char(&s, ':');
-		if (v)
-			json_str(&s, v);
-		else
-			string_append(&s, "null");
-	}
-	string_append_char(&s, '}');
-	return s.buf;
+	oplog_json_open(&j);
+	for (int c = 0; c < db_ncols(res); c++)
+		oplog_json_pair(&j, db_colname(res, c), db_col(res, c));
+	return oplog_json_close(&j);
 }
 
 const struct actor *

@@ -191,8 +191,6 @@ void web_log(struct req *, const char *action, const char *object,
 /* The fields of a declared form as a JSON object (passwords left out);
  * returns a string the caller frees. */
 char *web_json_form(const struct field *, size_t n, const struct fval *);
-/* Rows of (name, value) of RES as one JSON object; the caller frees. */
-char *web_json_kv(struct dbres *res);
 /* The first row of RES as a JSON object; returns a string the caller frees. */
 char *web_json_row(struct dbres *res);
 

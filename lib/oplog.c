@@ -27,16 +27,9 @@ oplog_write(struct db *db, const struct actor *a, const char *action,
 	return 0;
 }
 
-/* A growing text. */
-struct buf {
-	char *b;
-	size_t len, cap;
-	int bad;
-};
-
 /* Appends N bytes of S. */
 static void
-add(struct buf *x, const char *s, size_t n)
+add(struct json *x, const char *s, size_t n)
 {
 	if (x->bad)
 		return;
@@ -58,7 +51,7 @@ add(struct buf *x, const char *s, size_t n)
 
 /* Appends S as a JSON string, quotes included. */
 static void
-add_str(struct buf *x, const char *s)
+add_str(struct json *x, const char *s)
 {
 	add(x, "\"", 1);
 	for (; *s; s++) {
@@ -77,6 +70,37 @@ add_str(struct buf *x, const char *s)
 	add(x, "\"", 1);
 }
 
+void
+oplog_json_open(struct json *x)
+{
+	memset(x, 0, sizeof(*x));
+	add(x, "{", 1);
+}
+
+void
+oplog_json_pair(struct json *x, const char *key, const char *value)
+{
+	if (x->n++ > 0)
+		add(x, ",", 1);
+	add_str(x, key);
+	add(x, ":", 1);
+	if (value)
+		add_str(x, value);
+	else
+		add(x, "null", 4);
+}
+
+char *
+oplog_json_close(struct json *x)
+{
+	add(x, "}", 1);
+	if (x->bad) {
+		free(x->b);
+		return NULL;
+	}
+	return x->b;
+}
+
 char *
 oplog_json(const char *key, ...)
 {
@@ -92,22 +116,13 @@ oplog_json(const char *key, ...)
 char *
 oplog_vjson(const char *key, va_list ap)
 {
-	struct buf x = { NULL, 0, 0, 0 };
+	struct json x;
 
-	add(&x, "{", 1);
+	oplog_json_open(&x);
 	for (const char *k = key; k; k = va_arg(ap, const char *)) {
 		const char *v = va_arg(ap, const char *);
 
-		if (k != key)
-			add(&x, ",", 1);
-		add_str(&x, k);
-		add(&x, ":", 1);
-		add_str(&x, v ? v : "");
+		oplog_json_pair(&x, k, v ? v : "");
 	}
-	add(&x, "}", 1);
-	if (x.bad) {
-		free(x.b);
-		return NULL;
-	}
-	return x.b;
+	return oplog_json_close(&x);
 }

@@ -3,6 +3,7 @@
 #define OPLOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -18,6 +19,18 @@ struct actor {
  * NULL). Returns 0 or -1 (the reason is logged; the action stands). */
 int oplog_write(struct db *, const struct actor *, const char *action,
     const char *object, const char *before, const char *after);
+
+/* A JSON object built a pair at a time: oplog_json_open, then
+ * oplog_json_pair for each (a NULL value is null), then oplog_json_close,
+ * which returns the text (the caller frees it) or NULL when out of memory. */
+struct json {
+	char *b;
+	size_t len, cap;
+	int bad, n;
+};
+void oplog_json_open(struct json *);
+void oplog_json_pair(struct json *, const char *key, const char *value);
+char *oplog_json_close(struct json *);
 
 /* A JSON object of KEY, VALUE string pairs ending with NULL; the caller
  * frees it; NULL when out of memory. */
