@@ -27,6 +27,7 @@ LIB_OBJS = \
 	$(B)/lib/money.o \
 	$(B)/lib/oplog.o \
 	$(B)/lib/reconcile.o \
+	$(B)/lib/roles.o \
 	$(B)/lib/settings.o \
 	$(B)/lib/tariff.o \
 	$(B)/lib/tariffs.o \
@@ -35,37 +36,42 @@ LIB_OBJS = \
 	$(B)/lib/valid.o \
 	$(B)/lib/xlsx.o
 
-STAFF_OBJS = \
+KIT_OBJS = \
+	$(B)/cgi-bin/loop.o \
 	$(B)/cgi-bin/metrics.o \
-	$(B)/cgi-bin/page-accounts.o \
-	$(B)/cgi-bin/page-adjust.o \
-	$(B)/cgi-bin/page-approvals.o \
-	$(B)/cgi-bin/page-auth.o \
-	$(B)/cgi-bin/page-batch.o \
-	$(B)/cgi-bin/page-buildings.o \
-	$(B)/cgi-bin/page-close.o \
-	$(B)/cgi-bin/page-gateways.o \
-	$(B)/cgi-bin/page-history.o \
-	$(B)/cgi-bin/page-home.o \
-	$(B)/cgi-bin/page-meterchange.o \
-	$(B)/cgi-bin/page-meters.o \
-	$(B)/cgi-bin/page-oplog.o \
-	$(B)/cgi-bin/page-operators.o \
-	$(B)/cgi-bin/page-read.o \
-	$(B)/cgi-bin/page-reconcile.o \
-	$(B)/cgi-bin/page-reversal.o \
-	$(B)/cgi-bin/page-roles.o \
-	$(B)/cgi-bin/page-rooms.o \
-	$(B)/cgi-bin/page-sales.o \
-	$(B)/cgi-bin/page-sell.o \
-	$(B)/cgi-bin/page-settings.o \
-	$(B)/cgi-bin/page-tariffs.o \
-	$(B)/cgi-bin/router.o \
-	$(B)/cgi-bin/staff.o \
 	$(B)/cgi-bin/web.o
 
+# the staff console: its main, session and rights, router and pages
+STAFF_OBJS = \
+	$(B)/cgi-bin/staff/main.o \
+	$(B)/cgi-bin/staff/page-accounts.o \
+	$(B)/cgi-bin/staff/page-adjust.o \
+	$(B)/cgi-bin/staff/page-approvals.o \
+	$(B)/cgi-bin/staff/page-auth.o \
+	$(B)/cgi-bin/staff/page-batch.o \
+	$(B)/cgi-bin/staff/page-buildings.o \
+	$(B)/cgi-bin/staff/page-close.o \
+	$(B)/cgi-bin/staff/page-gateways.o \
+	$(B)/cgi-bin/staff/page-history.o \
+	$(B)/cgi-bin/staff/page-home.o \
+	$(B)/cgi-bin/staff/page-meterchange.o \
+	$(B)/cgi-bin/staff/page-meters.o \
+	$(B)/cgi-bin/staff/page-metrics.o \
+	$(B)/cgi-bin/staff/page-operators.o \
+	$(B)/cgi-bin/staff/page-oplog.o \
+	$(B)/cgi-bin/staff/page-read.o \
+	$(B)/cgi-bin/staff/page-reconcile.o \
+	$(B)/cgi-bin/staff/page-reversal.o \
+	$(B)/cgi-bin/staff/page-roles.o \
+	$(B)/cgi-bin/staff/page-rooms.o \
+	$(B)/cgi-bin/staff/page-sales.o \
+	$(B)/cgi-bin/staff/page-sell.o \
+	$(B)/cgi-bin/staff/page-settings.o \
+	$(B)/cgi-bin/staff/page-tariffs.o \
+	$(B)/cgi-bin/staff/router.o
+
 ADMIN_OBJS = \
-	$(B)/cgi-bin/admin.o
+	$(B)/cgi-bin/admin/main.o
 
 COLLECTOR_OBJS = \
 	$(B)/collector-obj/alarm.o \
@@ -96,12 +102,21 @@ $(B)/cgi-bin/%.o: cgi-bin/%.c cgi-bin/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WEBFLAGS) -c -o $@ $<
 
+$(B)/cgi-bin/staff/%.o: cgi-bin/staff/%.c cgi-bin/staff/*.h cgi-bin/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WEBFLAGS) -Icgi-bin/staff -c -o $@ $<
+
+# prepaid-admin is no web program: lib only
+$(B)/cgi-bin/admin/%.o: cgi-bin/admin/%.c lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
 $(B)/libprepaid.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJS)
 
-$(B)/staff.fcgi: $(STAFF_OBJS) $(B)/libprepaid.a
-	$(CC) $(CFLAGS) -o $@ $(STAFF_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
+$(B)/staff.fcgi: $(STAFF_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -o $@ $(STAFF_OBJS) $(KIT_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
 
 $(B)/prepaid-admin: $(ADMIN_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS)

@@ -1,4 +1,4 @@
-/* web.c - forms, lists, rendering and the operation log shared by every page. */
+/* web.c - the kit's forms, lists, rendering and operation log, shared by the pages of both web programs. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -16,13 +16,6 @@
 #include "valid.h"
 #include "web.h"
 #include "xlsx.h"
-
-const char *const right_codes[NRIGHTS] = {
-	"", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10",
-	"F11", "F12", "F13", "F14", "F15", "F16", "F17", "F18", "F19", "F20",
-	"F21", "F22", "F23", "F24", "F25", "F26", "F27", "F28", "F29", "F30",
-	"SITE", "ADJ"
-};
 
 enum {
 	Q_BUILDINGS
@@ -641,9 +634,7 @@ web_json_row(struct dbres *res)
 const struct actor *
 web_actor(struct req *r, struct actor *a)
 {
-	a->operator_id = r->op_id;
-	a->name = r->op_login;
-	a->addr = r->addr;
+	*a = r->actor;
 	return a;
 }
 

@@ -1,4 +1,4 @@
-/* web.h - the request, its session, forms, lists and rendering for the FastCGI programs. */
+/* web.h - the FastCGI kit both web programs use: the request, its loop, forms, lists, rendering and the log by actor. */
 #ifndef WEB_H
 #define WEB_H
 
@@ -8,16 +8,14 @@
 #include <fcgiapp.h>
 #include <ClearSilver.h>
 
+#include "oplog.h"
+
 struct config;
 struct db;
 struct dbres;
+struct session;		/* each program's own: who is signed in */
 
-/* Rights: F1..F30 are the functions of features.md, SITE the site's look. */
-#define RIGHT_SITE 31
-#define NRIGHTS 33
-#define R_ADJ 32	/* adjustment entries: their own right */
-#define R_PUBLIC 0	/* no session needed */
-#define R_SIGNED (-1)	/* any signed-in operator */
+#define R_PUBLIC 0	/* a route anyone may use; other values are the program's */
 
 struct req {
 	FCGX_Stream *in, *out, *err;
@@ -32,14 +30,11 @@ struct req {
 	int is_post;
 	int https;
 
-	/* the session, when signed in */
-	int64_t sess_id;
-	int64_t op_id;
-	char op_login[40];
-	char op_name[72];
-	int must_change;
+	/* the session (the program's; never NULL once loaded), its form
+	 * key, and who acts for the operation log */
+	struct session *sess;
 	char csrf[65];
-	uint64_t rights;	/* bit N: right N */
+	struct actor actor;
 
 	/* the response */
 	int status;
@@ -56,16 +51,37 @@ typedef int (*page_fn)(struct req *);
 struct route {
 	const char *path;
 	unsigned methods;	/* M_GET | M_POST */
-	int right;		/* R_PUBLIC, R_SIGNED or a right number */
+	int right;		/* R_PUBLIC, or what the program's allow() checks */
 	page_fn fn;
 };
 #define M_GET 1u
 #define M_POST 2u
 #define M_UPLOAD 4u	/* a POST may be multipart/form-data (a file) */
+#define M_RAW 8u	/* the page writes its whole answer before the form is
+			 * parsed or a session looked up (no template, not
+			 * counted), e.g. /metrics */
 
-extern const struct route routes[];
-extern const size_t nroutes;
-extern const char *const right_codes[NRIGHTS];
+/* A web program: what the kit's loop needs of it. */
+struct site {
+	const char *name;	/* its log, templates/NAME/, lang/NAME.LANG.hdf */
+	const struct route *routes;
+	size_t nroutes;
+	/* Sets r->sess (and r->csrf, r->actor when signed in). */
+	void (*session)(struct req *);
+	/* Before a page of a route not R_PUBLIC: 1 go on, 0 answered. */
+	int (*allow)(struct req *, const struct route *);
+	/* What every rendered page shows (the site's name, who is in). */
+	void (*common)(struct req *);
+};
+
+/*
+ * The program: -w N supervised workers (restarted when they die, with a
+ * pause that doubles while they die young), or one process; each checks,
+ * parses, finds the session, routes and renders requests until TERM.
+ */
+int web_main(const struct site *, int argc, char **argv);
+/* 1 when the request's csrf field is its session's form key. */
+int web_csrf_ok(struct req *);
 
 /* Field kinds of a declared input table. */
 enum ftype {
@@ -182,8 +198,7 @@ int web_xlsx(struct req *, const char *name, const char *const *headkeys,
 int web_xlsx_hdf(struct req *, const char *name, const char *const *headkeys,
     const char *const *cols, size_t ncols, const char *prefix);
 
-struct actor;
-/* The operator of the request as the actor of the operation log, in A. */
+/* Who acts in the request (r->actor) for the operation log, copied to A. */
 const struct actor *web_actor(struct req *, struct actor *a);
 /* The operation log: ACTION, OBJECT, before and after as JSON or NULL. */
 void web_log(struct req *, const char *action, const char *object,

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db.h"
 #include "settings.h"
@@ -57,4 +58,26 @@ settings_int(struct db *db, const char *name)
 		v = db_coll(res, 0);
 	db_res_free(res);
 	return v;
+}
+
+/* 1 when S is a path of an image on this site ("/static/logo.svg"): no
+ * scheme, no other host, no way out of the path, an image's extension. */
+int
+settings_logo_ok(const char *s)
+{
+	static const char *const ext[] = { ".svg", ".png", ".jpg", ".jpeg",
+	    ".gif", ".webp", NULL };
+	size_t n = strlen(s);
+
+	if (s[0] != '/' || s[1] == '/' || strstr(s, "..") != NULL ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/._-") != n)
+		return 0;
+	for (int i = 0; ext[i]; i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && strcasecmp(s + n - e, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
 }

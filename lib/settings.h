@@ -31,5 +31,7 @@ const struct setting *settings_find(const char *name);
  * table does not know (errno EINVAL; a mistake in the caller).
  */
 int64_t settings_int(struct db *, const char *name);
+/* 1 when S may be the site's logo: an image path of this site, else 0. */
+int settings_logo_ok(const char *s);
 
 #endif

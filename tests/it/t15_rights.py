@@ -1,4 +1,4 @@
-"""t15_rights.py - F3: every page of the route table (cgi-bin/router.c) checks its right before any page code runs, GET and POST; a 403 names the right; a page without a right is one of a known few."""
+"""t15_rights.py - F3: every page of the route table (cgi-bin/staff/router.c) checks its right before any page code runs, GET and POST; a 403 names the right; a page without a right is one of a known few."""
 import os
 import sys
 
@@ -6,9 +6,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from lib import *  # noqa: E402,F401
 
 # The route table as the program has it: path, methods, right.
-src = open(os.path.join(TOP, "cgi-bin", "router.c"), encoding="utf-8").read()
-consts = {m.group(1): int(m.group(2)) for m in
-          re.finditer(r"#define (R_\w+|M_\w+) \(?(-?\d+)u?\)?", open(os.path.join(TOP, "cgi-bin", "web.h")).read())}
+src = open(os.path.join(TOP, "cgi-bin", "staff", "router.c"), encoding="utf-8").read()
+heads = "".join(open(os.path.join(TOP, "cgi-bin", *f)).read() for f in (("web.h",), ("staff", "staff.h")))
+consts = {m.group(1): int(m.group(2)) for m in re.finditer(r"#define (R_\w+|M_\w+) \(?(-?\d+)u?\)?", heads)}
 routes = []
 for m in re.finditer(r'\{\s*"([^"]+)",\s*([A-Z_| ]+),\s*(R_\w+|\d+),\s*(\w+)\s*\}', src):
     methods = {x.strip() for x in m.group(2).split("|")}
@@ -22,7 +22,7 @@ check(consts["R_ADJ"] == 32 and codes[32] == "ADJ", "the right numbers are those
 # Pages open to any signed-in operator (or to anyone) are few and known; a
 # page added to this list is a decision, not an accident. /sale and
 # /receipt check the right of the entry's kind themselves (t9c_entries).
-no_right = {"/": "R_SIGNED", "/lang": "R_PUBLIC", "/login": "R_PUBLIC", "/logout": "R_SIGNED",
+no_right = {"/": "R_SIGNED", "/metrics": "R_PUBLIC", "/lang": "R_PUBLIC", "/login": "R_PUBLIC", "/logout": "R_SIGNED",
             "/approvals": "R_SIGNED", "/approval": "R_SIGNED", "/sale": "R_SIGNED", "/receipt": "R_SIGNED"}
 got = {p: r for p, _, _, r in routes if r <= 0}
 check(got == {p: consts[v] for p, v in no_right.items()}, "only the known pages have no right of their own",

@@ -1,4 +1,4 @@
-"""t93_history_urls.py - the reading history's links carry the page's values URL-escaped: a value with & # and Chinese in it comes back as it was (templates/history.cs rendered as staff.fcgi renders it)."""
+"""t93_history_urls.py - the reading history's links carry the page's values URL-escaped: a value with & # and Chinese in it comes back as it was (templates/staff/history.cs rendered as staff.fcgi renders it)."""
 import html
 import os
 import subprocess
@@ -22,7 +22,7 @@ with open(data, "w", encoding="utf-8") as f:
     for name, v in [("Meter.number", values["meter"]), ("Filter.meter", values["meter"]),
                     ("Filter.from", values["from"]), ("Filter.to", values["to"])]:
         f.write(f"{name} = {v}\n")
-out = subprocess.run([render, os.path.join(TOP, "templates"), data, "history.cs"], capture_output=True, text=True)
+out = subprocess.run([render, os.path.join(TOP, "templates", "staff"), data, "history.cs"], capture_output=True, text=True)
 check(out.returncode == 0, "history.cs renders", out.stderr[-300:])
 links = [html.unescape(h) for h in re.findall(r'href="(/meter/history\?[^"]*)"', out.stdout)]
 check(len(links) == 3, "the page links to its export and to the previous and next pages of reads", links)

@@ -38,14 +38,14 @@ def keys(path):
     return out, problems
 
 
-for prog in sorted(os.listdir(os.path.join(TOP, "templates"))):
-    d = os.path.join(TOP, "templates", prog) if prog == "lang" else None
-    if not d:
-        continue
-    zh, pz = keys(os.path.join(d, "zh-CN.hdf"))
-    en, pe = keys(os.path.join(d, "en.hdf"))
-    check(not pz, "zh-CN.hdf: every section closed, no key twice", "; ".join(pz[:5]))
-    check(not pe, "en.hdf: every section closed, no key twice", "; ".join(pe[:5]))
-    check(set(zh) == set(en), "the Chinese and English files have the same keys",
+LANG = os.path.join(TOP, "templates", "lang")
+progs = sorted({f.split(".")[0] for f in os.listdir(LANG) if f.endswith(".hdf")})
+check("staff" in progs, "the staff console has its language files", progs)
+for prog in progs:
+    zh, pz = keys(os.path.join(LANG, prog + ".zh-CN.hdf"))
+    en, pe = keys(os.path.join(LANG, prog + ".en.hdf"))
+    check(not pz, f"{prog}.zh-CN.hdf: every section closed, no key twice", "; ".join(pz[:5]))
+    check(not pe, f"{prog}.en.hdf: every section closed, no key twice", "; ".join(pe[:5]))
+    check(set(zh) == set(en), f"{prog}: the Chinese and English files have the same keys",
           f"only zh: {sorted(set(zh) - set(en))[:8]}, only en: {sorted(set(en) - set(zh))[:8]}")
 sys.exit(1 if failed else 0)

@@ -31,7 +31,7 @@ check(set(stored) == set(table), "every setting the migrations store is in the t
       f"only sql: {sorted(set(stored) - set(table))}, only table: {sorted(set(table) - set(stored))}")
 diff = {k: (stored[k], table[k]) for k in set(stored) & set(table) if stored[k] != table[k]}
 check(not diff, "their defaults agree", diff)
-page = open(os.path.join(TOP, "cgi-bin", "page-settings.c"), encoding="utf-8").read()
+page = open(os.path.join(TOP, "cgi-bin", "staff", "page-settings.c"), encoding="utf-8").read()
 names = re.findall(r'\{ "([a-z0-9_]+)", FT_', page)
 check(names and all(n in table for n in names), "the settings page names only settings of the table",
       [n for n in names if n not in table])

@@ -59,7 +59,7 @@ page_lang(struct req *r)
 	if (back[0] != '/' || back[1] == '/' || back[1] == '\\' ||
 	    strpbrk(back, "\r\n\\") != NULL || strncmp(back, "/lang", 5) == 0 ||
 	    strlen(back) > 400)
-		back = r->op_id ? "/" : "/login";
+		back = r->sess->op_id ? "/" : "/login";
 	web_redirect(r, "%s", back);
 	return 0;
 }

@@ -6,10 +6,11 @@
 #include "db.h"
 #include "oplog.h"
 #include "pages.h"
+#include "roles.h"
 
 enum {
 	Q_LIST, Q_GET, Q_RIGHTS, Q_INSERT, Q_UPDATE, Q_CLEAR, Q_GRANT,
-	Q_MY_ROLE, Q_ADMINS
+	Q_MY_ROLE
 };
 static const char *const q[] = {
 	[Q_LIST] = "SELECT r.id, r.name, r.note,"
@@ -24,28 +25,9 @@ static const char *const q[] = {
 	[Q_CLEAR] = "DELETE FROM role_rights WHERE role_id = ?",
 	[Q_GRANT] = "INSERT INTO role_rights (role_id, right_code) VALUES (?, ?)",
 	[Q_MY_ROLE] = "SELECT role_id FROM operators WHERE id = ?",
-	/* the fewer of the active operators who hold F2 and who hold F3 */
-	[Q_ADMINS] = "SELECT LEAST("
-	    " (SELECT COUNT(*) FROM operators o JOIN role_rights rr"
-	    "   ON rr.role_id = o.role_id AND rr.right_code = 'F2' WHERE o.disabled = 0),"
-	    " (SELECT COUNT(*) FROM operators o JOIN role_rights rr"
-	    "   ON rr.role_id = o.role_id AND rr.right_code = 'F3' WHERE o.disabled = 0))",
 };
 
 #define ADMIN_RIGHTS (((uint64_t)1 << 2) | ((uint64_t)1 << 3))
-
-/* 1 when some active operator still holds F2 and some F3 (nobody could
- * administer operators or rights otherwise), 0, or -1. Inside the
- * transaction of a change, before its commit. */
-int
-roles_admins_left(struct db *db)
-{
-	int64_t n = 0;
-
-	if (db_value(db, &n, q[Q_ADMINS], "") != 1)
-		return -1;
-	return n > 0;
-}
 
 int
 page_roles(struct req *r)
@@ -227,9 +209,9 @@ page_role_edit(struct req *r)
 	if (id && nerr == 0) {
 		int64_t mine = 0;
 
-		if (db_value(r->db, &mine, q[Q_MY_ROLE], "l", r->op_id) == -1)
+		if (db_value(r->db, &mine, q[Q_MY_ROLE], "l", r->sess->op_id) == -1)
 			goto fail;
-		if (mine == id && (r->rights & ADMIN_RIGHTS) & ~set)
+		if (mine == id && (r->sess->rights & ADMIN_RIGHTS) & ~set)
 			nerr += form_error(r, "right", "own_admin_rights");
 	}
 	if (nerr) {

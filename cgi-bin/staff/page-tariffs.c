@@ -190,7 +190,7 @@ page_tariff_version(struct req *r)
 	tier_text(&ti, tiers, sizeof(tiers));
 	if (db_exec(r->db, q[Q_VERSION], "lsllllssl", v[V_TARIFF].i, v[V_DATE].s,
 	    v[V_P0].i, v[V_P1].i, v[V_P2].i, v[V_P3].i, tou, tiers,
-	    r->op_id) == -1) {
+	    r->sess->op_id) == -1) {
 		if (db_errno(r->db) != DB_ER_DUP_ENTRY)
 			return -1;
 		form_error(r, "date", "version_exists");

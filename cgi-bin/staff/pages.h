@@ -2,9 +2,10 @@
 #ifndef PAGES_H
 #define PAGES_H
 
-#include "web.h"
+#include "staff.h"
 
 int page_home(struct req *);
+int page_metrics(struct req *);
 int page_lang(struct req *);
 int page_login(struct req *);
 int page_logout(struct req *);
@@ -79,9 +80,5 @@ int page_approval_decide(struct req *);
 int page_closings(struct req *);
 int page_batch_run(struct req *);
 int page_batch_view(struct req *);
-/* 1 when S may be the site's logo: an image path of this site. */
-int settings_logo_ok(const char *s);
-/* 1 when an active operator still holds F2 and one F3, 0 if not, -1. */
-int roles_admins_left(struct db *);
 
 #endif

@@ -58,7 +58,7 @@ finish(struct req *r, int64_t id, int64_t old, int64_t nid, int64_t money,
 	if (out) {
 		struct entry e2 = { .account_id = id, .meter_id = nid,
 		    .kind = LK_TRANSFER_IN, .amount = money,
-		    .operator_id = r->op_id, .idem_key = key,
+		    .operator_id = r->sess->op_id, .idem_key = key,
 		    .link_id = out, .note = "换表转入" };
 
 		snprintf(key, sizeof(key), "%s:in", idem);
@@ -222,7 +222,7 @@ page_meter_change(struct req *r)
 	if (money > 0) {
 		struct entry e = { .account_id = id, .meter_id = v[X_OLD].i,
 		    .kind = LK_TRANSFER_OUT, .amount = -money,
-		    .operator_id = r->op_id, .idem_key = key, .fresh = FRESH,
+		    .operator_id = r->sess->op_id, .idem_key = key, .fresh = FRESH,
 		    .note = "换表转出" };
 
 		snprintf(key, sizeof(key), "%s:out", v[X_IDEM].s);

@@ -1,4 +1,4 @@
-/* staff.c - the staff console's FastCGI program: its supervised workers, and the request loop: check, parse, session, route, render. */
+/* loop.c - the kit's program: supervised workers and the request loop (check, parse, session, route, render) of a web program. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -16,37 +16,19 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
-#include "crypto.h"
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
-#include "pages.h"
 #include "web.h"
 
 #define LANG_ZH 0
 #define LANG_EN 1
 
 static HDF *langs[2];
-static const char *tpldir;
+static char tpldir[1024];
+static char logname[64];
+static const struct site *site;
 static volatile sig_atomic_t stopping;
-
-enum {
-	Q_SESSION, Q_TOUCH, Q_DROP_IDLE, Q_SITE
-};
-static const char *const q[] = {
-	[Q_SESSION] =
-	    "SELECT s.id, s.csrf, o.id, o.login, o.name, o.must_change,"
-	    " o.disabled, TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
-	    " (SELECT GROUP_CONCAT(right_code) FROM role_rights rr"
-	    "   WHERE rr.role_id = o.role_id)"
-	    " FROM sessions s JOIN operators o ON o.id = s.operator_id"
-	    " WHERE s.token_hash = ?",
-	[Q_TOUCH] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP() WHERE id = ?",
-	[Q_DROP_IDLE] = "DELETE FROM sessions WHERE id = ?",
-	[Q_SITE] = "SELECT name, value FROM settings"
-	    " WHERE name IN ('site_title', 'site_logo', 'receipt_header',"
-	    " 'receipt_footer')",
-};
 
 /* cgiwrap callbacks: ClearSilver's CGI parser reads through the FastCGI streams. */
 static int
@@ -107,62 +89,6 @@ cb_iterenv(void *data, int n, char **k, char **v)
 	return 0;
 }
 
-static int
-right_of(const char *code)
-{
-	for (int i = 1; i < NRIGHTS; i++)
-		if (strcmp(right_codes[i], code) == 0)
-			return i;
-	return 0;
-}
-
-/* Finds the session of the cookie; fills r->op_* and the rights. */
-static void
-session_load(struct req *r)
-{
-	const char *tok = hdf_get_value(r->hdf, "Cookie.sid", NULL);
-	char hash[65];
-	struct dbres *res;
-	long idle = config_int(r->cf, "session_idle_min", 30) * 60;
-
-	if (tok == NULL || strlen(tok) != 64 || crypto_sha256_hex(tok, hash))
-		return;
-	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL)
-		return;
-	if (db_next(res) == 1 && db_coll(res, 6) == 0) {
-		if (db_coll(res, 7) > idle) {
-			db_exec(r->db, q[Q_DROP_IDLE], "l", db_coll(res, 0));
-			hdf_set_int_value(r->hdf, "Page.expired", 1);
-		} else {
-			const char *rights = db_col(res, 8);
-
-			r->sess_id = db_coll(res, 0);
-			snprintf(r->csrf, sizeof(r->csrf), "%s", db_col(res, 1));
-			r->op_id = db_coll(res, 2);
-			snprintf(r->op_login, sizeof(r->op_login), "%s",
-			    db_col(res, 3));
-			snprintf(r->op_name, sizeof(r->op_name), "%s",
-			    db_col(res, 4));
-			r->must_change = (int)db_coll(res, 5);
-			while (rights && *rights) {
-				char code[16];
-				size_t n = strcspn(rights, ",");
-
-				if (n < sizeof(code)) {
-					memcpy(code, rights, n);
-					code[n] = '\0';
-					r->rights |= (uint64_t)1 << right_of(code);
-				}
-				rights += n + (rights[n] == ',');
-			}
-			/* a write a minute is enough for the idle timeout */
-			if (db_coll(res, 7) >= 60)
-				db_exec(r->db, q[Q_TOUCH], "l", r->sess_id);
-		}
-	}
-	db_res_free(res);
-}
-
 static void
 output(struct req *r)
 {
@@ -218,42 +144,14 @@ output(struct req *r)
 static const struct route *
 route_find(const char *path)
 {
-	for (size_t i = 0; i < nroutes; i++)
-		if (strcmp(routes[i].path, path) == 0)
-			return &routes[i];
+	for (size_t i = 0; i < site->nroutes; i++)
+		if (strcmp(site->routes[i].path, path) == 0)
+			return &site->routes[i];
 	return NULL;
 }
 
-static void
-page_common(struct req *r)
-{
-	struct dbres *res = db_query(r->db, q[Q_SITE], "");
-	char key[64];
-
-	while (res && db_next(res) == 1) {
-		/* a logo stored before paths were checked is not shown */
-		if (strcmp(db_col(res, 0), "site_logo") == 0 &&
-		    !settings_logo_ok(db_col(res, 1)))
-			continue;
-		snprintf(key, sizeof(key), "Site.%s", db_col(res, 0));
-		hdf_set_value(r->hdf, key, db_col(res, 1));
-	}
-	db_res_free(res);
-	hdf_set_value(r->hdf, "Page.path", r->path);
-	if (r->op_id) {
-		hdf_set_value(r->hdf, "Op.login", r->op_login);
-		hdf_set_value(r->hdf, "Op.name", r->op_name);
-		hdf_set_value(r->hdf, "Op.csrf", r->csrf);
-		hdf_set_int_value(r->hdf, "Op.must_change", r->must_change);
-		for (int i = 1; i < NRIGHTS; i++)
-			if (r->rights & ((uint64_t)1 << i))
-				hdf_set_valuef(r->hdf, "Op.right.%s=1",
-				    right_codes[i]);
-	}
-}
-
-static int
-csrf_ok(struct req *r)
+int
+web_csrf_ok(struct req *r)
 {
 	const char *sent = web_query(r, "csrf", "");
 	size_t n = strlen(r->csrf);
@@ -274,7 +172,7 @@ origin_ok(struct req *r)
 	const char *host = FCGX_GetParam("HTTP_HOST", r->envp);
 	const char *port = FCGX_GetParam("SERVER_PORT", r->envp);
 	const char *o = FCGX_GetParam("HTTP_ORIGIN", r->envp);
-	const char *site = config_get(r->cf, "site_origin", NULL);
+	const char *mine = config_get(r->cf, "site_origin", NULL);
 	const char *want_port;
 	size_t n, h;
 
@@ -282,9 +180,9 @@ origin_ok(struct req *r)
 		o = FCGX_GetParam("HTTP_REFERER", r->envp);
 	if (o == NULL)
 		return 0;
-	if (site != NULL && *site != '\0') {
-		n = strlen(site);
-		return strncasecmp(o, site, n) == 0 &&
+	if (mine != NULL && *mine != '\0') {
+		n = strlen(mine);
+		return strncasecmp(o, mine, n) == 0 &&
 		    (o[n] == '\0' || o[n] == '/');
 	}
 	if (host == NULL || *host == '\0')
@@ -332,36 +230,8 @@ dispatch(struct req *r)
 		web_fail(r, 403, "err.csrf");
 		return;
 	}
-	if (rt->right != R_PUBLIC) {
-		if (r->op_id == 0) {
-			if (r->is_post)
-				web_fail(r, 403, "err.signed_out");
-			else
-				web_redirect(r, "/login");
-			return;
-		}
-		if (r->must_change && strcmp(r->path, "/password") != 0 &&
-		    strcmp(r->path, "/logout") != 0) {
-			web_redirect(r, "/password?first=1");
-			return;
-		}
-		if (rt->right > 0 && !(r->rights & ((uint64_t)1 << rt->right))) {
-			char key[32];
-
-			web_fail(r, 403, "err.no_right");
-			snprintf(key, sizeof(key), "right.%s",
-			    right_codes[rt->right]);
-			hdf_set_value(r->hdf, "Error.right",
-			    right_codes[rt->right]);
-			hdf_set_value(r->hdf, "Error.right_name",
-			    web_lang(r, key));
-			return;
-		}
-		if (r->is_post && !csrf_ok(r)) {
-			web_fail(r, 403, "err.csrf");
-			return;
-		}
-	}
+	if (rt->right != R_PUBLIC && !site->allow(r, rt))
+		return;
 	if (rt->fn(r) == -1)
 		web_fail(r, 500, "err.internal");
 }
@@ -470,6 +340,7 @@ static void
 handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 {
 	struct req r;
+	const struct route *rt;
 	const char *lang, *uri;
 	NEOERR *err;
 	int status;
@@ -493,8 +364,9 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 	uri = FCGX_GetParam("DOCUMENT_URI", r.envp);
 	snprintf(r.path, sizeof(r.path), "%s", uri ? uri : "/");
 
-	if (strcmp(r.path, "/metrics") == 0) {
-		metrics_write(r.out, db);
+	if ((rt = route_find(r.path)) != NULL && (rt->methods & M_RAW)) {
+		if (rt->fn(&r) == -1)
+			refuse(&r, 500);
 		return;
 	}
 	if ((status = request_check(&r)) != 0) {
@@ -524,11 +396,11 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 	if (db_ping(db) == -1) {
 		web_fail(&r, 503, "err.db_down");
 	} else {
-		session_load(&r);
+		site->session(&r);
 		dispatch(&r);
 	}
 	if (r.status != 303 && !r.done)
-		page_common(&r);
+		site->common(&r);
 	output(&r);
 	metrics_count(r.done ? 200 : r.status);
 done:
@@ -564,7 +436,8 @@ on_crash(int sig)
 	do
 		num[--k] = (char)('0' + v % 10);
 	while ((v /= 10) > 0 && k > 0);
-	n = put(msg, n, sizeof(msg) - 1, "staff.fcgi: a worker crashed with signal ", 41);
+	n = put(msg, n, sizeof(msg) - 1, site->name, strlen(site->name));
+	n = put(msg, n, sizeof(msg) - 1, ": a worker crashed with signal ", 31);
 	n = put(msg, n, sizeof(msg) - 1, num + k, sizeof(num) - k);
 	if (doing_len > 0) {
 		n = put(msg, n, sizeof(msg) - 1, " during ", 8);
@@ -592,7 +465,7 @@ serve(const struct config *cf)
 	sigaction(SIGFPE, &sa, NULL);
 	sigaction(SIGABRT, &sa, NULL);
 	/* The database may come up later: each request pings it. */
-	if ((db = db_open_lazy(cf, "staff")) == NULL)
+	if ((db = db_open_lazy(cf, site->name)) == NULL)
 		fatal("db_open_lazy");
 	FCGX_Init();
 	FCGX_InitRequest(&fr, 0, 0);
@@ -710,34 +583,41 @@ supervise(const struct config *cf, int n)
 }
 
 int
-main(int argc, char **argv)
+web_main(const struct site *program, int argc, char **argv)
 {
 	struct config *cf;
 	const char *conf = getenv("PREPAID_CONF");
 	char path[1024];
 	NEOERR *err;
+	char key[64];
 	int ch, workers = 0;
+
+	site = program;
 
 	while ((ch = getopt(argc, argv, "w:")) != -1) {
 		if (ch != 'w' || (workers = atoi(optarg)) < 1 ||
 		    workers > MAXW) {
-			fprintf(stderr, "usage: staff.fcgi [-w workers (1-%d)]\n",
-			    MAXW);
+			fprintf(stderr, "usage: %s.fcgi [-w workers (1-%d)]\n",
+			    site->name, MAXW);
 			return 2;
 		}
 	}
-	log_init("staff.fcgi", 0, 0);
+	snprintf(logname, sizeof(logname), "%s.fcgi", site->name);
+	log_init(logname, 0, 0);
 	if (conf == NULL)
 		conf = "/etc/prepaid/prepaid.conf";
 	if ((cf = config_load(conf)) == NULL)
 		fatal("%s", conf);
 	/* spawn-fcgi points stderr at /dev/null: the log goes to a file */
-	if (config_get(cf, "staff_log", NULL) != NULL &&
-	    freopen(config_get(cf, "staff_log", NULL), "a", stderr) != NULL)
+	snprintf(key, sizeof(key), "%s_log", site->name);
+	if (config_get(cf, key, NULL) != NULL &&
+	    freopen(config_get(cf, key, NULL), "a", stderr) != NULL)
 		setvbuf(stderr, NULL, _IOLBF, 0);
-	tpldir = config_get(cf, "templates", "templates");
+	snprintf(tpldir, sizeof(tpldir), "%s/%s",
+	    config_get(cf, "templates", "templates"), site->name);
 	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/lang/%s.hdf", tpldir,
+		snprintf(path, sizeof(path), "%s/lang/%s.%s.hdf",
+		    config_get(cf, "templates", "templates"), site->name,
 		    i == LANG_ZH ? "zh-CN" : "en");
 		if ((err = hdf_init(&langs[i])) != STATUS_OK ||
 		    (err = hdf_read_file(langs[i], path)) != STATUS_OK)

@@ -85,7 +85,7 @@ list(struct req *r, const char *kind)
 	const char *op = web_query(r, "op", "");
 	const char *d1, *d2;
 	int64_t b = web_query_id(r, "building");
-	int64_t rf = (r->rights >> 20) & 1;	/* F20: refunds' reversals */
+	int64_t rf = staff_has(r, 20);	/* F20: refunds' reversals */
 	int64_t gross = 0, rev = 0;
 	char buf[32], qs[256];
 	static const char *const heads[] = { "col.receipt_no", "col.time",

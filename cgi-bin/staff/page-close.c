@@ -89,7 +89,7 @@ close_progress(struct req *r, int64_t id, const struct fval *v)
 		if (strcmp(act, "retry") == 0)
 			rc = ledger_close_retry(r->db, id, v[C_METER].i);
 		else if (strcmp(act, "pay") == 0 && v[C_CONFIRM].i) {
-			rc = ledger_close_pay(r->db, id, v[C_METER].i, r->op_id,
+			rc = ledger_close_pay(r->db, id, v[C_METER].i, r->sess->op_id,
 			    &lid, &why);
 			if (rc == 2) {
 				form_error(r, "form", why);
@@ -215,7 +215,7 @@ page_close(struct req *r)
 	 * refunds follow the trips (ledger_close_step) */
 	if (db_begin(r->db) == -1)
 		return -1;
-	if (db_exec(r->db, q[Q_START], "ll", r->op_id, id) != 1) {
+	if (db_exec(r->db, q[Q_START], "ll", r->sess->op_id, id) != 1) {
 		db_rollback(r->db);
 		web_redirect(r, "/close?id=%lld", (long long)id);
 		return 0;

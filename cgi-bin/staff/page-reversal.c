@@ -60,7 +60,7 @@ page_reversal(struct req *r)
 		why = "";
 	if (why == NULL) {
 		e.kind = LK_REVERSAL;
-		e.operator_id = r->op_id;
+		e.operator_id = r->sess->op_id;
 		e.idem_key = v[V_IDEM].s;
 		e.reverses_id = v[V_ID].i;
 		e.note = v[V_REASON].s;

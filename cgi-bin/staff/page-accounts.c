@@ -360,7 +360,7 @@ open_money_book(struct req *r, int64_t acc, const int64_t *ids, int n,
 		int64_t money = 0, age = -1, amt = 0, prev = 0, lid = 0, done = 0;
 		char key[100], holder[128], obj[64], a[32], ac[32], *after;
 		const char *choice, *why = NULL;
-		struct entry e = { .meter_id = ids[i], .operator_id = r->op_id,
+		struct entry e = { .meter_id = ids[i], .operator_id = r->sess->op_id,
 		    .idem_key = key };
 		int rc;
 
@@ -524,7 +524,7 @@ page_account_open(struct req *r)
 		hdf_set_int_value(r->hdf, "Confirm.show", 1);
 		return 0;
 	}
-	t = (struct open_tx){ r->op_id, v, room, ids, n, 0 };
+	t = (struct open_tx){ r->sess->op_id, v, room, ids, n, 0 };
 	if (db_tx(r->db, open_tx, &t) == 0)
 		id = t.id;
 	else if (db_errno(r->db) == DB_ER_DUP_ENTRY) {
@@ -553,7 +553,7 @@ page_account_open(struct req *r)
 	if (v[A_FIRST].set) {
 		struct entry e = { .account_id = id, .meter_id = ids[0],
 		    .kind = LK_SALE, .amount = v[A_FIRST].i,
-		    .operator_id = r->op_id, .idem_key = idem,
+		    .operator_id = r->sess->op_id, .idem_key = idem,
 		    .cap = web_setting(r, "hoard_cap_fen") };
 
 		snprintf(idem, sizeof(idem), "%s:first", v[A_IDEM].s);

@@ -117,12 +117,12 @@ login_session(struct req *r, int64_t id, const char *login, int must_change)
 	    db_exec(r->db, q[Q_NEWSESS], "slss", hash, id, csrf, r->addr) == -1)
 		return -1;
 	/* switching operator ends the previous operator's session */
-	if (r->sess_id) {
-		db_exec(r->db, q[Q_DELSESS], "l", r->sess_id);
-		web_log(r, "logout", r->op_login, NULL, "{\"reason\":\"switch\"}");
+	if (r->sess->id) {
+		db_exec(r->db, q[Q_DELSESS], "l", r->sess->id);
+		web_log(r, "logout", r->sess->op_login, NULL, "{\"reason\":\"switch\"}");
 	}
-	r->op_id = id;
-	snprintf(r->op_login, sizeof(r->op_login), "%s", login);
+	r->sess->op_id = id;
+	snprintf(r->sess->op_login, sizeof(r->sess->op_login), "%s", login);
 	web_log(r, "login", login, NULL, NULL);
 	web_cookie(r, "sid", token, -1);
 	web_cookie(r, "lcsrf", "", 0);
@@ -193,7 +193,7 @@ page_login(struct req *r)
 {
 	if (r->is_post)
 		return login_post(r);
-	if (r->op_id && !r->must_change &&
+	if (r->sess->op_id && !r->sess->must_change &&
 	    strcmp(web_query(r, "switch", ""), "1") != 0) {
 		web_redirect(r, "/");
 		return 0;
@@ -206,8 +206,8 @@ page_login(struct req *r)
 int
 page_logout(struct req *r)
 {
-	db_exec(r->db, q[Q_DELSESS], "l", r->sess_id);
-	web_log(r, "logout", r->op_login, NULL, NULL);
+	db_exec(r->db, q[Q_DELSESS], "l", r->sess->id);
+	web_log(r, "logout", r->sess->op_login, NULL, NULL);
 	web_cookie(r, "sid", "", 0);
 	web_redirect(r, "/login?ok=signed_out");
 	return 0;
@@ -234,7 +234,7 @@ page_password(struct req *r)
 	if (!r->is_post)
 		return 0;
 	nerr = form_check(r, pw_fields, P_N, v);
-	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s, r->op_login)))
+	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s, r->sess->op_login)))
 		nerr += form_error(r, "new", e);
 	if (v[P_NEW].set && v[P_CONFIRM].set &&
 	    strcmp(v[P_NEW].s, v[P_CONFIRM].s) != 0)
@@ -243,23 +243,23 @@ page_password(struct req *r)
 		nerr += form_error(r, "new", "pw_same");
 	if (nerr)
 		return 0;
-	if ((res = db_query(r->db, q[Q_PWGET], "l", r->op_id)) == NULL)
+	if ((res = db_query(r->db, q[Q_PWGET], "l", r->sess->op_id)) == NULL)
 		return -1;
 	ok = db_next(res) == 1 ? crypto_password_verify(v[P_OLD].s, db_col(res, 0)) : 0;
 	db_res_free(res);
 	if (ok != 1) {
-		web_log(r, "password.fail", r->op_login, NULL, NULL);
+		web_log(r, "password.fail", r->sess->op_login, NULL, NULL);
 		form_error(r, "old", "pw_old_wrong");
 		return 0;
 	}
 	if ((hash = crypto_password_hash(v[P_NEW].s)) == NULL)
 		return -1;
-	ok = (int)db_exec(r->db, q[Q_PWSET], "sl", hash, r->op_id);
+	ok = (int)db_exec(r->db, q[Q_PWSET], "sl", hash, r->sess->op_id);
 	free(hash);
 	if (ok == -1)
 		return -1;
-	db_exec(r->db, q[Q_OTHERSESS], "ll", r->op_id, r->sess_id);
-	web_log(r, "password.change", r->op_login, NULL, NULL);
+	db_exec(r->db, q[Q_OTHERSESS], "ll", r->sess->op_id, r->sess->id);
+	web_log(r, "password.change", r->sess->op_login, NULL, NULL);
 	web_redirect(r, "/?ok=password_changed");
 	return 0;
 }

@@ -309,7 +309,7 @@ money_form(struct req *r, const struct mode *m)
 	{
 		struct entry e = { .account_id = v[S_ACCOUNT].i,
 		    .meter_id = v[S_METER].i, .kind = m->kind,
-		    .amount = m->sign * v[S_AMOUNT].i, .operator_id = r->op_id,
+		    .amount = m->sign * v[S_AMOUNT].i, .operator_id = r->sess->op_id,
 		    .idem_key = v[S_IDEM].s, .fresh = m->fresh,
 		    .cap = web_setting(r, "hoard_cap_fen") };
 
@@ -358,7 +358,7 @@ static const struct {
 static int
 has_right(struct req *r, int right)
 {
-	return right > 0 && (r->rights & ((uint64_t)1 << right)) != 0;
+	return staff_has(r, right);
 }
 
 /* 1 when the operator may see the loaded entry, else 0 with a 403 page
@@ -462,7 +462,7 @@ page_receipt(struct req *r)
 		char obj[64];
 
 		if (db_value(r->db, &prints, q[Q_PRINTS], "l", id) == -1 ||
-		    db_exec(r->db, q[Q_PRINT], "ll", id, r->op_id) == -1)
+		    db_exec(r->db, q[Q_PRINT], "ll", id, r->sess->op_id) == -1)
 			return -1;
 		pid = (int64_t)db_last_id(r->db);
 		snprintf(obj, sizeof(obj), "ledger:%lld", (long long)id);
@@ -473,7 +473,7 @@ page_receipt(struct req *r)
 		return 0;
 	}
 	if (pid && db_value(r->db, &nth, q[Q_PRINTED], "lll", pid, id,
-	    r->op_id) == -1)
+	    r->sess->op_id) == -1)
 		return -1;
 	if (nth > 0) {
 		/* the print just asked for */

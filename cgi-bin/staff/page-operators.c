@@ -6,6 +6,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "pages.h"
+#include "roles.h"
 
 enum {
 	Q_UNLOCK, Q_LIST, Q_GET, Q_ROLES, Q_INSERT, Q_UPDATE, Q_DISABLE, Q_RESET,
@@ -193,7 +194,7 @@ page_operator_disable(struct req *r)
 
 	if (id == 0)
 		return web_fail(r, 404, "err.not_found");
-	if (id == r->op_id)
+	if (id == r->sess->op_id)
 		return web_fail(r, 400, "err.self_disable");
 	if (db_begin(r->db) == -1)
 		return -1;

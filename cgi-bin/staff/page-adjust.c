@@ -93,7 +93,7 @@ page_adjust(struct req *r)
 		struct entry e = { .account_id = v[J_ACCOUNT].i,
 		    .meter_id = v[J_METER].i, .kind = LK_ADJUSTMENT,
 		    .amount = debit ? -v[J_AMOUNT].i : v[J_AMOUNT].i,
-		    .operator_id = r->op_id, .idem_key = v[J_IDEM].s,
+		    .operator_id = r->sess->op_id, .idem_key = v[J_IDEM].s,
 		    .fresh = debit ? FRESH : 0, .note = v[J_REASON].s };
 
 		rc = ledger_issue(r->db, &e, &id, &why);

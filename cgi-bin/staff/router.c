@@ -5,6 +5,7 @@
 
 const struct route routes[] = {
 	{ "/",			M_GET,		R_SIGNED, page_home },
+	{ "/metrics",		M_GET | M_RAW,	R_PUBLIC, page_metrics },
 	{ "/lang",		M_GET,		R_PUBLIC, page_lang },
 	{ "/login",		M_GET | M_POST,	R_PUBLIC, page_login },
 	{ "/logout",		M_POST,		R_SIGNED, page_logout },

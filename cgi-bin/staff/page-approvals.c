@@ -60,9 +60,9 @@ page_approvals(struct req *r)
 			continue;
 		snprintf(key, sizeof(key), "right.%s", right_codes[right]);
 		hdf_set_value(row, "right_name", web_lang(r, key));
-		if (strcmp(hdf_get_value(row, "requested_by", ""), r->op_login) == 0)
+		if (strcmp(hdf_get_value(row, "requested_by", ""), r->sess->op_login) == 0)
 			hdf_set_value(row, "why_not", "own");
-		else if (!(r->rights & ((uint64_t)1 << right)))
+		else if (!staff_has(r, right))
 			hdf_set_value(row, "why_not", "right");
 		else
 			hdf_set_int_value(row, "can_decide", 1);
@@ -115,9 +115,9 @@ page_approval_decide(struct req *r)
 	db_res_free(res);
 	/* the second person: not the requester, with the right of the action */
 	right = approval_right(kind);
-	if (by == r->op_id)
+	if (by == r->sess->op_id)
 		return web_fail(r, 403, "err.same_operator");
-	if (!(r->rights & ((uint64_t)1 << right))) {
+	if (!staff_has(r, right)) {
 		web_fail(r, 403, "err.no_right");
 		hdf_set_value(r->hdf, "Error.right", right_codes[right]);
 		return 0;
@@ -142,7 +142,7 @@ page_approval_decide(struct req *r)
 		} else {
 			struct entry e = { .account_id = account, .meter_id = meter,
 			    .kind = strcmp(kind, "refund") == 0 ? LK_REFUND :
-			    LK_REVERSAL, .amount = amount, .operator_id = r->op_id,
+			    LK_REVERSAL, .amount = amount, .operator_id = r->sess->op_id,
 			    .idem_key = idem, .reverses_id = reverses, .note = note,
 			    .fresh = 600 };
 
@@ -160,7 +160,7 @@ page_approval_decide(struct req *r)
 		}
 	}
 	if (db_exec(r->db, q[Q_DECIDE], "sllsl", v[D_DECISION].i == 0 ?
-	    "approved" : "rejected", r->op_id, result, v[D_REASON].s, v[D_ID].i) == -1)
+	    "approved" : "rejected", r->sess->op_id, result, v[D_REASON].s, v[D_ID].i) == -1)
 		return -1;
 	snprintf(obj, sizeof(obj), "approval:%lld", (long long)v[D_ID].i);
 	web_log(r, v[D_DECISION].i == 0 ? "approval.approve" : "approval.reject",

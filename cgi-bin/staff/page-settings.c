@@ -7,6 +7,7 @@
 #include "db.h"
 #include "money.h"
 #include "pages.h"
+#include "settings.h"
 
 enum { Q_ALL, Q_SET };
 static const char *const q[] = {
@@ -37,28 +38,6 @@ static const struct field fields[] = {
 enum { S_TITLE, S_LOGO, S_THRESHOLD, S_POLL, S_ALARM1, S_ALARM2, S_PRICE,
     S_CAP, S_SMS, S_LOST, S_RHEAD, S_RFOOT, S_AREFUND, S_AREVERSAL, S_AKEEP,
     S_N };
-
-/* 1 when S is a path of an image on this site ("/static/logo.svg"): no
- * scheme, no other host, no way out of the path, an image's extension. */
-int
-settings_logo_ok(const char *s)
-{
-	static const char *const ext[] = { ".svg", ".png", ".jpg", ".jpeg",
-	    ".gif", ".webp", NULL };
-	size_t n = strlen(s);
-
-	if (s[0] != '/' || s[1] == '/' || strstr(s, "..") != NULL ||
-	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789/._-") != n)
-		return 0;
-	for (int i = 0; ext[i]; i++) {
-		size_t e = strlen(ext[i]);
-
-		if (n > e && strcasecmp(s + n - e, ext[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
 
 /* How a stored value is shown in the form: fen as yuan, price in yuan. */
 static void

@@ -1,0 +1,186 @@
+/* main.c - the staff console's FastCGI program: its session and rights, what every page shows, and the kit's loop. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "settings.h"
+#include "staff.h"
+
+const char *const right_codes[NRIGHTS] = {
+	"", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10",
+	"F11", "F12", "F13", "F14", "F15", "F16", "F17", "F18", "F19", "F20",
+	"F21", "F22", "F23", "F24", "F25", "F26", "F27", "F28", "F29", "F30",
+	"SITE", "ADJ"
+};
+
+enum {
+	Q_SESSION, Q_TOUCH, Q_DROP_IDLE, Q_SITE
+};
+static const char *const q[] = {
+	[Q_SESSION] =
+	    "SELECT s.id, s.csrf, o.id, o.login, o.name, o.must_change,"
+	    " o.disabled, TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
+	    " (SELECT GROUP_CONCAT(right_code) FROM role_rights rr"
+	    "   WHERE rr.role_id = o.role_id)"
+	    " FROM sessions s JOIN operators o ON o.id = s.operator_id"
+	    " WHERE s.token_hash = ?",
+	[Q_TOUCH] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP() WHERE id = ?",
+	[Q_DROP_IDLE] = "DELETE FROM sessions WHERE id = ?",
+	[Q_SITE] = "SELECT name, value FROM settings"
+	    " WHERE name IN ('site_title', 'site_logo', 'receipt_header',"
+	    " 'receipt_footer')",
+};
+
+/* One request at a time per worker: its session lives here. */
+static struct session current;
+
+int
+staff_has(const struct req *r, int n)
+{
+	return n > 0 && n < NRIGHTS && (r->sess->rights & ((uint64_t)1 << n));
+}
+
+static int
+right_of(const char *code)
+{
+	for (int i = 1; i < NRIGHTS; i++)
+		if (strcmp(right_codes[i], code) == 0)
+			return i;
+	return 0;
+}
+
+static void
+rights_parse(struct session *s, const char *rights)
+{
+	while (rights && *rights) {
+		char code[16];
+		size_t n = strcspn(rights, ",");
+
+		if (n < sizeof(code)) {
+			memcpy(code, rights, n);
+			code[n] = '\0';
+			s->rights |= (uint64_t)1 << right_of(code);
+		}
+		rights += n + (rights[n] == ',');
+	}
+}
+
+/* Finds the session of the cookie: the operator, the rights, the actor. */
+static void
+session_load(struct req *r)
+{
+	const char *tok = hdf_get_value(r->hdf, "Cookie.sid", NULL);
+	char hash[65];
+	struct dbres *res;
+	long idle = config_int(r->cf, "session_idle_min", 30) * 60;
+	struct session *s = &current;
+
+	memset(s, 0, sizeof(*s));
+	r->sess = s;
+	r->actor.addr = r->addr;
+	r->actor.name = "";
+	if (tok == NULL || strlen(tok) != 64 || crypto_sha256_hex(tok, hash))
+		return;
+	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL)
+		return;
+	if (db_next(res) == 1 && db_coll(res, 6) == 0) {
+		if (db_coll(res, 7) > idle) {
+			db_exec(r->db, q[Q_DROP_IDLE], "l", db_coll(res, 0));
+			hdf_set_int_value(r->hdf, "Page.expired", 1);
+		} else {
+			s->id = db_coll(res, 0);
+			snprintf(r->csrf, sizeof(r->csrf), "%s", db_col(res, 1));
+			s->op_id = db_coll(res, 2);
+			snprintf(s->op_login, sizeof(s->op_login), "%s",
+			    db_col(res, 3));
+			snprintf(s->op_name, sizeof(s->op_name), "%s",
+			    db_col(res, 4));
+			s->must_change = (int)db_coll(res, 5);
+			rights_parse(s, db_col(res, 8));
+			r->actor.operator_id = s->op_id;
+			r->actor.name = s->op_login;
+			/* a write a minute is enough for the idle timeout */
+			if (db_coll(res, 7) >= 60)
+				db_exec(r->db, q[Q_TOUCH], "l", s->id);
+		}
+	}
+	db_res_free(res);
+}
+
+/* A route that needs a session: signed in, password changed, the right,
+ * the form key; 1 to go on, 0 when the answer is given. */
+static int
+allow(struct req *r, const struct route *rt)
+{
+	char key[32];
+
+	if (r->sess->op_id == 0) {
+		if (r->is_post)
+			web_fail(r, 403, "err.signed_out");
+		else
+			web_redirect(r, "/login");
+		return 0;
+	}
+	if (r->sess->must_change && strcmp(r->path, "/password") != 0 &&
+	    strcmp(r->path, "/logout") != 0) {
+		web_redirect(r, "/password?first=1");
+		return 0;
+	}
+	if (rt->right > 0 && !staff_has(r, rt->right)) {
+		web_fail(r, 403, "err.no_right");
+		snprintf(key, sizeof(key), "right.%s", right_codes[rt->right]);
+		hdf_set_value(r->hdf, "Error.right", right_codes[rt->right]);
+		hdf_set_value(r->hdf, "Error.right_name", web_lang(r, key));
+		return 0;
+	}
+	if (r->is_post && !web_csrf_ok(r)) {
+		web_fail(r, 403, "err.csrf");
+		return 0;
+	}
+	return 1;
+}
+
+/* The site's name and look, and the operator with the rights, for the
+ * layout of every page. */
+static void
+common(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_SITE], "");
+	const struct session *s = r->sess;
+	char key[64];
+
+	while (res && db_next(res) == 1) {
+		/* a logo stored before paths were checked is not shown */
+		if (strcmp(db_col(res, 0), "site_logo") == 0 &&
+		    !settings_logo_ok(db_col(res, 1)))
+			continue;
+		snprintf(key, sizeof(key), "Site.%s", db_col(res, 0));
+		hdf_set_value(r->hdf, key, db_col(res, 1));
+	}
+	db_res_free(res);
+	hdf_set_value(r->hdf, "Page.path", r->path);
+	if (s == NULL || s->op_id == 0)
+		return;
+	hdf_set_value(r->hdf, "Op.login", s->op_login);
+	hdf_set_value(r->hdf, "Op.name", s->op_name);
+	hdf_set_value(r->hdf, "Op.csrf", r->csrf);
+	hdf_set_int_value(r->hdf, "Op.must_change", s->must_change);
+	for (int i = 1; i < NRIGHTS; i++)
+		if (staff_has(r, i))
+			hdf_set_valuef(r->hdf, "Op.right.%s=1", right_codes[i]);
+}
+
+static const struct site staff = {
+	"staff", routes, 0, session_load, allow, common
+};
+
+int
+main(int argc, char **argv)
+{
+	struct site s = staff;
+
+	s.nroutes = nroutes;
+	return web_main(&s, argc, argv);
+}
