@@ -38,8 +38,12 @@ struct dbres {
 	char **buf;
 	unsigned long *len;
 	my_bool *isnull;
-	long nrows;
+	long nrows;		/* -1 for a stream: not known */
 };
+
+/* A streamed column starts with a buffer of at most this many bytes and
+ * grows when a row's value is longer. */
+#define DB_STREAM_BUF 4096
 
 static void
 seterr(struct db *db, unsigned code, const char *msg)
@@ -185,24 +189,13 @@ stmt_get(struct db *db, const char *sql)
 	return st;
 }
 
-/* Binds the parameters and executes; returns the statement or NULL. */
-static MYSQL_STMT *
-run(struct db *db, const char *sql, const char *fmt, va_list ap)
+/* The parameters of FMT ('l' int64_t, 'i' int, 's' string or NULL) from
+ * AP into B, with their storage in LL, SLEN, ISNULL; 0, or -1 (EINVAL). */
+static int
+bind_params(MYSQL_BIND *b, long long *ll, unsigned long *slen,
+    my_bool *isnull, const char *fmt, va_list ap)
 {
-	MYSQL_STMT *st;
-	MYSQL_BIND b[DB_MAXPARAMS];
-	long long ll[DB_MAXPARAMS];
-	unsigned long slen[DB_MAXPARAMS];
-	my_bool isnull[DB_MAXPARAMS];
-	size_t n = strlen(fmt);
-	int attempt;
-
-	if (n > DB_MAXPARAMS) {
-		errno = E2BIG;
-		return NULL;
-	}
-	memset(b, 0, sizeof(b));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; fmt[i] != '\0'; i++) {
 		const char *s;
 
 		isnull[i] = 0;
@@ -232,37 +225,61 @@ run(struct db *db, const char *sql, const char *fmt, va_list ap)
 			break;
 		default:
 			errno = EINVAL;
-			return NULL;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+/* 1 when the last error means the connection was lost. */
+static int
+lost(const struct db *db)
+{
+	return db->lasterr == 2006 || db->lasterr == 2013 ||
+	    db->lasterr == 1243;
+}
+
+/* Binds the parameters and executes; returns the statement or NULL. */
+static MYSQL_STMT *
+run(struct db *db, const char *sql, const char *fmt, va_list ap)
+{
+	MYSQL_STMT *st;
+	MYSQL_BIND b[DB_MAXPARAMS];
+	long long ll[DB_MAXPARAMS];
+	unsigned long slen[DB_MAXPARAMS];
+	my_bool isnull[DB_MAXPARAMS];
+	size_t n = strlen(fmt);
+
+	if (n > DB_MAXPARAMS) {
+		errno = E2BIG;
+		return NULL;
+	}
+	memset(b, 0, sizeof(b));
+	if (bind_params(b, ll, slen, isnull, fmt, ap) == -1)
+		return NULL;
 	/* One retry when the connection was lost between two requests. */
-	for (attempt = 0; attempt < 2; attempt++) {
-		if ((st = stmt_get(db, sql)) == NULL)
-			goto lost;
-		if (mysql_stmt_param_count(st) != n) {
-			log_warnx("statement wants %lu parameters, given %zu: %.200s",
-			    mysql_stmt_param_count(st), n, sql);
-			errno = EINVAL;
-			return NULL;
-		}
-		if (n > 0 && mysql_stmt_bind_param(st, b) != 0) {
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if ((st = stmt_get(db, sql)) != NULL) {
+			if (mysql_stmt_param_count(st) != n) {
+				log_warnx("statement wants %lu parameters, given"
+				    " %zu: %.200s", mysql_stmt_param_count(st),
+				    n, sql);
+				errno = EINVAL;
+				return NULL;
+			}
+			if (n > 0 && mysql_stmt_bind_param(st, b) != 0) {
+				seterr(db, mysql_stmt_errno(st),
+				    mysql_stmt_error(st));
+				errno = EIO;
+				return NULL;
+			}
+			if (mysql_stmt_execute(st) == 0) {
+				db->last = st;
+				return st;
+			}
 			seterr(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-			errno = EIO;
-			return NULL;
 		}
-		if (mysql_stmt_execute(st) == 0) {
-			db->last = st;
-			return st;
-		}
-		seterr(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		if (db->lasterr != 2006 && db->lasterr != 2013 &&
-		    db->lasterr != 1243)
-			break;
-	lost:
-		if (db->lasterr != 2006 && db->lasterr != 2013 &&
-		    db->lasterr != 1243)
-			break;
-		if (db_ping(db) == -1)
+		if (!lost(db) || db_ping(db) == -1)
 			break;
 	}
 	if (db->lasterr != DB_ER_DUP_ENTRY && db->lasterr != DB_ER_DEADLOCK)
@@ -286,15 +303,16 @@ db_exec(struct db *db, const char *sql, const char *fmt, ...)
 	return (long)mysql_stmt_affected_rows(st);
 }
 
+/* The rows of ST: all of them read now, or with STREAM as db_next asks. */
 static struct dbres *
-result(struct db *db, MYSQL_STMT *st)
+result(struct db *db, MYSQL_STMT *st, int stream)
 {
 	struct dbres *r;
 	MYSQL_FIELD *f;
 	my_bool on = 1;
 
 	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
-	if (mysql_stmt_store_result(st) != 0) {
+	if (!stream && mysql_stmt_store_result(st) != 0) {
 		seterr(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 		errno = EIO;
 		return NULL;
@@ -316,8 +334,10 @@ result(struct db *db, MYSQL_STMT *st)
 		goto fail;
 	for (int i = 0; i < r->ncols; i++) {
 		/* Numbers become text too; 32 covers any of them. */
-		unsigned long size = f[i].max_length + 1;
+		unsigned long size = (stream ? f[i].length : f[i].max_length) + 1;
 
+		if (stream && size > DB_STREAM_BUF)
+			size = DB_STREAM_BUF;
 		if (size < 32)
 			size = 32;
 		if ((r->buf[i] = malloc(size)) == NULL)
@@ -332,7 +352,7 @@ result(struct db *db, MYSQL_STMT *st)
 		seterr(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 		goto fail;
 	}
-	r->nrows = (long)mysql_stmt_num_rows(st);
+	r->nrows = stream ? -1 : (long)mysql_stmt_num_rows(st);
 	return r;
 fail:
 	if (r)
@@ -354,7 +374,35 @@ db_query(struct db *db, const char *sql, const char *fmt, ...)
 	va_end(ap);
 	if (st == NULL)
 		return NULL;
-	return result(db, st);
+	return result(db, st, 0);
+}
+
+struct dbres *
+db_stream(struct db *db, const char *sql, const char *fmt, ...)
+{
+	MYSQL_STMT *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = run(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return NULL;
+	return result(db, st, 1);
+}
+
+struct dbres *
+db_stream_if(struct db *db, int stream, const char *sql, const char *fmt, ...)
+{
+	MYSQL_STMT *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = run(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return NULL;
+	return result(db, st, stream);
 }
 
 int
@@ -368,7 +416,7 @@ db_value(struct db *db, int64_t *out, const char *sql, const char *fmt, ...)
 	va_start(ap, fmt);
 	st = run(db, sql, fmt, ap);
 	va_end(ap);
-	if (st == NULL || (r = result(db, st)) == NULL)
+	if (st == NULL || (r = result(db, st, 0)) == NULL)
 		return -1;
 	if (db_next(r) == 1) {
 		*out = db_coll(r, 0);
@@ -376,6 +424,30 @@ db_value(struct db *db, int64_t *out, const char *sql, const char *fmt, ...)
 	}
 	db_res_free(r);
 	return rc;
+}
+
+/* A streamed row longer than its buffers: each truncated column is read
+ * again into a buffer of its length, kept for the rows that follow. */
+static int
+grow(struct dbres *r)
+{
+	int rebind = 0;
+
+	for (int i = 0; i < r->ncols; i++) {
+		char *b;
+
+		if (r->isnull[i] || r->len[i] < r->bind[i].buffer_length)
+			continue;
+		if ((b = realloc(r->buf[i], r->len[i] + 1)) == NULL)
+			return -1;
+		r->buf[i] = b;
+		r->bind[i].buffer = b;
+		r->bind[i].buffer_length = r->len[i] + 1;
+		if (mysql_stmt_fetch_column(r->st, &r->bind[i], i, 0) != 0)
+			return -1;
+		rebind = 1;
+	}
+	return rebind && mysql_stmt_bind_result(r->st, r->bind) != 0 ? -1 : 0;
 }
 
 int
@@ -386,6 +458,9 @@ db_next(struct dbres *r)
 	if (r == NULL || r->ncols == 0)
 		return 0;
 	rc = mysql_stmt_fetch(r->st);
+	/* a value of the buffer's length has no room for its '\0' either */
+	if ((rc == 0 || rc == MYSQL_DATA_TRUNCATED) && grow(r) == -1)
+		return 0;
 	if (rc == 0 || rc == MYSQL_DATA_TRUNCATED) {
 		for (int i = 0; i < r->ncols; i++)
 			r->buf[i][r->isnull[i] ? 0 :

@@ -61,7 +61,8 @@ page_gateways(struct req *r)
 
 	web_list(r, sortkeys, "name", &l);
 	hdf_set_value(r->hdf, "Filter.q", qs);
-	res = db_query(r->db, q[Q_LIST], "sill", qs, l.sort, (int64_t)l.per,
+	res = db_stream_if(r->db, l.export, q[Q_LIST],
+	    "sill", qs, l.sort, (int64_t)l.per,
 	    (int64_t)l.offset);
 	return web_list_out(r, &l, res, "gateways", heads, cols, 7,
 	    "gateways.cs");

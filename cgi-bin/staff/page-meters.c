@@ -96,7 +96,8 @@ page_meters(struct req *r)
 	hdf_set_value(r->hdf, "Filter.profile", pr);
 	hdf_set_int_value(r->hdf, "Filter.building", (int)b);
 	hdf_set_int_value(r->hdf, "Filter.gateway", (int)g);
-	res = db_query(r->db, q[Q_LIST], "sllsill", qs, b, g, pr, l.sort,
+	res = db_stream_if(r->db, l.export, q[Q_LIST],
+	    "sllsill", qs, b, g, pr, l.sort,
 	    (int64_t)l.per, (int64_t)l.offset);
 	if (web_list_out(r, &l, res, "meters", heads, cols, 10, "meters.cs") == -1)
 		return -1;

@@ -70,7 +70,8 @@ page_operators(struct req *r)
 	hdf_set_value(r->hdf, "Filter.q", qs);
 	hdf_set_value(r->hdf, "Filter.status", st);
 	hdf_set_int_value(r->hdf, "Filter.role", (int)web_query_id(r, "role"));
-	res = db_query(r->db, q[Q_LIST], "slsisll", qs, web_query_id(r, "role"),
+	res = db_stream_if(r->db, l.export, q[Q_LIST],
+	    "slsisll", qs, web_query_id(r, "role"),
 	    st, l.sort, web_tz(r), (int64_t)l.per, (int64_t)l.offset);
 	if (web_list_out(r, &l, res, "operators", heads, cols, 7,
 	    "operators.cs") == -1)

@@ -168,7 +168,8 @@ page_oplog(struct req *r)
 	web_dates(r, &d1, &d2);
 	if (valid_text(act, 64) != NULL || valid_text(op, 32) != NULL)
 		return web_fail(r, 400, "err.bad_request");
-	res = db_query(r->db, q[Q_LIST], "ssssisll", op, act, d1, d2, l.sort,
+	res = db_stream_if(r->db, l.export, q[Q_LIST],
+	    "ssssisll", op, act, d1, d2, l.sort,
 	    web_tz(r), (int64_t)l.per, (int64_t)l.offset);
 	if (res == NULL)
 		return -1;

@@ -49,7 +49,8 @@ page_rooms(struct req *r)
 	hdf_set_value(r->hdf, "Filter.q", qs);
 	hdf_set_int_value(r->hdf, "Filter.building", (int)b);
 	hdf_set_int_value(r->hdf, "Filter.floor", (int)f);
-	res = db_query(r->db, q[Q_LIST], "sllill", qs, b, f, l.sort,
+	res = db_stream_if(r->db, l.export, q[Q_LIST],
+	    "sllill", qs, b, f, l.sort,
 	    (int64_t)l.per, (int64_t)l.offset);
 	if (web_list_out(r, &l, res, "rooms", heads, cols, 5, "rooms.cs") == -1)
 		return -1;
