@@ -755,34 +755,41 @@ web_cmd_error(struct req *r, const char *err, char *buf, size_t sz)
 	return buf;
 }
 
-void
-web_cmd_error_col(struct req *r, const char *prefix, const char *from,
-    const char *to)
+/* For each row PREFIX.N with a value in FROM, TO = FN(FROM). */
+static void
+col_map(struct req *r, const char *prefix, const char *from, const char *to,
+    const char *(*fn)(struct req *, const char *, char *, size_t))
 {
 	HDF *rows = hdf_get_obj(r->hdf, prefix);
 	char buf[256];
-
-	for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
-	    row = hdf_obj_next(row))
-		hdf_set_value(row, to, web_cmd_error(r, hdf_get_value(row,
-		    from, ""), buf, sizeof(buf)));
-}
-
-void
-web_money_col(struct req *r, const char *prefix, const char *from,
-    const char *to)
-{
-	HDF *rows = hdf_get_obj(r->hdf, prefix);
-	char buf[32];
 
 	for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
 	    row = hdf_obj_next(row)) {
 		const char *v = hdf_get_value(row, from, "");
 
 		if (*v != '\0')
-			hdf_set_value(row, to, money_format(strtoll(v, NULL, 10),
-			    buf, sizeof(buf)));
+			hdf_set_value(row, to, fn(r, v, buf, sizeof(buf)));
 	}
+}
+
+static const char *
+yuan(struct req *r, const char *fen, char *buf, size_t sz)
+{
+	return money_format(strtoll(fen, NULL, 10), buf, sz);
+}
+
+void
+web_cmd_error_col(struct req *r, const char *prefix, const char *from,
+    const char *to)
+{
+	col_map(r, prefix, from, to, web_cmd_error);
+}
+
+void
+web_money_col(struct req *r, const char *prefix, const char *from,
+    const char *to)
+{
+	col_map(r, prefix, from, to, yuan);
 }
 
 int

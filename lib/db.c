@@ -363,46 +363,49 @@ fail:
 	return NULL;
 }
 
+static struct dbres *
+vquery(struct db *db, int stream, const char *sql, const char *fmt,
+    va_list ap)
+{
+	MYSQL_STMT *st = run(db, sql, fmt, ap);
+
+	return st == NULL ? NULL : result(db, st, stream);
+}
+
 struct dbres *
 db_query(struct db *db, const char *sql, const char *fmt, ...)
 {
-	MYSQL_STMT *st;
+	struct dbres *r;
 	va_list ap;
 
 	va_start(ap, fmt);
-	st = run(db, sql, fmt, ap);
+	r = vquery(db, 0, sql, fmt, ap);
 	va_end(ap);
-	if (st == NULL)
-		return NULL;
-	return result(db, st, 0);
+	return r;
 }
 
 struct dbres *
 db_stream(struct db *db, const char *sql, const char *fmt, ...)
 {
-	MYSQL_STMT *st;
+	struct dbres *r;
 	va_list ap;
 
 	va_start(ap, fmt);
-	st = run(db, sql, fmt, ap);
+	r = vquery(db, 1, sql, fmt, ap);
 	va_end(ap);
-	if (st == NULL)
-		return NULL;
-	return result(db, st, 1);
+	return r;
 }
 
 struct dbres *
 db_stream_if(struct db *db, int stream, const char *sql, const char *fmt, ...)
 {
-	MYSQL_STMT *st;
+	struct dbres *r;
 	va_list ap;
 
 	va_start(ap, fmt);
-	st = run(db, sql, fmt, ap);
+	r = vquery(db, stream, sql, fmt, ap);
 	va_end(ap);
-	if (st == NULL)
-		return NULL;
-	return result(db, st, stream);
+	return r;
 }
 
 int

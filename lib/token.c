@@ -151,6 +151,16 @@ token_mac(const uint8_t kmac[TOKEN_KEY_LEN], const uint8_t c[PLAIN_LEN],
 	return 0;
 }
 
+/* Forgets the keys and the plain text of a token. */
+static void
+wipe(uint8_t kenc[TOKEN_KEY_LEN], uint8_t kmac[TOKEN_KEY_LEN],
+    uint8_t plain[PLAIN_LEN])
+{
+	OPENSSL_cleanse(kenc, TOKEN_KEY_LEN);
+	OPENSSL_cleanse(kmac, TOKEN_KEY_LEN);
+	OPENSSL_cleanse(plain, PLAIN_LEN);
+}
+
 int
 token_build(const uint8_t vk[TOKEN_VK_LEN], const struct token_plain *p,
     uint8_t out[TOKEN_LEN])
@@ -171,9 +181,7 @@ token_build(const uint8_t vk[TOKEN_VK_LEN], const struct token_plain *p,
 		goto out;
 	rc = 0;
 out:
-	OPENSSL_cleanse(kenc, sizeof(kenc));
-	OPENSSL_cleanse(kmac, sizeof(kmac));
-	OPENSSL_cleanse(plain, sizeof(plain));
+	wipe(kenc, kmac, plain);
 	if (rc == -1)
 		errno = EIO;
 	return rc;
@@ -204,9 +212,7 @@ token_open(const uint8_t vk[TOKEN_VK_LEN], uint32_t meter_number,
 	p->issued_at = get32(plain + 12);
 	rc = 0;
 out:
-	OPENSSL_cleanse(kenc, sizeof(kenc));
-	OPENSSL_cleanse(kmac, sizeof(kmac));
-	OPENSSL_cleanse(plain, sizeof(plain));
+	wipe(kenc, kmac, plain);
 	if (rc == -1)
 		errno = err;
 	return rc;
