@@ -14,6 +14,7 @@ B = build
 # libprepaid: the utilities and the domain (money, tariffs, reconciliation,
 # import), linked by every program; no web header in it.
 LIB_OBJS = \
+	$(B)/lib/alarms.o \
 	$(B)/lib/approvals.o \
 	$(B)/lib/balance.o \
 	$(B)/lib/batches.o \
@@ -21,6 +22,7 @@ LIB_OBJS = \
 	$(B)/lib/crypto.o \
 	$(B)/lib/csvimp.o \
 	$(B)/lib/db.o \
+	$(B)/lib/health.o \
 	$(B)/lib/import.o \
 	$(B)/lib/ledger.o \
 	$(B)/lib/log.o \
@@ -46,14 +48,17 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/main.o \
 	$(B)/cgi-bin/staff/page-accounts.o \
 	$(B)/cgi-bin/staff/page-adjust.o \
+	$(B)/cgi-bin/staff/page-alarms.o \
 	$(B)/cgi-bin/staff/page-approvals.o \
 	$(B)/cgi-bin/staff/page-auth.o \
 	$(B)/cgi-bin/staff/page-batch.o \
 	$(B)/cgi-bin/staff/page-buildings.o \
 	$(B)/cgi-bin/staff/page-close.o \
 	$(B)/cgi-bin/staff/page-gateways.o \
+	$(B)/cgi-bin/staff/page-health.o \
 	$(B)/cgi-bin/staff/page-history.o \
 	$(B)/cgi-bin/staff/page-home.o \
+	$(B)/cgi-bin/staff/page-lost.o \
 	$(B)/cgi-bin/staff/page-meterchange.o \
 	$(B)/cgi-bin/staff/page-meters.o \
 	$(B)/cgi-bin/staff/page-metrics.o \

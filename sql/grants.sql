@@ -26,6 +26,8 @@ GRANT SELECT ON events TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT ON commands TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT ON read_requests TO 'prepaid_staff'@'localhost';
 GRANT SELECT ON alarms TO 'prepaid_staff'@'localhost';
+-- F22: the acknowledgement only, never the episode itself
+GRANT UPDATE (acked_at, acked_by, ack_note) ON alarms TO 'prepaid_staff'@'localhost';
 GRANT SELECT ON sms_outbox TO 'prepaid_staff'@'localhost';
 GRANT SELECT ON collector_status TO 'prepaid_staff'@'localhost';
 

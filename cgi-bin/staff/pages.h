@@ -80,5 +80,12 @@ int page_approval_decide(struct req *);
 int page_closings(struct req *);
 int page_batch_run(struct req *);
 int page_batch_view(struct req *);
+/* The report centre: alarms (F22, F30), lost contact (F26, F27), B9. */
+int page_alarms(struct req *);
+int page_alarm_ack(struct req *);
+int page_alarm_history(struct req *);
+int page_lost_meters(struct req *);
+int page_lost_gateways(struct req *);
+int page_health(struct req *);
 
 #endif

@@ -55,6 +55,12 @@ const struct route routes[] = {
 	{ "/adjust",		M_GET | M_POST,	R_ADJ,	  page_adjust },
 	{ "/meter/read",	M_POST,		16,	  page_meter_read },
 	{ "/meter/history",	M_GET,		16,	  page_history },
+	{ "/report/alarms",	M_GET,		22,	  page_alarms },
+	{ "/report/alarm/ack",	M_GET | M_POST,	22,	  page_alarm_ack },
+	{ "/report/alarm-history", M_GET,	30,	  page_alarm_history },
+	{ "/report/lost-meters", M_GET,		26,	  page_lost_meters },
+	{ "/report/lost-gateways", M_GET,	27,	  page_lost_gateways },
+	{ "/health",		M_GET,		1,	  page_health },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

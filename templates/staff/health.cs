@@ -1,0 +1,23 @@
+<?cs # health.cs - B9 the system's own health: collectors, buses, command queue, SMS and modem, database, backup, reconciliation. ?>
+<?cs include:"layout.cs" ?>
+<?cs call:head(Lang.rep.health) ?>
+<h2><?cs var:Lang.rep.h.collectors ?></h2>
+<table class="list" id="collectors"><thead><tr><th><?cs var:Lang.rep.h.collector ?></th><th><?cs var:Lang.rep.h.beat ?></th><th><?cs var:Lang.rep.h.age ?></th><th><?cs var:Lang.rep.h.cycle ?></th><th><?cs var:Lang.rep.h.read ?></th><th><?cs var:Lang.rep.h.lost ?></th><th><?cs var:Lang.rep.h.meters ?></th><th><?cs var:Lang.rep.h.modem ?></th><th><?cs var:Lang.rep.h.modem_at ?></th></tr></thead>
+<tbody><?cs each:c = Collectors ?><tr class="collector"><td class="name"><?cs var:c.name ?></td><td class="beat"><?cs var:c.beat ?></td><td class="age"><?cs var:c.age ?><?cs if:c.age > Rep.stale_s ?> <span class="err stale"><?cs var:Lang.rep.h.stale ?></span><?cs /if ?></td><td class="cycle"><?cs var:c.cycle_ms ?></td><td class="read"><?cs var:c.meters_read ?></td><td class="lost"><?cs var:c.meters_lost ?></td><td class="total"><?cs var:c.meters_total ?></td><td class="rssi"><?cs var:c.rssi ?></td><td><?cs var:c.rssi_at ?></td></tr><?cs /each ?>
+<?cs if:!Collectors.0.name ?><tr><td colspan="9" class="err" id="no-collector"><?cs var:Lang.rep.h.no_collector ?></td></tr><?cs /if ?></tbody></table>
+<h2><?cs var:Lang.rep.h.buses ?></h2>
+<table class="list" id="buses"><thead><tr><th><?cs var:Lang.rep.col.gateway ?></th><th><?cs var:Lang.rep.col.port ?></th><th><?cs var:Lang.rep.col.meters ?></th><th><?cs var:Lang.rep.col.meters_lost ?></th><th><?cs var:Lang.rep.col.rate ?></th><th><?cs var:Lang.rep.col.latency ?></th><th><?cs var:Lang.rep.col.timeouts ?></th><th><?cs var:Lang.rep.col.exceptions ?></th><th><?cs var:Lang.rep.col.bad_frames ?></th><th><?cs var:Lang.rep.col.link_errors ?></th><th><?cs var:Lang.rep.h.last_cycle ?></th></tr></thead>
+<tbody><?cs each:b = Buses ?><tr id="bus-<?cs var:b.id ?>"><td><?cs var:b.gateway ?></td><td><?cs var:b.port ?></td><td class="meters"><?cs var:b.meters ?></td><td class="lost"><?cs var:b.lost ?></td><td class="rate"><?cs if:b.rate_bp != "" ?><?cs var:b.rate_bp / 100 ?>.<?cs var:b.rate_bp % 100 / 10 ?><?cs var:b.rate_bp % 10 ?><?cs /if ?></td><td class="latency"><?cs var:b.latency_ms ?></td><td class="timeouts"><?cs var:b.timeouts ?></td><td class="exceptions"><?cs var:b.exceptions ?></td><td class="bad-frames"><?cs var:b.bad_frames ?></td><td class="link-errors"><?cs var:b.link_errors ?></td><td class="last-cycle"><?cs var:b.last_cycle ?> <?cs if:b.last_cycle_ms != "" ?>(<?cs var:b.last_cycle_ms ?> ms)<?cs /if ?></td></tr><?cs /each ?></tbody></table>
+<h2><?cs var:Lang.rep.h.commands ?></h2>
+<p id="commands"><?cs each:c = Commands ?><span class="cmd" id="cmd-<?cs name:c ?>"><?cs var:Lang.cmd[name(c)] ?> <b><?cs var:c ?></b></span> <?cs /each ?></p>
+<h2><?cs var:Lang.rep.h.sms ?></h2>
+<dl id="sms"><dt><?cs var:Lang.rep.h.queued ?></dt><dd id="sms-queued"><?cs var:Sms.queued ?></dd><dt><?cs var:Lang.rep.h.sent ?></dt><dd id="sms-sent"><?cs var:Sms.sent ?></dd><dt><?cs var:Lang.rep.h.failed ?></dt><dd id="sms-failed"><?cs var:Sms.failed ?></dd><dt><?cs var:Lang.rep.h.possibly_sent ?></dt><dd id="sms-maybe"><?cs var:Sms.possibly_sent ?></dd>
+<dt><?cs var:Lang.rep.h.oldest_queued ?></dt><dd id="sms-oldest"><?cs var:Sms.oldest_queued ?></dd><dt><?cs var:Lang.rep.h.last_sent ?></dt><dd id="sms-last"><?cs var:Sms.last_sent ?></dd><dt><?cs var:Lang.rep.h.last_error ?></dt><dd id="sms-error"><?cs var:Sms.last_error ?></dd></dl>
+<h2><?cs var:Lang.rep.h.database ?></h2>
+<dl><dt><?cs var:Lang.rep.h.db_size ?></dt><dd id="db-mb"><?cs var:Db.mb ?></dd><dt><?cs var:Lang.rep.h.tables ?></dt><dd id="db-tables"><?cs var:Db.tables ?></dd></dl>
+<h2><?cs var:Lang.rep.h.backup ?></h2>
+<?cs if:Backup.state == "ok" ?><dl id="backup"><dt><?cs var:Lang.rep.h.backup ?></dt><dd id="backup-at"><?cs var:Backup.at ?></dd><dt><?cs var:Lang.rep.h.backup_size ?></dt><dd id="backup-mb"><?cs var:Backup.mb ?></dd><dt><?cs var:Lang.rep.h.backup_file ?></dt><dd id="backup-path"><?cs var:Backup.path ?></dd></dl>
+<?cs elif:Backup.state == "bad" ?><p class="err" id="backup-bad"><?cs var:Lang.rep.h.backup_bad ?></p><?cs else ?><p class="err" id="backup-none"><?cs var:Lang.rep.h.backup_none ?></p><?cs /if ?>
+<h2><?cs var:Lang.rep.h.reconcile ?></h2>
+<?cs if:Reconcile.at ?><p id="reconcile"><span id="reconcile-at"><?cs var:Reconcile.at ?></span>, <?cs var:Lang.rep.h.reconcile_total ?> <b id="reconcile-total"><?cs var:Reconcile.total ?></b></p><?cs else ?><p id="reconcile-none"><?cs var:Lang.rep.h.reconcile_none ?></p><?cs /if ?>
+<?cs call:foot() ?>

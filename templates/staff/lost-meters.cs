@@ -1,0 +1,24 @@
+<?cs # lost-meters.cs - F26 lost meters: since when, the last good read and the health of the meter's bus. ?>
+<?cs include:"layout.cs" ?>
+<?cs if:Mode.gateways ?><?cs call:head(Lang.rep.lost_gateways) ?><?cs set:Mode.path = "/report/lost-gateways" ?><?cs else ?><?cs call:head(Lang.rep.lost_meters) ?><?cs set:Mode.path = "/report/lost-meters" ?><?cs /if ?>
+<form method="get" action="<?cs var:Mode.path ?>" class="filters">
+<label><?cs var:Lang.rep.building ?> <select name="building"><option value=""><?cs var:Lang.rep.all ?></option><?cs each:b = Buildings ?><option value="<?cs var:b.id ?>"<?cs if:Filter.building == b.id ?> selected<?cs /if ?>><?cs var:b.name ?></option><?cs /each ?></select></label><?cs call:err("building") ?>
+<?cs if:!Mode.gateways ?><label><?cs var:Lang.rep.floor ?> <input name="floor" size="4" value="<?cs var:Filter.floor ?>"></label><?cs call:err("floor") ?><?cs /if ?>
+<label><?cs var:Lang.rep.gateway ?> <select name="gateway"><option value=""><?cs var:Lang.rep.all ?></option><?cs each:g = Gateways ?><option value="<?cs var:g.id ?>"<?cs if:Filter.gateway == g.id ?> selected<?cs /if ?>><?cs var:g.name ?></option><?cs /each ?></select></label><?cs call:err("gateway") ?>
+<label><?cs var:Lang.rep.from ?> <input name="from" type="date" value="<?cs var:Filter.from ?>"></label><?cs call:err("from") ?>
+<label><?cs var:Lang.rep.to ?> <input name="to" type="date" value="<?cs var:Filter.to ?>"></label><?cs call:err("to") ?>
+<button type="submit"><?cs var:Lang.rep.search ?></button>
+<a href="?<?cs if:List.base ?><?cs var:List.base ?>&amp;<?cs /if ?>export=xlsx" id="export"><?cs var:Lang.rep.export ?></a>
+</form>
+<table class="list">
+<?cs if:Mode.gateways ?>
+<thead><tr><?cs call:th("gateway", Lang.rep.col.gateway) ?><th><?cs var:Lang.rep.col.host ?></th><th><?cs var:Lang.rep.col.building ?></th><?cs call:th("since", Lang.rep.col.since) ?><th><?cs var:Lang.rep.col.lost_min ?></th><th><?cs var:Lang.rep.col.meters ?></th><?cs call:th("meters_lost", Lang.rep.col.meters_lost) ?><th><?cs var:Lang.rep.col.last_read ?></th><?cs call:th("rate", Lang.rep.col.rate) ?><th><?cs var:Lang.rep.col.latency ?></th><th><?cs var:Lang.rep.col.timeouts ?></th><th><?cs var:Lang.rep.col.exceptions ?></th><th><?cs var:Lang.rep.col.bad_frames ?></th><th><?cs var:Lang.rep.col.link_errors ?></th></tr></thead>
+<tbody><?cs each:g = Rows ?><tr id="gw-<?cs var:g.id ?>"><td><?cs var:g.gateway ?></td><td><?cs var:g.host ?></td><td><?cs var:g.building ?></td><td class="since"><?cs var:g.since ?></td><td class="lost"><?cs var:g.lost_min ?></td><td class="meters"><?cs var:g.meters ?></td><td class="meters-lost"><?cs var:g.meters_lost ?></td><td class="last-read"><?cs var:g.last_read ?></td><td class="rate"><?cs if:g.rate_bp != "" ?><?cs var:g.rate_bp / 100 ?>.<?cs var:g.rate_bp % 100 / 10 ?><?cs var:g.rate_bp % 10 ?><?cs /if ?></td><td class="latency"><?cs var:g.latency_ms ?></td><td class="timeouts"><?cs var:g.timeouts ?></td><td class="exceptions"><?cs var:g.exceptions ?></td><td class="bad-frames"><?cs var:g.bad_frames ?></td><td class="link-errors"><?cs var:g.link_errors ?></td></tr><?cs /each ?>
+<?cs if:!Rows.0.id ?><tr><td colspan="14"><?cs var:Lang.rep.none ?></td></tr><?cs /if ?></tbody>
+<?cs else ?>
+<thead><tr><?cs call:th("meter", Lang.rep.col.meter) ?><?cs call:th("room", Lang.rep.col.room) ?><th><?cs var:Lang.rep.col.holder ?></th><th><?cs var:Lang.rep.col.gateway ?></th><?cs call:th("since", Lang.rep.col.since) ?><th><?cs var:Lang.rep.col.lost_min ?></th><?cs call:th("last_read", Lang.rep.col.last_read) ?><th><?cs var:Lang.rep.col.fail_streak ?></th><?cs call:th("rate", Lang.rep.col.rate) ?><th><?cs var:Lang.rep.col.latency ?></th><th><?cs var:Lang.rep.col.timeouts ?></th><th><?cs var:Lang.rep.col.exceptions ?></th><th><?cs var:Lang.rep.col.bad_frames ?></th><th><?cs var:Lang.rep.col.link_errors ?></th></tr></thead>
+<tbody><?cs each:m = Rows ?><tr id="meter-<?cs var:m.id ?>"><td><?cs var:m.meter ?></td><td><?cs var:m.building ?> <?cs var:m.room ?></td><td><?cs var:m.holder ?></td><td><?cs var:m.gateway ?> <?cs var:Lang.rep.col.port ?><?cs var:m.port ?></td><td class="since"><?cs var:m.since ?></td><td class="lost"><?cs var:m.lost_min ?></td><td class="last-read"><?cs var:m.last_read ?></td><td class="fails"><?cs var:m.fail_streak ?></td><td class="rate"><?cs if:m.rate_bp != "" ?><?cs var:m.rate_bp / 100 ?>.<?cs var:m.rate_bp % 100 / 10 ?><?cs var:m.rate_bp % 10 ?><?cs /if ?></td><td class="latency"><?cs var:m.latency_ms ?></td><td class="timeouts"><?cs var:m.timeouts ?></td><td class="exceptions"><?cs var:m.exceptions ?></td><td class="bad-frames"><?cs var:m.bad_frames ?></td><td class="link-errors"><?cs var:m.link_errors ?></td></tr><?cs /each ?>
+<?cs if:!Rows.0.id ?><tr><td colspan="14"><?cs var:Lang.rep.none ?></td></tr><?cs /if ?></tbody>
+<?cs /if ?></table>
+<?cs call:pager() ?>
+<?cs call:foot() ?>
