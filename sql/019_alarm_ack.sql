@@ -1,4 +1,4 @@
--- 019_alarm_ack.sql - F22: an operator acknowledges an open alarm episode with a note (who and when stay with the episode); B9: the administrators hold F1, the health page's right.
+-- 019_alarm_ack.sql - F22: an operator acknowledges an open alarm episode with a note (who and when stay with the episode); B9: the health page has a right of its own, held by the administrators.
 ALTER TABLE alarms
   ADD COLUMN acked_at DATETIME(3) NULL,
   ADD COLUMN acked_by INT NULL,
@@ -6,6 +6,6 @@ ALTER TABLE alarms
   ADD KEY (closed_at),
   ADD FOREIGN KEY (acked_by) REFERENCES operators (id);
 
--- B9: the system health page is under F1, which no role held (signing in
--- again needs no right); the administrators' role gets it.
-INSERT IGNORE INTO role_rights (role_id, right_code) VALUES (1, 'F1');
+-- B9: the system health page has a right of its own (like ADJ); the
+-- administrators' role holds it.
+INSERT IGNORE INTO role_rights (role_id, right_code) VALUES (1, 'B9');

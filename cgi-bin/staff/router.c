@@ -60,7 +60,7 @@ const struct route routes[] = {
 	{ "/report/alarm-history", M_GET,	30,	  page_alarm_history },
 	{ "/report/lost-meters", M_GET,		26,	  page_lost_meters },
 	{ "/report/lost-gateways", M_GET,	27,	  page_lost_gateways },
-	{ "/health",		M_GET,		1,	  page_health },
+	{ "/health",		M_GET,		R_HEALTH, page_health },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -8,8 +8,9 @@
 
 /* Rights: F1..F30 are the functions of features.md, SITE the site's look. */
 #define RIGHT_SITE 31
-#define NRIGHTS 33
+#define NRIGHTS 34
 #define R_ADJ 32	/* adjustment entries: their own right */
+#define R_HEALTH 33	/* B9, the system's health: its own right */
 #define R_SIGNED (-1)	/* any signed-in operator */
 
 /* The operator signed in (all zero when nobody is). */
