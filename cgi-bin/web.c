@@ -78,18 +78,99 @@ web_search(struct req *r, const char *name, char *out, size_t sz)
 }
 
 int
-form_error(struct req *r, const char *field, const char *key)
+web_error(struct req *r, const char *field, const char *key)
 {
-	char name[128], lkey[128];
+	char name[128];
 
 	snprintf(name, sizeof(name), "Form.err.%s", field);
-	snprintf(lkey, sizeof(lkey), "err.%s", key);
 	/* the first error of a field is the one to show */
 	if (hdf_get_value(r->hdf, name, NULL) == NULL)
-		hdf_set_value(r->hdf, name, web_lang(r, lkey));
+		hdf_set_value(r->hdf, name, web_lang(r, key));
 	hdf_set_int_value(r->hdf, "Form.nerrors",
 	    hdf_get_int_value(r->hdf, "Form.nerrors", 0) + 1);
 	return 1;
+}
+
+int
+form_error(struct req *r, const char *field, const char *key)
+{
+	char lkey[128];
+
+	snprintf(lkey, sizeof(lkey), "err.%s", key);
+	return web_error(r, field, lkey);
+}
+
+/* Query.NAME, kept in Filter.NAME for the form. */
+static const char *
+filter_text(struct req *r, const char *name)
+{
+	const char *s = web_query(r, name, "");
+	char key[64];
+
+	snprintf(key, sizeof(key), "Filter.%s", name);
+	hdf_set_value(r->hdf, key, s);
+	return s;
+}
+
+/* 1 when S is a whole number in [MIN, MAX], in *V. */
+static int
+whole(const char *s, int64_t min, int64_t max, int64_t *v)
+{
+	char *end;
+
+	if (*s == '\0' || strlen(s) > 18)
+		return 0;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0' && *v >= min && *v <= max;
+}
+
+int64_t
+web_filter_int(struct req *r, const char *name, int64_t min, int64_t max,
+    int64_t none, const char *errkey)
+{
+	const char *s = filter_text(r, name);
+	int64_t v;
+
+	if (*s == '\0')
+		return none;
+	if (whole(s, min, max, &v))
+		return v;
+	web_error(r, name, errkey);
+	return none;
+}
+
+int64_t
+web_filter_id(struct req *r, const char *name, const char *list,
+    const char *errkey)
+{
+	const char *s = filter_text(r, name);
+	int64_t v;
+
+	if (*s == '\0')
+		return 0;
+	if (whole(s, 1, INT64_MAX, &v))
+		for (HDF *h = hdf_get_child(r->hdf, list); h;
+		    h = hdf_obj_next(h))
+			if (hdf_get_int_value(h, "id", 0) == v)
+				return v;
+	web_error(r, name, errkey);
+	return 0;
+}
+
+const char *
+web_filter_choice(struct req *r, const char *name,
+    const char *const *choices, const char *errkey)
+{
+	const char *s = filter_text(r, name);
+
+	if (*s == '\0')
+		return "";
+	for (int i = 0; choices[i]; i++)
+		if (strcmp(choices[i], s) == 0)
+			return choices[i];
+	web_error(r, name, errkey);
+	return "";
 }
 
 static const char *

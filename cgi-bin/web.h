@@ -106,8 +106,24 @@ struct fval {
 /* Validates the declared fields from Query.*; keeps every value in Form.*,
  * writes each error's text to Form.err.NAME; returns the number of errors. */
 int form_check(struct req *, const struct field *, size_t n, struct fval *);
-/* Sets one field's error by its language key; returns 1 for counting. */
+/* Sets one field's error by its language key under err; returns 1 for
+ * counting. web_error takes the whole key ("rep.err.floor"). */
 int form_error(struct req *, const char *field, const char *key);
+int web_error(struct req *, const char *field, const char *key);
+
+/*
+ * GET filters, kept in Filter.NAME for the form. Empty is no filter (NONE,
+ * 0 or ""); anything else must be a whole number in [MIN, MAX], the id of
+ * a row LIST.N.id of the HDF (e.g. Buildings from web_buildings), or one of
+ * CHOICES; if not, ERRKEY's text goes next to the field and the filter is
+ * not applied.
+ */
+int64_t web_filter_int(struct req *, const char *name, int64_t min,
+    int64_t max, int64_t none, const char *errkey);
+int64_t web_filter_id(struct req *, const char *name, const char *list,
+    const char *errkey);
+const char *web_filter_choice(struct req *, const char *name,
+    const char *const *choices, const char *errkey);
 
 /* The value of Query.NAME or DEF. */
 const char *web_query(struct req *, const char *name, const char *def);

@@ -8,89 +8,6 @@
 #include "money.h"
 #include "pages.h"
 
-/* An error of a filter next to its field, in the report's own words. */
-static void
-rep_error(struct req *r, const char *field, const char *key)
-{
-	char name[64], lkey[64];
-
-	snprintf(name, sizeof(name), "Form.err.%s", field);
-	snprintf(lkey, sizeof(lkey), "rep.err.%s", key);
-	if (hdf_get_value(r->hdf, name, NULL) == NULL)
-		hdf_set_value(r->hdf, name, web_lang(r, lkey));
-	hdf_set_int_value(r->hdf, "Form.nerrors",
-	    hdf_get_int_value(r->hdf, "Form.nerrors", 0) + 1);
-}
-
-/* A whole number in [MIN, MAX] as typed, or -1 when S is not one. */
-static int
-small_int(const char *s, int min, int max, int *out)
-{
-	char *end;
-	long v;
-
-	if (*s == '\0' || strlen(s) > 6)
-		return -1;
-	v = strtol(s, &end, 10);
-	if (*end != '\0' || v < min || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-/* The building filter: "" or the id of a building of Buildings.N. */
-static int64_t
-building_filter(struct req *r)
-{
-	const char *s = web_query(r, "building", "");
-	int v;
-	HDF *h;
-
-	hdf_set_value(r->hdf, "Filter.building", s);
-	if (*s == '\0')
-		return 0;
-	if (small_int(s, 1, 999999, &v) == 0)
-		for (h = hdf_get_child(r->hdf, "Buildings"); h; h = hdf_obj_next(h))
-			if (hdf_get_int_value(h, "id", 0) == v)
-				return v;
-	rep_error(r, "building", "building");
-	return 0;
-}
-
-/* The floor filter: "" or a floor number. */
-static int
-floor_filter(struct req *r)
-{
-	const char *s = web_query(r, "floor", "");
-	int v;
-
-	hdf_set_value(r->hdf, "Filter.floor", s);
-	if (*s == '\0')
-		return ALARMS_ANY_FLOOR;
-	if (small_int(s, -9, 999, &v) == 0)
-		return v;
-	rep_error(r, "floor", "floor");
-	return ALARMS_ANY_FLOOR;
-}
-
-/* A choice filter NAME: "" or one of CHOICES. */
-static const char *
-choice_filter(struct req *r, const char *name, const char *const *choices)
-{
-	const char *s = web_query(r, name, "");
-	char key[64];
-
-	snprintf(key, sizeof(key), "Filter.%s", name);
-	hdf_set_value(r->hdf, key, s);
-	if (*s == '\0')
-		return "";
-	for (int i = 0; choices[i]; i++)
-		if (strcmp(choices[i], s) == 0)
-			return choices[i];
-	rep_error(r, name, name);
-	return "";
-}
-
 /* For each row PREFIX.N, DURATION in days, hours and minutes from SECS. */
 static void
 duration_col(struct req *r, const char *prefix)
@@ -140,10 +57,13 @@ alarm_list(struct req *r, int history)
 	if (web_buildings(r) == -1)
 		return -1;
 	f.history = history;
-	f.building = building_filter(r);
-	f.floor = floor_filter(r);
-	f.kind = choice_filter(r, "kind", alarms_kinds);
-	f.state = history ? choice_filter(r, "state", states) : "";
+	f.building = web_filter_id(r, "building", "Buildings",
+	    "rep.err.building");
+	f.floor = web_filter_int(r, "floor", -9, 999, ALARMS_ANY_FLOOR,
+	    "rep.err.floor");
+	f.kind = web_filter_choice(r, "kind", alarms_kinds, "rep.err.kind");
+	f.state = history ? web_filter_choice(r, "state", states,
+	    "rep.err.state") : "";
 	web_dates(r, &f.from, &f.to);
 	f.tz = web_tz(r);
 	web_list(r, alarms_sortkeys, "-opened", &l);

@@ -7,60 +7,6 @@
 #include "health.h"
 #include "pages.h"
 
-/* An error of a filter next to its field, in the report's own words. */
-static void
-rep_error(struct req *r, const char *field, const char *key)
-{
-	char name[64], lkey[64];
-
-	snprintf(name, sizeof(name), "Form.err.%s", field);
-	snprintf(lkey, sizeof(lkey), "rep.err.%s", key);
-	if (hdf_get_value(r->hdf, name, NULL) == NULL)
-		hdf_set_value(r->hdf, name, web_lang(r, lkey));
-	hdf_set_int_value(r->hdf, "Form.nerrors",
-	    hdf_get_int_value(r->hdf, "Form.nerrors", 0) + 1);
-}
-
-/* Query.NAME: "" (0), or the id of a row of LIST.N.id (else an error). */
-static int64_t
-id_filter(struct req *r, const char *name, const char *list)
-{
-	const char *s = web_query(r, name, "");
-	char key[64], *end;
-	long v;
-	HDF *h;
-
-	snprintf(key, sizeof(key), "Filter.%s", name);
-	hdf_set_value(r->hdf, key, s);
-	if (*s == '\0')
-		return 0;
-	v = strlen(s) <= 9 ? strtol(s, &end, 10) : 0;
-	if (v > 0 && *end == '\0')
-		for (h = hdf_get_child(r->hdf, list); h; h = hdf_obj_next(h))
-			if (hdf_get_int_value(h, "id", 0) == v)
-				return v;
-	rep_error(r, name, name);
-	return 0;
-}
-
-/* The floor filter: "" or a floor number. */
-static int
-floor_filter(struct req *r)
-{
-	const char *s = web_query(r, "floor", "");
-	char *end;
-	long v;
-
-	hdf_set_value(r->hdf, "Filter.floor", s);
-	if (*s == '\0')
-		return HEALTH_ANY_FLOOR;
-	v = strlen(s) <= 4 ? strtol(s, &end, 10) : -1000;
-	if (v >= -9 && v <= 999 && *end == '\0')
-		return (int)v;
-	rep_error(r, "floor", "floor");
-	return HEALTH_ANY_FLOOR;
-}
-
 enum { Q_GATEWAYS };
 static const char *const q[] = {
 	[Q_GATEWAYS] = "SELECT id, name FROM gateways ORDER BY name",
@@ -79,8 +25,10 @@ filters(struct req *r, struct lost_filter *f, struct list *l,
 		return -1;
 	web_rows(r, "Gateways", res);
 	db_res_free(res);
-	f->building = id_filter(r, "building", "Buildings");
-	f->gateway = id_filter(r, "gateway", "Gateways");
+	f->building = web_filter_id(r, "building", "Buildings",
+	    "rep.err.building");
+	f->gateway = web_filter_id(r, "gateway", "Gateways",
+	    "rep.err.gateway");
 	web_dates(r, &f->from, &f->to);
 	f->tz = web_tz(r);
 	web_list(r, sortkeys, "-since", l);
@@ -111,7 +59,8 @@ page_lost_meters(struct req *r)
 
 	if (filters(r, &f, &l, health_meter_sortkeys) == -1)
 		return -1;
-	f.floor = floor_filter(r);
+	f.floor = web_filter_int(r, "floor", -9, 999, HEALTH_ANY_FLOOR,
+	    "rep.err.floor");
 	return web_list_out(r, &l, health_lost_meters(r->db, &f),
 	    "lost-meters", heads, cols, 17, "lost-meters.cs");
 }
