@@ -80,5 +80,9 @@ int page_approval_decide(struct req *);
 int page_closings(struct req *);
 int page_batch_run(struct req *);
 int page_batch_view(struct req *);
+/* F23-F25: the sales report of a day, month or year (page-report-sales.c). */
+int page_report_sales_day(struct req *);
+int page_report_sales_month(struct req *);
+int page_report_sales_year(struct req *);
 
 #endif

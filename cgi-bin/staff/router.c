@@ -55,6 +55,10 @@ const struct route routes[] = {
 	{ "/adjust",		M_GET | M_POST,	R_ADJ,	  page_adjust },
 	{ "/meter/read",	M_POST,		16,	  page_meter_read },
 	{ "/meter/history",	M_GET,		16,	  page_history },
+	/* the sales reports: a route per period, so each has its own right */
+	{ "/report/sales/day",	M_GET,		23,	  page_report_sales_day },
+	{ "/report/sales/month", M_GET,		24,	  page_report_sales_month },
+	{ "/report/sales/year",	M_GET,		25,	  page_report_sales_year },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
