@@ -199,28 +199,32 @@ totals(struct req *r, const struct sales_filter *f)
 static int
 export(struct req *r, const struct sales_filter *f)
 {
-	static const char *const heads[] = { "salesrep.col_period",
-	    "salesrep.col_group", "salesrep.col_sales", "salesrep.col_refunds",
+	static const char *const pheads[] = { "salesrep.col_day",
+	    "salesrep.col_month", "salesrep.col_year" };
+	static const char *const gheads[] = { "", "salesrep.head.operator",
+	    "salesrep.head.building", "salesrep.head.channel" };
+	const char *heads[] = { pheads[f->period], gheads[f->group],
+	    "salesrep.col_sales", "salesrep.col_refunds",
 	    "salesrep.col_reversals", "salesrep.col_adjust",
 	    "salesrep.col_other", "salesrep.col_net", "salesrep.col_n" };
 	const char *cols[] = { "period", "grp", "sales_fen:yuan+",
 	    "refunds_fen:yuan+", "reversals_fen:yuan+", "adjust_fen:yuan+",
 	    "other_fen:yuan+", "net_fen:yuan+", "n:int+" };
-	const char *h[9];
 	char name[64];
 	size_t n = 0;
 
 	if (f->period == SALES_DAY)
 		cols[0] = "period:date";
+	/* not grouped: no group column */
 	for (size_t i = 0; i < 9; i++) {
 		if (i == 1 && f->group == SALES_BY_NONE)
 			continue;
-		h[n] = heads[i];
+		heads[n] = heads[i];
 		cols[n++] = cols[i];
 	}
 	snprintf(name, sizeof(name), "sales-%s-%s-%s", periods[f->period],
 	    *f->from ? f->from : "all", f->to);
-	return web_xlsx_hdf(r, name, h, cols, n, "Rows");
+	return web_xlsx_hdf(r, name, heads, cols, n, "Rows");
 }
 
 /* A sales report of PERIOD: the form, and the rows when it is right. */

@@ -150,6 +150,8 @@ rows, tot = compare("year report", "year", "2020-01-01", "2021-12-31", by="none"
 check([(x[0], x[-2]) for x in rows] == [("2020", "9.99"), ("2021", "172.22")], "years cut at the site's new year",
       rows)
 compare("year report by operator", "year", "2020-01-01", "2021-12-31")
+r = opa.get("/report/sales/month", **{"from": "2021-03-01", "to": "2021-03-31", "by": "building"})
+check("<th>月份</th><th>楼栋</th><th>售电（元）</th>" in r.text, "the columns are headed 月份 and 楼栋 by building")
 r = opa.get("/report/sales/day")
 check(r.status == 200 and 'id="report"' in r.text, "the day report opens with this month by default")
 
@@ -196,7 +198,7 @@ r = opa.get("/report/sales/day", **{"from": "2021-03-31", "to": "2021-04-02", "b
 check(r.status == 200 and r.body[:2] == b"PK", "the export is an .xlsx file", r.status)
 ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
 head = [c.value for c in ws[1]]
-check(head == ["日期", "分组", "售电（元）", "退费（元）", "冲正（元）", "调整（元）", "其他（元）", "净额（元）", "笔数"],
+check(head == ["日期", "操作员", "售电（元）", "退费（元）", "冲正（元）", "调整（元）", "其他（元）", "净额（元）", "笔数"],
       "the header row names the columns in Chinese", head)
 check(ws.freeze_panes == "A2", "the header row is frozen", ws.freeze_panes)
 data = list(ws.iter_rows(min_row=2, values_only=False))
@@ -215,7 +217,7 @@ check(tot[0].value == "合计" and tot[0].font.b and [round(c.value * 100) for c
       "a bold totals row equal to the ledger", [c.value for c in tot])
 r = opa.get("/report/sales/month", **{"from": "2021-01-01", "to": "2021-04-30", "by": "none", "export": "xlsx"})
 ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
-check([c.value for c in ws[1]][:2] == ["日期", "售电（元）"] and [c[0].value for c in ws.iter_rows(min_row=2)]
+check([c.value for c in ws[1]][:2] == ["月份", "售电（元）"] and [c[0].value for c in ws.iter_rows(min_row=2)]
       == ["2021-01", "2021-02", "2021-03", "2021-04", "合计"], "the month export without groups: a row a month")
 r = opa.get("/sales", export="xlsx")
 ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
