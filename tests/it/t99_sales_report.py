@@ -168,6 +168,13 @@ for name, value, field in bads:
     check(r.status == 200 and err and re.search(r"[\u4e00-\u9fff]", err) and 'id="report"' not in r.text
           and "<script>alert" not in r.text and "<b>" not in r.text,
           f"{name}={value[:30]!r}: an error next to {field} in Chinese, no report", (r.status, err))
+r = opa.get("/report/sales/day", **{"from": "2024-02-29", "to": "2024-03-01"})
+check(r.status == 200 and r.field_error("from") is None and 'id="report"' in r.text, "29 February of a leap year is a date")
+r = opa.get("/report/sales/day", **{"from": "2023-02-01", "to": "2023-02-29"})
+check(r.field_error("to") is not None and r.field_error("from") is None, "29 February of 2023 is none")
+r = opa.get("/report/sales/day", **{"from": "", "to": ""})
+check(r.status == 200 and 'id="report"' in r.text and re.search(r'name="from" type="date" value="\d{4}-\d\d-01"', r.text),
+      "empty dates mean this month so far")
 r = opa.get("/report/sales/day", **{"from": "2021-04-02", "to": "2021-04-01"})
 check(r.field_error("to") == "结束日期不能早于开始日期" and 'id="report"' not in r.text, "a reversed range is an error")
 r = opa.get("/report/sales/day", **{"from": "2021-01-01", "to": "2022-01-02"})
