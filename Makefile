@@ -30,6 +30,7 @@ LIB_OBJS = \
 	$(B)/lib/oplog.o \
 	$(B)/lib/reconcile.o \
 	$(B)/lib/roles.o \
+	$(B)/lib/sales.o \
 	$(B)/lib/settings.o \
 	$(B)/lib/tariff.o \
 	$(B)/lib/tariffs.o \
@@ -66,6 +67,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-oplog.o \
 	$(B)/cgi-bin/staff/page-read.o \
 	$(B)/cgi-bin/staff/page-reconcile.o \
+	$(B)/cgi-bin/staff/page-report-sales.o \
 	$(B)/cgi-bin/staff/page-reversal.o \
 	$(B)/cgi-bin/staff/page-roles.o \
 	$(B)/cgi-bin/staff/page-rooms.o \

@@ -77,6 +77,15 @@ xlsx_header(struct xlsx *x, const char *const *heads, size_t n)
 		worksheet_set_column(x->ws, (lxw_col_t)i, (lxw_col_t)i, 16,
 		    NULL);
 	}
+	return xlsx_freeze(x, 1, 0);
+}
+
+int
+xlsx_freeze(struct xlsx *x, uint32_t rows, uint16_t cols)
+{
+	/* kept in the sheet's view settings, written when it is closed, so
+	 * it works in constant memory mode too */
+	worksheet_freeze_panes(x->ws, rows, cols);
 	return 0;
 }
 

@@ -20,8 +20,11 @@ enum xlsx_fmt {
 
 /* A new workbook with one sheet, written in TMPDIR; NULL with errno. */
 struct xlsx *xlsx_new(const char *tmpdir, const char *sheet);
-/* Row 0: the column headings, bold. */
+/* Row 0: the column headings, bold, and frozen (they stay in view when the
+ * sheet scrolls). */
 int xlsx_header(struct xlsx *, const char *const *heads, size_t n);
+/* Keeps the first ROWS rows and COLS columns in view (frozen panes). */
+int xlsx_freeze(struct xlsx *, uint32_t rows, uint16_t cols);
 /* Rows must be written in order (constant memory mode). */
 int xlsx_cell(struct xlsx *, uint32_t row, uint16_t col, const char *text);
 /* A number with the format FMT (XF_INT, XF_YUAN or XF_KWH); BOLD for a

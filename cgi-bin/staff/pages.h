@@ -87,5 +87,9 @@ int page_alarm_history(struct req *);
 int page_lost_meters(struct req *);
 int page_lost_gateways(struct req *);
 int page_health(struct req *);
+/* F23-F25: the sales report of a day, month or year (page-report-sales.c). */
+int page_report_sales_day(struct req *);
+int page_report_sales_month(struct req *);
+int page_report_sales_year(struct req *);
 
 #endif

@@ -61,6 +61,10 @@ const struct route routes[] = {
 	{ "/report/lost-meters", M_GET,		26,	  page_lost_meters },
 	{ "/report/lost-gateways", M_GET,	27,	  page_lost_gateways },
 	{ "/health",		M_GET,		R_HEALTH, page_health },
+	/* the sales reports: a route per period, so each has its own right */
+	{ "/report/sales/day",	M_GET,		23,	  page_report_sales_day },
+	{ "/report/sales/month", M_GET,		24,	  page_report_sales_month },
+	{ "/report/sales/year",	M_GET,		25,	  page_report_sales_year },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
