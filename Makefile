@@ -21,6 +21,7 @@ LIB_OBJS = \
 	$(B)/lib/crypto.o \
 	$(B)/lib/csvimp.o \
 	$(B)/lib/db.o \
+	$(B)/lib/energy.o \
 	$(B)/lib/import.o \
 	$(B)/lib/ledger.o \
 	$(B)/lib/log.o \
@@ -51,6 +52,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-batch.o \
 	$(B)/cgi-bin/staff/page-buildings.o \
 	$(B)/cgi-bin/staff/page-close.o \
+	$(B)/cgi-bin/staff/page-energy.o \
 	$(B)/cgi-bin/staff/page-gateways.o \
 	$(B)/cgi-bin/staff/page-history.o \
 	$(B)/cgi-bin/staff/page-home.o \

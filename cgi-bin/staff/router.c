@@ -55,6 +55,9 @@ const struct route routes[] = {
 	{ "/adjust",		M_GET | M_POST,	R_ADJ,	  page_adjust },
 	{ "/meter/read",	M_POST,		16,	  page_meter_read },
 	{ "/meter/history",	M_GET,		16,	  page_history },
+	{ "/report/energy",	M_GET,		28,	  page_energy },
+	{ "/report/instruments", M_GET,		29,	  page_instruments },
+	{ "/report/losses",	M_GET,		28,	  page_losses },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
