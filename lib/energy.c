@@ -30,18 +30,20 @@
 #define TIME_RE \
 	"'^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$'"
 
-/* A read of meter ? nearest the UTC time ? on either side: ? ? ? ? */
-#define NEAR(col, t) \
-	"(SELECT " col " FROM (" \
-	"(SELECT read_at, energy FROM readings WHERE meter_id = m.id" \
-	" AND read_at <= " t " ORDER BY read_at DESC LIMIT 1) UNION ALL" \
-	" (SELECT read_at, energy FROM readings WHERE meter_id = m.id" \
-	" AND read_at >= " t " ORDER BY read_at LIMIT 1)) x" \
-	" ORDER BY ABS(TIMESTAMPDIFF(MICROSECOND, x.read_at, " t ")), x.read_at" \
-	" LIMIT 1)"
+/* The time of meter m's read last at or before, first at or after T. */
+#define BEFORE(t) "(SELECT MAX(read_at) FROM readings WHERE meter_id = m.id" \
+	" AND read_at <= " t ")"
+#define AFTER(t) "(SELECT MIN(read_at) FROM readings WHERE meter_id = m.id" \
+	" AND read_at >= " t ")"
+/* Of those the nearer (the earlier when both are as near). */
+#define NEARER(b, a, t) "CASE WHEN " b " IS NULL THEN " a " WHEN " a " IS NULL" \
+	" THEN " b " WHEN TIMESTAMPDIFF(MICROSECOND, " b ", " t ") <=" \
+	" TIMESTAMPDIFF(MICROSECOND, " t ", " a ") THEN " b " ELSE " a " END"
+#define ENERGY_AT(t) "(SELECT energy FROM readings WHERE meter_id = v.id" \
+	" AND read_at = " t " ORDER BY id LIMIT 1)"
 
 enum { Q_RANGE, Q_TIMES, Q_PLACE, Q_PERIODS, Q_TOTAL, Q_TOP, Q_INSTR, Q_BETWEEN,
-    Q_READS, Q_LOSSES };
+    Q_UTC, Q_READS, Q_LOSSES };
 static const char *const q[] = {
 	/* empty dates: the 30 days to the site's today */
 	[Q_RANGE] = "SELECT DATE_FORMAT(p.d1, '%Y-%m-%d'), DATE_FORMAT(p.d2, '%Y-%m-%d'),"
@@ -85,18 +87,28 @@ static const char *const q[] = {
 	    " JOIN gateways g ON g.id = u.gateway_id"
 	    " LEFT JOIN buildings b ON b.id = " MASTER_OF
 	    " WHERE m.profile = 'energy' ORDER BY m.number",
-	[Q_BETWEEN] = "SELECT id, number, building,"
-	    " DATE_FORMAT(CONVERT_TZ(at1, '+00:00', tz), '%Y-%m-%d %H:%i:%s') AS at1, e1,"
-	    " DATE_FORMAT(CONVERT_TZ(at2, '+00:00', tz), '%Y-%m-%d %H:%i:%s') AS at2, e2,"
-	    " e2 - e1 AS used FROM (SELECT m.id, m.number,"
-	    " COALESCE(b.name, '') AS building, p.tz,"
-	    " " NEAR("x.read_at", "p.t1") " AS at1, " NEAR("x.energy", "p.t1") " AS e1,"
-	    " " NEAR("x.read_at", "p.t2") " AS at2, " NEAR("x.energy", "p.t2") " AS e2"
-	    " FROM (SELECT ? AS mid, ? AS tz, CONVERT_TZ(?, ?, '+00:00') AS t1,"
-	    " CONVERT_TZ(?, ?, '+00:00') AS t2) p"
-	    " JOIN meters m ON m.profile = 'energy' AND (p.mid = 0 OR m.id = p.mid)"
-	    " JOIN buses u ON u.id = m.bus_id JOIN gateways g ON g.id = u.gateway_id"
-	    " LEFT JOIN buildings b ON b.id = " MASTER_OF ") v ORDER BY number",
+	/* times in UTC, bound into each subquery (a derived table's column
+	 * there fails on a second execution) */
+	[Q_BETWEEN] = "SELECT v.id, v.number, v.building,"
+	    " DATE_FORMAT(CONVERT_TZ(v.at1, '+00:00', v.tz), '%Y-%m-%d %H:%i:%s') AS at1,"
+	    " " ENERGY_AT("v.at1") " AS e1,"
+	    " DATE_FORMAT(CONVERT_TZ(v.at2, '+00:00', v.tz), '%Y-%m-%d %H:%i:%s') AS at2,"
+	    " " ENERGY_AT("v.at2") " AS e2,"
+	    " " ENERGY_AT("v.at2") " - " ENERGY_AT("v.at1") " AS used"
+	    " FROM (SELECT w.id, w.number, w.building, w.tz,"
+	    " " NEARER("w.b1", "w.a1", "w.t1") " AS at1,"
+	    " " NEARER("w.b2", "w.a2", "w.t2") " AS at2"
+	    " FROM (SELECT m.id, m.number, COALESCE(b.name, '') AS building,"
+	    " CAST(? AS CHAR) AS tz, CAST(? AS DATETIME) AS t1, CAST(? AS DATETIME) AS t2,"
+	    " " BEFORE("?") " AS b1, " AFTER("?") " AS a1,"
+	    " " BEFORE("?") " AS b2, " AFTER("?") " AS a2"
+	    " FROM meters m JOIN buses u ON u.id = m.bus_id"
+	    " JOIN gateways g ON g.id = u.gateway_id"
+	    " LEFT JOIN buildings b ON b.id = " MASTER_OF
+	    " WHERE m.profile = 'energy' AND (? = 0 OR m.id = ?)) w) v"
+	    " ORDER BY v.number",
+	[Q_UTC] = "SELECT DATE_FORMAT(CONVERT_TZ(?, ?, '+00:00'), '%Y-%m-%d %H:%i:%s'),"
+	    " DATE_FORMAT(CONVERT_TZ(?, ?, '+00:00'), '%Y-%m-%d %H:%i:%s')",
 	[Q_READS] = "SELECT DATE_FORMAT(CONVERT_TZ(x.read_at, '+00:00', p.tz),"
 	    " '%Y-%m-%d %H:%i:%s') AS at, m.number, x.energy, x.power_w,"
 	    " x.voltage_dv, x.current_ca, COUNT(*) OVER () AS total"
@@ -248,7 +260,18 @@ struct dbres *
 energy_between(struct db *db, int64_t meter, const char *t1, const char *t2,
     const char *tz)
 {
-	return db_query(db, q[Q_BETWEEN], "lsssss", meter, tz, t1, tz, t2, tz);
+	struct dbres *res;
+	char u1[20] = "", u2[20] = "";
+
+	if ((res = db_query(db, q[Q_UTC], "ssss", t1, tz, t2, tz)) == NULL)
+		return NULL;
+	if (db_next(res) == 1 && db_col(res, 0) && db_col(res, 1)) {
+		snprintf(u1, sizeof(u1), "%s", db_col(res, 0));
+		snprintf(u2, sizeof(u2), "%s", db_col(res, 1));
+	}
+	db_res_free(res);
+	return db_query(db, q[Q_BETWEEN], "sssssssll", tz, u1, u2, u1, u1, u2,
+	    u2, meter, meter);
 }
 
 struct dbres *
