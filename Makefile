@@ -22,6 +22,7 @@ LIB_OBJS = \
 	$(B)/lib/crypto.o \
 	$(B)/lib/csvimp.o \
 	$(B)/lib/db.o \
+	$(B)/lib/energy.o \
 	$(B)/lib/health.o \
 	$(B)/lib/import.o \
 	$(B)/lib/ledger.o \
@@ -55,6 +56,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-batch.o \
 	$(B)/cgi-bin/staff/page-buildings.o \
 	$(B)/cgi-bin/staff/page-close.o \
+	$(B)/cgi-bin/staff/page-energy.o \
 	$(B)/cgi-bin/staff/page-gateways.o \
 	$(B)/cgi-bin/staff/page-health.o \
 	$(B)/cgi-bin/staff/page-history.o \

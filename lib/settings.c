@@ -23,6 +23,7 @@ const struct setting settings[] = {
 	{ "approve_refund", SK_BOOL, "0" },
 	{ "approve_reversal", SK_BOOL, "0" },
 	{ "approve_keep_power", SK_BOOL, "0" },
+	{ "loss_alarm_pct", SK_INT, "5" },
 	{ NULL, SK_TEXT, NULL }
 };
 

@@ -68,6 +68,10 @@ int page_reversals(struct req *);
 int page_meter_read(struct req *);
 int page_batch(struct req *);
 int page_history(struct req *);
+/* F28, F29, B7 energy reports (page-energy.c) */
+int page_energy(struct req *);
+int page_instruments(struct req *);
+int page_losses(struct req *);
 int page_close(struct req *);
 int page_meter_change(struct req *);
 int page_approvals(struct req *);

@@ -65,6 +65,9 @@ const struct route routes[] = {
 	{ "/report/sales/day",	M_GET,		23,	  page_report_sales_day },
 	{ "/report/sales/month", M_GET,		24,	  page_report_sales_month },
 	{ "/report/sales/year",	M_GET,		25,	  page_report_sales_year },
+	{ "/report/energy",	M_GET,		28,	  page_energy },
+	{ "/report/instruments", M_GET,		29,	  page_instruments },
+	{ "/report/losses",	M_GET,		28,	  page_losses },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
