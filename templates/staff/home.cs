@@ -8,7 +8,7 @@
 <td><?cs call:num("d-month-" + key, Dash.month[key], may, list + "?from=" + Dash.month_first + "&to=" + Dash.day) ?></td></tr>
 <?cs /def ?>
 <?cs call:head(Lang.dash.title) ?>
-<p class="welcome"><?cs var:Lang.dash.welcome ?><?cs var:Op.name ?></p>
+<p class="welcome"><?cs var:Lang.dash.welcome ?><span class="name"><?cs var:Op.name ?></span></p>
 <div class="dash">
 <?cs if:Op.right.F18 || Op.right.F20 || Op.right.F23 || Op.right.F24 ?>
 <section class="card" id="dash-money"><h2><?cs var:Lang.dash.money ?></h2>

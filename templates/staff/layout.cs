@@ -93,7 +93,7 @@
 <?cs /if ?>
 </div>
 </header>
-<main class="container-fluid">
+<main>
 <h1><?cs var:title ?></h1>
 <?cs if:Page.ok ?><p class="ok alert alert-success" role="status"><?cs var:Lang.ok[Page.ok] ?></p><?cs /if ?>
 <?cs /def ?>
@@ -105,7 +105,7 @@
 <?cs /def ?>
 
 <?cs # a field's error, next to it ?>
-<?cs def:err(name) ?><?cs if:Form.err[name] ?><span class="err invalid-feedback" id="err-<?cs var:name ?>"><?cs var:Form.err[name] ?></span><?cs /if ?><?cs /def ?>
+<?cs def:err(name) ?><?cs if:Form.err[name] ?><span class="err" id="err-<?cs var:name ?>"><?cs var:Form.err[name] ?></span><?cs /if ?><?cs /def ?>
 
 <?cs def:text(name, label, type) ?>
 <label for="f-<?cs var:name ?>"><?cs var:label ?></label>
