@@ -220,6 +220,14 @@ db("UPDATE operators SET name = '<b>张&三</b>' WHERE login = '" + seller.login
 t2 = home(seller)
 check("&lt;b&gt;张&amp;三&lt;/b&gt;" in t2 and "<b>张" not in t2, "the operator's name is escaped in the greeting and the header")
 
+# h. Bootstrap comes from Debian's package through nginx, never from a copy in static/
+r = a.get("/bootstrap5/css/bootstrap.min.css")
+check(r.status == 200 and "text/css" in r.headers.get("Content-Type", "") and ".navbar-collapse" in r.text,
+      "nginx serves Bootstrap's CSS from /usr/share/javascript/bootstrap5", r.status)
+check('href="/bootstrap5/css/bootstrap.min.css"' in t, "every page links it")
+check(not any("bootstrap" in f for f in os.listdir(os.path.join(TOP, "static"))), "static/ holds no copy of Bootstrap")
+check(a.get("/bootstrap5/../../../etc/passwd").status in (400, 404), "nothing outside the package's directory is served")
+
 # what this test made up leaves no open work for the tests after it
 db(f"UPDATE meter_state SET lost = 0, lost_since = NULL WHERE meter_id = {meter}")
 db(f"UPDATE alarms SET closed_at = UTC_TIMESTAMP(3), open_key = NULL WHERE open_key = 't96-{meter}'")
