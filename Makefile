@@ -21,6 +21,7 @@ LIB_OBJS = \
 	$(B)/lib/config.o \
 	$(B)/lib/crypto.o \
 	$(B)/lib/csvimp.o \
+	$(B)/lib/dashboard.o \
 	$(B)/lib/db.o \
 	$(B)/lib/energy.o \
 	$(B)/lib/health.o \

@@ -1,7 +1,10 @@
-/* page-home.c - the start page after sign-in, and the language switch. */
+/* page-home.c - the start page after sign-in (the dashboard), and the language switch. */
+#include <stdio.h>
 #include <string.h>
 
+#include "dashboard.h"
 #include "db.h"
+#include "money.h"
 #include "pages.h"
 
 enum { Q_COUNTS, Q_MAYBE, Q_COLLECTORS };
@@ -26,13 +29,82 @@ static const char *const q[] = {
 	    " ORDER BY collector",
 };
 
+/* One period's money into Dash.NAME.* (yuan text and counts). */
+static void
+dash_money(struct req *r, const char *name, const struct dash_money *m)
+{
+	const struct { const char *k; int64_t fen, n; } v[] = {
+		{ "sales", m->sales, m->nsales },
+		{ "refunds", m->refunds, m->nrefunds },
+		{ "reversals", m->reversals, m->nreversals },
+		{ "net", m->net, -1 },
+	};
+	char buf[40];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		hdf_set_valuef(r->hdf, "Dash.%s.%s=%s", name, v[i].k,
+		    money_format(v[i].fen, buf, sizeof(buf)));
+		if (v[i].n >= 0)
+			hdf_set_valuef(r->hdf, "Dash.%s.n%s=%lld", name, v[i].k,
+			    (long long)v[i].n);
+	}
+}
+
+/* The counts into Dash.* and the open alarms by kind into Dash.alarm.N. */
+static void
+dash_counts(struct req *r, const struct dashboard *d)
+{
+	const struct { const char *k; int64_t v; } n[] = {
+		{ "meters", d->meters }, { "read_cycle", d->read_cycle },
+		{ "lost_meters", d->lost_meters }, { "lost_gateways", d->lost_gateways },
+		{ "alarms_open", d->alarms_open }, { "cmd_queued", d->cmd_queued },
+		{ "cmd_failed", d->cmd_failed }, { "sms_waiting", d->sms_waiting },
+		{ "sms_failed", d->sms_failed }, { "approvals", d->approvals_mine },
+	};
+
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		hdf_set_valuef(r->hdf, "Dash.%s=%lld", n[i].k, (long long)n[i].v);
+	for (int i = 0; i < DASH_NALARMS; i++) {
+		hdf_set_valuef(r->hdf, "Dash.alarm.%d.kind=%s", i,
+		    dashboard_alarm_kinds[i]);
+		hdf_set_valuef(r->hdf, "Dash.alarm.%d.n=%lld", i,
+		    (long long)d->alarms[i]);
+	}
+}
+
+/* The dashboard's figures into Dash.*; 0 or -1. */
+static int
+dashboard(struct req *r)
+{
+	struct dashboard d;
+	unsigned may = (staff_has(r, 19) ? DASH_MAY_REFUND : 0) |
+	    (staff_has(r, 21) ? DASH_MAY_REVERSAL : 0) |
+	    (staff_has(r, 15) ? DASH_MAY_KEEP_POWER : 0);
+
+	if (dashboard_load(r->db, r->sess->op_id, may, web_tz(r), &d) == -1)
+		return -1;
+	dash_counts(r, &d);
+	hdf_set_value(r->hdf, "Dash.day", d.day);
+	hdf_set_value(r->hdf, "Dash.month_first", d.month_first);
+	dash_money(r, "today", &d.today);
+	dash_money(r, "month", &d.month);
+	if (d.rc_found) {
+		hdf_set_value(r->hdf, "Dash.rc.at", d.rc_at);
+		hdf_set_valuef(r->hdf, "Dash.rc.total=%lld", (long long)d.rc_total);
+		hdf_set_value(r->hdf, "Dash.rc.detail", d.rc_detail);
+	}
+	return 0;
+}
+
 int
 page_home(struct req *r)
 {
 	struct dbres *res = db_query(r->db, q[Q_COUNTS], "");
 
-	if (res == NULL)
+	if (res == NULL || dashboard(r) == -1) {
+		db_res_free(res);
 		return -1;
+	}
 	web_row(r, "Count", res);
 	db_res_free(res);
 	if ((res = db_query(r->db, q[Q_MAYBE], "s", web_tz(r))) == NULL)

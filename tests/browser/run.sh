@@ -10,8 +10,9 @@ if [ ! -d node_modules/playwright-core ]; then
 		npm install --no-audit --no-fund >&2
 	fi
 fi
-# both scripts run, each prints its checks
+# the scripts run, each prints its checks
 rc=0
 node console.mjs || rc=1
 node money.mjs || rc=1
+node look.mjs || rc=1
 exit $rc
