@@ -80,8 +80,9 @@ account_view_show(struct req *r, int64_t id)
 	return 1;
 }
 
-int
-account_view_entry(struct req *r, int64_t id)
+/* Ledger entry ID into Entry.*: 1, 0 no such entry, -1 error. */
+static int
+entry_load(struct req *r, int64_t id)
 {
 	struct dbres *res = db_query(r->db, q[Q_ENTRY], "ssl", web_tz(r),
 	    web_tz(r), id);
@@ -122,8 +123,10 @@ static const struct {
 	{ "transfer_in", { 11, 0 } },
 };
 
-int
-account_view_entry_allowed(struct req *r)
+/* 1 when the operator may see the loaded entry, else 0 with a 403 page
+ * naming the right of its kind. */
+static int
+entry_allowed(struct req *r)
 {
 	const char *kind = hdf_get_value(r->hdf, "Entry.kind", "");
 	const char *orig = hdf_get_value(r->hdf, "Entry.orig_kind", "");
@@ -154,18 +157,28 @@ account_view_entry_allowed(struct req *r)
 }
 
 int
-account_view_entry_page(struct req *r)
+account_view_entry(struct req *r)
 {
 	int64_t id = web_query_id(r, "id");
+	int rc;
+
+	if (id == 0 || (rc = entry_load(r, id)) == 0)
+		return web_fail(r, 404, "err.not_found");
+	if (rc == -1)
+		return -1;
+	return entry_allowed(r);
+}
+
+int
+account_view_entry_page(struct req *r)
+{
 	char tok[65];
 	int rc;
 
-	if (id == 0 || (rc = account_view_entry(r, id)) == 0)
-		return web_fail(r, 404, "err.not_found");
-	if (rc == -1 || crypto_random_hex(16, tok) == -1)
+	if ((rc = account_view_entry(r)) != 1)
+		return rc;
+	if (crypto_random_hex(16, tok) == -1)
 		return -1;
-	if (!account_view_entry_allowed(r))
-		return 0;
 	/* the reversal form's own idempotency key */
 	if (hdf_get_value(r->hdf, "Form.idem", NULL) == NULL)
 		hdf_set_value(r->hdf, "Form.idem", tok);

@@ -11,12 +11,10 @@
 /* The account, its meters, money and commands in flight into the HDF:
  * 1, 0 no such account, -1 error. */
 int account_view_show(struct req *, int64_t account_id);
-/* Ledger entry ID into Entry.* (amount and capital, the command's error
- * in Chinese): 1, 0 no such entry, -1 error. */
-int account_view_entry(struct req *, int64_t id);
-/* 1 when the operator may see the loaded entry (the rights of its kind),
- * else 0 with a 403 page naming the right of its kind. */
-int account_view_entry_allowed(struct req *);
+/* The ledger entry of ?id= into Entry.* (amount and capital, the command's
+ * error in Chinese) when the operator may see it (the rights of its kind):
+ * 1, 0 when the page answered (404, or 403 naming the right), -1 error. */
+int account_view_entry(struct req *);
 /* The page of the entry ?id= (sale.cs) with its reversal form: what the
  * sale page shows, and a refused reversal again with its error. */
 int account_view_entry_page(struct req *);

@@ -259,12 +259,8 @@ page_receipt(struct req *r)
 	int64_t pid = web_query_id(r, "print");
 	int rc;
 
-	if (id == 0 || (rc = account_view_entry(r, id)) == 0)
-		return web_fail(r, 404, "err.not_found");
-	if (rc == -1)
-		return -1;
-	if (!account_view_entry_allowed(r))
-		return 0;
+	if ((rc = account_view_entry(r)) != 1)
+		return rc;
 	if (r->is_post) {
 		char obj[64];
 

@@ -57,7 +57,7 @@ for p in pages:
           ", ".join(calls))
 
 for name in ("account_view_show", "money_form_new", "money_form_account",
-             "money_form_issue", "account_view_entry_page"):
+             "money_form_issue", "account_view_entry", "account_view_entry_page"):
     home = [f for f in SHORT if any(n == name and not st for n, _, _, st in functions(f))]
     check(home == [os.path.join(STAFF, "money.c")],
           f"{name} is money.c's", str(home))
