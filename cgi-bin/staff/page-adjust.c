@@ -37,13 +37,38 @@ url_value(STRING *u, const char *s)
 			string_appendf(u, "%%%02X", *p);
 }
 
+/* The confirmation is a page of its own, so that Back from the entry
+ * returns to it without resubmitting a form: 1 when the form went there
+ * (not when the address would be too long). */
+static int
+to_review(struct req *r, const struct fval *v, int debit)
+{
+	STRING u;
+	char buf[32];
+	int done = 0;
+
+	string_init(&u);
+	string_appendf(&u, "/adjust?review=1&account=%lld&meter=%lld"
+	    "&direction=%s&amount=%s&reason=", (long long)v[J_ACCOUNT].i,
+	    (long long)v[J_METER].i, debit ? "debit" : "credit",
+	    money_format(v[J_AMOUNT].i, buf, sizeof(buf)));
+	url_value(&u, v[J_REASON].s);
+	string_append(&u, "&idem=");
+	url_value(&u, v[J_IDEM].s);
+	if (u.len < (int)sizeof(r->location)) {
+		web_redirect(r, "%s", u.buf);
+		done = 1;
+	}
+	string_clear(&u);
+	return done;
+}
+
 int
 page_adjust(struct req *r)
 {
 	struct fval v[J_N];
-	int64_t account = web_query_id(r, "account"), id;
-	const char *why;
-	char buf[160], obj[64], *after;
+	int64_t account = web_query_id(r, "account");
+	char buf[32];
 	int rc, nerr, debit;
 	/* the confirmation's own page: a GET */
 	int review = !r->is_post && strcmp(web_query(r, "review", ""), "1") == 0;
@@ -60,33 +85,12 @@ page_adjust(struct req *r)
 	debit = strcmp(v[J_DIR].s, "debit") == 0;
 	if (review)
 		v[J_CONFIRM].i = 0;
-	else if (!v[J_CONFIRM].i) {
-		/* the confirmation is a page of its own, so that Back from the
-		 * entry returns to it without resubmitting a form */
-		STRING u;
-
-		string_init(&u);
-		string_appendf(&u, "/adjust?review=1&account=%lld&meter=%lld"
-		    "&direction=%s&amount=%s&reason=", (long long)v[J_ACCOUNT].i,
-		    (long long)v[J_METER].i, debit ? "debit" : "credit",
-		    money_format(v[J_AMOUNT].i, buf, sizeof(buf)));
-		url_value(&u, v[J_REASON].s);
-		string_append(&u, "&idem=");
-		url_value(&u, v[J_IDEM].s);
-		if (u.len < (int)sizeof(r->location)) {
-			web_redirect(r, "%s", u.buf);
-			string_clear(&u);
-			return 0;
-		}
-		string_clear(&u);
-	}
+	else if (!v[J_CONFIRM].i && to_review(r, v, debit))
+		return 0;
 	if (!v[J_CONFIRM].i) {
 		/* the confirmation says which way the money goes, and how much */
 		hdf_set_int_value(r->hdf, "Confirm.show", 1);
-		hdf_set_value(r->hdf, "Confirm.amount", money_format(v[J_AMOUNT].i,
-		    buf, sizeof(buf)));
-		hdf_set_value(r->hdf, "Confirm.capital", money_capital(
-		    v[J_AMOUNT].i, buf, sizeof(buf)));
+		money_form_confirm(r, v[J_AMOUNT].i);
 		return 0;
 	}
 	{
@@ -96,24 +100,10 @@ page_adjust(struct req *r)
 		    .operator_id = r->sess->op_id, .idem_key = v[J_IDEM].s,
 		    .fresh = debit ? FRESH : 0, .note = v[J_REASON].s };
 
-		rc = ledger_issue(r->db, &e, &id, &why);
-	}
-	if (rc == -1)
-		return -1;
-	if (rc == 2) {
-		form_error(r, strcmp(why, LEDGER_NOT_ACCOUNTS) == 0 ? "meter" :
-		    "amount", why);
-		return 0;
-	}
-	if (rc == 1) {
-		snprintf(obj, sizeof(obj), "ledger:%lld", (long long)id);
-		after = oplog_json("account", web_query(r, "account", ""),
-		    "meter", web_query(r, "meter", ""), "direction", v[J_DIR].s,
+		return money_form_issue(r, &e, "adjust.create", oplog_json(
+		    "account", web_query(r, "account", ""), "meter",
+		    web_query(r, "meter", ""), "direction", v[J_DIR].s,
 		    "amount", money_format(v[J_AMOUNT].i, buf, sizeof(buf)),
-		    "reason", v[J_REASON].s, NULL);
-		web_log(r, "adjust.create", obj, NULL, after);
-		free(after);
+		    "reason", v[J_REASON].s, NULL));
 	}
-	web_redirect(r, "/sale?id=%lld", (long long)id);
-	return 0;
 }

@@ -80,42 +80,97 @@ static const struct field fields[] = {
 };
 enum { D_ID, D_DECISION, D_REASON, D_N };
 
+/* A request as it waits in the table. */
+struct request {
+	char kind[16], idem[80], meters[4096], note[256];
+	int64_t by, account, meter, amount, reverses;
+	int pending;
+};
+
+/* Request ID into *P: 1, 0 no such request, -1 error. */
+static int
+request_load(struct req *r, int64_t id, struct request *p)
+{
+	struct dbres *res;
+
+	if ((res = db_query(r->db, q[Q_GET], "l", id)) == NULL)
+		return -1;
+	if (db_next(res) != 1) {
+		db_res_free(res);
+		return 0;
+	}
+	snprintf(p->kind, sizeof(p->kind), "%s", db_col(res, 0));
+	p->pending = strcmp(db_col(res, 1), "pending") == 0;
+	p->by = db_coll(res, 2);
+	p->account = db_coll(res, 3);
+	p->meter = db_coll(res, 4);
+	p->amount = db_coll(res, 5);
+	p->reverses = db_coll(res, 6);
+	snprintf(p->meters, sizeof(p->meters), "%s", db_col(res, 7) ?
+	    db_col(res, 7) : "");
+	snprintf(p->note, sizeof(p->note), "%s", db_col(res, 8));
+	snprintf(p->idem, sizeof(p->idem), "%s", db_col(res, 9));
+	db_res_free(res);
+	return 1;
+}
+
+/* An approved request carried out: the batch of its meters (keep power)
+ * or its ledger entry. 1 done (*RESULT: the batch or the entry), 2
+ * refused (*WHY), -1 error. */
+static int
+request_carry_out(struct req *r, struct request *p, int64_t *result,
+    const char **why)
+{
+	if (strcmp(p->kind, "keep_power") == 0) {
+		int64_t ids[4096 / 2];
+		struct actor who;
+		int n = 0;
+
+		for (char *c = p->meters; *c && n < (int)(sizeof(ids) /
+		    sizeof(ids[0])); ) {
+			ids[n++] = strtoll(c, &c, 10);
+			if (*c == ',')
+				c++;
+			else
+				break;
+		}
+		*result = batches_create(r->db, web_actor(r, &who),
+		    "keep_power", ids, n, p->idem);
+		return *result > 0 ? 1 : -1;
+	} else {
+		struct entry e = { .account_id = p->account,
+		    .meter_id = p->meter, .kind = strcmp(p->kind, "refund") == 0 ?
+		    LK_REFUND : LK_REVERSAL, .amount = p->amount,
+		    .operator_id = r->sess->op_id, .idem_key = p->idem,
+		    .reverses_id = p->reverses, .note = p->note, .fresh = 600 };
+
+		return ledger_issue(r->db, &e, result, why);
+	}
+}
+
 int
 page_approval_decide(struct req *r)
 {
 	struct fval v[D_N];
-	struct dbres *res;
-	char kind[16], idem[80], meters[4096], note[256], obj[64];
-	int64_t by, account, meter, amount, reverses, result = 0;
-	int right, rc = 1;
+	struct request p;
+	char obj[64];
+	int64_t result = 0;
+	int right, rc;
 	const char *why = NULL;
 
 	if (form_check(r, fields, D_N, v) > 0)
 		return web_fail(r, 400, "err.bad_request");
-	if ((res = db_query(r->db, q[Q_GET], "l", v[D_ID].i)) == NULL)
+	if ((rc = request_load(r, v[D_ID].i, &p)) == -1)
 		return -1;
-	if (db_next(res) != 1) {
-		db_res_free(res);
+	if (rc == 0)
 		return web_fail(r, 404, "err.not_found");
-	}
-	snprintf(kind, sizeof(kind), "%s", db_col(res, 0));
-	if (strcmp(db_col(res, 1), "pending") != 0) {
-		db_res_free(res);
+	if (!p.pending) {
 		web_redirect(r, "/approvals?ok=decided");
 		return 0;
 	}
-	by = db_coll(res, 2);
-	account = db_coll(res, 3);
-	meter = db_coll(res, 4);
-	amount = db_coll(res, 5);
-	reverses = db_coll(res, 6);
-	snprintf(meters, sizeof(meters), "%s", db_col(res, 7) ? db_col(res, 7) : "");
-	snprintf(note, sizeof(note), "%s", db_col(res, 8));
-	snprintf(idem, sizeof(idem), "%s", db_col(res, 9));
-	db_res_free(res);
 	/* the second person: not the requester, with the right of the action */
-	right = approval_right(kind);
-	if (by == r->sess->op_id)
+	right = approval_right(p.kind);
+	if (p.by == r->sess->op_id)
 		return web_fail(r, 403, "err.same_operator");
 	if (!staff_has(r, right)) {
 		web_fail(r, 403, "err.no_right");
@@ -123,32 +178,7 @@ page_approval_decide(struct req *r)
 		return 0;
 	}
 	if (v[D_DECISION].i == 0) {
-		if (strcmp(kind, "keep_power") == 0) {
-			int64_t ids[4096 / 2];
-			struct actor who;
-			int n = 0;
-
-			for (char *p = meters; *p && n < (int)(sizeof(ids) /
-			    sizeof(ids[0])); ) {
-				ids[n++] = strtoll(p, &p, 10);
-				if (*p == ',')
-					p++;
-				else
-					break;
-			}
-			result = batches_create(r->db, web_actor(r, &who),
-			    "keep_power", ids, n, idem);
-			rc = result > 0 ? 1 : -1;
-		} else {
-			struct entry e = { .account_id = account, .meter_id = meter,
-			    .kind = strcmp(kind, "refund") == 0 ? LK_REFUND :
-			    LK_REVERSAL, .amount = amount, .operator_id = r->sess->op_id,
-			    .idem_key = idem, .reverses_id = reverses, .note = note,
-			    .fresh = 600 };
-
-			rc = ledger_issue(r->db, &e, &result, &why);
-		}
-		if (rc == -1)
+		if ((rc = request_carry_out(r, &p, &result, &why)) == -1)
 			return -1;
 		if (rc == 2) {
 			/* still pending: e.g. the meter needs a fresh read */

@@ -97,5 +97,5 @@ page_reversal(struct req *r)
 		form_error(r, "reason", strcmp(why, LEDGER_TOO_MUCH) == 0 ?
 		    "money_used" : why);
 	hdf_set_value(r->hdf, "Query.id", web_query(r, "id", ""));
-	return page_sale(r);
+	return account_view_entry_page(r);
 }

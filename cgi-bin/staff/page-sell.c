@@ -6,16 +6,12 @@
 
 #include "approvals.h"
 #include "oplog.h"
-#include "crypto.h"
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
 #include "pages.h"
 
-enum {
-	Q_FIND, Q_ACCOUNT, Q_METERS, Q_PENDING, Q_ENTRY, Q_PRINTS, Q_PRINT,
-	Q_PRINTED, Q_DUP
-};
+enum { Q_FIND, Q_PRINTS, Q_PRINT, Q_PRINTED, Q_DUP };
 static const char *const q[] = {
 	[Q_FIND] = "SELECT DISTINCT a.id, a.holder, a.holder_no, a.status,"
 	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room"
@@ -28,41 +24,6 @@ static const char *const q[] = {
 	    "   OR a.holder_no = p.q OR r.number = p.q OR m.number = p.q"
 	    "   OR CONCAT(b.name, r.number) = p.q OR CONCAT(b.name, ' ', r.number) = p.q)"
 	    " ORDER BY b.name, r.number, a.id LIMIT 50",
-	[Q_ACCOUNT] = "SELECT a.id, a.holder, a.holder_no, a.phone, a.status,"
-	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room"
-	    " FROM accounts a LEFT JOIN rooms r ON r.id = a.room_id"
-	    " LEFT JOIN buildings b ON b.id = r.building_id WHERE a.id = ?",
-	[Q_METERS] = "SELECT m.id, m.number, s.remaining_fen, s.lost,"
-	    " COALESCE(TIMESTAMPDIFF(SECOND, s.read_at, UTC_TIMESTAMP(3)), -1) AS age,"
-	    " (SELECT COUNT(*) FROM read_requests rq WHERE rq.meter_id = m.id"
-	    "   AND rq.done_at IS NULL) AS reading,"
-	    " DATE_FORMAT(CONVERT_TZ(s.read_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS read_at"
-	    " FROM account_meters x JOIN meters m ON m.id = x.meter_id"
-	    " LEFT JOIN meter_state s ON s.meter_id = m.id"
-	    " WHERE x.account_id = ? AND x.active = 1 AND m.profile = 'ddsy1352nk'"
-	    " ORDER BY m.number",
-	[Q_PENDING] = "SELECT c.id, c.kind, c.status, c.amount_fen, m.number AS meter,"
-	    " c.error FROM commands c JOIN account_meters x ON x.meter_id = c.meter_id"
-	    " AND x.active = 1 JOIN meters m ON m.id = c.meter_id"
-	    " WHERE x.account_id = ? AND c.status IN ('queued', 'sent', 'waiting', 'failed')"
-	    " AND c.created_at > UTC_TIMESTAMP() - INTERVAL 30 DAY ORDER BY c.id",
-	[Q_ENTRY] = "SELECT l.id, l.kind, l.amount_fen, l.account_id, a.holder,"
-	    " a.holder_no, COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room,"
-	    " m.number AS meter, COALESCE(o.name, '') AS operator, l.channel,"
-	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at,"
-	    " CONCAT(DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y%m%d'),"
-	    "   LPAD(l.id, 8, '0')) AS receipt_no,"
-	    " COALESCE(c.status, '') AS status, COALESCE(c.error, '') AS error,"
-	    " COALESCE(c.purchase_count, '') AS count, COALESCE(c.tries, 0) AS tries,"
-	    " COALESCE(l.reverses_id, '') AS reverses, l.note,"
-	    " COALESCE((SELECT z.id FROM ledger z WHERE z.reverses_id = l.id), '') AS reversed_by,"
-	    " COALESCE(ol.kind, '') AS orig_kind"
-	    " FROM ledger l JOIN accounts a ON a.id = l.account_id"
-	    " LEFT JOIN ledger ol ON ol.id = l.reverses_id"
-	    " JOIN meters m ON m.id = l.meter_id"
-	    " LEFT JOIN rooms r ON r.id = a.room_id LEFT JOIN buildings b ON b.id = r.building_id"
-	    " LEFT JOIN operators o ON o.id = l.operator_id"
-	    " LEFT JOIN commands c ON c.id = l.command_id WHERE l.id = ?",
 	[Q_PRINTS] = "SELECT COUNT(*) FROM receipt_prints WHERE ledger_id = ?",
 	[Q_PRINT] = "INSERT INTO receipt_prints (ledger_id, operator_id) VALUES (?, ?)",
 	/* the last sale of the same amount to the account a moment ago, from
@@ -99,41 +60,6 @@ enum {
 /* A second sale of the same amount to one account within this many
  * seconds is asked about first (two tabs, one sale twice). */
 #define DUP_WINDOW_S 300
-
-/* The account, its meters, money and commands in flight into the HDF. */
-int
-show_account(struct req *r, int64_t id)
-{
-	struct dbres *res;
-	int64_t money;
-	char buf[32];
-
-	if ((res = db_query(r->db, q[Q_ACCOUNT], "l", id)) == NULL)
-		return -1;
-	if (!web_row(r, "Account", res)) {
-		db_res_free(res);
-		return 0;
-	}
-	db_res_free(res);
-	if ((res = db_query(r->db, q[Q_METERS], "sl", web_tz(r), id)) == NULL)
-		return -1;
-	web_rows(r, "Meters", res);
-	db_res_free(res);
-	web_money_col(r, "Meters", "remaining_fen", "remaining");
-	if ((res = db_query(r->db, q[Q_PENDING], "l", id)) == NULL)
-		return -1;
-	web_rows(r, "Pending", res);
-	db_res_free(res);
-	web_money_col(r, "Pending", "amount_fen", "amount");
-	web_cmd_error_col(r, "Pending", "error", "error_text");
-	if (ledger_account_money(r->db, id, &money) == -1)
-		return -1;
-	hdf_set_value(r->hdf, "Account.money", money_format(money, buf,
-	    sizeof(buf)));
-	hdf_set_value(r->hdf, "Account.cap", money_format(web_setting(r,
-	    "hoard_cap_fen"), buf, sizeof(buf)));
-	return 1;
-}
 
 /* Sell and refund share the form: what differs is here. */
 struct mode {
@@ -175,37 +101,6 @@ dup_sale(struct req *r, int64_t account, int64_t amount, const char *idem)
 }
 
 int
-money_form_new(struct req *r, int64_t account)
-{
-	char tok[65];
-	int rc;
-
-	if ((rc = show_account(r, account)) != 1)
-		return rc == 0 ? web_fail(r, 404, "err.not_found") : -1;
-	if (crypto_random_hex(16, tok) == -1)
-		return -1;
-	hdf_set_value(r->hdf, "Form.idem", tok);
-	hdf_set_valuef(r->hdf, "Form.account=%lld", (long long)account);
-	hdf_set_value(r->hdf, "Form.meter",
-	    hdf_get_value(r->hdf, "Meters.0.id", ""));
-	return 0;
-}
-
-int
-money_form_account(struct req *r, const struct fval *account, int *nerr)
-{
-	int rc;
-
-	if (!account->set || (rc = show_account(r, account->i)) == 0)
-		return web_fail(r, 404, "err.not_found");
-	if (rc == -1)
-		return -1;
-	if (strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open") != 0)
-		*nerr += form_error(r, "amount", "account_closed");
-	return 1;
-}
-
-int
 page_sell(struct req *r)
 {
 	return money_form(r, &sell_mode);
@@ -217,13 +112,93 @@ page_refund(struct req *r)
 	return money_form(r, &refund_mode);
 }
 
+/* The first view's search: its matches into Found.*. The account to show
+ * (ACCOUNT, else the one match, else 0), -1 on error. */
+static int64_t
+find_account(struct req *r, int64_t account)
+{
+	struct dbres *res;
+	char qs[256];
+	long n;
+
+	web_search(r, "q", qs, sizeof(qs));
+	hdf_set_value(r->hdf, "Filter.q", web_query(r, "q", ""));
+	if (*qs == '\0')
+		return account;
+	if ((res = db_query(r->db, q[Q_FIND], "s", qs)) == NULL)
+		return -1;
+	n = web_rows(r, "Found", res);
+	db_res_free(res);
+	/* one match: straight to its form */
+	if (n == 1 && account == 0)
+		account = hdf_get_int_value(r->hdf, "Found.0.id", 0);
+	return account;
+}
+
+/* The confirmation is a page of its own (GET), so that Back from the sale
+ * returns to it without resubmitting a form: 1 when the form went there. */
+static int
+to_review(struct req *r, const struct mode *m, const struct fval *v)
+{
+	char buf[32];
+
+	if (!safe_key(v[S_IDEM].s))
+		return 0;
+	web_redirect(r, "/%s?review=1&account=%lld&meter=%lld&amount=%s"
+	    "&idem=%s", m->name, (long long)v[S_ACCOUNT].i,
+	    (long long)v[S_METER].i, money_format(v[S_AMOUNT].i, buf,
+	    sizeof(buf)), v[S_IDEM].s);
+	return 1;
+}
+
+/* B8: a refund checked now, sent when a second operator approves: 0 (a
+ * refusal next to the amount, or on to the approvals), -1 on error. */
+static int
+refund_request(struct req *r, const struct mode *m, const struct fval *v)
+{
+	int64_t money, age;
+	struct actor who;
+
+	if (ledger_meter_money(r->db, v[S_METER].i, &money, &age) == -1)
+		return -1;
+	if (age < 0 || age > m->fresh) {
+		form_error(r, "amount", LEDGER_NOT_FRESH);
+		return 0;
+	}
+	if (v[S_AMOUNT].i > money) {
+		form_error(r, "amount", LEDGER_TOO_MUCH);
+		return 0;
+	}
+	if (approvals_request(r->db, web_actor(r, &who), "refund",
+	    v[S_ACCOUNT].i, v[S_METER].i, -v[S_AMOUNT].i, 0, NULL, NULL,
+	    v[S_IDEM].s) == -1)
+		return -1;
+	web_redirect(r, "/approvals?ok=requested");
+	return 0;
+}
+
+/* The entry of a confirmed form, logged as a sale or a refund. */
+static int
+issue(struct req *r, const struct mode *m, const struct fval *v)
+{
+	struct entry e = { .account_id = v[S_ACCOUNT].i,
+	    .meter_id = v[S_METER].i, .kind = m->kind,
+	    .amount = m->sign * v[S_AMOUNT].i, .operator_id = r->sess->op_id,
+	    .idem_key = v[S_IDEM].s, .fresh = m->fresh,
+	    .cap = web_setting(r, "hoard_cap_fen") };
+	char buf[32];
+
+	return money_form_issue(r, &e, m->sign > 0 ? "sale.create" :
+	    "refund.create", oplog_json("account", web_query(r, "account", ""),
+	    "meter", web_query(r, "meter", ""), "amount",
+	    money_format(v[S_AMOUNT].i, buf, sizeof(buf)), NULL));
+}
+
 static int
 money_form(struct req *r, const struct mode *m)
 {
 	struct fval v[S_N];
-	int64_t account = web_query_id(r, "account"), id;
-	const char *why;
-	char buf[160], obj[64];
+	int64_t account = web_query_id(r, "account");
 	int rc, nerr;
 	/* the confirmation's own page: a GET */
 	int review = !r->is_post && strcmp(web_query(r, "review", ""), "1") == 0;
@@ -231,22 +206,8 @@ money_form(struct req *r, const struct mode *m)
 	hdf_set_value(r->hdf, "Mode.name", m->name);
 	web_render(r, "sell.cs");
 	if (!r->is_post && !review) {
-		char qs[256];
-
-		web_search(r, "q", qs, sizeof(qs));
-		hdf_set_value(r->hdf, "Filter.q", web_query(r, "q", ""));
-		if (*qs) {
-			struct dbres *res = db_query(r->db, q[Q_FIND], "s", qs);
-			long n;
-
-			if (res == NULL)
-				return -1;
-			n = web_rows(r, "Found", res);
-			db_res_free(res);
-			/* one match: straight to its form */
-			if (n == 1 && account == 0)
-				account = hdf_get_int_value(r->hdf, "Found.0.id", 0);
-		}
+		if ((account = find_account(r, account)) == -1)
+			return -1;
 		return account == 0 ? 0 : money_form_new(r, account);
 	}
 	nerr = form_check(r, fields, S_N, v);
@@ -257,15 +218,8 @@ money_form(struct req *r, const struct mode *m)
 	/* a GET only ever shows the confirmation; it never writes */
 	if (review)
 		v[S_CONFIRM].i = 0;
-	else if (!v[S_CONFIRM].i && safe_key(v[S_IDEM].s)) {
-		/* the confirmation is a page of its own (GET), so that Back
-		 * from the sale returns to it without resubmitting a form */
-		web_redirect(r, "/%s?review=1&account=%lld&meter=%lld&amount=%s"
-		    "&idem=%s", m->name, (long long)v[S_ACCOUNT].i,
-		    (long long)v[S_METER].i, money_format(v[S_AMOUNT].i, buf,
-		    sizeof(buf)), v[S_IDEM].s);
+	else if (!v[S_CONFIRM].i && to_review(r, m, v))
 		return 0;
-	}
 	if (m->sign > 0 && (!v[S_CONFIRM].i || (v[S_DUPCHECK].i &&
 	    !v[S_DUPOK].i))) {
 		/* the confirmation asks again when the same sale was just made */
@@ -277,167 +231,20 @@ money_form(struct req *r, const struct mode *m)
 	}
 	if (!v[S_CONFIRM].i) {
 		/* the confirmation names the account, the meter and the amount */
-		hdf_set_value(r->hdf, "Confirm.amount", money_format(v[S_AMOUNT].i,
-		    buf, sizeof(buf)));
-		hdf_set_value(r->hdf, "Confirm.capital", money_capital(
-		    v[S_AMOUNT].i, buf, sizeof(buf)));
+		money_form_confirm(r, v[S_AMOUNT].i);
 		web_render(r, "sell-confirm.cs");
 		return 0;
 	}
-	if (m->sign < 0 && approvals_needed(r->db, "refund")) {
-		/* B8: checked now, sent when a second operator approves */
-		int64_t money, age, aid;
-		struct actor who;
-
-		if (ledger_meter_money(r->db, v[S_METER].i, &money, &age) == -1)
-			return -1;
-		if (age < 0 || age > m->fresh) {
-			form_error(r, "amount", LEDGER_NOT_FRESH);
-			return 0;
-		}
-		if (v[S_AMOUNT].i > money) {
-			form_error(r, "amount", LEDGER_TOO_MUCH);
-			return 0;
-		}
-		if ((aid = approvals_request(r->db, web_actor(r, &who), "refund",
-		    v[S_ACCOUNT].i, v[S_METER].i, -v[S_AMOUNT].i, 0, NULL, NULL,
-		    v[S_IDEM].s)) == -1)
-			return -1;
-		web_redirect(r, "/approvals?ok=requested");
-		return 0;
-	}
-	{
-		struct entry e = { .account_id = v[S_ACCOUNT].i,
-		    .meter_id = v[S_METER].i, .kind = m->kind,
-		    .amount = m->sign * v[S_AMOUNT].i, .operator_id = r->sess->op_id,
-		    .idem_key = v[S_IDEM].s, .fresh = m->fresh,
-		    .cap = web_setting(r, "hoard_cap_fen") };
-
-		rc = ledger_issue(r->db, &e, &id, &why);
-	}
-	if (rc == -1)
-		return -1;
-	if (rc == 2) {
-		form_error(r, strcmp(why, LEDGER_NOT_ACCOUNTS) == 0 ? "meter" :
-		    "amount", why);
-		return 0;
-	}
-	if (rc == 1) {
-		char *after;
-
-		snprintf(obj, sizeof(obj), "ledger:%lld", (long long)id);
-		after = oplog_json("account", web_query(r, "account", ""),
-		    "meter", web_query(r, "meter", ""), "amount",
-		    money_format(v[S_AMOUNT].i, buf, sizeof(buf)), NULL);
-		web_log(r, m->sign > 0 ? "sale.create" : "refund.create", obj,
-		    NULL, after);
-		free(after);
-	}
-	/* a repeat (rc 0) shows the first sale: the same page, nothing new */
-	web_redirect(r, "/sale?id=%lld", (long long)id);
-	return 0;
+	if (m->sign < 0 && approvals_needed(r->db, "refund"))
+		return refund_request(r, m, v);
+	return issue(r, m, v);
 }
 
-/* The rights that may see an entry of each kind (the account records, F12,
- * show every entry); 0 ends a list. */
-static const struct {
-	const char *kind;
-	int rights[4];
-} kind_rights[] = {
-	{ "sale", { 17, 18, 0 } },
-	{ "online", { 17, 18, 0 } },
-	{ "refund", { 19, 20, 0 } },
-	{ "closing_refund", { 13, 14, 20, 0 } },
-	{ "reversal", { 21, 0 } },
-	{ "adjustment", { R_ADJ, 18, 0 } },
-	{ "token_failed", { 17, 18, 19, 20 } },
-	{ "transfer_out", { 11, 0 } },
-	{ "transfer_in", { 11, 0 } },
-};
-
-static int
-has_right(struct req *r, int right)
-{
-	return staff_has(r, right);
-}
-
-/* 1 when the operator may see the loaded entry, else 0 with a 403 page
- * naming the right of its kind. */
-static int
-entry_allowed(struct req *r)
-{
-	const char *kind = hdf_get_value(r->hdf, "Entry.kind", "");
-	const char *orig = hdf_get_value(r->hdf, "Entry.orig_kind", "");
-	int first = 12;
-	char key[32];
-
-	if (has_right(r, 12))
-		return 1;
-	for (size_t i = 0; i < sizeof(kind_rights) / sizeof(kind_rights[0]);
-	    i++) {
-		if (strcmp(kind_rights[i].kind, kind) != 0)
-			continue;
-		first = kind_rights[i].rights[0];
-		for (int j = 0; j < 4 && kind_rights[i].rights[j]; j++)
-			if (has_right(r, kind_rights[i].rights[j]))
-				return 1;
-	}
-	/* a reversal also to those who query what it reverses */
-	if (strcmp(kind, "reversal") == 0 && (((strcmp(orig, "sale") == 0 ||
-	    strcmp(orig, "online") == 0) && has_right(r, 18)) ||
-	    (strcmp(orig, "refund") == 0 && has_right(r, 20))))
-		return 1;
-	web_fail(r, 403, "err.no_right");
-	snprintf(key, sizeof(key), "right.%s", right_codes[first]);
-	hdf_set_value(r->hdf, "Error.right", right_codes[first]);
-	hdf_set_value(r->hdf, "Error.right_name", web_lang(r, key));
-	return 0;
-}
-
-static int
-load_entry(struct req *r, int64_t id)
-{
-	struct dbres *res = db_query(r->db, q[Q_ENTRY], "ssl", web_tz(r),
-	    web_tz(r), id);
-	char buf[160];
-	int64_t amount;
-
-	if (res == NULL)
-		return -1;
-	if (!web_row(r, "Entry", res)) {
-		db_res_free(res);
-		return 0;
-	}
-	db_res_free(res);
-	amount = strtoll(hdf_get_value(r->hdf, "Entry.amount_fen", "0"), NULL, 10);
-	hdf_set_value(r->hdf, "Entry.amount", money_format(amount < 0 ? -amount :
-	    amount, buf, sizeof(buf)));
-	hdf_set_value(r->hdf, "Entry.capital", money_capital(amount < 0 ?
-	    -amount : amount, buf, sizeof(buf)));
-	hdf_set_value(r->hdf, "Entry.error_text", web_cmd_error(r,
-	    hdf_get_value(r->hdf, "Entry.error", ""), buf, sizeof(buf)));
-	return 1;
-}
-
+/* An entry's page with its reversal form. */
 int
 page_sale(struct req *r)
 {
-	int64_t id = web_query_id(r, "id");
-	char tok[65];
-	int rc;
-
-	if (id == 0 || (rc = load_entry(r, id)) == 0)
-		return web_fail(r, 404, "err.not_found");
-	if (rc == -1 || crypto_random_hex(16, tok) == -1)
-		return -1;
-	if (!entry_allowed(r))
-		return 0;
-	/* the reversal form's own idempotency key */
-	if (hdf_get_value(r->hdf, "Form.idem", NULL) == NULL)
-		hdf_set_value(r->hdf, "Form.idem", tok);
-	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
-	web_render(r, "sale.cs");
-	return 0;
+	return account_view_entry_page(r);
 }
 
 /*
@@ -452,12 +259,8 @@ page_receipt(struct req *r)
 	int64_t pid = web_query_id(r, "print");
 	int rc;
 
-	if (id == 0 || (rc = load_entry(r, id)) == 0)
-		return web_fail(r, 404, "err.not_found");
-	if (rc == -1)
-		return -1;
-	if (!entry_allowed(r))
-		return 0;
+	if ((rc = account_view_entry(r)) != 1)
+		return rc;
 	if (r->is_post) {
 		char obj[64];
 

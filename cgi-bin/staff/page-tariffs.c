@@ -124,6 +124,42 @@ static const struct field vfields[] = {
 };
 enum { V_TARIFF, V_DATE, V_P0, V_P1, V_P2, V_P3, V_TOU, V_TIERS, V_N };
 
+/*
+ * Tiered: one price all day, the tier's. Else the prices of the slots the
+ * day table uses (the flat one when there is no table) are needed; a slot
+ * not used takes the flat price, so that one price is typed once. Fills
+ * the prices of V; the number of errors it adds.
+ */
+static int
+version_prices(struct req *r, struct fval *v, const struct tou *t,
+    const struct tiers *ti)
+{
+	int used[4] = { 0, 0, t->n == 0, 0 };
+	int64_t fill = -1;
+	int nerr = 0;
+
+	for (int i = 0; i < t->n; i++)
+		used[t->slot[i] & 3] = 1;
+	for (int i = V_P0; i <= V_P3; i++)
+		if (ti->n > 0 && !v[i].set) {
+			v[i].i = ti->price[0];
+			v[i].set = 1;
+		} else if (!v[i].set && used[i - V_P0] &&
+		    !hdf_get_valuef(r->hdf, "Form.err.%s", vfields[i].name))
+			nerr += form_error(r, vfields[i].name, "required");
+	if (v[V_P2].set)
+		fill = v[V_P2].i;
+	for (int i = V_P0; fill < 0 && i <= V_P3; i++)
+		if (v[i].set && used[i - V_P0])
+			fill = v[i].i;
+	for (int i = V_P0; i <= V_P3; i++)
+		if (!v[i].set && !used[i - V_P0] && fill >= 0) {
+			v[i].i = fill;
+			v[i].set = 1;
+		}
+	return nerr;
+}
+
 int
 page_tariff_version(struct req *r)
 {
@@ -154,36 +190,7 @@ page_tariff_version(struct req *r)
 		nerr += form_error(r, "tiers", e);
 	else if (ti.n > 0 && t.n > 0)
 		nerr += form_error(r, "tiers", "tier_with_tou");
-	/*
-	 * Tiered: one price all day, the tier's. Else the prices of the slots
-	 * the day table uses (the flat one when there is no table) are
-	 * needed; a slot not used takes the flat price, so that one price is
-	 * typed once.
-	 */
-	{
-		int used[4] = { 0, 0, t.n == 0, 0 };
-		int64_t fill = -1;
-
-		for (int i = 0; i < t.n; i++)
-			used[t.slot[i] & 3] = 1;
-		for (int i = V_P0; i <= V_P3; i++)
-			if (ti.n > 0 && !v[i].set) {
-				v[i].i = ti.price[0];
-				v[i].set = 1;
-			} else if (!v[i].set && used[i - V_P0] &&
-			    !hdf_get_valuef(r->hdf, "Form.err.%s", vfields[i].name))
-				nerr += form_error(r, vfields[i].name, "required");
-		if (v[V_P2].set)
-			fill = v[V_P2].i;
-		for (int i = V_P0; fill < 0 && i <= V_P3; i++)
-			if (v[i].set && used[i - V_P0])
-				fill = v[i].i;
-		for (int i = V_P0; i <= V_P3; i++)
-			if (!v[i].set && !used[i - V_P0] && fill >= 0) {
-				v[i].i = fill;
-				v[i].set = 1;
-			}
-	}
+	nerr += version_prices(r, v, &t, &ti);
 	if (nerr)
 		return show(r);
 	tou_payload(&t, tou, sizeof(tou));

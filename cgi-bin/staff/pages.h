@@ -47,15 +47,6 @@ int open_money_check(struct req *, int64_t account_id, int64_t room_id,
 int open_money_book(struct req *, int64_t account_id, const int64_t *ids,
     int n, const char *idem, const char **refusal);
 int page_sell(struct req *);
-/* The account, its meters, money and commands in flight into the HDF (the
- * money forms share it): 1, 0 no such account, -1 error. */
-int show_account(struct req *, int64_t account_id);
-/* A money form's first view for an account: shown with a new idempotency
- * key and its first meter chosen; 0, or what web_fail returns, or -1. */
-int money_form_new(struct req *, int64_t account_id);
-/* The account a money form was posted for, shown: 1 (a closed one adds its
- * error on "amount" to *NERR), else the page's answer (404) or -1. */
-int money_form_account(struct req *, const struct fval *account, int *nerr);
 int page_adjust(struct req *);
 int page_sale(struct req *);
 int page_receipt(struct req *);
