@@ -49,7 +49,7 @@ KIT_OBJS = \
 # the staff console: its main, session and rights, router and pages
 STAFF_OBJS = \
 	$(B)/cgi-bin/staff/main.o \
-	$(B)/cgi-bin/staff/money.o \
+	$(B)/cgi-bin/staff/money-forms.o \
 	$(B)/cgi-bin/staff/page-accounts.o \
 	$(B)/cgi-bin/staff/page-adjust.o \
 	$(B)/cgi-bin/staff/page-alarms.o \

@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "ledger.h"
+#include "money-forms.h"
 #include "money.h"
 #include "oplog.h"
 #include "pages.h"

@@ -7,6 +7,7 @@
 #include "oplog.h"
 #include "db.h"
 #include "ledger.h"
+#include "money-forms.h"
 #include "money.h"
 #include "pages.h"
 

@@ -1,10 +1,8 @@
-/* money.h - the account view and the money forms that the sale, refund and adjustment pages share. */
-#ifndef STAFF_MONEY_H
-#define STAFF_MONEY_H
+/* money-forms.h - the account view and the money forms that the sale, refund and adjustment pages share. */
+#ifndef MONEY_FORMS_H
+#define MONEY_FORMS_H
 
-/* In cgi-bin/staff "money.h" names this file; lib's money.h (fen,
- * money_format, money_capital) comes with it. */
-#include "../../lib/money.h"
+#include "money.h"
 #include "ledger.h"
 #include "staff.h"
 

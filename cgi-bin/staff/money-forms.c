@@ -1,11 +1,11 @@
-/* money.c - the account view and the money forms that the sale, refund and adjustment pages share. */
+/* money-forms.c - the account view and the money forms that the sale, refund and adjustment pages share. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
 #include "db.h"
-#include "money.h"
+#include "money-forms.h"
 
 enum { Q_ACCOUNT, Q_METERS, Q_PENDING, Q_ENTRY };
 static const char *const q[] = {
