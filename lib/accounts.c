@@ -17,7 +17,7 @@
 enum {
 	Q_ROOM, Q_ROOM_METERS, Q_METER, Q_IDEM, Q_INSERT, Q_LINK, Q_LINKED,
 	Q_MINFO, Q_PREV, Q_KEY, Q_READ, Q_NEW, Q_JOIN, Q_UNLINK, Q_MEMBER,
-	Q_DONE, Q_OUT, Q_CLOSING_METERS, Q_START, Q_CLOSING_MEMBER, Q_TRIP,
+	Q_DONE, Q_OUT, Q_OPEN, Q_CLOSING_METERS, Q_START, Q_CLOSING_MEMBER, Q_TRIP,
 	Q_SET_TRIP
 };
 static const char *const q[] = {
@@ -62,6 +62,7 @@ static const char *const q[] = {
 	[Q_DONE] = "SELECT id FROM ledger WHERE idem_key = CONCAT(?, ':out')",
 	/* what a replacement's transfer_out took off the old meter */
 	[Q_OUT] = "SELECT meter_id, -amount_fen FROM ledger WHERE id = ?",
+	[Q_OPEN] = "SELECT COUNT(*) FROM accounts WHERE id = ? AND status = 'open'",
 	[Q_CLOSING_METERS] = "SELECT m.id, m.number FROM account_meters x"
 	    " JOIN meters m ON m.id = x.meter_id WHERE x.account_id = ? AND x.active = 1"
 	    " AND m.profile = 'ddsy1352nk' ORDER BY m.number LIMIT 8",
@@ -448,7 +449,7 @@ accounts_meter_join(struct db *db, int64_t account, int64_t number, int add,
     int64_t *id, const char **why)
 {
 	struct dbres *res = db_query(db, q[Q_NEW], "l", number);
-	int64_t holder = 0;
+	int64_t holder = 0, open = 0;
 
 	*id = 0;
 	*why = NULL;
@@ -466,6 +467,11 @@ accounts_meter_join(struct db *db, int64_t account, int64_t number, int add,
 			*why = "meter_in_account";
 	}
 	db_res_free(res);
+	/* only an open account takes a meter */
+	if (db_value(db, &open, q[Q_OPEN], "l", account) == -1)
+		return -1;
+	if (!open)
+		*why = "account_closed";
 	return *why ? 0 : 1;
 }
 

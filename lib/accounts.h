@@ -109,8 +109,9 @@ int accounts_first_sale(struct db *, const struct actor *who, int64_t account,
 
 /*
  * The meter numbered NUMBER joining ACCOUNT (ADD: one more meter, else in
- * place of one): 1, or 0 refused with *WHY; *ID is its id when it is a
- * prepaid meter (also when refused), else 0. -1 on error.
+ * place of one), which must be open: 1, or 0 refused with *WHY; *ID is
+ * the meter's id when it is a prepaid meter (also when refused), else 0.
+ * -1 on error.
  */
 int accounts_meter_join(struct db *, int64_t account, int64_t number, int add,
     int64_t *id, const char **why);

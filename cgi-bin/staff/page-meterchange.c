@@ -130,8 +130,6 @@ change_check(struct req *r, int64_t id, const struct fval *v, int nerr,
 	char buf[32];
 	int rc;
 
-	if (strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open") != 0)
-		nerr += form_error(r, "new", "account_closed");
 	if (v[X_NEW].set && (rc = accounts_meter_join(r->db, id, v[X_NEW].i,
 	    v[X_MODE].i == 0, nid, &why)) != 1) {
 		if (rc == -1)

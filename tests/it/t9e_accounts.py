@@ -1,4 +1,4 @@
-"""t9e_accounts.py - F11/F13 accounts: an opening stopped after the account was written is finished by the same form, its money booked once; the same form posted twice at once opens one account; the meters field refuses bad input at its limits; two closings of one account at once trip its meter once; adding a meter refuses others' ids and wrong meters."""
+"""t9e_accounts.py - F11/F13 accounts: an opening stopped after the account was written is finished by the same form, its money booked once; the same form posted twice at once opens one account; the meters field refuses bad input at its limits; two closings of one account at once trip its meter once; adding a meter refuses others' ids, wrong meters and closing accounts."""
 import os
 import re
 import sys
@@ -137,7 +137,17 @@ check(all(x.status in (200, 303) for x in res) and count("commands", f"meter_id 
 check(db_value(f"SELECT status FROM accounts WHERE id = {acc}") in ("closing", "closed")
       and sum("ok=closing" in (x.location or "") for x in res) == 1, "the account is closing; one of the two is told so")
 
-# -- adding a meter: others' ids, wrong meters, closed accounts
+# -- a closing account takes no meter, added or in place of one
+closing = acc
+r = a.get(f"/account/meter?id={closing}&mode=add")
+L0 = count("account_meters")
+for mode, extra in (("add", {}), ("replace", {"old": mid})):
+    r = a.post("/account/meter", dict({"id": closing, "mode": mode, "new": free[15][3], "idem": idem_of(r),
+                                       "confirm": "1"}, **extra))
+    check(r.status == 200 and "不在使用中" in (r.field_error("new") or "") and count("account_meters") == L0,
+          f"a closing account: the meter is not {'added' if mode == 'add' else 'replaced'}", r.field_error("new"))
+
+# -- adding a meter: others' ids, wrong meters
 bid, room, mid, num = free[13]
 state(mid, 0)
 r = a.post("/account/open", form(a, 13, holder="加表测试"))
