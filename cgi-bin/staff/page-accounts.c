@@ -1,5 +1,4 @@
 /* page-accounts.c - F11 open an account with its meters, F12 opening records, one account's page. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +8,6 @@
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
-#include "oplog.h"
 #include "pages.h"
 #include "valid.h"
 
