@@ -14,6 +14,7 @@ B = build
 # libprepaid: the utilities and the domain (money, tariffs, reconciliation,
 # import), linked by every program; no web header in it.
 LIB_OBJS = \
+	$(B)/lib/accounts.o \
 	$(B)/lib/alarms.o \
 	$(B)/lib/approvals.o \
 	$(B)/lib/balance.o \

@@ -3,42 +3,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "accounts.h"
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
-#include "oplog.h"
 #include "pages.h"
-#include "tiers.h"
 
-#define FRESH 600
-#define MAXM 8
-
-enum {
-	Q_ACCOUNT, Q_METERS, Q_PENDING, Q_START, Q_MEMBER, Q_TRIP, Q_SET_TRIP,
-	Q_LIST, Q_STEPS
-};
+enum { Q_ACCOUNT, Q_PENDING, Q_LIST, Q_STEPS };
 static const char *const q[] = {
 	[Q_ACCOUNT] = "SELECT a.id, a.holder, a.holder_no, a.status, a.idem_key,"
 	    " COALESCE(b.name, '') AS building, COALESCE(r.number, '') AS room"
 	    " FROM accounts a LEFT JOIN rooms r ON r.id = a.room_id"
 	    " LEFT JOIN buildings b ON b.id = r.building_id WHERE a.id = ?",
-	[Q_METERS] = "SELECT m.id, m.number FROM account_meters x"
-	    " JOIN meters m ON m.id = x.meter_id WHERE x.account_id = ? AND x.active = 1"
-	    " AND m.profile = 'ddsy1352nk' ORDER BY m.number",
 	[Q_PENDING] = "SELECT c.id, m.number, c.kind, c.status, c.error FROM commands c"
 	    " JOIN account_meters x ON x.meter_id = c.meter_id AND x.active = 1"
 	    " JOIN meters m ON m.id = c.meter_id"
 	    " WHERE x.account_id = ? AND c.status IN ('queued', 'sent', 'waiting', 'failed')"
 	    " ORDER BY c.id",
-	/* closing stops new sales: only an open account starts closing */
-	[Q_START] = "UPDATE accounts SET status = 'closing', closed_by = ?,"
-	    " closing_at = UTC_TIMESTAMP(3) WHERE id = ? AND status = 'open'",
-	[Q_MEMBER] = "INSERT INTO closing_meters (account_id, meter_id, keep_power)"
-	    " VALUES (?, ?, ?)",
-	[Q_TRIP] = "INSERT INTO commands (meter_id, kind) VALUES (?, 'trip')",
-	[Q_SET_TRIP] = "UPDATE closing_meters SET trip_id = ? WHERE account_id = ?"
-	    " AND meter_id = ?",
 	/* where each meter's closing stands */
 	[Q_STEPS] = "SELECT cm.meter_id, m.number, cm.state, cm.money_fen, cm.keep_power,"
 	    " cm.note, cm.attempt FROM closing_meters cm JOIN meters m ON m.id = cm.meter_id"
@@ -135,15 +116,45 @@ close_progress(struct req *r, int64_t id, const struct fval *v)
 	return 0;
 }
 
+/* An open account's meters with their money by the last read (the refund
+ * itself is the money of a read after its trip): how many (*BAD when one
+ * is in debt), or -1. */
+static int
+close_meters(struct req *r, int64_t id, struct accounts_closing *m, int *bad)
+{
+	char buf[32];
+	int n;
+
+	*bad = 0;
+	if ((n = accounts_closing_meters(r->db, id, m)) == -1)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		hdf_set_valuef(r->hdf, "Meters.%d.id=%lld", i, (long long)m[i].id);
+		hdf_set_valuef(r->hdf, "Meters.%d.number=%s", i, m[i].number);
+		hdf_set_valuef(r->hdf, "Meters.%d.money=%s", i,
+		    money_format(m[i].money, buf, sizeof(buf)));
+		hdf_set_valuef(r->hdf, "Meters.%d.age=%lld", i,
+		    (long long)m[i].age);
+		if (m[i].stale)
+			hdf_set_valuef(r->hdf, "Meters.%d.stale=1", i);
+		if (m[i].money < 0) {
+			hdf_set_valuef(r->hdf, "Meters.%d.overdraft=1", i);
+			*bad = 1;
+		}
+	}
+	return n;
+}
+
 int
 page_close(struct req *r)
 {
 	struct actor who;
 	struct fval v[C_N];
 	struct dbres *res;
-	int64_t id, ids[MAXM], money[MAXM], age, pending = 0;
-	int n = 0, bad = 0;
-	char buf[32], key[64], obj[64];
+	struct accounts_closing m[ACCOUNTS_MAX_METERS];
+	int64_t id, pending = 0;
+	int n, bad = 0, rc;
+	char key[64];
 	const char *st;
 
 	form_check(r, fields, C_N, v);
@@ -157,38 +168,16 @@ page_close(struct req *r)
 		return web_fail(r, 404, "err.not_found");
 	}
 	db_res_free(res);
+	web_actor(r, &who);
 	st = hdf_get_value(r->hdf, "Account.status", "");
-	if (strcmp(st, "closing") == 0 &&
-	    ledger_close_step(r->db, web_actor(r, &who), id))
+	if (strcmp(st, "closing") == 0 && ledger_close_step(r->db, &who, id))
 		hdf_set_value(r->hdf, "Account.status", "closed");
 	st = hdf_get_value(r->hdf, "Account.status", "");
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
 	if (strcmp(st, "open"))
 		return close_progress(r, id, v);
-	/* every meter: its money by the last read (the refund itself is the
-	 * money of a read after its trip) */
-	if ((res = db_query(r->db, q[Q_METERS], "l", id)) == NULL)
+	if ((n = close_meters(r, id, m, &bad)) == -1)
 		return -1;
-	while (db_next(res) == 1 && n < MAXM) {
-		ids[n] = db_coll(res, 0);
-		hdf_set_valuef(r->hdf, "Meters.%d.id=%s", n, db_col(res, 0));
-		hdf_set_valuef(r->hdf, "Meters.%d.number=%s", n, db_col(res, 1));
-		n++;
-	}
-	db_res_free(res);
-	for (int i = 0; i < n; i++) {
-		if (ledger_meter_money(r->db, ids[i], &money[i], &age) == -1)
-			return -1;
-		hdf_set_valuef(r->hdf, "Meters.%d.money=%s", i,
-		    money_format(money[i], buf, sizeof(buf)));
-		hdf_set_valuef(r->hdf, "Meters.%d.age=%lld", i, (long long)age);
-		if (age < 0 || age > FRESH)
-			hdf_set_valuef(r->hdf, "Meters.%d.stale=1", i);
-		if (money[i] < 0) {
-			hdf_set_valuef(r->hdf, "Meters.%d.overdraft=1", i);
-			bad = 1;
-		}
-	}
 	if ((res = db_query(r->db, q[Q_PENDING], "l", id)) == NULL)
 		return -1;
 	pending = web_rows(r, "Pending", res);
@@ -208,39 +197,17 @@ page_close(struct req *r)
 		hdf_set_int_value(r->hdf, "Confirm.show", 1);
 		return 0;
 	}
-	/* tiered meters: the month's exact charge first */
-	if (tiers_close(r->db, web_tz(r), id) == -1)
-		return -1;
-	/* closing: each meter's choice and its trip, in one transaction; the
-	 * refunds follow the trips (ledger_close_step) */
-	if (db_begin(r->db) == -1)
-		return -1;
-	if (db_exec(r->db, q[Q_START], "ll", r->sess->op_id, id) != 1) {
-		db_rollback(r->db);
-		web_redirect(r, "/close?id=%lld", (long long)id);
-		return 0;
-	}
+	/* each meter's choice: tripped, or its prepaid mode kept */
 	for (int i = 0; i < n; i++) {
-		int keep;
-
-		snprintf(key, sizeof(key), "trip%lld", (long long)ids[i]);
-		keep = strcmp(web_query(r, key, "1"), "0") == 0;
-		if (db_exec(r->db, q[Q_MEMBER], "lli", id, ids[i], keep) == -1 ||
-		    db_exec(r->db, q[Q_TRIP], "l", ids[i]) == -1 ||
-		    db_exec(r->db, q[Q_SET_TRIP], "lll",
-		    (int64_t)db_last_id(r->db), id, ids[i]) == -1) {
-			db_rollback(r->db);
-			return -1;
-		}
+		snprintf(key, sizeof(key), "trip%lld", (long long)m[i].id);
+		m[i].keep = strcmp(web_query(r, key, "1"), "0") == 0;
 	}
-	if (db_commit(r->db) == -1) {
-		db_rollback(r->db);
+	if ((rc = accounts_close_start(r->db, &who, web_tz(r), id, m, n)) == -1)
 		return -1;
-	}
-	snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
-	web_log(r, "account.closing", obj, NULL, NULL);
-	ledger_close_step(r->db, web_actor(r, &who), id);
-	web_redirect(r, "/close?id=%lld&ok=closing", (long long)id);
+	if (rc == 0)
+		web_redirect(r, "/close?id=%lld", (long long)id);
+	else
+		web_redirect(r, "/close?id=%lld&ok=closing", (long long)id);
 	return 0;
 }
 

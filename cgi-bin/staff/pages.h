@@ -30,22 +30,6 @@ int page_settings(struct req *);
 int page_accounts(struct req *);
 int page_account_open(struct req *);
 int page_account(struct req *);
-/*
- * Money found on meters at an opening or when a meter joins an account
- * (page-accounts.c). open_money_check shows each meter of IDS (Found.N: its
- * money by its last read, the read's age, its room, its previous holder)
- * and checks the choices of the form (money_ID clear or carry, other_ID,
- * amt_ID the money the confirmation showed when CONFIRM): the number of
- * errors (next to each meter), -1 on error. *CHOICES is set when a meter
- * needs a choice or its room's confirmation (a confirmation page first).
- * open_money_book writes the chosen entries for ACCOUNT once each (keys
- * under IDEM): 0 done, 1 one was refused (*REFUSAL: why, a language key
- * under err), -1 error.
- */
-int open_money_check(struct req *, int64_t account_id, int64_t room_id,
-    const int64_t *ids, int n, int confirm, int *choices);
-int open_money_book(struct req *, int64_t account_id, const int64_t *ids,
-    int n, const char *idem, const char **refusal);
 int page_sell(struct req *);
 int page_adjust(struct req *);
 int page_sale(struct req *);
