@@ -102,13 +102,13 @@ cmdq_tou_encode(const struct tou *t, char *buf, size_t size)
 {
 	size_t n = 0;
 
-	if (size > 0)
-		buf[0] = '\0';
+	if (size == 0)
+		return fail(ENOSPC);
+	buf[0] = '\0';
 	if (!tou_ok(t))
 		return fail(EINVAL);
-	if (put(buf, size, &n, "%s", "") == -1 || tou_put(t, buf, size, &n) == -1) {
-		if (size > 0)
-			buf[0] = '\0';
+	if (tou_put(t, buf, size, &n) == -1) {
+		buf[0] = '\0';
 		return -1;
 	}
 	return 0;
