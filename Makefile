@@ -19,6 +19,7 @@ LIB_OBJS = \
 	$(B)/lib/approvals.o \
 	$(B)/lib/balance.o \
 	$(B)/lib/batches.o \
+	$(B)/lib/cmdq.o \
 	$(B)/lib/config.o \
 	$(B)/lib/crypto.o \
 	$(B)/lib/csvimp.o \
@@ -140,7 +141,9 @@ $(B)/collector-obj/%.o: collector/%.c collector/*.h lib/*.h
 $(B)/collector: $(COLLECTOR_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(COLLECTOR_OBJS) $(B)/libprepaid.a $(LIBS) -lpthread
 
-$(B)/test_collector: tests/unit/test_collector.c collector/profile.c collector/pdu.c collector/*.h
+# profile.c is pure: the command structs from lib/cmdq.h, no database
+$(B)/test_collector: tests/unit/test_collector.c collector/profile.c collector/pdu.c collector/*.h \
+		lib/cmdq.h lib/tariff.h
 	$(CC) $(CFLAGS) -Icollector -o $@ tests/unit/test_collector.c collector/profile.c collector/pdu.c
 
 $(B)/hello.fcgi: tests/bench/hello.c

@@ -312,14 +312,14 @@ run_control(struct bus *b, struct cmd *c, char *why, size_t whylen)
 static int
 run_params(struct bus *b, struct cmd *c, char *why, size_t whylen)
 {
-	struct price_cmd pc;
-	struct settings_cmd sc;
-	uint16_t par[PAR_REGS], back[PAR_REGS], tou[TOU_REGS];
+	struct cmdq_price pc;
+	struct cmdq_settings sc;
+	uint16_t par[PAR_REGS], back[PAR_REGS], tou[TOU_REGS], want[TOU_REGS];
 	char ft[32];
 	int price = strcmp(c->kind, "price") == 0, f, exc;
 
-	if (price ? profile_price_parse(c->payload, &pc) == -1 :
-	    profile_settings_parse(c->payload, &sc) == -1) {
+	if (price ? cmdq_price_decode(c->payload, &pc) == -1 :
+	    cmdq_settings_decode(c->payload, &sc) == -1) {
 		snprintf(why, whylen, "bad payload");
 		return FAILED;
 	}
@@ -333,8 +333,10 @@ run_params(struct bus *b, struct cmd *c, char *why, size_t whylen)
 	}
 	if ((f = bus_write(b, c->m, PAR_ADDR, PAR_REGS, par, &exc)) != FT_OK)
 		goto fault;
-	if (price && pc.has_tou &&
-	    (f = bus_write(b, c->m, TOU_ADDR, TOU_REGS, pc.tou, &exc)) != FT_OK)
+	if (price)
+		profile_tou_regs(&pc, want);
+	if (price && pc.tou.n > 0 &&
+	    (f = bus_write(b, c->m, TOU_ADDR, TOU_REGS, want, &exc)) != FT_OK)
 		goto fault;
 	if ((f = bus_read(b, c->m, PAR_ADDR, PAR_REGS, back, &exc)) != FT_OK)
 		goto fault;
@@ -345,10 +347,10 @@ run_params(struct bus *b, struct cmd *c, char *why, size_t whylen)
 		snprintf(why, whylen, "read-back differs");
 		return RETRY;
 	}
-	if (price && pc.has_tou) {
+	if (price && pc.tou.n > 0) {
 		if ((f = bus_read(b, c->m, TOU_ADDR, TOU_REGS, tou, &exc)) != FT_OK)
 			goto fault;
-		if (memcmp(tou, pc.tou, sizeof(tou)) != 0) {
+		if (memcmp(tou, want, sizeof(tou)) != 0) {
 			snprintf(why, whylen, "TOU read-back differs");
 			return RETRY;
 		}

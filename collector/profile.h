@@ -1,9 +1,11 @@
-/* profile.h - meter profiles of meter-bus.md as pure functions: register decoding, command payloads, back-off. */
+/* profile.h - meter profiles of meter-bus.md as pure functions: register decoding, command registers, back-off. */
 #ifndef PROFILE_H
 #define PROFILE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "cmdq.h"
 
 enum profile {
 	PROFILE_DDSY1352NK,	/* prepaid meter, model code 7 */
@@ -63,30 +65,13 @@ int profile_rt_decode(const uint16_t regs[RT_REGS], struct reading *r);
 /* Decodes the 18 registers of the energy profile into R. */
 void profile_en_decode(const uint16_t regs[EN_REGS], struct reading *r);
 
-/* What a price command sets: prices per slot and the TOU table. */
-struct price_cmd {
-	uint32_t	price[4];	/* 0.0001 CNY/kWh */
-	int		has_tou;
-	uint16_t	tou[TOU_REGS];	/* (start, slot) pairs, unused 0xFFFF */
-};
-
-/* What a settings command sets; a field of -1 is left as the meter has it. */
-struct settings_cmd {
-	int64_t		alarm1, alarm2, overdraft;	/* fen */
-	int		threshold, restore_delay;	/* W, s */
-};
-
-/*
- * Parses "p0=5880&p1=..&p2=..&p3=..&tou=0:3,480:1,1320:3". A missing pN
- * takes p0's value. Returns 0, or -1 with errno EINVAL.
- */
-int profile_price_parse(const char *payload, struct price_cmd *p);
-/* Parses "alarm1=2000&alarm2=500&overdraft=0&threshold=2200&restore_delay=60". */
-int profile_settings_parse(const char *payload, struct settings_cmd *s);
+/* The TOU day table of price command P as the 16 registers from 0x2000:
+ * (start, slot) pairs, the unused ones 0xFFFF. */
+void profile_tou_regs(const struct cmdq_price *p, uint16_t tou[TOU_REGS]);
 /* Writes P's prices into the parameter block REGS (PAR_REGS from 0x0046). */
-void profile_price_apply(const struct price_cmd *p, uint16_t regs[PAR_REGS]);
+void profile_price_apply(const struct cmdq_price *p, uint16_t regs[PAR_REGS]);
 /* Writes S's fields into the parameter block REGS; -1 with EINVAL if alarm2 > alarm1. */
-int profile_settings_apply(const struct settings_cmd *s, uint16_t regs[PAR_REGS]);
+int profile_settings_apply(const struct cmdq_settings *s, uint16_t regs[PAR_REGS]);
 
 /* Seconds to wait before try TRIES+1: BASE doubled per try, at most CAP. */
 long profile_backoff_seconds(int tries, long base, long cap);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "balance.h"
+#include "cmdq.h"
 #include "db.h"
 
 #define READ_COLS "DATE_FORMAT(read_at, '%Y-%m-%d %H:%i:%s.%f'), remaining_fen," \
@@ -91,21 +92,15 @@ value(const struct rd *x, const struct rd *y, const int64_t p[4])
 	return v;
 }
 
-/* p0..p3 of a price payload into P (unchanged where absent). */
+/* The prices of a confirmed price command's PAYLOAD into P (unchanged when
+ * it is not one: the meter refused such a command). */
 static void
 prices_of(const char *payload, int64_t p[4])
 {
-	for (int k = 0; k < 4; k++) {
-		char key[8];
-		const char *s;
+	struct cmdq_price pr;
 
-		snprintf(key, sizeof(key), "p%d=", k);
-		for (s = payload; (s = strstr(s, key)) != NULL; s++)
-			if (s == payload || s[-1] == '&') {
-				p[k] = strtoll(s + 3, NULL, 10);
-				break;
-			}
-	}
+	if (cmdq_price_decode(payload, &pr) == 0)
+		memcpy(p, pr.p, sizeof(pr.p));
 }
 
 static int64_t
@@ -120,112 +115,160 @@ max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
-int
-balance_meter(struct db *db, int64_t account, int64_t meter,
-    int64_t default_price, struct balance *b)
+/* The reads the balance runs between: FROM, the last before the account's
+ * first token on the meter (else at or after it joined), and TO, the last.
+ * 1, 0 when there is no interval, -1. */
+static int
+reads_between(struct db *db, int64_t account, int64_t meter, struct rd *from,
+    struct rd *to)
 {
-	struct rd from, to, cur, before, after;
 	struct dbres *res;
-	int64_t first = -1, p[4], lo = 0, hi = 0, mix_lo = 0, mix_hi = 0;
-	int64_t mix_d[4] = { 0 }, mix_energy = 0;
-	char joined[24] = "", mix_end[32] = "";
+	int64_t first = -1;
+	char joined[24] = "";
 	int rc;
 
-	memset(b, 0, sizeof(*b));
 	if (db_value(db, &first, q[Q_FIRST], "lll", meter, account,
 	    account) == -1)
 		return -1;
-	rc = first > 0 ? read_one(db, Q_AT_COUNT, meter, NULL, first - 1, &from) : 0;
+	rc = first > 0 ? read_one(db, Q_AT_COUNT, meter, NULL, first - 1, from) : 0;
 	if (rc == 0) {
 		if ((res = db_query(db, q[Q_JOINED], "ll", account, meter)) == NULL)
 			return -1;
 		if (db_next(res) == 1)
 			snprintf(joined, sizeof(joined), "%s", db_col(res, 0));
 		db_res_free(res);
-		rc = read_one(db, Q_BEFORE_OR_AT, meter, joined, -1, &from);
+		rc = read_one(db, Q_BEFORE_OR_AT, meter, joined, -1, from);
 		if (rc == 0)
-			rc = read_one(db, Q_AFTER, meter, joined, -1, &from);
+			rc = read_one(db, Q_AFTER, meter, joined, -1, from);
 	}
 	if (rc != 1)
 		return rc;
-	if ((rc = read_one(db, Q_LAST, meter, NULL, -1, &to)) != 1)
+	if ((rc = read_one(db, Q_LAST, meter, NULL, -1, to)) != 1)
 		return rc;
-	if (strcmp(to.at, from.at) <= 0)
-		return 0;
-	if (db_value(db, &b->ledger, q[Q_LEDGER], "llll", account, meter,
-	    from.count, to.count) == -1)
-		return -1;
+	return strcmp(to->at, from->at) > 0;
+}
 
-	/* the meter's prices: the site's default until it confirmed others */
-	for (int k = 0; k < 4; k++)
-		p[k] = default_price;
-	cur = from;
-	if ((res = db_query(db, q[Q_PRICES], "ls", meter, to.at)) == NULL)
+/* The value of the energy from FROM to TO, walked price change by price
+ * change: bounds LO..HI (0.0001 fen), as the exact read of a change is not
+ * known; MIX the interval holding the last change, valued either way. */
+struct walk {
+	struct rd	cur;		/* valued up to here */
+	int64_t		p[4];		/* prices in force at cur */
+	int64_t		lo, hi, mix_lo, mix_hi;
+	struct rd	mix;		/* the energy of that interval */
+	char		mix_end[32];
+	int		prices;		/* changes in the interval */
+};
+
+/* Another change inside the interval already mixed: its value at NP widens
+ * the bounds. */
+static void
+walk_remix(struct walk *w, const int64_t np[4])
+{
+	struct rd z = { .noslots = 0 };
+	int64_t v = value(&z, &w->mix, np);
+
+	w->lo += min64(w->mix_lo, v) - w->mix_lo;
+	w->hi += max64(w->mix_hi, v) - w->mix_hi;
+	w->mix_lo = min64(w->mix_lo, v);
+	w->mix_hi = max64(w->mix_hi, v);
+}
+
+/* A change to NP confirmed at T (before TO): the old prices up to the read
+ * before it, the interval holding it at either. 0 or -1. */
+static int
+walk_change(struct db *db, int64_t meter, struct walk *w, const char *t,
+    const int64_t np[4], const struct rd *to)
+{
+	struct rd before, after;
+	int rc;
+
+	if ((rc = read_one(db, Q_BEFORE, meter, t, -1, &before)) == -1)
 		return -1;
-	while (db_next(res) == 1) {
+	if (rc == 0 || strcmp(before.at, w->cur.at) < 0)
+		before = w->cur;
+	if ((rc = read_one(db, Q_AFTER, meter, t, -1, &after)) == -1)
+		return -1;
+	if (rc == 0 || strcmp(after.at, to->at) > 0)
+		after = *to;
+	w->lo += value(&w->cur, &before, w->p);
+	w->hi += value(&w->cur, &before, w->p);
+	w->mix_lo = min64(value(&before, &after, w->p), value(&before, &after, np));
+	w->mix_hi = max64(value(&before, &after, w->p), value(&before, &after, np));
+	w->lo += w->mix_lo;
+	w->hi += w->mix_hi;
+	memset(&w->mix, 0, sizeof(w->mix));
+	for (int k = 0; k < 4; k++)
+		w->mix.e[k] = after.e[k] - before.e[k];
+	w->mix.energy = after.energy - before.energy;
+	if (before.noslots || after.noslots)
+		for (int k = 0; k < 4; k++)
+			w->mix.e[k] = k == 2 ? w->mix.energy : 0;
+	snprintf(w->mix_end, sizeof(w->mix_end), "%s", after.at);
+	w->cur = after;
+	return 0;
+}
+
+/* Walks the meter's confirmed prices from FROM to TO (the site's default
+ * until it confirmed others); 0 or -1. */
+static int
+walk_prices(struct db *db, int64_t meter, int64_t default_price,
+    const struct rd *from, const struct rd *to, struct walk *w)
+{
+	struct dbres *res;
+	int rc = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (int k = 0; k < 4; k++)
+		w->p[k] = default_price;
+	w->cur = *from;
+	if ((res = db_query(db, q[Q_PRICES], "ls", meter, to->at)) == NULL)
+		return -1;
+	while (rc == 0 && db_next(res) == 1) {
 		const char *t = db_col(res, 0);
 		int64_t np[4];
 
-		memcpy(np, p, sizeof(np));
+		memcpy(np, w->p, sizeof(np));
 		prices_of(db_col(res, 1), np);
-		if (strcmp(t, from.at) <= 0) {
-			memcpy(p, np, sizeof(p));
-			continue;
+		if (strcmp(t, from->at) > 0) {
+			w->prices++;
+			if (w->mix_end[0] && strcmp(t, w->mix_end) <= 0)
+				walk_remix(w, np);
+			else
+				rc = walk_change(db, meter, w, t, np, to);
 		}
-		b->prices++;
-		if (mix_end[0] && strcmp(t, mix_end) <= 0) {
-			/* another change inside the interval already mixed */
-			struct rd z = { .noslots = 0 }, d = { .noslots = 0 };
-			int64_t v;
-
-			for (int k = 0; k < 4; k++)
-				d.e[k] = mix_d[k];
-			d.energy = mix_energy;
-			v = value(&z, &d, np);
-			lo += min64(mix_lo, v) - mix_lo;
-			hi += max64(mix_hi, v) - mix_hi;
-			mix_lo = min64(mix_lo, v);
-			mix_hi = max64(mix_hi, v);
-			memcpy(p, np, sizeof(p));
-			continue;
-		}
-		if ((rc = read_one(db, Q_BEFORE, meter, t, -1, &before)) == -1)
-			break;
-		if (rc == 0 || strcmp(before.at, cur.at) < 0)
-			before = cur;
-		if ((rc = read_one(db, Q_AFTER, meter, t, -1, &after)) == -1)
-			break;
-		if (rc == 0 || strcmp(after.at, to.at) > 0)
-			after = to;
-		/* at the old prices up to the read before the change */
-		lo += value(&cur, &before, p);
-		hi += value(&cur, &before, p);
-		/* the interval holding the change: either price, or between */
-		mix_lo = min64(value(&before, &after, p), value(&before, &after, np));
-		mix_hi = max64(value(&before, &after, p), value(&before, &after, np));
-		lo += mix_lo;
-		hi += mix_hi;
-		for (int k = 0; k < 4; k++)
-			mix_d[k] = after.e[k] - before.e[k];
-		mix_energy = after.energy - before.energy;
-		if (before.noslots || after.noslots)
-			for (int k = 0; k < 4; k++)
-				mix_d[k] = k == 2 ? mix_energy : 0;
-		snprintf(mix_end, sizeof(mix_end), "%s", after.at);
-		cur = after;
-		memcpy(p, np, sizeof(p));
+		memcpy(w->p, np, sizeof(w->p));
 	}
 	db_res_free(res);
 	if (rc == -1)
 		return -1;
-	lo += value(&cur, &to, p);
-	hi += value(&cur, &to, p);
+	w->lo += value(&w->cur, to, w->p);
+	w->hi += value(&w->cur, to, w->p);
+	return 0;
+}
 
+int
+balance_meter(struct db *db, int64_t account, int64_t meter,
+    int64_t default_price, struct balance *b)
+{
+	struct rd from, to;
+	struct walk w;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if ((rc = reads_between(db, account, meter, &from, &to)) != 1)
+		return rc;
+	if (db_value(db, &b->ledger, q[Q_LEDGER], "llll", account, meter,
+	    from.count, to.count) == -1)
+		return -1;
+	if (walk_prices(db, meter, default_price, &from, &to, &w) == -1)
+		return -1;
+	b->prices = w.prices;
 	b->money_from = from.money;
 	b->money_to = to.money;
 	b->energy = to.energy - from.energy;
-	b->used_lo = lo / 10000;
-	b->used_hi = (hi + 9999) / 10000;
+	b->used_lo = w.lo / 10000;
+	b->used_hi = (w.hi + 9999) / 10000;
 	snprintf(b->from, sizeof(b->from), "%.19s", from.at);
 	snprintf(b->to, sizeof(b->to), "%.19s", to.at);
 	/* the meter carries sub-fen remainders: a fen either way */

@@ -4,22 +4,21 @@
 #include <string.h>
 
 #include "batches.h"
+#include "cmdq.h"
 #include "db.h"
 #include "oplog.h"
 #include "settings.h"
 
-enum { Q_IDEM, Q_BATCH, Q_COMMAND, Q_READ };
+enum { Q_IDEM, Q_BATCH, Q_READ };
 static const char *const q[] = {
 	[Q_IDEM] = "SELECT id FROM batches WHERE idem_key = ?",
 	[Q_BATCH] = "INSERT INTO batches (action, meters, created_by, idem_key)"
 	    " VALUES (?, ?, NULLIF(?, 0), ?)",
-	[Q_COMMAND] = "INSERT INTO commands (meter_id, kind, payload, batch_id)"
-	    " SELECT id, ?, ?, ? FROM meters WHERE id = ? AND profile = 'ddsy1352nk'",
 	[Q_READ] = "INSERT INTO read_requests (meter_id, batch_id) VALUES (?, ?)",
 };
 
-/* The payload of a price or settings download from the defaults (F10);
- * 0, or -1 when a setting could not be read. */
+/* The payload of a price or settings download from the defaults (F10),
+ * "" for the others; 0, or -1 when a setting could not be read. */
 static int
 payload(struct db *db, const char *action, char *buf, size_t size)
 {
@@ -31,14 +30,17 @@ payload(struct db *db, const char *action, char *buf, size_t size)
 	buf[0] = '\0';
 	if (price < 0 || a1 < 0 || a2 < 0 || thr < 0)
 		return -1;
-	if (strcmp(action, "price") == 0)
-		snprintf(buf, size, "p0=%lld&p1=%lld&p2=%lld&p3=%lld",
-		    (long long)price, (long long)price, (long long)price,
-		    (long long)price);
-	else if (strcmp(action, "settings") == 0)
-		snprintf(buf, size, "alarm1=%lld&alarm2=%lld&overdraft=0&threshold=%lld"
-		    "&restore_delay=60", (long long)a1, (long long)a2,
-		    (long long)thr);
+	if (strcmp(action, "price") == 0) {
+		struct cmdq_price p = { .p = { price, price, price, price } };
+
+		return cmdq_price_encode(&p, buf, size);
+	}
+	if (strcmp(action, "settings") == 0) {
+		struct cmdq_settings st = { .alarm1 = a1, .alarm2 = a2,
+		    .overdraft = 0, .threshold = (int)thr, .restore_delay = 60 };
+
+		return cmdq_settings_encode(&st, buf, size);
+	}
 	return 0;
 }
 
@@ -63,8 +65,7 @@ batch_tx(struct db *db, void *arg)
 	for (int i = 0; i < t->n; i++)
 		if ((strcmp(t->action, "read") == 0 ?
 		    db_exec(db, q[Q_READ], "ll", t->ids[i], t->id) :
-		    db_exec(db, q[Q_COMMAND], "ssll", t->action, t->payload,
-		    t->id, t->ids[i])) == -1)
+		    cmdq_batch(db, t->id, t->ids[i], t->action, t->payload)) == -1)
 			return -1;
 	return 0;
 }
@@ -74,7 +75,7 @@ batches_create(struct db *db, const struct actor *who, const char *action,
     const int64_t *ids, int n, const char *idem)
 {
 	int64_t id = 0;
-	char pl[256];
+	char pl[CMDQ_PAYLOAD_SIZE];
 	struct batch_tx t = { who->operator_id, action, pl, idem, ids, n, 0 };
 
 	if (db_value(db, &id, q[Q_IDEM], "s", idem) == 1)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdq.h"
 #include "db.h"
 #include "ledger.h"
 #include "log.h"
@@ -11,7 +12,7 @@
 
 enum {
 	Q_IDEM, Q_LOCK_ACCOUNT, Q_MEMBER, Q_MONEY, Q_LOCK_COUNT, Q_NEW_COUNT,
-	Q_SET_COUNT, Q_COMMAND, Q_ENTRY, Q_REVERSED, Q_METER_MONEY, Q_PRIOR
+	Q_SET_COUNT, Q_ENTRY, Q_REVERSED, Q_METER_MONEY, Q_PRIOR
 };
 static const char *const q[] = {
 	[Q_IDEM] = "SELECT id FROM ledger WHERE idem_key = ?",
@@ -37,8 +38,6 @@ static const char *const q[] = {
 	    " SELECT meter_id, purchase_count FROM meter_state"
 	    " WHERE meter_id = ? AND purchase_count IS NOT NULL",
 	[Q_SET_COUNT] = "UPDATE purchase_counts SET last_count = ? WHERE meter_id = ?",
-	[Q_COMMAND] = "INSERT INTO commands (meter_id, kind, purchase_count, amount_fen)"
-	    " VALUES (?, ?, ?, ?)",
 	[Q_ENTRY] = "INSERT INTO ledger (account_id, meter_id, kind, amount_fen,"
 	    " operator_id, idem_key, reverses_id, command_id, note, link_id, channel)"
 	    " VALUES (NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, NULLIF(?, 0), NULLIF(?, 0), ?,"
@@ -89,12 +88,13 @@ idem_lookup(struct db *db, const char *key, int64_t *id)
 	return db_value(db, id, q[Q_IDEM], "s", key);
 }
 
-/* One attempt: 1 done, 2 refused, -1 error (the caller rolls back). */
+/* Whom the entry is for: an open (or closing) account holding the meter,
+ * or the meter's previous closed account; not reversed yet. 0, 2 refused
+ * with *WHY, -1. */
 static int
-attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
+admit(struct db *db, const struct entry *e, const char **why)
 {
-	int64_t open = 0, n = 0, money = 0, count = 0, cmd, cap;
-	int rc;
+	int64_t open = 0, n = 0;
 
 	if (e->prior) {
 		/* money found on a meter: its previous (closed) account's, or
@@ -127,6 +127,16 @@ attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 			return 2;
 		}
 	}
+	return 0;
+}
+
+/* The amount against the hoarding cap and, for a debit, the meter's money.
+ * 0, 2 refused with *WHY, -1. */
+static int
+within_limits(struct db *db, const struct entry *e, const char **why)
+{
+	int64_t money = 0, cap;
+
 	/* The hoarding cap: the ledger applies the site's cap to money
 	 * brought to the counter (a sale, a refund reversed), whoever the
 	 * caller; a debt paid to close is not held money. */
@@ -160,13 +170,17 @@ attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 			return 2;
 		}
 	}
-	/* money already on the meter: an entry without a token */
-	if (e->no_token) {
-		cmd = 0;
-		goto entry;
-	}
-	/* The purchase count: locked so that two tokens never share one. */
-	rc = db_value(db, &count, q[Q_LOCK_COUNT], "l", e->meter_id);
+	return 0;
+}
+
+/* The entry's token: the meter's next purchase count, locked so that two
+ * tokens never share one, and its command into *CMD. 0, 2 refused, -1. */
+static int
+token(struct db *db, const struct entry *e, int64_t *cmd, const char **why)
+{
+	int64_t count = 0;
+	int rc = db_value(db, &count, q[Q_LOCK_COUNT], "l", e->meter_id);
+
 	if (rc == 0) {
 		long added = db_exec(db, q[Q_NEW_COUNT], "l", e->meter_id);
 
@@ -182,12 +196,22 @@ attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
 		return -1;
 	count = (count + 1) & 0xFFFF;	/* a U16 register on the meter */
 	if (db_exec(db, q[Q_SET_COUNT], "ll", count, e->meter_id) == -1 ||
-	    db_exec(db, q[Q_COMMAND], "lsll", e->meter_id,
-	    e->amount >= 0 ? "credit" : "debit", count,
-	    e->amount >= 0 ? e->amount : -e->amount) == -1)
+	    (*cmd = cmdq_token(db, e->meter_id, e->amount, count)) == -1)
 		return -1;
-	cmd = (int64_t)db_last_id(db);
-entry:
+	return 0;
+}
+
+/* One attempt: 1 done, 2 refused, -1 error (the caller rolls back). */
+static int
+attempt(struct db *db, const struct entry *e, int64_t *id, const char **why)
+{
+	int64_t cmd = 0;	/* money already on the meter: no token */
+	int rc;
+
+	if ((rc = admit(db, e, why)) != 0 ||
+	    (rc = within_limits(db, e, why)) != 0 ||
+	    (!e->no_token && (rc = token(db, e, &cmd, why)) != 0))
+		return rc;
 	if (db_exec(db, q[Q_ENTRY], "llsllsllsls", e->account_id, e->meter_id,
 	    e->kind, e->amount, e->operator_id, e->idem_key, e->reverses_id,
 	    cmd, e->note ? e->note : "", e->link_id,
@@ -248,7 +272,7 @@ ledger_issue(struct db *db, const struct entry *e, int64_t *id,
  * mode when it was kept; the account is closed when every meter is done.
  */
 enum {
-	C_METERS, C_STATE, C_READY, C_RELAY_AFTER, C_QUEUE, C_CLAIM_TRIP,
+	C_METERS, C_STATE, C_READY, C_RELAY_AFTER, C_CLAIM_TRIP,
 	C_SET_TRIP, C_CLAIM_RESTORE, C_SET_RESTORE, C_REFUND, C_LEFT, C_DONE,
 	C_RELEASE, C_CLOSING, C_MEMBERS, C_RETRY, C_READ_REQ, C_DEBT
 };
@@ -283,7 +307,6 @@ static const char *const cq[] = {
 	    " ON cm.meter_id = c.meter_id WHERE cm.account_id = ? AND cm.meter_id = ?"
 	    " AND c.kind IN ('restore', 'keep_power') AND c.id > cm.trip_id"
 	    " AND c.status <> 'failed'",
-	[C_QUEUE] = "INSERT INTO commands (meter_id, kind) VALUES (?, ?)",
 	[C_CLAIM_TRIP] = "UPDATE closing_meters SET trip_id = 0, state = 'trip'"
 	    " WHERE account_id = ? AND meter_id = ? AND COALESCE(trip_id, -1) = ?",
 	[C_SET_TRIP] = "UPDATE closing_meters SET trip_id = ? WHERE account_id = ?"
@@ -334,13 +357,14 @@ queue_relay(struct db *db, int64_t acc, int64_t meter, const char *kind,
 	int restore = strcmp(kind, "restore") == 0;
 	long n = db_exec(db, cq[restore ? C_CLAIM_RESTORE : C_CLAIM_TRIP], "lll",
 	    acc, meter, old);
+	int64_t cmd;
 
 	if (n <= 0)
 		return (int)n;
-	if (db_exec(db, cq[C_QUEUE], "ls", meter, kind) == -1)
+	if ((cmd = cmdq_relay(db, meter, kind)) == -1)
 		return -1;
 	return (int)db_exec(db, cq[restore ? C_SET_RESTORE : C_SET_TRIP], "lll",
-	    (int64_t)db_last_id(db), acc, meter);
+	    cmd, acc, meter);
 }
 
 struct cm {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdq.h"
 #include "money.h"
 #include "tariff.h"
 
@@ -96,38 +97,17 @@ tou_text(const struct tou *t, char *buf, size_t size)
 	return buf;
 }
 
+/* The register payload is the command queue's: one codec (cmdq.c). */
 int
 tou_from_payload(const char *s, struct tou *t)
 {
-	const char *p = s;
-
-	memset(t, 0, sizeof(*t));
-	while (*p && t->n < TOU_MAX) {
-		char *end;
-		long m = strtol(p, &end, 10), slot;
-
-		if (end == p || *end != ':' || m < 0 || m >= 1440)
-			return -1;
-		p = end + 1;
-		slot = strtol(p, &end, 10);
-		if (end == p || slot < 0 || slot > 3)
-			return -1;
-		t->start[t->n] = (int)m;
-		t->slot[t->n++] = (int)slot;
-		p = end + (*end == ',');
-	}
-	return *p == '\0' ? 0 : -1;
+	return cmdq_tou_decode(s, t);
 }
 
 char *
 tou_payload(const struct tou *t, char *buf, size_t size)
 {
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < t->n && n < size; i++)
-		n += snprintf(buf + n, size - n, "%s%d:%d", i ? "," : "",
-		    t->start[i], t->slot[i]);
+	cmdq_tou_encode(t, buf, size);
 	return buf;
 }
 

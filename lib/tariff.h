@@ -21,11 +21,13 @@ struct tou {
  * error key.
  */
 const char *tou_parse(const char *s, struct tou *);
-/* The table as the meter's register payload "min:slot,..." into BUF. */
+/* The table as the meter's register payload "min:slot,..." into BUF
+ * (cmdq_tou_encode; "" when it is not a table). */
 char *tou_payload(const struct tou *, char *buf, size_t size);
 /* The table as tou_parse reads it, slots by name, into BUF. */
 char *tou_text(const struct tou *, char *buf, size_t size);
-/* Reads a register payload back; 0, or -1 when it is not one. */
+/* Reads a register payload back (cmdq_tou_decode); 0, or -1 when it is
+ * not one. */
 int tou_from_payload(const char *s, struct tou *);
 
 #define TIER_MAX 6

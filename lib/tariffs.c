@@ -2,10 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdq.h"
 #include "db.h"
 #include "tariffs.h"
 
-enum { Q_DUE, Q_QUEUE, Q_MARK, Q_METER, Q_ONE };
+enum { Q_DUE, Q_MARK, Q_METER };
 static const char *const q[] = {
 	/* per tariff, the newest version in force, if not applied yet */
 	[Q_DUE] = "SELECT v.id, v.tariff_id, v.p0, v.p1, v.p2, v.p3, v.tou"
@@ -15,8 +16,6 @@ static const char *const q[] = {
 	    " AND v.effective_date = (SELECT MAX(w.effective_date) FROM tariff_versions w"
 	    "   WHERE w.tariff_id = v.tariff_id"
 	    "   AND w.effective_date <= DATE(CONVERT_TZ(UTC_TIMESTAMP(), '+00:00', p.tz)))",
-	[Q_QUEUE] = "INSERT INTO commands (meter_id, kind, payload)"
-	    " SELECT mt.meter_id, 'price', ? FROM meter_tariffs mt WHERE mt.tariff_id = ?",
 	/* this version and any older one not applied are done */
 	[Q_MARK] = "UPDATE tariff_versions SET applied_at = UTC_TIMESTAMP()"
 	    " WHERE tariff_id = ? AND applied_at IS NULL AND effective_date <="
@@ -27,15 +26,15 @@ static const char *const q[] = {
 	    " JOIN (SELECT ? AS tz) p WHERE mt.meter_id = ?"
 	    " AND v.effective_date <= DATE(CONVERT_TZ(UTC_TIMESTAMP(), '+00:00', p.tz))"
 	    " ORDER BY v.effective_date DESC LIMIT 1",
-	[Q_ONE] = "INSERT INTO commands (meter_id, kind, payload) VALUES (?, 'price', ?)",
 };
 
-static void
-payload(char *buf, size_t size, const char *p0, const char *p1,
-    const char *p2, const char *p3, const char *tou)
+/* The prices and day table of a version, in columns COL.. of RES. */
+static int
+version_price(struct dbres *res, int col, struct cmdq_price *p)
 {
-	snprintf(buf, size, "p0=%s&p1=%s&p2=%s&p3=%s%s%s", p0, p1, p2, p3,
-	    tou && *tou ? "&tou=" : "", tou ? tou : "");
+	for (int k = 0; k < 4; k++)
+		p->p[k] = db_coll(res, col + k);
+	return cmdq_tou_decode(db_col(res, col + 4), &p->tou);
 }
 
 long
@@ -47,15 +46,14 @@ tariff_apply_due(struct db *db, const char *tz)
 	if (res == NULL)
 		return -1;
 	while (db_next(res) == 1) {
-		char pl[512];
+		struct cmdq_price p;
 		long n;
 
-		payload(pl, sizeof(pl), db_col(res, 2), db_col(res, 3),
-		    db_col(res, 4), db_col(res, 5), db_col(res, 6));
 		/* the commands and the mark together: a version goes out once */
 		if (db_begin(db) == -1)
 			break;
-		if ((n = db_exec(db, q[Q_QUEUE], "sl", pl, db_coll(res, 1))) == -1 ||
+		if (version_price(res, 2, &p) == -1 ||
+		    (n = cmdq_price_tariff(db, db_coll(res, 1), &p)) == -1 ||
 		    db_exec(db, q[Q_MARK], "ll", db_coll(res, 1),
 		    db_coll(res, 0)) == -1 || db_commit(db) == -1) {
 			db_rollback(db);
@@ -72,16 +70,14 @@ int
 tariff_apply_meter(struct db *db, int64_t meter_id, const char *tz)
 {
 	struct dbres *res = db_query(db, q[Q_METER], "sl", tz, meter_id);
-	char pl[512];
+	struct cmdq_price p;
 	int rc = 0;
 
 	if (res == NULL)
 		return -1;
-	if (db_next(res) == 1) {
-		payload(pl, sizeof(pl), db_col(res, 0), db_col(res, 1),
-		    db_col(res, 2), db_col(res, 3), db_col(res, 4));
-		rc = db_exec(db, q[Q_ONE], "ls", meter_id, pl) == -1 ? -1 : 1;
-	}
+	if (db_next(res) == 1)
+		rc = version_price(res, 0, &p) == -1 ||
+		    cmdq_price(db, meter_id, &p) == -1 ? -1 : 1;
 	db_res_free(res);
 	return rc;
 }

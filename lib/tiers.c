@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdq.h"
 #include "db.h"
 #include "ledger.h"
 #include "log.h"
@@ -10,7 +11,7 @@
 #include "tiers.h"
 
 enum {
-	Q_NOW, Q_METERS, Q_ENERGY_AT, Q_LOCK, Q_PRICE, Q_STATE, Q_SETTLED,
+	Q_NOW, Q_METERS, Q_ENERGY_AT, Q_LOCK, Q_STATE, Q_SETTLED,
 	Q_GROUP, Q_READINGS, Q_TOKENS, Q_DONE, Q_ADJUSTED, Q_AMOUNT, Q_RECORD,
 	Q_CLOSING
 };
@@ -46,7 +47,6 @@ static const char *const q[] = {
 	    " (SELECT s.energy FROM meter_state s WHERE s.meter_id = ?), 0)",
 	[Q_LOCK] = "SELECT COALESCE((SELECT command_id FROM tier_state"
 	    " WHERE meter_id = ? FOR UPDATE), 0)",
-	[Q_PRICE] = "INSERT INTO commands (meter_id, kind, payload) VALUES (?, 'price', ?)",
 	[Q_STATE] = "INSERT INTO tier_state (meter_id, account_id, month, since,"
 	    " base_energy, version_id, tier, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 	    " ON DUPLICATE KEY UPDATE settled_command_id = IF(account_id = VALUES(account_id)"
@@ -203,6 +203,105 @@ fail:
 	return -1;
 }
 
+/* The meters of an account counted in a month and their read intervals. */
+struct group {
+	struct gmeter	*g;
+	int		n, target;	/* target: the meter settled, or -1 */
+	struct span	*sp;
+	size_t		nsp, cap;
+};
+
+/* Loads the meters of ACCOUNT counted in MONTH, their tiers and spans,
+ * into GR (freed by the caller); 0 or -1. */
+static int
+group_load(struct db *db, const char *tz, int64_t account, int64_t meter,
+    const char *month, struct group *gr)
+{
+	struct dbres *res;
+	int rc = 0;
+
+	if ((res = db_query(db, q[Q_GROUP], "ls", account, month)) == NULL)
+		return -1;
+	if ((gr->g = calloc((size_t)db_nrows(res) + 1, sizeof(*gr->g))) == NULL) {
+		db_res_free(res);
+		return -1;
+	}
+	while (rc == 0 && db_next(res) == 1) {
+		struct gmeter *m = &gr->g[gr->n];
+
+		m->id = db_coll(res, 0);
+		if (tier_parse(db_col(res, 2), &m->t) != NULL)
+			continue;
+		if (m->id == meter)
+			gr->target = gr->n;
+		rc = spans(db, tz, month, db_col(res, 1), m, gr->n, &gr->sp,
+		    &gr->nsp, &gr->cap);
+		gr->n++;
+	}
+	db_res_free(res);
+	return rc;
+}
+
+/* The exact charge of every interval, in the order of the account's
+ * consumption (meters interleaved, as it grows read by read). */
+static void
+group_charge(struct group *gr)
+{
+	int64_t used = 0;
+
+	qsort(gr->sp, gr->nsp, sizeof(*gr->sp), span_cmp);
+	for (size_t i = 0; i < gr->nsp; i++) {
+		struct gmeter *m = &gr->g[gr->sp[i].meter];
+
+		m->exact += tier_charge(&m->t, used, gr->sp[i].energy);
+		m->deducted += gr->sp[i].deducted;
+		m->energy += gr->sp[i].energy;
+		used += gr->sp[i].energy;
+	}
+}
+
+/* The adjustment of meter T against what earlier settlements gave, as a
+ * ledger entry under KEY, and the settlement's record; 1 when an entry was
+ * written, 0, -1. */
+static int
+settle_record(struct db *db, int64_t account, const struct gmeter *t,
+    const char *month, const char *key)
+{
+	int64_t already = 0, diff, adjust, lid = 0;
+	const char *why;
+	char note[64];
+	int rc = 0, r2;
+
+	/* whole fen only: a meter carries its sub-fen remainder itself */
+	diff = (t->deducted * 10000 - t->exact) / 10000;
+	if (db_value(db, &already, q[Q_ADJUSTED], "ls", t->id, month) == -1)
+		return -1;
+	adjust = diff - already;
+	if (adjust != 0) {
+		struct entry e = { .account_id = account, .meter_id = t->id,
+		    .kind = LK_ADJUSTMENT, .amount = adjust, .idem_key = key,
+		    .note = note, .channel = "system" };
+
+		snprintf(note, sizeof(note), "阶梯电价结算 %.7s", month);
+		if ((r2 = ledger_issue(db, &e, &lid, &why)) == -1)
+			return -1;
+		if (r2 == 2) {
+			/* kept with no entry: the reconciliation page lists it */
+			log_warnx("tier settlement %s of %lld fen refused: %s", key,
+			    (long long)adjust, why);
+			lid = 0;
+		} else if (r2 == 0 &&
+		    db_value(db, &adjust, q[Q_AMOUNT], "l", lid) == -1)
+			return -1;
+		rc = lid != 0;
+	}
+	if (db_exec(db, q[Q_RECORD], "llssslllll", t->id, account, month, key,
+	    t->through, t->energy, (t->exact + 5000) / 10000, t->deducted,
+	    adjust, lid) == -1)
+		return -1;
+	return rc;
+}
+
 /*
  * Settles METER of ACCOUNT for MONTH (local "YYYY-MM-01") under KEY: the
  * exact charge of every read interval, in the order of the account's
@@ -213,86 +312,25 @@ static int
 settle(struct db *db, const char *tz, int64_t account, int64_t meter,
     const char *month, const char *key)
 {
-	struct dbres *res;
-	struct gmeter *g = NULL;
-	struct span *sp = NULL;
-	size_t nsp = 0, cap = 0;
-	int ng = 0, target = -1, rc = -1, r2;
-	int64_t used = 0, done = 0, already = 0, diff, adjust, lid = 0;
-	const char *why;
-	char note[64];
+	struct group gr = { .target = -1 };
+	int64_t done = 0;
+	int rc = -1;
 
 	if (db_value(db, &done, q[Q_DONE], "s", key) == -1)
 		return -1;
 	if (done)
 		return 0;
-	if ((res = db_query(db, q[Q_GROUP], "ls", account, month)) == NULL)
-		return -1;
-	if ((g = calloc((size_t)db_nrows(res) + 1, sizeof(*g))) == NULL) {
-		db_res_free(res);
-		return -1;
-	}
-	while (db_next(res) == 1) {
-		g[ng].id = db_coll(res, 0);
-		if (tier_parse(db_col(res, 2), &g[ng].t) != NULL)
-			continue;
-		if (g[ng].id == meter)
-			target = ng;
-		if (spans(db, tz, month, db_col(res, 1), &g[ng], ng, &sp, &nsp,
-		    &cap) == -1) {
-			db_res_free(res);
-			goto out;
-		}
-		ng++;
-	}
-	db_res_free(res);
-	if (target < 0 || g[target].through[0] == '\0') {
+	if (group_load(db, tz, account, meter, month, &gr) == -1)
+		goto out;
+	if (gr.target < 0 || gr.g[gr.target].through[0] == '\0') {
 		rc = 0;
 		goto out;
 	}
-	/* the account's consumption grows read by read, meters interleaved */
-	qsort(sp, nsp, sizeof(*sp), span_cmp);
-	for (size_t i = 0; i < nsp; i++) {
-		struct gmeter *m = &g[sp[i].meter];
-
-		m->exact += tier_charge(&m->t, used, sp[i].energy);
-		m->deducted += sp[i].deducted;
-		m->energy += sp[i].energy;
-		used += sp[i].energy;
-	}
-	/* whole fen only: a meter carries its sub-fen remainder itself */
-	diff = (g[target].deducted * 10000 - g[target].exact) / 10000;
-	if (db_value(db, &already, q[Q_ADJUSTED], "ls", meter, month) == -1)
-		goto out;
-	adjust = diff - already;
-	rc = 0;
-	if (adjust != 0) {
-		struct entry e = { .account_id = account, .meter_id = meter,
-		    .kind = LK_ADJUSTMENT, .amount = adjust, .idem_key = key,
-		    .note = note, .channel = "system" };
-
-		snprintf(note, sizeof(note), "阶梯电价结算 %.7s", month);
-		r2 = ledger_issue(db, &e, &lid, &why);
-		if (r2 == -1)
-			goto out;
-		if (r2 == 2) {
-			/* kept with no entry: the reconciliation page lists it */
-			log_warnx("tier settlement %s of %lld fen refused: %s", key,
-			    (long long)adjust, why);
-			lid = 0;
-		} else if (r2 == 0 &&
-		    db_value(db, &adjust, q[Q_AMOUNT], "l", lid) == -1)
-			goto out;
-		rc = lid != 0;
-	}
-	if (db_exec(db, q[Q_RECORD], "llssslllll", meter, account, month, key,
-	    g[target].through, g[target].energy,
-	    (g[target].exact + 5000) / 10000, g[target].deducted,
-	    adjust, lid) == -1)
-		rc = -1;
+	group_charge(&gr);
+	rc = settle_record(db, account, &gr.g[gr.target], month, key);
 out:
-	free(sp);
-	free(g);
+	free(gr.sp);
+	free(gr.g);
 	return rc;
 }
 
@@ -310,11 +348,9 @@ static int
 send_tier(struct db *db, int64_t account, struct tmeter *m, int tier,
     const char *month)
 {
-	char pl[160], pr[24];
-	int64_t cmd = 0;
+	int64_t pr = m->t.price[tier], cmd = 0;
+	struct cmdq_price p = { .p = { pr, pr, pr, pr } };
 
-	snprintf(pr, sizeof(pr), "%lld", (long long)m->t.price[tier]);
-	snprintf(pl, sizeof(pl), "p0=%s&p1=%s&p2=%s&p3=%s", pr, pr, pr, pr);
 	if (db_begin(db) == -1)
 		return -1;
 	if (db_value(db, &cmd, q[Q_LOCK], "l", m->meter) == -1)
@@ -323,9 +359,8 @@ send_tier(struct db *db, int64_t account, struct tmeter *m, int tier,
 		db_rollback(db);
 		return 0;
 	}
-	if (db_exec(db, q[Q_PRICE], "ls", m->meter, pl) == -1)
+	if ((cmd = cmdq_price(db, m->meter, &p)) == -1)
 		goto fail;
-	cmd = (int64_t)db_last_id(db);
 	if (db_exec(db, q[Q_STATE], "llssllil", m->meter, account, month,
 	    m->since, m->base, m->version, tier, cmd) == -1 ||
 	    db_commit(db) == -1)

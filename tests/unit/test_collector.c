@@ -100,49 +100,50 @@ test_energy(void)
 	    "profile names");
 }
 
+/* What a decoded command (lib/cmdq.c, tested in test_lib) writes. */
 static void
-test_payloads(void)
+test_params(void)
 {
-	struct price_cmd p;
-	struct settings_cmd s;
-	uint16_t par[PAR_REGS];
+	struct cmdq_price p = { .p = { 5880, 7000, 5000, 3000 },
+	    .tou = { 3, { 0, 480, 1320 }, { 3, 1, 3 } } };
+	struct cmdq_settings s = { 2000, 500, 0, 2200, 60 };
+	uint16_t par[PAR_REGS], tou[TOU_REGS];
 
-	check(profile_price_parse("p0=5880&p1=7000&p2=5000&p3=3000&tou=0:3,480:1,1320:3", &p) == 0,
-	    "price payload parses");
-	check(p.price[0] == 5880 && p.price[1] == 7000 && p.price[2] == 5000 &&
-	    p.price[3] == 3000, "price payload: four slot prices");
-	check(p.has_tou && p.tou[0] == 0 && p.tou[1] == 3 && p.tou[2] == 480 &&
-	    p.tou[3] == 1 && p.tou[4] == 1320 && p.tou[5] == 3 &&
-	    p.tou[6] == 0xFFFF && p.tou[15] == 0xFFFF, "price payload: TOU segments, rest unused");
-	check(profile_price_parse("p0=6000", &p) == 0 && p.price[3] == 6000 && !p.has_tou,
-	    "price payload: one price for every slot");
-	check(profile_price_parse("p0=6000&tou=480:1,0:3", &p) == -1,
-	    "price payload: TOU starts must rise");
-	check(profile_price_parse("p0=6000&tou=0:4", &p) == -1, "price payload: slot 0-3 only");
-	check(profile_price_parse("p1=6000", &p) == -1, "price payload: p0 is needed");
-	check(profile_price_parse("p0=60x0", &p) == -1, "price payload: numbers only");
-	check(profile_price_parse("p0=1&tou=0:1,1:1,2:1,3:1,4:1,5:1,6:1,7:1,8:1", &p) == -1,
-	    "price payload: at most 8 segments");
+	profile_tou_regs(&p, tou);
+	check(tou[0] == 0 && tou[1] == 3 && tou[2] == 480 && tou[3] == 1 &&
+	    tou[4] == 1320 && tou[5] == 3 && tou[6] == 0xFFFF && tou[15] == 0xFFFF,
+	    "TOU registers: segments, rest unused");
+	p.tou.n = TOU_SEGS;
+	for (int i = 0; i < TOU_SEGS; i++)
+		p.tou.start[i] = 1439 - TOU_SEGS + 1 + i, p.tou.slot[i] = i & 3;
+	profile_tou_regs(&p, tou);
+	check(tou[14] == 1439 && tou[15] == 3 && tou[0] == 1432,
+	    "TOU registers: eight segments fill all 16, minute 1439 at the end");
+	p.tou.n = 0;
+	profile_tou_regs(&p, tou);
+	check(tou[0] == 0xFFFF && tou[15] == 0xFFFF, "TOU registers: no table, all unused");
 	memset(par, 0, sizeof(par));
-	profile_price_parse("p0=5880&p1=70000", &p);
+	p.p[1] = 70000;
+	p.p[3] = 0x7fffffff;
 	profile_price_apply(&p, par);
 	check(profile_reg_u32(&par[0x0059 - PAR_ADDR]) == 5880 &&
 	    profile_reg_u32(&par[0x005B - PAR_ADDR]) == 70000 &&
-	    profile_reg_u32(&par[0x005F - PAR_ADDR]) == 5880, "price registers 0x0059-0x0060");
+	    profile_reg_u32(&par[0x005D - PAR_ADDR]) == 5000 &&
+	    profile_reg_u32(&par[0x005F - PAR_ADDR]) == 0x7fffffff,
+	    "price registers 0x0059-0x0060, the maximum price too");
 
-	check(profile_settings_parse("alarm1=2000&alarm2=500&overdraft=0&threshold=2200&restore_delay=60", &s) == 0 &&
-	    s.alarm1 == 2000 && s.alarm2 == 500 && s.overdraft == 0 &&
-	    s.threshold == 2200 && s.restore_delay == 60, "settings payload parses");
 	memset(par, 0, sizeof(par));
 	check(profile_settings_apply(&s, par) == 0 && profile_reg_u32(&par[0]) == 2000 &&
 	    profile_reg_u32(&par[2]) == 500 && profile_reg_u32(&par[4]) == 0 &&
 	    par[0x0061 - PAR_ADDR] == 2200 && par[0x0062 - PAR_ADDR] == 60,
 	    "settings registers 0x0046, 0x0048, 0x004A, 0x0061, 0x0062");
-	check(profile_settings_parse("alarm2=3000", &s) == 0 && profile_settings_apply(&s, par) == -1,
+	s = (struct cmdq_settings){ -1, -1, -1, 65535, -1 };
+	check(profile_settings_apply(&s, par) == 0 && profile_reg_u32(&par[0]) == 2000 &&
+	    par[0x0061 - PAR_ADDR] == 65535 && par[0x0062 - PAR_ADDR] == 60,
+	    "settings: fields not sent keep the meter's values");
+	s = (struct cmdq_settings){ -1, 3000, -1, -1, -1 };
+	check(profile_settings_apply(&s, par) == -1,
 	    "settings: alarm 2 above alarm 1 is refused before the meter");
-	check(profile_settings_parse("threshold=70000", &s) == -1, "settings: threshold is U16");
-	check(profile_settings_parse("colour=red", &s) == -1, "settings: unknown key refused");
-	check(profile_settings_parse("", &s) == -1, "settings: empty payload refused");
 }
 
 static void
@@ -302,7 +303,7 @@ main(void)
 	test_utf8();
 	test_realtime();
 	test_energy();
-	test_payloads();
+	test_params();
 	test_backoff();
 	test_pdu();
 	printf("%d passed, %d failed\n", passed, failed);
