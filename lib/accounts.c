@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "cmdq.h"
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
@@ -17,7 +18,7 @@
 enum {
 	Q_ROOM, Q_ROOM_METERS, Q_METER, Q_IDEM, Q_INSERT, Q_LINK, Q_LINKED,
 	Q_MINFO, Q_PREV, Q_KEY, Q_READ, Q_NEW, Q_JOIN, Q_UNLINK, Q_MEMBER,
-	Q_DONE, Q_OUT, Q_OPEN, Q_CLOSING_METERS, Q_START, Q_CLOSING_MEMBER, Q_TRIP,
+	Q_DONE, Q_OUT, Q_OPEN, Q_CLOSING_METERS, Q_START, Q_CLOSING_MEMBER,
 	Q_SET_TRIP
 };
 static const char *const q[] = {
@@ -72,7 +73,6 @@ static const char *const q[] = {
 	[Q_CLOSING_MEMBER] = "INSERT INTO closing_meters (account_id, meter_id, keep_power)"
 	    " VALUES (?, ?, ?)",
 	/* as it is until the commands have a module of their own */
-	[Q_TRIP] = "INSERT INTO commands (meter_id, kind) VALUES (?, 'trip')",
 	[Q_SET_TRIP] = "UPDATE closing_meters SET trip_id = ? WHERE account_id = ?"
 	    " AND meter_id = ?",
 };
@@ -677,11 +677,13 @@ close_tx(struct db *db, void *arg)
 	for (int i = 0; i < t->n; i++) {
 		int64_t meter = t->m[i].id;
 
+		int64_t trip;
+
 		if (db_exec(db, q[Q_CLOSING_MEMBER], "lli", t->account, meter,
 		    t->m[i].keep) == -1 ||
-		    db_exec(db, q[Q_TRIP], "l", meter) == -1 ||
-		    db_exec(db, q[Q_SET_TRIP], "lll", (int64_t)db_last_id(db),
-		    t->account, meter) == -1)
+		    (trip = cmdq_relay(db, meter, "trip")) == -1 ||
+		    db_exec(db, q[Q_SET_TRIP], "lll", trip, t->account,
+		    meter) == -1)
 			return -1;
 	}
 	return 0;

@@ -21,7 +21,7 @@ static const char *const yesno[] = { "0", "1", NULL };
 static const struct field fields[] = {
 	{ "site_title", FT_TEXT, 1, 0, 40, NULL },
 	{ "site_logo", FT_TEXT, 0, 0, 200, NULL },
-	{ "power_threshold_w", FT_INT, 1, 0, 100000, NULL },
+	{ "power_threshold_w", FT_INT, 1, 0, 65535, NULL },	/* the meter's 16-bit register */
 	{ "poll_interval_min", FT_INT, 1, 1, 1440, NULL },
 	{ "alarm1_fen", FT_MONEY, 1, 0, 10000000, NULL },
 	{ "alarm2_fen", FT_MONEY, 1, 0, 10000000, NULL },

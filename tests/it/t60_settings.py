@@ -77,7 +77,7 @@ try:
             ("poll_interval_min", "x", "整数"),
             ("poll_interval_min", "1.5", "整数"),
             ("power_threshold_w", "-1", "超出"),
-            ("power_threshold_w", "100001", "超出"),
+            ("power_threshold_w", "65536", "超出"),
             ("lost_after_cycles", "0", "超出"),
             ("lost_after_cycles", "101", "超出"),
             ("alarm_sms_phone", "12345", "11位"),
@@ -112,7 +112,7 @@ try:
     # A good save: amounts stored in fen, the price in 1/10000 yuan, logged with before and after.
     title = "<b>站点</b>" + sfx
     good = dict(shown(orig), site_title=title, site_logo="/static/logo.svg", alarm1_fen="12.34", alarm2_fen="12.34", price="0.6",
-                hoard_cap_fen="500", poll_interval_min="15", alarm_sms_phone="13800138000", power_threshold_w="3000",
+                hoard_cap_fen="500", poll_interval_min="15", alarm_sms_phone="13800138000", power_threshold_w="65535",
                 lost_after_cycles="5")
     r = a.post("/settings", good)
     check(r.status == 303 and "/settings" in r.location, "a good form is saved (alarm 2 equal to alarm 1 is allowed)",
@@ -122,6 +122,8 @@ try:
     check(s.get("price") == "6000", "a price of 0.6 is stored as 6000", s.get("price"))
     check(s.get("hoard_cap_fen") == "50000" and s.get("poll_interval_min") == "15" and s.get("alarm_sms_phone") == "13800138000"
           and s.get("site_title") == title and s.get("lost_after_cycles") == "5", "the other values are stored", s)
+    check(s.get("power_threshold_w") == "65535", "a threshold of 65535 W, the most the meter's register holds, is stored",
+          s.get("power_threshold_w"))
     log = db(f"SELECT before_val, after_val FROM oplog WHERE action = 'settings.edit' AND login = '{a.login_name}'")
     check(len(log) == 1 and f'"alarm1_fen":"{yuan(orig["alarm1_fen"])}"' in log[0][0]
           and f'"price":"{price(orig["price"])}"' in log[0][0]
