@@ -6,7 +6,7 @@
 #include "db.h"
 #include "students.h"
 
-enum { Q_FAILS, Q_FAIL, Q_CLEAR, Q_SETPW, Q_ENDALL, Q_ENDOTHERS };
+enum { Q_FAILS, Q_FAIL, Q_CLEAR, Q_SETPW, Q_OWNPW, Q_ENDALL, Q_ENDOTHERS };
 static const char *const q[] = {
 	/* failures of this login from this address, of the address, and
 	 * the minutes until the lock of either ends */
@@ -24,6 +24,9 @@ static const char *const q[] = {
 	    " NULLIF(?, 0)) ON DUPLICATE KEY UPDATE pw_hash = VALUES(pw_hash),"
 	    " must_change = VALUES(must_change), set_at = VALUES(set_at),"
 	    " set_by = VALUES(set_by)",
+	/* the student's own: no new row, nothing to change at the next sign-in */
+	[Q_OWNPW] = "UPDATE student_logins SET pw_hash = ?, must_change = 0,"
+	    " set_at = UTC_TIMESTAMP(), set_by = NULL WHERE account_id = ?",
 	[Q_ENDALL] = "DELETE FROM student_sessions WHERE account_id = ?",
 	[Q_ENDOTHERS] = "DELETE FROM student_sessions"
 	    " WHERE account_id = ? AND id <> ?",
@@ -65,25 +68,40 @@ students_cleared(struct db *db, const char *login, const char *addr)
 	return db_exec(db, q[Q_CLEAR], "ss", login, addr) == -1 ? -1 : 0;
 }
 
+struct setpw {
+	int64_t account, operator_id, keep;
+	const char *hash;
+};
+
+/* In one transaction: the new hash, and the sessions it ends. */
+static int
+setpw_tx(struct db *db, void *arg)
+{
+	const struct setpw *a = arg;
+
+	if (a->operator_id)
+		return db_exec(db, q[Q_SETPW], "lsil", a->account, a->hash, 1,
+		    a->operator_id) == -1 ||
+		    db_exec(db, q[Q_ENDALL], "l", a->account) == -1 ? -1 : 0;
+	return db_exec(db, q[Q_OWNPW], "sl", a->hash, a->account) < 1 ||
+	    db_exec(db, q[Q_ENDOTHERS], "ll", a->account, a->keep) == -1 ?
+	    -1 : 0;
+}
+
 int
 students_set_password(struct db *db, int64_t account, const char *pw,
     int64_t operator_id, int64_t keep)
 {
+	struct setpw a = { account, operator_id, keep, NULL };
 	char *hash = crypto_password_hash(pw);
-	long rc;
+	int rc;
 
 	if (hash == NULL)
 		return -1;
-	rc = db_exec(db, q[Q_SETPW], "lsil", (int64_t)account, hash,
-	    operator_id ? 1 : 0, operator_id);
+	a.hash = hash;
+	rc = db_tx(db, setpw_tx, &a);
 	free(hash);
-	if (rc == -1)
-		return -1;
-	if (operator_id)
-		rc = db_exec(db, q[Q_ENDALL], "l", account);
-	else
-		rc = db_exec(db, q[Q_ENDOTHERS], "ll", account, keep);
-	if (rc == -1) {
+	if (rc < 0) {
 		errno = EIO;
 		return -1;
 	}

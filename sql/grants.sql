@@ -94,10 +94,9 @@ GRANT SELECT (id, kind, meter_id, opened_at, closed_at) ON alarms TO 'prepaid_mo
 GRANT SELECT (meter_id, tariff_id) ON meter_tariffs TO 'prepaid_mobile'@'localhost';
 GRANT SELECT (tariff_id, effective_date, p0, p1, p2, p3, applied_at) ON tariff_versions TO 'prepaid_mobile'@'localhost';
 GRANT SELECT, UPDATE (last_login, pw_hash, must_change, set_at, set_by) ON student_logins TO 'prepaid_mobile'@'localhost';
-GRANT INSERT ON student_logins TO 'prepaid_mobile'@'localhost';
 GRANT SELECT, INSERT, UPDATE, DELETE ON student_sessions TO 'prepaid_mobile'@'localhost';
 GRANT SELECT, INSERT, DELETE ON student_login_failures TO 'prepaid_mobile'@'localhost';
 GRANT INSERT ON oplog TO 'prepaid_mobile'@'localhost';
 -- staff set and reset the students' passwords (F11), which ends their sessions
 GRANT SELECT, INSERT, UPDATE ON student_logins TO 'prepaid_staff'@'localhost';
-GRANT DELETE ON student_sessions TO 'prepaid_staff'@'localhost';
+GRANT SELECT (id, account_id), DELETE ON student_sessions TO 'prepaid_staff'@'localhost';
