@@ -104,7 +104,8 @@ login_check(struct req *r, const char *login, const struct fval *v,
 		hdf_set_int_value(r->hdf, "Form.minutes", lk.minutes);
 		web_log(r, "student.login.fail", login, NULL,
 		    "{\"reason\":\"locked\"}");
-		return form_error(r, "form", "locked") - 1;
+		form_error(r, "form", "locked");
+		return 0;
 	}
 	if ((res = db_query(r->db, q[Q_FIND], "ls", v[L_BUILDING].i,
 	    v[L_ROOM].s)) == NULL)
@@ -129,7 +130,8 @@ login_check(struct req *r, const char *login, const struct fval *v,
 	    "{\"reason\":\"unknown\"}");
 	if (rc)
 		hdf_set_int_value(r->hdf, "Form.minutes", STUDENT_LOCK_MINUTES);
-	return form_error(r, "form", rc ? "locked" : "bad_credentials") - 1;
+	form_error(r, "form", rc ? "locked" : "bad_credentials");
+	return 0;
 }
 
 static int
