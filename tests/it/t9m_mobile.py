@@ -334,6 +334,9 @@ def as_mobile(sql):
     return p.returncode, p.stdout + p.stderr
 
 
+conf = open(f"{VAR}/mobile.conf").read()
+check("mobile_password" in conf and not re.search(r"staff_password|collector_password|vending|initial-admin", conf),
+      "the student site's configuration holds its own database password and no other secret")
 rc, out = as_mobile("SELECT COUNT(*) FROM student_settings")
 check(rc == 0, "the mobile account reads its settings view", out)
 for sql, what in [("SELECT login FROM operators LIMIT 1", "SELECT on operators"),

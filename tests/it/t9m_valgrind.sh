@@ -7,7 +7,7 @@ sock=$var/run/vgm.sock
 vlog=$TOP/tests/out/valgrind-mobile.txt
 mkdir -p "$TOP/tests/out"
 rm -f "$sock" "$vlog"
-PREPAID_CONF=$var/prepaid.conf spawn-fcgi -s "$sock" -P "$var/run/vgm.pid" -- \
+PREPAID_CONF=$var/mobile.conf spawn-fcgi -s "$sock" -P "$var/run/vgm.pid" -- \
 	/usr/bin/valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=3 --log-file="$vlog" \
 	"$TOP/build/mobile.fcgi" > /dev/null
