@@ -269,9 +269,20 @@ db(f"INSERT INTO alarms (kind, meter_id, opened_at, open_key) VALUES ('overload'
 r = c.get("/m/")
 check("断电（用电超过功率上限）" in r.text, "a meter off for overload says so")
 db(f"UPDATE alarms SET closed_at = UTC_TIMESTAMP(3), open_key = NULL WHERE open_key LIKE '%:t9m'")
+db(f"UPDATE meter_state SET remaining_fen = 6230 WHERE meter_id = {meterA}")
+db(f"INSERT INTO commands (meter_id, kind, status, done_at) VALUES ({meterA}, 'trip', 'confirmed', UTC_TIMESTAMP(3))")
+r = c.get("/m/")
+check("断电（管理处已拉闸）" in r.text, "a meter tripped by staff says so")
+db(f"INSERT INTO commands (meter_id, kind, status, done_at) VALUES ({meterA}, 'restore', 'confirmed', UTC_TIMESTAMP(3))")
 db(f"UPDATE meter_state SET relay_closed = 1, remaining_fen = 6230 WHERE meter_id = {meterA}")
 r = c.get("/m/")
 check("通电" in r.text and "没有未处理的提醒" in r.text, "power on and no open alarm after they closed")
+
+c.get("/m/lang?to=en&back=/m/")
+r = c.get("/m/")
+check(r.status == 200 and "My account" in r.text and "Power" in r.text and "我的电表" not in r.text,
+      "my account in English")
+c.get("/m/lang?to=zh-CN&back=/m/")
 
 # --- another student's ids: 404, logged
 n0 = count("oplog", "action = 'student.refused'")
