@@ -26,6 +26,7 @@ LIB_OBJS = \
 	$(B)/lib/dashboard.o \
 	$(B)/lib/db.o \
 	$(B)/lib/energy.o \
+	$(B)/lib/forecast.o \
 	$(B)/lib/health.o \
 	$(B)/lib/import.o \
 	$(B)/lib/ledger.o \
@@ -36,6 +37,7 @@ LIB_OBJS = \
 	$(B)/lib/roles.o \
 	$(B)/lib/sales.o \
 	$(B)/lib/settings.o \
+	$(B)/lib/students.o \
 	$(B)/lib/tariff.o \
 	$(B)/lib/tariffs.o \
 	$(B)/lib/tiers.o \
@@ -80,8 +82,16 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-sales.o \
 	$(B)/cgi-bin/staff/page-sell.o \
 	$(B)/cgi-bin/staff/page-settings.o \
+	$(B)/cgi-bin/staff/page-student.o \
 	$(B)/cgi-bin/staff/page-tariffs.o \
 	$(B)/cgi-bin/staff/router.o
+
+# the student site: its main, session, router and pages
+MOBILE_OBJS = \
+	$(B)/cgi-bin/mobile/main.o \
+	$(B)/cgi-bin/mobile/page-auth.o \
+	$(B)/cgi-bin/mobile/page-home.o \
+	$(B)/cgi-bin/mobile/router.o
 
 ADMIN_OBJS = \
 	$(B)/cgi-bin/admin/main.o
@@ -99,11 +109,12 @@ COLLECTOR_OBJS = \
 
 UNIT_TESTS = \
 	$(B)/test_collector \
+	$(B)/test_forecast \
 	$(B)/test_lib \
 	$(B)/test_sim \
 	$(B)/test_token
 
-PROGS = $(B)/staff.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim $(B)/collector
+PROGS = $(B)/staff.fcgi $(B)/mobile.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim $(B)/collector
 
 all: $(PROGS) $(UNIT_TESTS)
 
@@ -119,6 +130,10 @@ $(B)/cgi-bin/staff/%.o: cgi-bin/staff/%.c cgi-bin/staff/*.h cgi-bin/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WEBFLAGS) -Icgi-bin/staff -c -o $@ $<
 
+$(B)/cgi-bin/mobile/%.o: cgi-bin/mobile/%.c cgi-bin/mobile/*.h cgi-bin/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WEBFLAGS) -Icgi-bin/mobile -c -o $@ $<
+
 # prepaid-admin is no web program: lib only
 $(B)/cgi-bin/admin/%.o: cgi-bin/admin/%.c lib/*.h
 	@mkdir -p $(@D)
@@ -130,6 +145,9 @@ $(B)/libprepaid.a: $(LIB_OBJS)
 
 $(B)/staff.fcgi: $(STAFF_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(STAFF_OBJS) $(KIT_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
+
+$(B)/mobile.fcgi: $(MOBILE_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -o $@ $(MOBILE_OBJS) $(KIT_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
 
 $(B)/prepaid-admin: $(ADMIN_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS)
@@ -157,6 +175,10 @@ $(B)/meter-sim: tests/sim/*.c tests/sim/*.h lib/token.c lib/token.h
 $(B)/test_lib: tests/unit/test_lib.c $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-o $@ tests/unit/test_lib.c $(LIB_OBJS:$(B)/lib/%.o=lib/%.c) $(LIBS)
+
+$(B)/test_forecast: tests/unit/test_forecast.c lib/forecast.c lib/forecast.h
+	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-o $@ tests/unit/test_forecast.c lib/forecast.c
 
 $(B)/test_sim: tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c tests/sim/*.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c

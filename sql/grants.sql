@@ -74,3 +74,29 @@ GRANT SELECT, INSERT, UPDATE ON tier_state TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT ON tier_settlements TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT ON reconcile_runs TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON closing_meters TO 'prepaid_staff'@'localhost';
+
+-- The student site (021_students.sql): what a student's pages read, its own
+-- sessions and failed sign-ins, the operation log. No operators, no staff
+-- sessions, no settings but its view, and the money rows read only.
+CREATE USER IF NOT EXISTS 'prepaid_mobile'@'localhost' IDENTIFIED BY '@MOBILE_PASSWORD@';
+ALTER USER 'prepaid_mobile'@'localhost' IDENTIFIED BY '@MOBILE_PASSWORD@';
+GRANT SELECT ON student_settings TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (id, name, floors) ON buildings TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (id, building_id, number) ON rooms TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (id, holder, room_id, status) ON accounts TO 'prepaid_mobile'@'localhost';
+GRANT SELECT ON account_meters TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (id, number) ON meters TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (meter_id, read_at, remaining_fen, relay_closed, lost) ON meter_state TO 'prepaid_mobile'@'localhost';
+GRANT SELECT ON daily_energy TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (id, meter_id, kind, status, amount_fen, done_at) ON commands TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (id, account_id, meter_id, kind, amount_fen, created_at, command_id) ON ledger TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (id, kind, meter_id, opened_at, closed_at) ON alarms TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (meter_id, tariff_id) ON meter_tariffs TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (tariff_id, effective_date, p0, p1, p2, p3, applied_at) ON tariff_versions TO 'prepaid_mobile'@'localhost';
+GRANT SELECT, UPDATE (last_login, pw_hash, must_change, set_at, set_by) ON student_logins TO 'prepaid_mobile'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON student_sessions TO 'prepaid_mobile'@'localhost';
+GRANT SELECT, INSERT, DELETE ON student_login_failures TO 'prepaid_mobile'@'localhost';
+GRANT INSERT ON oplog TO 'prepaid_mobile'@'localhost';
+-- staff set and reset the students' passwords (F11), which ends their sessions
+GRANT SELECT, INSERT, UPDATE ON student_logins TO 'prepaid_staff'@'localhost';
+GRANT SELECT (id, account_id), DELETE ON student_sessions TO 'prepaid_staff'@'localhost';

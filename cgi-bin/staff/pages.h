@@ -30,6 +30,8 @@ int page_settings(struct req *);
 int page_accounts(struct req *);
 int page_account_open(struct req *);
 int page_account(struct req *);
+/* M1: the student site's password of an account, set or reset (F11). */
+int page_student_password(struct req *);
 int page_sell(struct req *);
 int page_adjust(struct req *);
 int page_sale(struct req *);

@@ -37,6 +37,7 @@ const struct route routes[] = {
 	{ "/batch/run",		M_POST,		15,	  page_batch_run },
 	{ "/batch/view",	M_GET,		15,	  page_batch_view },
 	{ "/account/open",	M_GET | M_POST,	11,	  page_account_open },
+	{ "/account/student-password", M_GET | M_POST, 11, page_student_password },
 	{ "/account/meter",	M_GET | M_POST,	11,	  page_meter_change },
 	{ "/accounts",		M_GET,		12,	  page_accounts },
 	{ "/close",		M_GET | M_POST,	13,	  page_close },

@@ -17,7 +17,8 @@
 <?cs if:Account.status == "open" ?><p><?cs if:Op.right.F17 ?><a class="button" href="/sell?account=<?cs var:Account.id ?>"><?cs var:Lang.nav.sell ?></a><?cs /if ?>
 <?cs if:Op.right.F19 ?><a class="button" href="/refund?account=<?cs var:Account.id ?>"><?cs var:Lang.nav.refund ?></a><?cs /if ?>
 <?cs if:Op.right.F11 ?><a class="button" href="/account/meter?id=<?cs var:Account.id ?>&amp;mode=add"><?cs var:Lang.btn.add_meter ?></a>
-<a class="button" href="/account/meter?id=<?cs var:Account.id ?>&amp;mode=replace"><?cs var:Lang.btn.replace_meter ?></a><?cs /if ?>
+<a class="button" href="/account/meter?id=<?cs var:Account.id ?>&amp;mode=replace"><?cs var:Lang.btn.replace_meter ?></a>
+<a class="button" href="/account/student-password?account=<?cs var:Account.id ?>"><?cs var:Lang.student.title ?></a><?cs /if ?>
 <?cs if:Op.right.F13 ?><a class="button" href="/close?id=<?cs var:Account.id ?>"><?cs var:Lang.btn.close ?></a><?cs /if ?>
 <?cs if:Op.right.ADJ ?><a class="button" href="/adjust?account=<?cs var:Account.id ?>"><?cs var:Lang.btn.adjust ?></a><?cs /if ?></p><?cs /if ?>
 <h2><?cs var:Lang.col.meters ?></h2>

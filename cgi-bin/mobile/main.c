@@ -1,0 +1,153 @@
+/* main.c - the student site's FastCGI program (M1, M2): its session, what every page shows, and the kit's loop. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "mobile.h"
+#include "students.h"
+
+enum { Q_SESSION, Q_TOUCH, Q_DROP, Q_SITE };
+static const char *const q[] = {
+	[Q_SESSION] =
+	    "SELECT s.id, s.csrf, s.account_id, s.remember, l.must_change,"
+	    " TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
+	    " TIMESTAMPDIFF(SECOND, s.created_at, UTC_TIMESTAMP()),"
+	    " CONCAT(r.building_id, '/', r.number), a.status"
+	    " FROM student_sessions s JOIN accounts a ON a.id = s.account_id"
+	    " JOIN student_logins l ON l.account_id = a.id"
+	    " LEFT JOIN rooms r ON r.id = a.room_id"
+	    " WHERE s.token_hash = ?",
+	[Q_TOUCH] = "UPDATE student_sessions SET last_seen = UTC_TIMESTAMP()"
+	    " WHERE id = ?",
+	[Q_DROP] = "DELETE FROM student_sessions WHERE id = ?",
+	[Q_SITE] = "SELECT name, value FROM student_settings"
+	    " WHERE name IN ('site_title', 'site_logo')",
+};
+
+/* One request at a time per worker: its session lives here. */
+static struct session current;
+
+void
+mobile_cookie(struct req *r, const char *name, const char *value, long maxage)
+{
+	char age[32] = "";
+
+	if (r->ncookies >= 2)
+		return;
+	if (maxage >= 0)
+		snprintf(age, sizeof(age), "; Max-Age=%ld", maxage);
+	snprintf(r->cookies[r->ncookies++], sizeof(r->cookies[0]),
+	    "%s=%s; Path=/m/; HttpOnly; SameSite=Strict%s%s", name, value,
+	    r->https ? "; Secure" : "", age);
+}
+
+/* A session too old for its kind: idle too long, or past its 7 days. */
+static int
+session_over(const struct req *r, const struct dbres *res)
+{
+	long idle = config_int(r->cf, "session_idle_min", 30) * 60;
+
+	if (db_coll(res, 3))
+		return db_coll(res, 6) > STUDENT_REMEMBER_DAYS * 86400L;
+	return db_coll(res, 5) > idle;
+}
+
+/* Finds the session of the cookie: the account, the form key, the actor. */
+static void
+session_load(struct req *r)
+{
+	const char *tok = hdf_get_value(r->hdf, "Cookie." MOBILE_COOKIE, NULL);
+	struct session *s = &current;
+	struct dbres *res;
+	char hash[65];
+
+	memset(s, 0, sizeof(*s));
+	r->sess = s;
+	r->actor.addr = r->addr;
+	r->actor.name = "student";
+	if (tok == NULL || strlen(tok) != 64 || crypto_sha256_hex(tok, hash))
+		return;
+	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL)
+		return;
+	if (db_next(res) == 1) {
+		if (session_over(r, res) ||
+		    strcmp(db_col(res, 8), "open") != 0) {
+			db_exec(r->db, q[Q_DROP], "l", db_coll(res, 0));
+			hdf_set_int_value(r->hdf, "Page.expired", 1);
+		} else {
+			s->id = db_coll(res, 0);
+			snprintf(r->csrf, sizeof(r->csrf), "%s", db_col(res, 1));
+			s->account_id = db_coll(res, 2);
+			s->remember = (int)db_coll(res, 3);
+			s->must_change = (int)db_coll(res, 4);
+			snprintf(s->login, sizeof(s->login), "%s",
+			    db_col(res, 7) ? db_col(res, 7) : "");
+			snprintf(s->actor, sizeof(s->actor), "student:%lld",
+			    (long long)s->account_id);
+			r->actor.name = s->actor;
+			/* a write a minute is enough for the idle timeout */
+			if (db_coll(res, 5) >= 60)
+				db_exec(r->db, q[Q_TOUCH], "l", s->id);
+		}
+	}
+	db_res_free(res);
+}
+
+/* A route of a signed-in student: signed in, first password changed, the
+ * form key; 1 to go on, 0 when the answer is given. */
+static int
+allow(struct req *r, const struct route *rt)
+{
+	if (r->sess->account_id == 0) {
+		if (r->is_post)
+			web_fail(r, 403, "err.signed_out");
+		else
+			web_redirect(r, "/m/login");
+		return 0;
+	}
+	if (r->sess->must_change && strcmp(r->path, "/m/password") != 0 &&
+	    strcmp(r->path, "/m/logout") != 0) {
+		web_redirect(r, "/m/password?first=1");
+		return 0;
+	}
+	if (r->is_post && !web_csrf_ok(r)) {
+		web_fail(r, 403, "err.csrf");
+		return 0;
+	}
+	return 1;
+}
+
+/* The site's name and the student signed in, for every page. */
+static void
+common(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_SITE], "");
+	char key[64];
+
+	while (res && db_next(res) == 1) {
+		snprintf(key, sizeof(key), "Site.%s", db_col(res, 0));
+		hdf_set_value(r->hdf, key, db_col(res, 1));
+	}
+	db_res_free(res);
+	hdf_set_value(r->hdf, "Page.path", r->path);
+	if (r->sess == NULL || r->sess->account_id == 0)
+		return;
+	hdf_set_int_value(r->hdf, "Me.signed", 1);
+	hdf_set_value(r->hdf, "Me.csrf", r->csrf);
+	hdf_set_int_value(r->hdf, "Me.must_change", r->sess->must_change);
+}
+
+static const struct site mobile = {
+	"mobile", routes, 0, session_load, allow, common
+};
+
+int
+main(int argc, char **argv)
+{
+	struct site s = mobile;
+
+	s.nroutes = nroutes;
+	return web_main(&s, argc, argv);
+}

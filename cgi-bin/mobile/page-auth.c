@@ -1,0 +1,254 @@
+/* page-auth.c - M1 the student's sign-in by room and password, sign-out, own password and language. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "pages.h"
+#include "students.h"
+#include "valid.h"
+
+#define FAIL_DELAY_US 150000
+#define LOGIN_CSRF "mlcsrf"
+
+enum { Q_FIND, Q_OK, Q_NEWSESS, Q_DELSESS, Q_PWGET };
+static const char *const q[] = {
+	/* the open account of the room, if it has a password */
+	[Q_FIND] = "SELECT a.id, l.pw_hash, l.must_change"
+	    " FROM rooms r JOIN accounts a ON a.room_id = r.id"
+	    "   AND a.status = 'open'"
+	    " JOIN student_logins l ON l.account_id = a.id"
+	    " WHERE r.building_id = ? AND r.number = ?"
+	    " ORDER BY a.id DESC LIMIT 1",
+	[Q_OK] = "UPDATE student_logins SET last_login = UTC_TIMESTAMP()"
+	    " WHERE account_id = ?",
+	[Q_NEWSESS] = "INSERT INTO student_sessions (token_hash, account_id,"
+	    " csrf, client_addr, remember, created_at, last_seen) VALUES"
+	    " (?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+	[Q_DELSESS] = "DELETE FROM student_sessions WHERE id = ?",
+	[Q_PWGET] = "SELECT pw_hash FROM student_logins WHERE account_id = ?",
+};
+
+static const struct field login_fields[] = {
+	{ "building", FT_ID, 1, 0, 0, NULL },
+	{ "room", FT_TEXT, 1, 0, 16, NULL },
+	{ "password", FT_PASSWORD, 1, 0, 0, NULL },
+	{ "remember", FT_BOOL, 0, 0, 0, NULL },
+};
+enum { L_BUILDING, L_ROOM, L_PASSWORD, L_REMEMBER, L_N };
+
+/* What an unknown room's password is checked against: the same time. */
+static const char dummy_hash[] = "scrypt$16384$8$1$00000000000000000000000000000000$"
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+static int
+login_form(struct req *r)
+{
+	char tok[65];
+
+	if (web_buildings(r) == -1)
+		return -1;
+	if (crypto_random_hex(32, tok) == 0) {
+		mobile_cookie(r, LOGIN_CSRF, tok, -1);
+		hdf_set_value(r->hdf, "Form.csrf", tok);
+	}
+	web_render(r, "login.cs");
+	return 0;
+}
+
+/* The session of ACCOUNT: a cookie for the browser's session, or for 7
+ * days when REMEMBER. */
+static int
+login_session(struct req *r, int64_t account, int remember, int must_change,
+    const char *login)
+{
+	char token[65], hash[65], csrf[65];
+
+	if (crypto_random_hex(32, token) || crypto_sha256_hex(token, hash) ||
+	    crypto_random_hex(32, csrf))
+		return -1;
+	if (db_exec(r->db, q[Q_OK], "l", account) == -1 ||
+	    db_exec(r->db, q[Q_NEWSESS], "slssi", hash, account, csrf,
+	    r->addr, remember) == -1)
+		return -1;
+	if (r->sess->id)
+		db_exec(r->db, q[Q_DELSESS], "l", r->sess->id);
+	snprintf(r->sess->actor, sizeof(r->sess->actor), "student:%lld",
+	    (long long)account);
+	r->actor.name = r->sess->actor;
+	web_log(r, "student.login", login, NULL, remember ?
+	    "{\"remember\":\"7 days\"}" : NULL);
+	mobile_cookie(r, MOBILE_COOKIE, token, remember ?
+	    STUDENT_REMEMBER_DAYS * 86400L : -1);
+	mobile_cookie(r, LOGIN_CSRF, "", 0);
+	web_redirect(r, must_change ? "/m/password?first=1" : "/m/");
+	return 0;
+}
+
+/* The room's password, checked under the lock rule; 0 when the page is
+ * answered, 1 with *ACCOUNT signed in, -1 on error. */
+static int
+login_check(struct req *r, const char *login, const struct fval *v,
+    int64_t *account, int *must_change)
+{
+	struct student_lock lk;
+	struct dbres *res;
+	int known, ok, rc;
+
+	if ((rc = students_locked(r->db, login, r->addr, &lk)) == -1)
+		return -1;
+	if (rc == 1) {
+		hdf_set_int_value(r->hdf, "Form.minutes", lk.minutes);
+		web_log(r, "student.login.fail", login, NULL,
+		    "{\"reason\":\"locked\"}");
+		form_error(r, "form", "locked");
+		return 0;
+	}
+	if ((res = db_query(r->db, q[Q_FIND], "ls", v[L_BUILDING].i,
+	    v[L_ROOM].s)) == NULL)
+		return -1;
+	known = db_next(res) == 1;
+	ok = crypto_password_verify(v[L_PASSWORD].s,
+	    known ? db_col(res, 1) : dummy_hash) == 1 && known;
+	if (known) {
+		*account = db_coll(res, 0);
+		*must_change = (int)db_coll(res, 2);
+	}
+	db_res_free(res);
+	if (ok) {
+		students_cleared(r->db, login, r->addr);
+		return 1;
+	}
+	usleep(FAIL_DELAY_US);
+	if ((rc = students_failed(r->db, login, r->addr, &lk)) == -1)
+		return -1;
+	web_log(r, rc ? "student.login.lock" : "student.login.fail", login,
+	    NULL, known ? "{\"reason\":\"password\"}" :
+	    "{\"reason\":\"unknown\"}");
+	if (rc)
+		hdf_set_int_value(r->hdf, "Form.minutes", STUDENT_LOCK_MINUTES);
+	form_error(r, "form", rc ? "locked" : "bad_credentials");
+	return 0;
+}
+
+static int
+login_post(struct req *r)
+{
+	struct fval v[L_N];
+	const char *cookie = hdf_get_value(r->hdf, "Cookie." LOGIN_CSRF, "");
+	const char *sent = web_query(r, "csrf", "");
+	char login[80];
+	int64_t account = 0;
+	int must_change = 0, rc;
+
+	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
+	    CRYPTO_memcmp(cookie, sent, 64) != 0) {
+		form_error(r, "form", "form_expired");
+		return login_form(r);
+	}
+	if (form_check(r, login_fields, L_N, v) > 0)
+		return login_form(r);
+	snprintf(login, sizeof(login), "%lld/%s", (long long)v[L_BUILDING].i,
+	    v[L_ROOM].s);
+	if ((rc = login_check(r, login, v, &account, &must_change)) == -1)
+		return -1;
+	if (rc == 0)
+		return login_form(r);
+	return login_session(r, account, (int)v[L_REMEMBER].i, must_change,
+	    login);
+}
+
+int
+page_login(struct req *r)
+{
+	if (r->is_post)
+		return login_post(r);
+	if (r->sess->account_id && !r->sess->must_change) {
+		web_redirect(r, "/m/");
+		return 0;
+	}
+	return login_form(r);
+}
+
+int
+page_logout(struct req *r)
+{
+	db_exec(r->db, q[Q_DELSESS], "l", r->sess->id);
+	web_log(r, "student.logout", r->sess->login, NULL, NULL);
+	mobile_cookie(r, MOBILE_COOKIE, "", 0);
+	web_redirect(r, "/m/login?ok=signed_out");
+	return 0;
+}
+
+static const struct field pw_fields[] = {
+	{ "old", FT_PASSWORD, 1, 0, 0, NULL },
+	{ "new", FT_PASSWORD, 1, 0, 0, NULL },
+	{ "confirm", FT_PASSWORD, 1, 0, 0, NULL },
+};
+enum { P_OLD, P_NEW, P_CONFIRM, P_N };
+
+/* The form's own checks: the number of errors. */
+static int
+password_check(struct req *r, struct fval *v)
+{
+	const char *e, *room = strchr(r->sess->login, '/');
+	int nerr = form_check(r, pw_fields, P_N, v);
+
+	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s,
+	    room ? room + 1 : r->sess->login)))
+		nerr += form_error(r, "new", e);
+	if (v[P_NEW].set && v[P_CONFIRM].set &&
+	    strcmp(v[P_NEW].s, v[P_CONFIRM].s) != 0)
+		nerr += form_error(r, "confirm", "pw_mismatch");
+	if (v[P_NEW].set && v[P_OLD].set && strcmp(v[P_NEW].s, v[P_OLD].s) == 0)
+		nerr += form_error(r, "new", "pw_same");
+	return nerr;
+}
+
+int
+page_password(struct req *r)
+{
+	struct fval v[P_N];
+	struct dbres *res;
+	int ok;
+
+	hdf_set_value(r->hdf, "Form.first", r->sess->must_change ? "1" : "");
+	web_render(r, "password.cs");
+	if (!r->is_post || password_check(r, v) > 0)
+		return 0;
+	if ((res = db_query(r->db, q[Q_PWGET], "l", r->sess->account_id)) == NULL)
+		return -1;
+	ok = db_next(res) == 1 &&
+	    crypto_password_verify(v[P_OLD].s, db_col(res, 0)) == 1;
+	db_res_free(res);
+	if (!ok) {
+		web_log(r, "student.password.fail", r->sess->login, NULL, NULL);
+		form_error(r, "old", "pw_old_wrong");
+		return 0;
+	}
+	if (students_set_password(r->db, r->sess->account_id, v[P_NEW].s, 0,
+	    r->sess->id) == -1)
+		return -1;
+	web_log(r, "student.password.change", r->sess->login, NULL, NULL);
+	web_redirect(r, "/m/?ok=password_changed");
+	return 0;
+}
+
+int
+page_lang(struct req *r)
+{
+	const char *to = web_query(r, "to", "zh-CN");
+	const char *back = web_query(r, "back", "");
+
+	mobile_cookie(r, "lang", strcmp(to, "en") == 0 ? "en" : "zh-CN", -1);
+	/* back to a page of this site only */
+	if (strncmp(back, "/m/", 3) != 0 || strpbrk(back, "\r\n\\") != NULL ||
+	    strncmp(back, "/m/lang", 7) == 0 || strstr(back, "//") != NULL ||
+	    strlen(back) > 400)
+		back = "/m/";
+	web_redirect(r, "%s", back);
+	return 0;
+}

@@ -1,0 +1,14 @@
+/* router.c - the one table of the student site: path, methods, who, page. */
+#include <stddef.h>
+
+#include "pages.h"
+
+const struct route routes[] = {
+	{ "/m/",		M_GET,		R_STUDENT, page_home },
+	{ "/m/lang",		M_GET,		R_PUBLIC,  page_lang },
+	{ "/m/login",		M_GET | M_POST,	R_PUBLIC,  page_login },
+	{ "/m/logout",		M_POST,		R_STUDENT, page_logout },
+	{ "/m/password",	M_GET | M_POST,	R_STUDENT, page_password },
+};
+
+const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -1,0 +1,46 @@
+/* students.h - M1 the students' sign-in: their passwords, the lock after wrong ones, their sessions. */
+#ifndef STUDENTS_H
+#define STUDENTS_H
+
+#include <stdint.h>
+
+struct db;
+
+/*
+ * The staff console's rule: wrong passwords are counted per login (here a
+ * room, "BUILDING_ID/ROOM") and client address; five for one login lock
+ * that login from that address, twenty for any logins lock the address,
+ * for STUDENT_LOCK_MINUTES after the last one. A stranger so locks out
+ * nobody but themselves.
+ */
+#define STUDENT_MAX_FAILS 5
+#define STUDENT_MAX_ADDR_FAILS 20
+#define STUDENT_LOCK_MINUTES 15
+#define STUDENT_REMEMBER_DAYS 7	/* "remember me": the session's lifetime */
+
+struct student_lock {
+	int fails;		/* of this login from this address */
+	int addr_fails;		/* of this address, any login */
+	int minutes;		/* until the lock ends */
+};
+
+/* The recent failures of LOGIN from ADDR into *L; 1 when locked, 0 when
+ * not, -1 on error. */
+int students_locked(struct db *, const char *login, const char *addr,
+    struct student_lock *l);
+/* One more wrong password; 1 when it locks now, 0 when not, -1 on error. */
+int students_failed(struct db *, const char *login, const char *addr,
+    const struct student_lock *l);
+/* A right password: the login's failures from ADDR are forgotten. */
+int students_cleared(struct db *, const char *login, const char *addr);
+
+/*
+ * Sets the password PW of ACCOUNT (scrypt): by OPERATOR (staff; the student
+ * must choose a new one at the next sign-in, and every session of the
+ * account ends), or by the student (OPERATOR 0: every other session than
+ * KEEP ends). Returns 0, or -1 with errno.
+ */
+int students_set_password(struct db *, int64_t account, const char *pw,
+    int64_t operator_id, int64_t keep);
+
+#endif
