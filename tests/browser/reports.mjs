@@ -220,6 +220,15 @@ async function sales(page, w) {
 	check(`${w}: each money figure of the totals row is the sum of the rows shown`, ok, JSON.stringify([rows, tot]));
 	check(`${w}: the count of entries is the sum of the rows`, rows.reduce((s, x) => s + Number(x[8]), 0) === Number(tot[8]),
 		tot.join('|'));
+	// each row's cells side by side on one line, each under its column's heading
+	const layout = await page.locator('#report').evaluate((t) => {
+		const heads = [...t.querySelectorAll('thead th')].map((h) => Math.round(h.getBoundingClientRect().left));
+		return [...t.querySelectorAll('tbody tr.row')].map((tr) => [...tr.querySelectorAll('td')].map((td) => {
+			const b = td.getBoundingClientRect();
+			return [Math.round(b.top - tr.getBoundingClientRect().top), Math.round(b.left) - heads[td.cellIndex]];
+		})).flat().filter(([dy, dx]) => Math.abs(dy) > 1 || Math.abs(dx) > 1);
+	});
+	check(`${w}: each row of the report is one line, its cells under their headings`, layout.length === 0, JSON.stringify(layout));
 	check(`${w}: the totals row shows 合计 and the net 158.49`, one(tot[0]) === '合计' && tot[7] === '158.49', tot.join('|'));
 	return tot;
 }
@@ -293,6 +302,21 @@ async function width(s, b1, w) {
 	}
 }
 
+// the other report pages: they answer, and at 390 px their body does not scroll sideways either
+async function others(page, w) {
+	for (const p of ['/', '/report/instruments', '/report/alarm-history?from=2026-04-10&to=2026-04-10',
+		'/report/lost-meters', '/report/lost-gateways']) {
+		const r = await page.goto(BASE + p);
+		const name = p === '/' ? 'dashboard' : p.split('?')[0].split('/').pop();
+		check(`${w}: ${name} answers 200`, r.status() === 200, r.status());
+		const sw = await sideways(page);
+		check(`${w}: ${name}: the page body does not scroll sideways`, sw <= 0, sw);
+		const [wide, stuck] = await tableBoxes(page);
+		check(`${w}: ${name}: wide tables (${wide}) scroll in their own box`, stuck === 0, `${stuck} of ${wide}`);
+		await shot(page, `${w}-${name}`);
+	}
+}
+
 async function print(page, b1) {
 	for (const p of [ENERGY + b1, SALES, ALARMS]) {
 		await page.goto(BASE + p);
@@ -343,6 +367,7 @@ async function main() {
 	await print(wide.page, b1);
 	const narrow = await signIn(browser, 1, NARROW);
 	await width(narrow, b1, '390');
+	await others(narrow.page, '390');
 	check('no script errors at 390 px', narrow.errors.length === 0, narrow.errors.join(' / '));
 	await acknowledge(wide);
 	check('no script errors at 1280 px', wide.errors.length === 0, wide.errors.join(' / '));
