@@ -275,6 +275,8 @@ async function acknowledge(s) {
 	check('the list shows who acknowledged it', by.startsWith(s.login + ' ') || by.includes(`${s.login}`), by);
 	check('the list shows the note as typed, escaped', (await row.locator('td.note').innerText()) === note &&
 		(await row.locator('td.note b').count()) === 0, await row.locator('td.note').innerHTML());
+	const bg = await row.evaluate((tr) => [...tr.querySelectorAll('td')].map((td) => getComputedStyle(td).backgroundColor));
+	check('the note is a plain cell like the others in its row', bg.every((c) => c === bg[0]), bg.join(' / '));
 	check('an acknowledged episode has no 确认 link', (await row.locator('a[href^="/report/alarm/ack"]').count()) === 0);
 	check('the database has the operator and the note', sql(`SELECT o.login, a.ack_note FROM alarms a JOIN operators o` +
 		` ON o.id = a.acked_by WHERE a.id = ${id}`) === `${s.login}\t${note}`);
