@@ -327,6 +327,8 @@ async function print(page, b1) {
 			.filter((e) => e.offsetParent !== null || getComputedStyle(e).display !== 'none').length);
 		check(`print of ${p.split('?')[0]}: the menu and filters are hidden, the report shows`, hidden === 0 &&
 			await page.locator('main table').first().isVisible(), hidden);
+		if (p.startsWith(ENERGY))
+			check('print of the energy report keeps its chart', await page.locator('svg.chart').isVisible());
 		if (p === SALES)
 			await page.pdf({ path: join(OUT, 'browser-reports-print-sales.pdf') }).catch(() => {});
 		await page.emulateMedia({ media: 'screen' });
