@@ -173,6 +173,9 @@ async function energy(page, b1, w) {
 		check(`${w}: the bars go left to right by day`, bars[0].x < bars[1].x && bars[1].x < bars[2].x, JSON.stringify(bars));
 		check(`${w}: bar heights follow 9.00 < 9.50 < 102.00 kWh`, bars[0].h < bars[2].h && bars[2].h < bars[1].h &&
 			bars[1].title.includes('102.00'), JSON.stringify(bars));
+		check(`${w}: bar heights are in proportion to the kWh (102.00 : 9.50 : 9.00), to a unit`,
+			Math.abs(bars[1].h * 900 / 10200 - bars[0].h) <= 1 && Math.abs(bars[1].h * 950 / 10200 - bars[2].h) <= 1,
+			JSON.stringify(bars));
 		check(`${w}: even the smallest bar is visible on screen`, bars[0].px >= 1, bars[0].px);
 	}
 	const labels = await page.locator('svg.chart text').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().height));
@@ -260,15 +263,29 @@ async function acknowledge(s) {
 	await page.goto(BASE + ALARMS);
 	await Promise.all([page.waitForNavigation(), page.locator(`tr#alarm-${id} a[href^="/report/alarm/ack"]`).click()]);
 	check('the acknowledgement form shows the episode', (await page.locator('#ack-kind').innerText()).trim() === '过载');
+	await Promise.all([page.waitForNavigation(), page.locator('main form button[type=submit]').first().click()]);
+	check('an empty note is refused next to the field', one(await page.locator('#err-note').innerText().catch(() => '')) !== '' &&
+		(await page.locator('#f-note').getAttribute('aria-invalid')) === 'true', page.url());
 	await page.fill('#f-note', note);
 	await Promise.all([page.waitForNavigation(), page.locator('main form button[type=submit]').first().click()]);
 	check('the note is shown back to confirm, as typed', (await page.locator('#note-shown').innerText()) === note &&
 		(await page.locator('#note-shown b').count()) === 0, await page.locator('#note-shown').innerHTML());
 	check('nothing is stored before the confirmation', sql(`SELECT acked_at IS NULL FROM alarms WHERE id = ${id}`) === '1');
 	await shot(page, '1280-alarm-confirm');
+	// what the confirm button sends, to send it once more after
+	const sent = Object.fromEntries(await page.locator('form:has(input[name=confirm]) input').evaluateAll((is) =>
+		is.map((i) => [i.name, i.value])));
 	await Promise.all([page.waitForNavigation(), page.locator('form:has(input[name=confirm]) button[type=submit]').click()]);
 	check('after confirming, the live alarms say 报警已确认', await page.locator('#done').isVisible() &&
 		new URL(page.url()).pathname === '/report/alarms', page.url());
+	const stored = sql(`SELECT acked_by, ack_note, acked_at FROM alarms WHERE id = ${id}`);
+	// the confirmation sent again (back to it, confirm once more): refused, nothing changes
+	const again = await page.request.post(BASE + '/report/alarm/ack', { form: sent, maxRedirects: 0,
+		headers: { Origin: BASE, Referer: BASE + '/report/alarm/ack' } });
+	const said = await again.text();
+	check('the same confirmation sent again is refused in words and changes nothing', again.status() === 409 &&
+		said.includes('id="refused"') && sql(`SELECT acked_by, ack_note, acked_at FROM alarms WHERE id = ${id}`) === stored &&
+		sql(`SELECT COUNT(*) FROM oplog WHERE action = 'alarm.ack' AND object = 'alarm:${id}'`) === '1', again.status());
 	await page.goto(BASE + ALARMS);
 	const row = page.locator(`tr#alarm-${id}`);
 	const by = one(await row.locator('td.acked').innerText());
