@@ -308,6 +308,11 @@ async function width(s, b1, w) {
 		['health', async () => {
 			const r = await page.goto(BASE + '/health');
 			check(`${w}: the health page answers 200`, r.status() === 200, r.status());
+			// no collector runs in the test: said across the whole table, not in a narrow cell
+			const spans = await page.locator('#collectors').evaluate((t) => [t.querySelector('#no-collector')?.getBoundingClientRect().width,
+				t.querySelector('thead tr').getBoundingClientRect().width]);
+			check(`${w}: 没有采集服务在运行 spans the collectors table`, spans[0] !== undefined && spans[0] >= spans[1] - 2,
+				spans.join(' of '));
 			check(`${w}: the health page shows its sections`, (await page.locator('main h2').count()) >= 6 &&
 				await page.locator('#buses').isVisible());
 		}]];
