@@ -17,6 +17,7 @@
 <text x="0" y="14" font-size="11"><?cs var:Chart.max ?></text><text x="0" y="190" font-size="11">0</text>
 <?cs each:b = Chart.master ?><rect class="master" x="<?cs var:b.x ?>" y="<?cs var:b.y ?>" width="<?cs var:b.w ?>" height="<?cs var:b.h ?>" fill="<?cs if:b.over == 1 ?>#c0392b<?cs else ?>#9db7d5<?cs /if ?>"><title><?cs var:b.title ?></title></rect><?cs /each ?>
 <?cs each:b = Chart.rooms ?><rect class="rooms" x="<?cs var:b.x ?>" y="<?cs var:b.y ?>" width="<?cs var:b.w ?>" height="<?cs var:b.h ?>" fill="#1f4e79" fill-opacity="0.8"><title><?cs var:b.title ?></title></rect><?cs /each ?>
+<?cs each:b = Chart.master ?><?cs if:b.over == 1 ?><rect class="over-mark" x="<?cs var:b.x ?>" y="<?cs var:b.y ?>" width="<?cs var:b.w ?>" height="<?cs var:b.h ?>" fill="none" stroke="#b00020" stroke-width="4"><title><?cs var:b.title ?></title></rect><?cs /if ?><?cs /each ?>
 <text x="40" y="210" font-size="11"><?cs var:Filter.from ?></text>
 <text x="650" y="210" font-size="11" text-anchor="end"><?cs var:Filter.to ?></text>
 </svg>

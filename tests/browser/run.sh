@@ -15,4 +15,5 @@ rc=0
 node console.mjs || rc=1
 node money.mjs || rc=1
 node look.mjs || rc=1
+node reports.mjs || rc=1
 exit $rc
