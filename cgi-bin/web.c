@@ -359,6 +359,42 @@ web_row(struct req *r, const char *prefix, struct dbres *res)
 	return 1;
 }
 
+long
+web_query_rows(struct req *r, const char *prefix, const char *sql,
+    const char *fmt, ...)
+{
+	struct dbres *res;
+	va_list ap;
+	long n;
+
+	va_start(ap, fmt);
+	res = db_vquery(r->db, 0, sql, fmt, ap);
+	va_end(ap);
+	if (res == NULL)
+		return -1;
+	n = web_rows(r, prefix, res);
+	db_res_free(res);
+	return n;
+}
+
+int
+web_query_row(struct req *r, const char *prefix, const char *sql,
+    const char *fmt, ...)
+{
+	struct dbres *res;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	res = db_vquery(r->db, 0, sql, fmt, ap);
+	va_end(ap);
+	if (res == NULL)
+		return -1;
+	n = web_row(r, prefix, res);
+	db_res_free(res);
+	return n;
+}
+
 void
 web_list(struct req *r, const char *const *keys, const char *def,
     struct list *l)

@@ -146,6 +146,12 @@ const char *web_lang(struct req *, const char *key);
 long web_rows(struct req *, const char *prefix, struct dbres *res);
 /* Copies the first row of RES into PREFIX.COLUMN; returns 1, or 0 if none. */
 int web_row(struct req *, const char *prefix, struct dbres *res);
+/* Runs the query SQL and copies its rows (web_rows; the count, or -1) or
+ * its first row (web_row; 1, 0 none, or -1) into PREFIX. */
+long web_query_rows(struct req *, const char *prefix, const char *sql,
+    const char *fmt, ...);
+int web_query_row(struct req *, const char *prefix, const char *sql,
+    const char *fmt, ...);
 
 /* Lists: a whitelist of sort keys, the page and its size from the query. */
 struct list {

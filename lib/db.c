@@ -363,8 +363,8 @@ fail:
 	return NULL;
 }
 
-static struct dbres *
-vquery(struct db *db, int stream, const char *sql, const char *fmt,
+struct dbres *
+db_vquery(struct db *db, int stream, const char *sql, const char *fmt,
     va_list ap)
 {
 	MYSQL_STMT *st = run(db, sql, fmt, ap);
@@ -379,19 +379,7 @@ db_query(struct db *db, const char *sql, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	r = vquery(db, 0, sql, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-struct dbres *
-db_stream(struct db *db, const char *sql, const char *fmt, ...)
-{
-	struct dbres *r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	r = vquery(db, 1, sql, fmt, ap);
+	r = db_vquery(db, 0, sql, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -403,7 +391,7 @@ db_stream_if(struct db *db, int stream, const char *sql, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	r = vquery(db, stream, sql, fmt, ap);
+	r = db_vquery(db, stream, sql, fmt, ap);
 	va_end(ap);
 	return r;
 }

@@ -2,6 +2,7 @@
 #ifndef DB_H
 #define DB_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 struct config;
@@ -32,14 +33,16 @@ long db_exec(struct db *, const char *sql, const char *fmt, ...);
 /* Runs a query; returns its rows (db_res_free) or NULL on error. */
 struct dbres *db_query(struct db *, const char *sql, const char *fmt, ...);
 /*
- * The same, but the rows come from the server as db_next asks for them,
- * so that a result of any size takes the memory of one row. Until
- * db_res_free, nothing else may run on this connection; db_nrows is -1.
+ * With STREAM the same, but the rows come from the server as db_next asks
+ * for them, so that a result of any size takes the memory of one row
+ * (a list exported whole). Until db_res_free, nothing else may run on this
+ * connection; db_nrows is -1.
  */
-struct dbres *db_stream(struct db *, const char *sql, const char *fmt, ...);
-/* db_stream when STREAM (a list exported whole), else db_query. */
 struct dbres *db_stream_if(struct db *, int stream, const char *sql,
     const char *fmt, ...);
+/* db_query or db_stream_if with the parameters in AP. */
+struct dbres *db_vquery(struct db *, int stream, const char *sql,
+    const char *fmt, va_list ap);
 /* Runs a query and returns the first column of its first row as an integer
  * in *OUT: 1 when there was a row, 0 when none, -1 on error. */
 int db_value(struct db *, int64_t *out, const char *sql, const char *fmt, ...);

@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "crypto.h"
 #include "db.h"
 #include "money-forms.h"
+#include "valid.h"
 
 enum { Q_ACCOUNT, Q_METERS, Q_PENDING, Q_ENTRY };
 static const char *const q[] = {
@@ -49,26 +51,17 @@ static const char *const q[] = {
 int
 account_view_show(struct req *r, int64_t id)
 {
-	struct dbres *res;
 	int64_t money;
+	int rc;
 	char buf[32];
 
-	if ((res = db_query(r->db, q[Q_ACCOUNT], "l", id)) == NULL)
+	if ((rc = web_query_row(r, "Account", q[Q_ACCOUNT], "l", id)) != 1)
+		return rc;
+	if (web_query_rows(r, "Meters", q[Q_METERS], "sl", web_tz(r), id) == -1)
 		return -1;
-	if (!web_row(r, "Account", res)) {
-		db_res_free(res);
-		return 0;
-	}
-	db_res_free(res);
-	if ((res = db_query(r->db, q[Q_METERS], "sl", web_tz(r), id)) == NULL)
-		return -1;
-	web_rows(r, "Meters", res);
-	db_res_free(res);
 	web_money_col(r, "Meters", "remaining_fen", "remaining");
-	if ((res = db_query(r->db, q[Q_PENDING], "l", id)) == NULL)
+	if (web_query_rows(r, "Pending", q[Q_PENDING], "l", id) == -1)
 		return -1;
-	web_rows(r, "Pending", res);
-	db_res_free(res);
 	web_money_col(r, "Pending", "amount_fen", "amount");
 	web_cmd_error_col(r, "Pending", "error", "error_text");
 	if (ledger_account_money(r->db, id, &money) == -1)
@@ -253,4 +246,70 @@ money_form_issue(struct req *r, const struct entry *e, const char *action,
 	/* a repeat (rc 0) shows the first entry: the same page, nothing new */
 	web_redirect(r, "/sale?id=%lld", (long long)id);
 	return 0;
+}
+
+/* The form's choices for the money found on each meter of IDS: money_ID
+ * (clear, carry or debt), other_ID and amt_ID (the money the confirmation
+ * showed). */
+void
+money_form_choices(struct req *r, const int64_t *ids, int n, struct accounts_choice *c)
+{
+	for (int i = 0; i < n; i++) {
+		char key[48];
+		long v;
+
+		snprintf(key, sizeof(key), "money_%lld", (long long)ids[i]);
+		c[i].money = web_query(r, key, "");
+		snprintf(key, sizeof(key), "other_%lld", (long long)ids[i]);
+		c[i].other_ok = strcmp(web_query(r, key, ""), "1") == 0;
+		snprintf(key, sizeof(key), "amt_%lld", (long long)ids[i]);
+		c[i].shown = valid_int(web_query(r, key, ""), -2147483647L,
+		    2147483647L, &v) == NULL;
+		c[i].amount = c[i].shown ? v : 0;
+	}
+}
+
+/* What was found on each meter, as Found.N, its errors next to it. */
+void
+money_form_found(struct req *r, const struct accounts_found *f, int n)
+{
+	char buf[32];
+
+	for (int i = 0; i < n; i++, f++) {
+		if (f->known) {
+			hdf_set_valuef(r->hdf, "Found.%d.number=%s", i, f->number);
+			hdf_set_valuef(r->hdf, "Found.%d.room_b=%s", i, f->building);
+			hdf_set_valuef(r->hdf, "Found.%d.room_n=%s", i, f->room);
+			hdf_set_valuef(r->hdf, "Found.%d.read_at=%s", i, f->read_at);
+			hdf_set_valuef(r->hdf, "Found.%d.reading=%d", i, f->reading);
+		}
+		hdf_set_valuef(r->hdf, "Found.%d.id=%lld", i, (long long)f->meter_id);
+		hdf_set_valuef(r->hdf, "Found.%d.money_fen=%lld", i,
+		    (long long)f->money);
+		hdf_set_valuef(r->hdf, "Found.%d.money=%s", i,
+		    money_format(f->money, buf, sizeof(buf)));
+		hdf_set_valuef(r->hdf, "Found.%d.debt=%s", i,
+		    money_format(f->money < 0 ? -f->money : 0, buf, sizeof(buf)));
+		hdf_set_valuef(r->hdf, "Found.%d.sign=%d", i,
+		    f->money > 0 ? 1 : f->money < 0 ? -1 : 0);
+		hdf_set_valuef(r->hdf, "Found.%d.age=%lld", i,
+		    (long long)(f->age < 0 ? -1 : f->age / 60));
+		hdf_set_valuef(r->hdf, "Found.%d.prev=%lld", i, (long long)f->prev);
+		hdf_set_valuef(r->hdf, "Found.%d.prev_holder=%s", i, f->prev_holder);
+		hdf_set_valuef(r->hdf, "Found.%d.choice=%s", i, f->choice);
+		if (f->other)
+			hdf_set_valuef(r->hdf, "Found.%d.other=1", i);
+		if (f->other_ok)
+			hdf_set_valuef(r->hdf, "Found.%d.other_ok=1", i);
+		if (f->read)
+			hdf_set_valuef(r->hdf, "Found.%d.read=1", i);
+		if (f->nerr > 0) {
+			snprintf(buf, sizeof(buf), "err.%s", f->err[0]);
+			hdf_set_valuef(r->hdf, "Found.%d.err=%s", i, web_lang(r, buf));
+		}
+		for (int e = 0; e < f->nerr; e++) {
+			snprintf(buf, sizeof(buf), "m%lld", (long long)f->meter_id);
+			form_error(r, buf, f->err[e]);
+		}
+	}
 }

@@ -34,4 +34,14 @@ void money_form_confirm(struct req *, int64_t amount);
 int money_form_issue(struct req *, const struct entry *e, const char *action,
     char *after);
 
+struct accounts_choice;
+struct accounts_found;
+/* The form's choices for the money found on each meter of IDS (N of them)
+ * at an opening or when a meter joins an account: money_ID (clear, carry
+ * or debt), other_ID and amt_ID (the money the confirmation showed). */
+void money_form_choices(struct req *, const int64_t *ids, int n,
+    struct accounts_choice *);
+/* What was found on each meter, as Found.N, its errors next to it. */
+void money_form_found(struct req *, const struct accounts_found *, int n);
+
 #endif

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
+#include "money-forms.h"
 #include "pages.h"
 #include "valid.h"
 
@@ -118,72 +119,6 @@ static const struct field fields[] = {
 enum { A_HOLDER, A_NO, A_PHONE, A_BUILDING, A_ROOM, A_METERS, A_FIRST,
     A_IDEM, A_N };
 
-/* The form's choices for the money found on each meter of IDS: money_ID
- * (clear, carry or debt), other_ID and amt_ID (the money the confirmation
- * showed). */
-static void
-choices_of(struct req *r, const int64_t *ids, int n, struct accounts_choice *c)
-{
-	for (int i = 0; i < n; i++) {
-		char key[48];
-		long v;
-
-		snprintf(key, sizeof(key), "money_%lld", (long long)ids[i]);
-		c[i].money = web_query(r, key, "");
-		snprintf(key, sizeof(key), "other_%lld", (long long)ids[i]);
-		c[i].other_ok = strcmp(web_query(r, key, ""), "1") == 0;
-		snprintf(key, sizeof(key), "amt_%lld", (long long)ids[i]);
-		c[i].shown = valid_int(web_query(r, key, ""), -2147483647L,
-		    2147483647L, &v) == NULL;
-		c[i].amount = c[i].shown ? v : 0;
-	}
-}
-
-/* What was found on each meter, as Found.N, its errors next to it. */
-static void
-found_show(struct req *r, const struct accounts_found *f, int n)
-{
-	char buf[32];
-
-	for (int i = 0; i < n; i++, f++) {
-		if (f->known) {
-			hdf_set_valuef(r->hdf, "Found.%d.number=%s", i, f->number);
-			hdf_set_valuef(r->hdf, "Found.%d.room_b=%s", i, f->building);
-			hdf_set_valuef(r->hdf, "Found.%d.room_n=%s", i, f->room);
-			hdf_set_valuef(r->hdf, "Found.%d.read_at=%s", i, f->read_at);
-			hdf_set_valuef(r->hdf, "Found.%d.reading=%d", i, f->reading);
-		}
-		hdf_set_valuef(r->hdf, "Found.%d.id=%lld", i, (long long)f->meter_id);
-		hdf_set_valuef(r->hdf, "Found.%d.money_fen=%lld", i,
-		    (long long)f->money);
-		hdf_set_valuef(r->hdf, "Found.%d.money=%s", i,
-		    money_format(f->money, buf, sizeof(buf)));
-		hdf_set_valuef(r->hdf, "Found.%d.debt=%s", i,
-		    money_format(f->money < 0 ? -f->money : 0, buf, sizeof(buf)));
-		hdf_set_valuef(r->hdf, "Found.%d.sign=%d", i,
-		    f->money > 0 ? 1 : f->money < 0 ? -1 : 0);
-		hdf_set_valuef(r->hdf, "Found.%d.age=%lld", i,
-		    (long long)(f->age < 0 ? -1 : f->age / 60));
-		hdf_set_valuef(r->hdf, "Found.%d.prev=%lld", i, (long long)f->prev);
-		hdf_set_valuef(r->hdf, "Found.%d.prev_holder=%s", i, f->prev_holder);
-		hdf_set_valuef(r->hdf, "Found.%d.choice=%s", i, f->choice);
-		if (f->other)
-			hdf_set_valuef(r->hdf, "Found.%d.other=1", i);
-		if (f->other_ok)
-			hdf_set_valuef(r->hdf, "Found.%d.other_ok=1", i);
-		if (f->read)
-			hdf_set_valuef(r->hdf, "Found.%d.read=1", i);
-		if (f->nerr > 0) {
-			snprintf(buf, sizeof(buf), "err.%s", f->err[0]);
-			hdf_set_valuef(r->hdf, "Found.%d.err=%s", i, web_lang(r, buf));
-		}
-		for (int e = 0; e < f->nerr; e++) {
-			snprintf(buf, sizeof(buf), "m%lld", (long long)f->meter_id);
-			form_error(r, buf, f->err[e]);
-		}
-	}
-}
-
 /* The same form again (double click, back and resubmit): the first
  * result, with what the first did not finish of the meters' money. */
 static int
@@ -197,7 +132,7 @@ open_again(struct req *r, int64_t id, const char *idem, int confirm)
 
 	if ((n = accounts_meters(r->db, id, ids)) == -1)
 		return -1;
-	choices_of(r, ids, n, c);
+	money_form_choices(r, ids, n, c);
 	if (confirm && accounts_money_book(r->db, web_actor(r, &who), id, ids, c,
 	    n, idem, &refusal) == -1)
 		return -1;
@@ -306,12 +241,12 @@ page_account_open(struct req *r)
 				hdf_set_int_value(r->hdf, "Page.read_asked", 1);
 			}
 	/* the money on each meter: shown, and a choice for each */
-	choices_of(r, ids, n, c);
+	money_form_choices(r, ids, n, c);
 	if (!nerr && n > 0) {
 		if ((rc = accounts_found(r->db, web_tz(r), 0, room, ids, n, c,
 		    confirm, f, &choices)) == -1)
 			return -1;
-		found_show(r, f, n);
+		money_form_found(r, f, n);
 		nerr += rc;
 	}
 	if (v[A_FIRST].set && v[A_FIRST].i > web_setting(r, "hoard_cap_fen"))
@@ -347,36 +282,27 @@ page_account(struct req *r)
 {
 	struct actor who;
 	int64_t id = web_query_id(r, "id"), money = 0, pending = 0;
-	struct dbres *res;
 	char buf[32];
+	int rc;
 
 	if (id == 0)
 		return web_fail(r, 404, "err.not_found");
 	ledger_close_step(r->db, web_actor(r, &who), id);
-	if ((res = db_query(r->db, q[Q_GET], "sl", web_tz(r), id)) == NULL)
+	if ((rc = web_query_row(r, "Account", q[Q_GET], "sl", web_tz(r), id)) != 1)
+		return rc == 0 ? web_fail(r, 404, "err.not_found") : -1;
+	if (web_query_rows(r, "Meters", q[Q_METERS], "sl", web_tz(r), id) == -1)
 		return -1;
-	if (!web_row(r, "Account", res)) {
-		db_res_free(res);
-		return web_fail(r, 404, "err.not_found");
-	}
-	db_res_free(res);
-	if ((res = db_query(r->db, q[Q_METERS], "sl", web_tz(r), id)) == NULL)
-		return -1;
-	web_rows(r, "Meters", res);
-	db_res_free(res);
 	web_money_col(r, "Meters", "remaining_fen", "remaining");
-	if ((res = db_query(r->db, q[Q_ENTRIES], "sl", web_tz(r), id)) == NULL)
+	if (web_query_rows(r, "Entries", q[Q_ENTRIES], "sl", web_tz(r),
+	    id) == -1)
 		return -1;
-	web_rows(r, "Entries", res);
-	db_res_free(res);
 	web_money_col(r, "Entries", "amount_fen", "amount");
-	if ((res = db_query(r->db, q[Q_TIER], "sl", web_tz(r), id)) == NULL)
+	if ((rc = web_query_row(r, "Tier", q[Q_TIER], "sl", web_tz(r), id)) == -1)
 		return -1;
-	if (web_row(r, "Tier", res))
+	if (rc == 1)
 		hdf_set_value(r->hdf, "Tier.kwh", decimal_format(strtoll(
 		    hdf_get_value(r->hdf, "Tier.used", "0"), NULL, 10), 2, buf,
 		    sizeof(buf)));
-	db_res_free(res);
 	if (ledger_account_money(r->db, id, &money) == -1 ||
 	    db_value(r->db, &pending, q[Q_PENDING], "l", id) == -1)
 		return -1;

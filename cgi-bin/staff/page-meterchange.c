@@ -7,6 +7,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "money.h"
+#include "money-forms.h"
 #include "pages.h"
 #include "valid.h"
 
@@ -31,72 +32,6 @@ static const struct field fields[] = {
 	{ "confirm", FT_BOOL, 0, 0, 0, NULL },
 };
 enum { X_ID, X_MODE, X_OLD, X_NEW, X_IDEM, X_CONFIRM, X_N };
-
-/* The form's choices for the money found on each meter of IDS: money_ID
- * (clear, carry or debt), other_ID and amt_ID (the money the confirmation
- * showed). */
-static void
-choices_of(struct req *r, const int64_t *ids, int n, struct accounts_choice *c)
-{
-	for (int i = 0; i < n; i++) {
-		char key[48];
-		long v;
-
-		snprintf(key, sizeof(key), "money_%lld", (long long)ids[i]);
-		c[i].money = web_query(r, key, "");
-		snprintf(key, sizeof(key), "other_%lld", (long long)ids[i]);
-		c[i].other_ok = strcmp(web_query(r, key, ""), "1") == 0;
-		snprintf(key, sizeof(key), "amt_%lld", (long long)ids[i]);
-		c[i].shown = valid_int(web_query(r, key, ""), -2147483647L,
-		    2147483647L, &v) == NULL;
-		c[i].amount = c[i].shown ? v : 0;
-	}
-}
-
-/* What was found on each meter, as Found.N, its errors next to it. */
-static void
-found_show(struct req *r, const struct accounts_found *f, int n)
-{
-	char buf[32];
-
-	for (int i = 0; i < n; i++, f++) {
-		if (f->known) {
-			hdf_set_valuef(r->hdf, "Found.%d.number=%s", i, f->number);
-			hdf_set_valuef(r->hdf, "Found.%d.room_b=%s", i, f->building);
-			hdf_set_valuef(r->hdf, "Found.%d.room_n=%s", i, f->room);
-			hdf_set_valuef(r->hdf, "Found.%d.read_at=%s", i, f->read_at);
-			hdf_set_valuef(r->hdf, "Found.%d.reading=%d", i, f->reading);
-		}
-		hdf_set_valuef(r->hdf, "Found.%d.id=%lld", i, (long long)f->meter_id);
-		hdf_set_valuef(r->hdf, "Found.%d.money_fen=%lld", i,
-		    (long long)f->money);
-		hdf_set_valuef(r->hdf, "Found.%d.money=%s", i,
-		    money_format(f->money, buf, sizeof(buf)));
-		hdf_set_valuef(r->hdf, "Found.%d.debt=%s", i,
-		    money_format(f->money < 0 ? -f->money : 0, buf, sizeof(buf)));
-		hdf_set_valuef(r->hdf, "Found.%d.sign=%d", i,
-		    f->money > 0 ? 1 : f->money < 0 ? -1 : 0);
-		hdf_set_valuef(r->hdf, "Found.%d.age=%lld", i,
-		    (long long)(f->age < 0 ? -1 : f->age / 60));
-		hdf_set_valuef(r->hdf, "Found.%d.prev=%lld", i, (long long)f->prev);
-		hdf_set_valuef(r->hdf, "Found.%d.prev_holder=%s", i, f->prev_holder);
-		hdf_set_valuef(r->hdf, "Found.%d.choice=%s", i, f->choice);
-		if (f->other)
-			hdf_set_valuef(r->hdf, "Found.%d.other=1", i);
-		if (f->other_ok)
-			hdf_set_valuef(r->hdf, "Found.%d.other_ok=1", i);
-		if (f->read)
-			hdf_set_valuef(r->hdf, "Found.%d.read=1", i);
-		if (f->nerr > 0) {
-			snprintf(buf, sizeof(buf), "err.%s", f->err[0]);
-			hdf_set_valuef(r->hdf, "Found.%d.err=%s", i, web_lang(r, buf));
-		}
-		for (int e = 0; e < f->nerr; e++) {
-			snprintf(buf, sizeof(buf), "m%lld", (long long)f->meter_id);
-			form_error(r, buf, f->err[e]);
-		}
-	}
-}
 
 /* The account and its meters shown: 1, 0 no such account, -1. */
 static int
@@ -152,13 +87,13 @@ change_check(struct req *r, int64_t id, const struct fval *v, int nerr,
 		hdf_set_int_value(r->hdf, "Page.read_asked", 1);
 	}
 	/* the money already on the new meter, and its room */
-	choices_of(r, nid, 1, c);
+	money_form_choices(r, nid, 1, c);
 	if (!nerr && *nid) {
 		if ((rc = accounts_found(r->db, web_tz(r), id, hdf_get_int_value(
 		    r->hdf, "Account.room_id", 0), nid, 1, c, v[X_CONFIRM].i, &f,
 		    choices)) == -1)
 			return -1;
-		found_show(r, &f, 1);
+		money_form_found(r, &f, 1);
 		nerr += rc;
 	}
 	return nerr;

@@ -48,9 +48,9 @@ main(void)
 		int good = 1, nulls = 0, rows = 0;
 		char what[128];
 
-		if ((res = db_stream(db, sql_long, "l", (int64_t)lens[k])) ==
+		if ((res = db_stream_if(db, 1, sql_long, "l", (int64_t)lens[k])) ==
 		    NULL) {
-			check(0, "db_stream runs");
+			check(0, "a stream runs");
 			continue;
 		}
 		check(db_nrows(res) == -1, "a stream does not know its rows");
@@ -72,8 +72,8 @@ main(void)
 		    " whole, and the NULL as NULL", lens[k]);
 		check(rows == 6 && good && nulls == 1, what);
 	}
-	if ((res = db_stream(db, sql_many, "")) == NULL) {
-		check(0, "db_stream of many rows runs");
+	if ((res = db_stream_if(db, 1, sql_many, "")) == NULL) {
+		check(0, "a stream of many rows runs");
 		return 1;
 	}
 	for (n = 0, sum = 0; db_next(res) == 1; n++)
@@ -82,7 +82,7 @@ main(void)
 	check(n == 200000 && sum == 0, "200000 rows stream in order, each whole");
 	check(db_value(db, &v, sql_one, "") == 1 && v == 42,
 	    "the connection answers other statements after the stream");
-	if ((res = db_stream(db, sql_many, "")) != NULL && db_next(res) == 1)
+	if ((res = db_stream_if(db, 1, sql_many, "")) != NULL && db_next(res) == 1)
 		db_res_free(res);
 	check(db_value(db, &v, sql_one, "") == 1 && v == 42,
 	    "and after a stream left before its end");
