@@ -42,8 +42,19 @@
 #define ENERGY_AT(t) "(SELECT energy FROM readings WHERE meter_id = v.id" \
 	" AND read_at = " t " ORDER BY id LIMIT 1)"
 
+/* The reads of the energy-only meters (p.mid, or all with 0) from local
+ * p.t1 to p.t2, newest first, with the columns EXTRA. */
+#define READS(extra) "SELECT DATE_FORMAT(CONVERT_TZ(x.read_at, '+00:00', p.tz)," \
+	" '%Y-%m-%d %H:%i:%s') AS at, m.number, x.energy, x.power_w," \
+	" x.voltage_dv, x.current_ca" extra \
+	" FROM (SELECT ? AS mid, ? AS tz, CONVERT_TZ(?, ?, '+00:00') AS t1," \
+	" CONVERT_TZ(?, ?, '+00:00') AS t2) p" \
+	" JOIN meters m ON m.profile = 'energy' AND (p.mid = 0 OR m.id = p.mid)" \
+	" JOIN readings x ON x.meter_id = m.id AND x.read_at BETWEEN p.t1 AND p.t2" \
+	" ORDER BY x.read_at DESC, m.number LIMIT ? OFFSET ?"
+
 enum { Q_RANGE, Q_TIMES, Q_PLACE, Q_PERIODS, Q_TOTAL, Q_TOP, Q_INSTR, Q_BETWEEN,
-    Q_UTC, Q_READS, Q_LOSSES };
+    Q_UTC, Q_READS, Q_READS_ALL, Q_LOSSES };
 static const char *const q[] = {
 	/* empty dates: the 30 days to the site's today */
 	[Q_RANGE] = "SELECT DATE_FORMAT(p.d1, '%Y-%m-%d'), DATE_FORMAT(p.d2, '%Y-%m-%d'),"
@@ -109,14 +120,9 @@ static const char *const q[] = {
 	    " ORDER BY v.number",
 	[Q_UTC] = "SELECT DATE_FORMAT(CONVERT_TZ(?, ?, '+00:00'), '%Y-%m-%d %H:%i:%s'),"
 	    " DATE_FORMAT(CONVERT_TZ(?, ?, '+00:00'), '%Y-%m-%d %H:%i:%s')",
-	[Q_READS] = "SELECT DATE_FORMAT(CONVERT_TZ(x.read_at, '+00:00', p.tz),"
-	    " '%Y-%m-%d %H:%i:%s') AS at, m.number, x.energy, x.power_w,"
-	    " x.voltage_dv, x.current_ca, COUNT(*) OVER () AS total"
-	    " FROM (SELECT ? AS mid, ? AS tz, CONVERT_TZ(?, ?, '+00:00') AS t1,"
-	    " CONVERT_TZ(?, ?, '+00:00') AS t2) p"
-	    " JOIN meters m ON m.profile = 'energy' AND (p.mid = 0 OR m.id = p.mid)"
-	    " JOIN readings x ON x.meter_id = m.id AND x.read_at BETWEEN p.t1 AND p.t2"
-	    " ORDER BY x.read_at DESC, m.number LIMIT ? OFFSET ?",
+	[Q_READS] = READS(", COUNT(*) OVER () AS total"),
+	/* the export: every read, streamed as it comes (no count first) */
+	[Q_READS_ALL] = READS(""),
 	/* per meter and day its use, then per building and day the masters'
 	 * and the rooms' */
 	[Q_LOSSES] = "WITH p AS (SELECT ? AS b, CAST(? AS DATE) AS d1,"
@@ -278,8 +284,8 @@ struct dbres *
 energy_reads(struct db *db, int stream, int64_t meter, const char *t1,
     const char *t2, const char *tz, int64_t per, int64_t offset)
 {
-	return db_stream_if(db, stream, q[Q_READS], "lsssssll", meter, tz, t1,
-	    tz, t2, tz, per, offset);
+	return db_stream_if(db, stream, q[stream ? Q_READS_ALL : Q_READS],
+	    "lsssssll", meter, tz, t1, tz, t2, tz, per, offset);
 }
 
 struct dbres *

@@ -72,8 +72,8 @@ struct dbres *energy_instruments(struct db *);
 struct dbres *energy_between(struct db *, int64_t meter, const char *t1,
     const char *t2, const char *tz);
 /* F29: the reads of those meters from T1 to T2, newest first, PER from
- * OFFSET (streamed when STREAM): (at, number, energy, power_w, voltage_dv,
- * current_ca, total). */
+ * OFFSET: (at, number, energy, power_w, voltage_dv, current_ca, total);
+ * when STREAM (an export), streamed and without total. */
 struct dbres *energy_reads(struct db *, int stream, int64_t meter,
     const char *t1, const char *t2, const char *tz, int64_t per,
     int64_t offset);

@@ -9,43 +9,63 @@
 /* The ledger's kinds as the report's columns; NET is every entry, so the
  * columns add up to it and it equals the ledger to the fen. */
 #define SUMS \
-	" COALESCE(SUM(IF(l.kind IN ('sale', 'online'), l.amount_fen, 0)), 0)" \
-	" AS sales_fen," \
-	" COALESCE(SUM(IF(l.kind IN ('refund', 'closing_refund'), l.amount_fen, 0)), 0)" \
+	" SUM(IF(l.kind IN ('sale', 'online'), l.amount_fen, 0)) AS sales_fen," \
+	" SUM(IF(l.kind IN ('refund', 'closing_refund'), l.amount_fen, 0))" \
 	" AS refunds_fen," \
-	" COALESCE(SUM(IF(l.kind = 'reversal', l.amount_fen, 0)), 0) AS reversals_fen," \
-	" COALESCE(SUM(IF(l.kind = 'adjustment', l.amount_fen, 0)), 0) AS adjust_fen," \
-	" COALESCE(SUM(IF(l.kind IN ('transfer_out', 'transfer_in', 'token_failed')," \
-	"   l.amount_fen, 0)), 0) AS other_fen," \
-	" COALESCE(SUM(l.amount_fen), 0) AS net_fen, COUNT(*) AS n"
-/* The site's dates become UTC limits, so the index on created_at serves. */
-#define FILTER \
-	" FROM ledger l JOIN accounts a ON a.id = l.account_id" \
-	" LEFT JOIN rooms r ON r.id = a.room_id" \
-	" LEFT JOIN buildings b ON b.id = r.building_id" \
-	" LEFT JOIN operators o ON o.id = l.operator_id" \
-	" JOIN (SELECT ? AS tz, ? AS d1, ? AS d2, ? AS bld, ? AS op, ? AS g," \
-	"   ? AS fmt) p" \
-	" WHERE (p.d1 = '' OR l.created_at >= CONVERT_TZ(p.d1, p.tz, '+00:00'))" \
+	" SUM(IF(l.kind = 'reversal', l.amount_fen, 0)) AS reversals_fen," \
+	" SUM(IF(l.kind = 'adjustment', l.amount_fen, 0)) AS adjust_fen," \
+	" SUM(IF(l.kind IN ('transfer_out', 'transfer_in', 'token_failed')," \
+	"   l.amount_fen, 0)) AS other_fen," \
+	" SUM(l.amount_fen) AS net_fen, COUNT(*) AS n"
+/* The same added up again from the groups of ENTRIES. */
+#define RESUMS \
+	" COALESCE(SUM(t.sales_fen), 0) AS sales_fen," \
+	" COALESCE(SUM(t.refunds_fen), 0) AS refunds_fen," \
+	" COALESCE(SUM(t.reversals_fen), 0) AS reversals_fen," \
+	" COALESCE(SUM(t.adjust_fen), 0) AS adjust_fen," \
+	" COALESCE(SUM(t.other_fen), 0) AS other_fen," \
+	" COALESCE(SUM(t.net_fen), 0) AS net_fen, COALESCE(SUM(t.n), 0) AS n"
+/*
+ * The entries of an account (an inner join with accounts before) in the
+ * range, added up per local period, operator, account and channel as far
+ * as the grouping and the building filter need them, from the ledger alone:
+ * the site's dates become UTC limits, so the index on created_at serves,
+ * and the accounts, rooms and operators are joined to the groups only.
+ */
+#define ENTRIES \
+	"WITH p AS (SELECT ? AS tz, ? AS d1, ? AS d2, ? AS bld, ? AS op, ? AS g," \
+	"   ? AS fmt)," \
+	" t AS (SELECT DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', p.tz)," \
+	"   p.fmt) AS period," \
+	" IF(p.g = 1, COALESCE(l.operator_id, 0), 0) AS op_id," \
+	" IF(p.g = 2 OR p.bld <> 0, l.account_id, 0) AS acct," \
+	" IF(p.g IN (1, 3), l.channel, '') AS ch," SUMS \
+	" FROM p JOIN ledger l" \
+	" WHERE l.account_id IS NOT NULL" \
+	" AND (p.d1 = '' OR l.created_at >= CONVERT_TZ(p.d1, p.tz, '+00:00'))" \
 	" AND (p.d2 = '' OR l.created_at <" \
 	"   CONVERT_TZ(p.d2, p.tz, '+00:00') + INTERVAL 1 DAY)" \
-	" AND (p.bld = 0 OR r.building_id + 0 = p.bld)" \
-	" AND (p.op = 0 OR l.operator_id + 0 = p.op)"
+	" AND (p.op = 0 OR l.operator_id + 0 = p.op)" \
+	" GROUP BY period, op_id, acct, ch)"
+#define FILTER \
+	" FROM p JOIN t LEFT JOIN accounts a ON a.id = t.acct" \
+	" LEFT JOIN rooms r ON r.id = a.room_id" \
+	" LEFT JOIN buildings b ON b.id = r.building_id" \
+	" LEFT JOIN operators o ON o.id = t.op_id" \
+	" WHERE (p.bld = 0 OR r.building_id + 0 = p.bld)"
 
 enum { Q_ROWS, Q_TOTAL, Q_OPS };
 static const char *const q[] = {
-	[Q_ROWS] = "SELECT DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', p.tz),"
-	    " p.fmt) AS period,"
-	    " IF(p.g = 1, COALESCE(l.operator_id, 0), 0) AS op_id,"
+	[Q_ROWS] = ENTRIES " SELECT t.period, t.op_id,"
 	    " IF(p.g = 1, COALESCE(MAX(o.login), ''), '') AS op_login,"
 	    " IF(p.g = 1, COALESCE(MAX(o.name), ''), '') AS op_name,"
 	    " IF(p.g = 2, COALESCE(r.building_id, 0), 0) AS bld_id,"
 	    " IF(p.g = 2, COALESCE(MAX(b.name), ''), '') AS building,"
-	    " IF(p.g IN (1, 3), l.channel, '') AS ch," SUMS
+	    " t.ch," RESUMS
 	    FILTER
-	    " GROUP BY period, op_id, bld_id, ch"
-	    " ORDER BY period, op_login, op_id, building, bld_id, ch",
-	[Q_TOTAL] = "SELECT" SUMS FILTER,
+	    " GROUP BY t.period, t.op_id, bld_id, t.ch"
+	    " ORDER BY t.period, op_login, t.op_id, building, bld_id, t.ch",
+	[Q_TOTAL] = ENTRIES " SELECT" RESUMS FILTER,
 	[Q_OPS] = "SELECT id, login, name FROM operators ORDER BY login",
 };
 
