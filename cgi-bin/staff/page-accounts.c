@@ -251,6 +251,11 @@ page_account_open(struct req *r)
 	}
 	if (v[A_FIRST].set && v[A_FIRST].i > web_setting(r, "hoard_cap_fen"))
 		nerr += form_error(r, "first", "over_cap");
+	/* refused (its meter now open): the same form, posted twice at once,
+	 * may have opened the account meanwhile */
+	if (nerr && v[A_IDEM].set &&
+	    accounts_by_idem(r->db, v[A_IDEM].s, &id) == 1)
+		return open_again(r, id, v[A_IDEM].s, confirm);
 	if (nerr || rq || *web_query(r, "edit", ""))
 		return 0;
 	/* the choices restated in figures before anything is written */
