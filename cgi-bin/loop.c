@@ -207,6 +207,31 @@ origin_ok(struct req *r)
 	return port != NULL && strlen(port) == n && strncmp(want_port, port, n) == 0;
 }
 
+/* A route that needs a session (struct site): 1 go on, 0 answered. */
+static int
+guard(struct req *r, const struct route *rt)
+{
+	if (!r->signed_in) {
+		if (r->is_post)
+			web_fail(r, 403, "err.signed_out");
+		else
+			web_redirect(r, "%s", site->login);
+		return 0;
+	}
+	if (r->must_change && strcmp(r->path, site->password) != 0 &&
+	    strcmp(r->path, site->logout) != 0) {
+		web_redirect(r, "%s?first=1", site->password);
+		return 0;
+	}
+	if (site->allow != NULL && !site->allow(r, rt))
+		return 0;
+	if (r->is_post && !web_csrf_ok(r)) {
+		web_fail(r, 403, "err.csrf");
+		return 0;
+	}
+	return 1;
+}
+
 static void
 dispatch(struct req *r)
 {
@@ -230,7 +255,7 @@ dispatch(struct req *r)
 		web_fail(r, 403, "err.csrf");
 		return;
 	}
-	if (rt->right != R_PUBLIC && !site->allow(r, rt))
+	if (rt->right != R_PUBLIC && !guard(r, rt))
 		return;
 	if (rt->fn(r) == -1)
 		web_fail(r, 500, "err.internal");
@@ -399,8 +424,10 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 		site->session(&r);
 		dispatch(&r);
 	}
-	if (r.status != 303 && !r.done)
+	if (r.status != 303 && !r.done) {
+		hdf_set_value(r.hdf, "Page.path", r.path);
 		site->common(&r);
+	}
 	output(&r);
 	metrics_count(r.done ? 200 : r.status);
 done:

@@ -35,6 +35,8 @@ struct req {
 	struct session *sess;
 	char csrf[65];
 	struct actor actor;
+	int signed_in;		/* set by the program's session hook */
+	int must_change;	/* signed in, but the first password first */
 
 	/* the response */
 	int status;
@@ -61,14 +63,23 @@ struct route {
 			 * parsed or a session looked up (no template, not
 			 * counted), e.g. /metrics */
 
-/* A web program: what the kit's loop needs of it. */
+/*
+ * A web program: what the kit's loop needs of it. A route that is not
+ * R_PUBLIC needs a session: signed out, a GET goes to LOGIN and a POST is
+ * refused; while the first password is due, every page but PASSWORD and
+ * LOGOUT goes to PASSWORD?first=1; then ALLOW (the program's rights) and,
+ * for a POST, the session's form key.
+ */
 struct site {
 	const char *name;	/* its log, templates/NAME/, lang/NAME.LANG.hdf */
 	const struct route *routes;
 	size_t nroutes;
-	/* Sets r->sess (and r->csrf, r->actor when signed in). */
+	const char *login, *password, *logout;	/* its paths */
+	/* Sets r->sess, and r->signed_in, r->must_change, r->csrf and
+	 * r->actor when signed in. */
 	void (*session)(struct req *);
-	/* Before a page of a route not R_PUBLIC: 1 go on, 0 answered. */
+	/* The program's own check of a route (its rights), or NULL: 1 go
+	 * on, 0 answered. */
 	int (*allow)(struct req *, const struct route *);
 	/* What every rendered page shows (the site's name, who is in). */
 	void (*common)(struct req *);

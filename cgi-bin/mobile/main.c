@@ -87,36 +87,14 @@ session_load(struct req *r)
 			snprintf(s->actor, sizeof(s->actor), "student:%lld",
 			    (long long)s->account_id);
 			r->actor.name = s->actor;
+			r->signed_in = 1;
+			r->must_change = s->must_change;
 			/* a write a minute is enough for the idle timeout */
 			if (db_coll(res, 5) >= 60)
 				db_exec(r->db, q[Q_TOUCH], "l", s->id);
 		}
 	}
 	db_res_free(res);
-}
-
-/* A route of a signed-in student: signed in, first password changed, the
- * form key; 1 to go on, 0 when the answer is given. */
-static int
-allow(struct req *r, const struct route *rt)
-{
-	if (r->sess->account_id == 0) {
-		if (r->is_post)
-			web_fail(r, 403, "err.signed_out");
-		else
-			web_redirect(r, "/m/login");
-		return 0;
-	}
-	if (r->sess->must_change && strcmp(r->path, "/m/password") != 0 &&
-	    strcmp(r->path, "/m/logout") != 0) {
-		web_redirect(r, "/m/password?first=1");
-		return 0;
-	}
-	if (r->is_post && !web_csrf_ok(r)) {
-		web_fail(r, 403, "err.csrf");
-		return 0;
-	}
-	return 1;
 }
 
 /* The site's name and the student signed in, for every page. */
@@ -131,7 +109,6 @@ common(struct req *r)
 		hdf_set_value(r->hdf, key, db_col(res, 1));
 	}
 	db_res_free(res);
-	hdf_set_value(r->hdf, "Page.path", r->path);
 	if (r->sess == NULL || r->sess->account_id == 0)
 		return;
 	hdf_set_int_value(r->hdf, "Me.signed", 1);
@@ -140,7 +117,8 @@ common(struct req *r)
 }
 
 static const struct site mobile = {
-	"mobile", routes, 0, session_load, allow, common
+	"mobile", routes, 0, "/m/login", "/m/password", "/m/logout",
+	session_load, NULL, common
 };
 
 int

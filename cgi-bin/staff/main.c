@@ -101,6 +101,8 @@ session_load(struct req *r)
 			rights_parse(s, db_col(res, 8));
 			r->actor.operator_id = s->op_id;
 			r->actor.name = s->op_login;
+			r->signed_in = 1;
+			r->must_change = s->must_change;
 			/* a write a minute is enough for the idle timeout */
 			if (db_coll(res, 7) >= 60)
 				db_exec(r->db, q[Q_TOUCH], "l", s->id);
@@ -109,37 +111,19 @@ session_load(struct req *r)
 	db_res_free(res);
 }
 
-/* A route that needs a session: signed in, password changed, the right,
- * the form key; 1 to go on, 0 when the answer is given. */
+/* The right of a route; 1 to go on, 0 when the 403 page is given. */
 static int
 allow(struct req *r, const struct route *rt)
 {
 	char key[32];
 
-	if (r->sess->op_id == 0) {
-		if (r->is_post)
-			web_fail(r, 403, "err.signed_out");
-		else
-			web_redirect(r, "/login");
-		return 0;
-	}
-	if (r->sess->must_change && strcmp(r->path, "/password") != 0 &&
-	    strcmp(r->path, "/logout") != 0) {
-		web_redirect(r, "/password?first=1");
-		return 0;
-	}
-	if (rt->right > 0 && !staff_has(r, rt->right)) {
-		web_fail(r, 403, "err.no_right");
-		snprintf(key, sizeof(key), "right.%s", right_codes[rt->right]);
-		hdf_set_value(r->hdf, "Error.right", right_codes[rt->right]);
-		hdf_set_value(r->hdf, "Error.right_name", web_lang(r, key));
-		return 0;
-	}
-	if (r->is_post && !web_csrf_ok(r)) {
-		web_fail(r, 403, "err.csrf");
-		return 0;
-	}
-	return 1;
+	if (rt->right <= 0 || staff_has(r, rt->right))
+		return 1;
+	web_fail(r, 403, "err.no_right");
+	snprintf(key, sizeof(key), "right.%s", right_codes[rt->right]);
+	hdf_set_value(r->hdf, "Error.right", right_codes[rt->right]);
+	hdf_set_value(r->hdf, "Error.right_name", web_lang(r, key));
+	return 0;
 }
 
 /* The site's name and look, and the operator with the rights, for the
@@ -160,7 +144,6 @@ common(struct req *r)
 		hdf_set_value(r->hdf, key, db_col(res, 1));
 	}
 	db_res_free(res);
-	hdf_set_value(r->hdf, "Page.path", r->path);
 	if (s == NULL || s->op_id == 0)
 		return;
 	hdf_set_value(r->hdf, "Op.login", s->op_login);
@@ -173,7 +156,8 @@ common(struct req *r)
 }
 
 static const struct site staff = {
-	"staff", routes, 0, session_load, allow, common
+	"staff", routes, 0, "/login", "/password", "/logout", session_load,
+	allow, common
 };
 
 int
