@@ -359,21 +359,31 @@ web_row(struct req *r, const char *prefix, struct dbres *res)
 	return 1;
 }
 
+/* The rows (ONE: the first row) of SQL into PREFIX: see web_query_rows. */
+static long
+vfill(struct req *r, const char *prefix, int one, const char *sql,
+    const char *fmt, va_list ap)
+{
+	struct dbres *res = db_vquery(r->db, 0, sql, fmt, ap);
+	long n;
+
+	if (res == NULL)
+		return -1;
+	n = one ? web_row(r, prefix, res) : web_rows(r, prefix, res);
+	db_res_free(res);
+	return n;
+}
+
 long
 web_query_rows(struct req *r, const char *prefix, const char *sql,
     const char *fmt, ...)
 {
-	struct dbres *res;
 	va_list ap;
 	long n;
 
 	va_start(ap, fmt);
-	res = db_vquery(r->db, 0, sql, fmt, ap);
+	n = vfill(r, prefix, 0, sql, fmt, ap);
 	va_end(ap);
-	if (res == NULL)
-		return -1;
-	n = web_rows(r, prefix, res);
-	db_res_free(res);
 	return n;
 }
 
@@ -381,18 +391,13 @@ int
 web_query_row(struct req *r, const char *prefix, const char *sql,
     const char *fmt, ...)
 {
-	struct dbres *res;
 	va_list ap;
-	int n;
+	long n;
 
 	va_start(ap, fmt);
-	res = db_vquery(r->db, 0, sql, fmt, ap);
+	n = vfill(r, prefix, 1, sql, fmt, ap);
 	va_end(ap);
-	if (res == NULL)
-		return -1;
-	n = web_row(r, prefix, res);
-	db_res_free(res);
-	return n;
+	return (int)n;
 }
 
 void

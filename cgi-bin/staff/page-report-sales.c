@@ -40,15 +40,10 @@ page_report_sales_year(struct req *r)
 static int
 bad(struct req *r, const char *field, const char *key)
 {
-	char name[64], lkey[64];
+	char lkey[64];
 
-	snprintf(name, sizeof(name), "Form.err.%s", field);
 	snprintf(lkey, sizeof(lkey), "salesrep.%s", key);
-	if (hdf_get_value(r->hdf, name, NULL) == NULL)
-		hdf_set_value(r->hdf, name, web_lang(r, lkey));
-	hdf_set_int_value(r->hdf, "Form.nerrors",
-	    hdf_get_int_value(r->hdf, "Form.nerrors", 0) + 1);
-	return 1;
+	return web_error(r, field, lkey);
 }
 
 /* Query.NAME as an id of one of the rows PREFIX.N.id: 0 for all (empty or
