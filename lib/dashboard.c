@@ -4,6 +4,7 @@
 
 #include "dashboard.h"
 #include "db.h"
+#include "settings.h"
 
 const char *const dashboard_alarm_kinds[DASH_NALARMS] = {
 	"alarm1", "alarm2", "arrears", "overload", "meter_lost", "gateway_lost",
@@ -34,9 +35,7 @@ static const char *const q[] = {
 	/* failures count from the start of the local day (UTC, the parameter) */
 	[Q_COUNTS] = "SELECT (SELECT COUNT(*) FROM meters),"
 	    " (SELECT COUNT(*) FROM meter_state s JOIN meters m ON m.id = s.meter_id"
-	    "   WHERE s.read_at >= UTC_TIMESTAMP(3) - INTERVAL COALESCE((SELECT"
-	    "   CAST(value AS UNSIGNED) FROM settings WHERE name = 'poll_interval_min'),"
-	    "   30) MINUTE),"
+	    "   WHERE s.read_at >= UTC_TIMESTAMP(3) - INTERVAL x.poll MINUTE),"
 	    " (SELECT COUNT(*) FROM meter_state s JOIN meters m ON m.id = s.meter_id"
 	    "   WHERE s.lost = 1),"
 	    " (SELECT COUNT(*) FROM gateway_state s JOIN gateways g ON g.id = s.gateway_id"
@@ -47,7 +46,7 @@ static const char *const q[] = {
 	    " (SELECT COUNT(*) FROM sms_outbox WHERE status = 'queued'),"
 	    " (SELECT COUNT(*) FROM sms_outbox WHERE status = 'failed'"
 	    "   AND created_at >= x.t0)"
-	    " FROM (SELECT ? AS t0) x",
+	    " FROM (SELECT ? AS t0, ? AS poll) x",
 	[Q_ALARMS] = "SELECT kind + 0, COUNT(*) FROM alarms WHERE closed_at IS NULL"
 	    " GROUP BY kind",
 	/* another's requests the operator has the right to decide */
@@ -88,7 +87,10 @@ money(struct db *db, const char *from, struct dash_money *m)
 static int
 counts(struct db *db, const char *t0, struct dashboard *d)
 {
-	struct dbres *res = db_query(db, q[Q_COUNTS], "s", t0);
+	/* the last cycle: the polling interval, its default from the table */
+	int64_t poll = settings_int(db, "poll_interval_min");
+	struct dbres *res = poll < 1 ? NULL :
+	    db_query(db, q[Q_COUNTS], "sl", t0, poll);
 	int64_t *to[] = {
 		&d->meters, &d->read_cycle, &d->lost_meters, &d->lost_gateways,
 		&d->cmd_queued, &d->cmd_failed, &d->sms_waiting, &d->sms_failed
