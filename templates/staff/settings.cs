@@ -13,6 +13,7 @@
 <?cs call:text("hoard_cap_fen", Lang.page.hoard_cap_fen, "text") ?>
 <?cs call:text("alarm_sms_phone", Lang.page.alarm_sms_phone, "tel") ?>
 <?cs call:text("lost_after_cycles", Lang.page.lost_after_cycles, "text") ?>
+<?cs call:text("loss_alarm_pct", Lang.page.loss_alarm_pct, "text") ?>
 <?cs call:text("receipt_header", Lang.page.receipt_header, "text") ?>
 <?cs call:text("receipt_footer", Lang.page.receipt_footer, "text") ?>
 <?cs def:yesno(name, label) ?><label for="f-<?cs var:name ?>"><?cs var:label ?></label>

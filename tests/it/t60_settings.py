@@ -8,7 +8,7 @@ from lib import *  # noqa: E402,F401
 a = operator(role=1)
 sfx = uuid.uuid4().hex[:6]
 NAMES = ["site_title", "site_logo", "power_threshold_w", "poll_interval_min", "alarm1_fen", "alarm2_fen", "price",
-         "hoard_cap_fen", "alarm_sms_phone", "lost_after_cycles"]
+         "hoard_cap_fen", "alarm_sms_phone", "lost_after_cycles", "loss_alarm_pct"]
 
 
 def settings():
@@ -80,6 +80,9 @@ try:
             ("power_threshold_w", "65536", "超出"),
             ("lost_after_cycles", "0", "超出"),
             ("lost_after_cycles", "101", "超出"),
+            ("loss_alarm_pct", "101", "超出"),
+            ("loss_alarm_pct", "-1", "超出"),
+            ("loss_alarm_pct", "5.5", "整数"),
             ("alarm_sms_phone", "12345", "11位"),
             ("alarm_sms_phone", "1380013800a", "11位"),
             ("alarm_sms_phone", "12800138000", "11位"),
@@ -113,7 +116,7 @@ try:
     title = "<b>站点</b>" + sfx
     good = dict(shown(orig), site_title=title, site_logo="/static/logo.svg", alarm1_fen="12.34", alarm2_fen="12.34", price="0.6",
                 hoard_cap_fen="500", poll_interval_min="15", alarm_sms_phone="13800138000", power_threshold_w="65535",
-                lost_after_cycles="5")
+                lost_after_cycles="5", loss_alarm_pct="7")
     r = a.post("/settings", good)
     check(r.status == 303 and "/settings" in r.location, "a good form is saved (alarm 2 equal to alarm 1 is allowed)",
           [(k, r.field_error(k)) for k in NAMES if r.field_error(k)])
@@ -122,6 +125,7 @@ try:
     check(s.get("price") == "6000", "a price of 0.6 is stored as 6000", s.get("price"))
     check(s.get("hoard_cap_fen") == "50000" and s.get("poll_interval_min") == "15" and s.get("alarm_sms_phone") == "13800138000"
           and s.get("site_title") == title and s.get("lost_after_cycles") == "5", "the other values are stored", s)
+    check(s.get("loss_alarm_pct") == "7", "B7's loss threshold is set on the page", s.get("loss_alarm_pct"))
     check(s.get("power_threshold_w") == "65535", "a threshold of 65535 W, the most the meter's register holds, is stored",
           s.get("power_threshold_w"))
     log = db(f"SELECT before_val, after_val FROM oplog WHERE action = 'settings.edit' AND login = '{a.login_name}'")
