@@ -118,7 +118,7 @@ async function main() {
 	await submit(page);
 	const err = page.locator('form.form .form-err');
 	check('a wrong password shows 楼栋、房间号或密码不正确 in the form',
-		(await err.count()) === 1 && (await err.innerText()).includes('楼栋、房间号或密码不正确'),
+		(await err.count()) === 1 && await err.isVisible() && (await err.innerText()).includes('楼栋、房间号或密码不正确'),
 		(await err.count()) ? await err.innerText() : 'no error');
 	const eb = await err.boundingBox(), fb = await page.locator('#f-building').boundingBox();
 	check('the error sits right above the fields, on the first screen', eb && fb && eb.y + eb.height <= fb.y &&
@@ -184,7 +184,7 @@ async function main() {
 	await page.goto(BASE + '/m/');
 	check('我的电表 does not scroll sideways at 360 px', (await sideways(page)) <= 0, await sideways(page));
 	const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) =>
-		e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).map((e) => e.tagName + '.' + e.className));
+		e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).map((e) => e.tagName + '.' + e.getAttribute('class')));
 	check('nothing reaches past the right edge at 360 px', wide.length === 0, wide.slice(0, 5).join(' '));
 	await shot(page, 'home-360');
 	await page.goto(BASE + '/m/password');
