@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh - the browser test of the staff console (tests/run calls it with BASE, PREPAID_VAR, TOP).
+# run.sh - the browser tests of the staff console and the student site (tests/run calls it with BASE, PREPAID_VAR, TOP).
 # Installs playwright-core (no browser download: Debian's /usr/bin/chromium is used) on first use.
 set -eu
 cd "$(dirname "$0")"
@@ -16,4 +16,5 @@ node console.mjs || rc=1
 node money.mjs || rc=1
 node look.mjs || rc=1
 node reports.mjs || rc=1
+node mobile.mjs || rc=1
 exit $rc
