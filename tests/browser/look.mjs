@@ -2,73 +2,20 @@
 // 390 px (the menu collapsed behind its button, no sideways scrolling of the page, wide tables
 // scrolling in their own box), the menu without JavaScript, a limited role's groups, print.
 // Env: BASE, PREPAID_VAR, TOP as console.mjs. Prints "ok - ..." / "not ok - ..."; exits 1 on failure.
-import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const TOP = process.env.TOP || resolve(here, '..', '..');
-const BASE = (process.env.BASE || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const VAR = process.env.PREPAID_VAR || join(TOP, 'var', 'test');
-const OUT = join(TOP, 'tests', 'out');
-mkdirSync(OUT, { recursive: true });
-
-let failures = 0;
-const one = (s) => String(s).replace(/\s+/g, ' ').trim().slice(0, 300);
-function check(what, cond, detail) {
-	if (cond)
-		console.log(`ok - ${what}`);
-	else {
-		failures++;
-		console.log(`not ok - ${what}${detail !== undefined ? ` (${one(detail)})` : ''}`);
-	}
-	return cond;
-}
-function must(what, cond, detail) {
-	if (!check(what, cond, detail))
-		throw new Error(`cannot go on after: ${what}`);
-}
+import { join } from 'node:path';
+import { BASE, OUT, one, check, must, finish, launch, sql, signIn, sideways } from './common.mjs';
 const GROUPS = ['登录管理', '系统设置', '客户管理', '售电管理', '报表中心'];
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-function sql(q) {
-	return execFileSync('mariadb', [`--defaults-file=${join(VAR, 'my.cnf')}`, '-uroot', '-N', '-B', 'prepaid', '-e', q])
-		.toString().trim();
-}
-// a new operator of ROLE, signed in with the first password changed, in a fresh context
-async function signIn(browser, role, opts) {
-	const login = 'lk' + Math.random().toString(36).slice(2, 8);
-	const pw = execFileSync(join(TOP, 'build', 'prepaid-admin'), ['add-operator', login, String(role)],
-		{ env: { ...process.env, PREPAID_CONF: join(VAR, 'prepaid.conf') } }).toString().trim();
-	const ctx = await browser.newContext({ locale: 'zh-CN', ...opts });
-	const page = await ctx.newPage();
-	page.setDefaultTimeout(10000);
-	const errors = [];
-	page.on('pageerror', (e) => errors.push(e.message));
-	await page.goto(BASE + '/login');
-	await page.fill('#f-login', login);
-	await page.fill('#f-password', pw);
-	await Promise.all([page.waitForNavigation(), page.locator('form.form button[type=submit]').click()]);
-	await page.fill('#f-old', pw);
-	await page.fill('#f-new', 'Look2026ok');
-	await page.fill('#f-confirm', 'Look2026ok');
-	await Promise.all([page.waitForNavigation(), page.locator('form.form button[type=submit]').click()]);
-	return { ctx, page, errors };
-}
 const groups = (page) => page.locator('details.nav-group > summary').allInnerTexts();
 const shot = (page, name) => page.screenshot({ path: join(OUT, `browser-look-${name}.png`), fullPage: true });
 // the page's body scrolls sideways by this many pixels
-const sideways = (page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
 let browser;
 async function main() {
-	browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+	browser = await launch();
 
 	// a. 1280 px: the dashboard and the five groups, a group opened
-	const wide = await signIn(browser, 1, { viewport: { width: 1280, height: 900 } });
+	const wide = await signIn(browser, 1, { viewport: { width: 1280, height: 900 } }, 'Look2026ok', 'lk');
 	let page = wide.page;
 	must('an administrator lands on the home page', new URL(page.url()).pathname === '/', page.url());
 	check('the page is titled 首页', one(await page.locator('main h1').innerText()) === '首页');
@@ -101,7 +48,7 @@ async function main() {
 	check('no script errors at 1280 px', wide.errors.length === 0, wide.errors.join(' / '));
 
 	// b. 390 px: the menu collapsed behind its button; no sideways scrolling; tables in their own box
-	const narrow = await signIn(browser, 1, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+	const narrow = await signIn(browser, 1, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, 'Look2026ok', 'lk');
 	page = narrow.page;
 	check('at 390 px the menu button shows', await page.locator('.navbar-toggler').isVisible());
 	check('at 390 px the menu is collapsed', !(await page.locator('nav.menu').isVisible()));
@@ -141,7 +88,7 @@ async function main() {
 
 	// d. a limited role (宿管: queries and reports) sees only its groups
 	const roleId = sql("SELECT id FROM roles WHERE name = '宿管'");
-	const limited = await signIn(browser, roleId, { viewport: { width: 1280, height: 900 } });
+	const limited = await signIn(browser, roleId, { viewport: { width: 1280, height: 900 } }, 'Look2026ok', 'lk');
 	page = limited.page;
 	const g = (await groups(page)).map(one);
 	check('宿管 sees 登录管理, 客户管理 and 报表中心 only', g.join('|') === '登录管理|客户管理|报表中心', g.join('|'));
@@ -157,11 +104,9 @@ async function main() {
 try {
 	await main();
 } catch (e) {
-	failures++;
-	console.log(`not ok - ${one(e && e.message ? e.message : e)}`);
+	check(one(e && e.message ? e.message : e), false);
 } finally {
 	if (browser)
 		await browser.close().catch(() => {});
 }
-console.log(`# ${failures ? failures + ' failed' : 'all passed'}`);
-process.exit(failures ? 1 : 0);
+finish();

@@ -2,65 +2,19 @@
 // set its first password, then the sign-in page, a wrong password, the first change, 我的电表 with its
 // chart (one bar per day with use), no sideways scrolling at 390 and 360 px, no JavaScript, sign-out.
 // Env: BASE, PREPAID_VAR, TOP as console.mjs. Prints "ok - ..." / "not ok - ..."; exits 1 on failure.
-import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const TOP = process.env.TOP || resolve(here, '..', '..');
-const BASE = (process.env.BASE || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const VAR = process.env.PREPAID_VAR || join(TOP, 'var', 'test');
-const OUT = join(TOP, 'tests', 'out');
-mkdirSync(OUT, { recursive: true });
-
-let failures = 0;
-const one = (s) => String(s).replace(/\s+/g, ' ').trim().slice(0, 300);
-function check(what, cond, detail) {
-	if (cond)
-		console.log(`ok - ${what}`);
-	else {
-		failures++;
-		console.log(`not ok - ${what}${detail !== undefined ? ` (${one(detail)})` : ''}`);
-	}
-	return cond;
-}
-function must(what, cond, detail) {
-	if (!check(what, cond, detail))
-		throw new Error(`cannot go on after: ${what}`);
-}
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { join } from 'node:path';
+import { BASE, OUT, one, check, must, finish, launch, sql, signIn, sideways } from './common.mjs';
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 const NEW = 'Dian2026ok';
 
-function sql(q) {
-	return execFileSync('mariadb', [`--defaults-file=${join(VAR, 'my.cnf')}`, '-uroot', '-N', '-B', 'prepaid', '-e', q])
-		.toString().trim();
-}
 const shot = (page, name) => page.screenshot({ path: join(OUT, `browser-mobile-${name}.png`), fullPage: true });
 // the page's body scrolls sideways by this many pixels
-const sideways = (page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 const submit = (page) => Promise.all([page.waitForNavigation(), page.locator('form.form button[type=submit]').click()]);
 
 // staff: a new administrator opens an account on a free room of 4号楼 and sets its first password
 async function setUp(browser) {
-	const login = 'mb' + Math.random().toString(36).slice(2, 8);
-	const pw = execFileSync(join(TOP, 'build', 'prepaid-admin'), ['add-operator', login, '1'],
-		{ env: { ...process.env, PREPAID_CONF: join(VAR, 'prepaid.conf') } }).toString().trim();
-	const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
-	const page = await ctx.newPage();
-	page.setDefaultTimeout(10000);
+	const { ctx, page } = await signIn(browser, 1, { viewport: { width: 1280, height: 900 } }, 'Mobile2026ok', 'mb');
 	page.on('dialog', (d) => d.accept());
-	await page.goto(BASE + '/login');
-	await page.fill('#f-login', login);
-	await page.fill('#f-password', pw);
-	await submit(page);
-	await page.fill('#f-old', pw);
-	await page.fill('#f-new', 'Mobile2026ok');
-	await page.fill('#f-confirm', 'Mobile2026ok');
-	await submit(page);
 	const b4 = sql("SELECT id FROM buildings WHERE name = '4号楼'");
 	const room = sql('SELECT r.number FROM rooms r JOIN meters m ON m.room_id = r.id' +
 		` WHERE r.building_id = ${b4} AND m.profile = 'ddsy1352nk' AND NOT EXISTS` +
@@ -86,7 +40,7 @@ async function setUp(browser) {
 
 let browser;
 async function main() {
-	browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+	browser = await launch();
 	const s = await setUp(browser);
 	// use on 5 of the last 30 days (site days, +08:00); today none yet
 	const today = sql("SELECT DATE(CONVERT_TZ(UTC_TIMESTAMP(), '+00:00', '+08:00'))");
@@ -228,11 +182,9 @@ async function main() {
 try {
 	await main();
 } catch (e) {
-	failures++;
-	console.log(`not ok - ${one(e && e.message ? e.message : e)}`);
+	check(one(e && e.message ? e.message : e), false);
 } finally {
 	if (browser)
 		await browser.close().catch(() => {});
 }
-console.log(`# ${failures ? failures + ' failed' : 'all passed'}`);
-process.exit(failures ? 1 : 0);
+finish();

@@ -2,34 +2,9 @@
 // print the three-part receipt, trip a filtered set of meters after a confirmation naming
 // how many, and export the live status as .xlsx (read back with openpyxl).
 // Env: BASE, PREPAID_VAR, TOP as console.mjs. Prints "ok - ..." / "not ok - ..."; exits 1 on failure.
-import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const TOP = process.env.TOP || resolve(here, '..', '..');
-const BASE = (process.env.BASE || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const VAR = process.env.PREPAID_VAR || join(TOP, 'var', 'test');
-const OUT = join(TOP, 'tests', 'out');
-mkdirSync(OUT, { recursive: true });
-
-let failures = 0;
-const one = (s) => String(s).replace(/\s+/g, ' ').trim().slice(0, 300);
-function check(what, cond, detail) {
-	if (cond)
-		console.log(`ok - ${what}`);
-	else {
-		failures++;
-		console.log(`not ok - ${what}${detail !== undefined ? ` (${one(detail)})` : ''}`);
-	}
-	return cond;
-}
-function must(what, cond, detail) {
-	if (!check(what, cond, detail))
-		throw new Error(`cannot go on after: ${what}`);
-}
+import { join } from 'node:path';
+import { BASE, OUT, one, check, must, finish, launch, sql, addOperator } from './common.mjs';
 
 let browser, page;
 const text = async (sel) => ((await page.locator(sel).count()) ? one(await page.locator(sel).first().innerText()) : null);
@@ -40,12 +15,8 @@ async function submit(sel) {
 }
 
 async function main() {
-	const login = 'bm' + Math.random().toString(36).slice(2, 8);
-	const pw = execFileSync(join(TOP, 'build', 'prepaid-admin'), ['add-operator', login, '1'],
-		{ env: { ...process.env, PREPAID_CONF: join(VAR, 'prepaid.conf') } }).toString().trim();
-	browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+	const { login, pw } = addOperator(1, 'bm');
+	browser = await launch();
 	const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
 	page = await ctx.newPage();
 	page.setDefaultTimeout(10000);
@@ -63,10 +34,9 @@ async function main() {
 	must('a new finance operator signs in', page.url().endsWith('/?ok=password_changed'), page.url());
 
 	// open an account on a room of building 4 whose meter nobody holds yet
-	const room = execFileSync('mariadb', [`--defaults-file=${join(VAR, 'my.cnf')}`, '-uroot', '-N', 'prepaid', '-e',
-		"SELECT r.number FROM rooms r JOIN buildings b ON b.id = r.building_id JOIN meters m ON m.room_id = r.id" +
+	const room = sql("SELECT r.number FROM rooms r JOIN buildings b ON b.id = r.building_id JOIN meters m ON m.room_id = r.id" +
 		" WHERE b.name = '4号楼' AND NOT EXISTS (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id" +
-		" AND x.active = 1) ORDER BY r.number DESC LIMIT 1"]).toString().trim();
+		" AND x.active = 1) ORDER BY r.number DESC LIMIT 1");
 	await go('/account/open');
 	await page.fill('#f-holder', '浏览器户');
 	await page.fill('#f-holder_no', '20269999');
@@ -139,12 +109,11 @@ async function main() {
 try {
 	await main();
 } catch (e) {
-	failures++;
-	console.log(`not ok - ${one(e.message)}`);
+	check(one(e && e.message ? e.message : e), false);
 	if (page)
 		await page.screenshot({ path: join(OUT, 'browser-money-failure.png'), fullPage: true }).catch(() => {});
 } finally {
 	if (browser)
 		await browser.close();
 }
-process.exit(failures ? 1 : 0);
+finish();

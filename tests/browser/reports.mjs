@@ -3,64 +3,12 @@
 // counts per kind and an acknowledgement, the health page; at 1280 px and 390 px, in print, and for
 // the 宿管 role. Screenshots go to tests/out/browser-reports-*.png.
 // Env: BASE, PREPAID_VAR, TOP as console.mjs. Prints "ok - ..." / "not ok - ..."; exits 1 on failure.
-import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const TOP = process.env.TOP || resolve(here, '..', '..');
-const BASE = (process.env.BASE || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const VAR = process.env.PREPAID_VAR || join(TOP, 'var', 'test');
-const OUT = join(TOP, 'tests', 'out');
-mkdirSync(OUT, { recursive: true });
-
-let failures = 0;
-const one = (s) => String(s).replace(/\s+/g, ' ').trim().slice(0, 300);
-function check(what, cond, detail) {
-	if (cond)
-		console.log(`ok - ${what}`);
-	else {
-		failures++;
-		console.log(`not ok - ${what}${detail !== undefined ? ` (${one(detail)})` : ''}`);
-	}
-	return cond;
-}
-function must(what, cond, detail) {
-	if (!check(what, cond, detail))
-		throw new Error(`cannot go on after: ${what}`);
-}
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { join } from 'node:path';
+import { BASE, OUT, one, check, must, finish, launch, sql, signIn, sideways } from './common.mjs';
 const WIDE = { viewport: { width: 1280, height: 900 } };
 const NARROW = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
-function sql(q) {
-	return execFileSync('mariadb', [`--defaults-file=${join(VAR, 'my.cnf')}`, '-uroot', '-N', '-B', 'prepaid', '-e', q])
-		.toString().trim();
-}
-async function signIn(browser, role, opts) {
-	const login = 'rp' + Math.random().toString(36).slice(2, 8);
-	const pw = execFileSync(join(TOP, 'build', 'prepaid-admin'), ['add-operator', login, String(role)],
-		{ env: { ...process.env, PREPAID_CONF: join(VAR, 'prepaid.conf') } }).toString().trim();
-	const ctx = await browser.newContext({ locale: 'zh-CN', ...opts });
-	const page = await ctx.newPage();
-	page.setDefaultTimeout(10000);
-	const errors = [];
-	page.on('pageerror', (e) => errors.push(e.message));
-	await page.goto(BASE + '/login');
-	await page.fill('#f-login', login);
-	await page.fill('#f-password', pw);
-	await Promise.all([page.waitForNavigation(), page.locator('form.form button[type=submit]').click()]);
-	await page.fill('#f-old', pw);
-	await page.fill('#f-new', 'Report2026ok');
-	await page.fill('#f-confirm', 'Report2026ok');
-	await Promise.all([page.waitForNavigation(), page.locator('form.form button[type=submit]').click()]);
-	return { ctx, page, errors, login };
-}
 const shot = (page, name) => page.screenshot({ path: join(OUT, `browser-reports-${name}.png`), fullPage: true });
-const sideways = (page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 // every table wider than its box scrolls inside it: [count of wide tables, count of those that cannot scroll]
 const tableBoxes = (page) => page.evaluate(() => {
 	const wide = [...document.querySelectorAll('main table')].filter((t) => t.scrollWidth > t.clientWidth + 1);
@@ -358,7 +306,7 @@ async function print(page, b1) {
 }
 
 async function limited(browser) {
-	const s = await signIn(browser, 3, WIDE);
+	const s = await signIn(browser, 3, WIDE, 'Report2026ok', 'rp');
 	const page = s.page;
 	const hrefs = await page.locator('details#g-reports a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
 	const want = ['/report/alarms', '/report/lost-meters', '/report/lost-gateways', '/report/energy', '/report/alarm-history',
@@ -386,12 +334,12 @@ async function main() {
 	const net = makeLedger();
 	must('the hand-made ledger nets 158.49 on the day', net === 15849, net);
 	makeAlarms();
-	browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
-	const wide = await signIn(browser, 1, WIDE);
+	browser = await launch();
+	const wide = await signIn(browser, 1, WIDE, 'Report2026ok', 'rp');
 	must('an administrator signs in', new URL(wide.page.url()).pathname === '/', wide.page.url());
 	await width(wide, b1, '1280');
 	await print(wide.page, b1);
-	const narrow = await signIn(browser, 1, NARROW);
+	const narrow = await signIn(browser, 1, NARROW, 'Report2026ok', 'rp');
 	await width(narrow, b1, '390');
 	await others(narrow.page, '390');
 	check('no script errors at 390 px', narrow.errors.length === 0, narrow.errors.join(' / '));
@@ -403,12 +351,10 @@ async function main() {
 try {
 	await main();
 } catch (e) {
-	failures++;
-	console.log(`not ok - ${one(e && e.message ? e.message : e)}`);
+	check(one(e && e.message ? e.message : e), false);
 } finally {
 	if (browser)
 		await browser.close().catch(() => {});
 	cleanUp();
 }
-console.log(`# ${failures ? failures + ' failed' : 'all passed'}`);
-process.exit(failures ? 1 : 0);
+finish();

@@ -1,21 +1,9 @@
 #!/bin/sh
 # t9m_valgrind.sh - mobile.fcgi under valgrind behind the test nginx (its own port) through every student page: no leak, no error, and it stops on SIGTERM.
 set -eu
-var=$PREPAID_VAR
+. "$TOP/tests/it/vg.sh"
 port=$((PREPAID_PORT + 1000))
-sock=$var/run/vgm.sock
-vlog=$TOP/tests/out/valgrind-mobile.txt
-mkdir -p "$TOP/tests/out"
-rm -f "$sock" "$vlog"
-PREPAID_CONF=$var/mobile.conf spawn-fcgi -s "$sock" -P "$var/run/vgm.pid" -- \
-	/usr/bin/valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
-	--errors-for-leak-kinds=definite,indirect --error-exitcode=3 --log-file="$vlog" \
-	"$TOP/build/mobile.fcgi" > /dev/null
-cat > "$var/nginx-extra-vgm.conf" <<CONF
-server { listen 127.0.0.1:$port; location /m/ { include /etc/nginx/fastcgi_params; fastcgi_pass unix:$sock; fastcgi_read_timeout 120s; } }
-CONF
-nginx -p "$var/nginx" -c "$var/nginx.conf" -s reload
-sleep 1
+vg_start mobile mobile.fcgi "$PREPAID_VAR/mobile.conf" "$port" /m/
 MOBILE_BASE=http://127.0.0.1:$port /usr/bin/python3 - <<'PY' || true
 # the requests through every page of the student site (MOBILE_BASE), after staff set a password (BASE)
 import os
@@ -63,18 +51,4 @@ r = c.post("/m/logout", {})
 check(r.status == 303, "sign-out under valgrind")
 done()
 PY
-pid=$(cat "$var/run/vgm.pid")
-kill -TERM "$pid"
-i=0
-while kill -0 "$pid" 2>/dev/null; do
-	i=$((i + 1)); [ $i -gt 600 ] && { echo "not ok - mobile.fcgi did not stop on SIGTERM"; exit 1; }
-	sleep 0.1
-done
-rm -f "$var/nginx-extra-vgm.conf"
-nginx -p "$var/nginx" -c "$var/nginx.conf" -s reload
-if [ -s "$vlog" ]; then
-	echo "not ok - valgrind found errors or leaks in mobile.fcgi (tests/out/valgrind-mobile.txt)"
-	head -60 "$vlog"
-	exit 1
-fi
-echo "ok - mobile.fcgi under valgrind: no error and no leak after the requests, and it stopped on SIGTERM"
+vg_stop
