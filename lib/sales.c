@@ -54,7 +54,7 @@
 	" LEFT JOIN operators o ON o.id = t.op_id" \
 	" WHERE (p.bld = 0 OR r.building_id + 0 = p.bld)"
 
-enum { Q_ROWS, Q_TOTAL, Q_OPS };
+enum { Q_ROWS, Q_OPS };
 static const char *const q[] = {
 	[Q_ROWS] = ENTRIES " SELECT t.period, t.op_id,"
 	    " IF(p.g = 1, COALESCE(MAX(o.login), ''), '') AS op_login,"
@@ -65,7 +65,6 @@ static const char *const q[] = {
 	    FILTER
 	    " GROUP BY t.period, t.op_id, bld_id, t.ch"
 	    " ORDER BY t.period, op_login, t.op_id, building, bld_id, t.ch",
-	[Q_TOTAL] = ENTRIES " SELECT" RESUMS FILTER,
 	[Q_OPS] = "SELECT id, login, name FROM operators ORDER BY login",
 };
 
@@ -90,27 +89,6 @@ struct dbres *
 sales_rows(struct db *db, const struct sales_filter *f)
 {
 	return run(db, Q_ROWS, f);
-}
-
-int
-sales_total(struct db *db, const struct sales_filter *f, struct sales_sum *s)
-{
-	struct dbres *res = run(db, Q_TOTAL, f);
-
-	memset(s, 0, sizeof(*s));
-	if (res == NULL)
-		return -1;
-	if (db_next(res) == 1) {
-		s->sales = db_coll(res, 0);
-		s->refunds = db_coll(res, 1);
-		s->reversals = db_coll(res, 2);
-		s->adjust = db_coll(res, 3);
-		s->other = db_coll(res, 4);
-		s->net = db_coll(res, 5);
-		s->n = db_coll(res, 6);
-	}
-	db_res_free(res);
-	return 0;
 }
 
 struct dbres *

@@ -36,12 +36,6 @@ struct sales_filter {
  */
 struct dbres *sales_rows(struct db *, const struct sales_filter *);
 
-/* The same sums over the whole filter. */
-struct sales_sum {
-	int64_t sales, refunds, reversals, adjust, other, net, n;
-};
-int sales_total(struct db *, const struct sales_filter *, struct sales_sum *);
-
 /* The operators a report can be filtered by (id, login, name), or NULL. */
 struct dbres *sales_operators(struct db *);
 

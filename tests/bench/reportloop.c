@@ -61,14 +61,13 @@ sales_year(struct db *db)
 {
 	char today[11];
 	struct sales_filter f = { .period = SALES_YEAR, .tz = "+08:00" };
-	struct sales_sum s;
 
 	sales_today(f.tz, today, sizeof(today));
 	f.from = "";
 	f.to = today;
 	if (drain(sales_operators(db)) == -1 || drain(sales_rows(db, &f)) == -1)
 		return -1;
-	return sales_total(db, &f, &s);
+	return 0;
 }
 
 /* /report/energy?building=1&from&to: the range, the place, the months,
