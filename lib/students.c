@@ -37,7 +37,7 @@ students_locked(struct db *db, const char *login, const char *addr,
     struct student_lock *l)
 {
 	struct dbres *res = db_query(db, q[Q_FAILS], "sisi", login,
-	    STUDENT_LOCK_MINUTES, addr, STUDENT_LOCK_MINUTES);
+	    LOCKOUT_MINUTES, addr, LOCKOUT_MINUTES);
 
 	l->fails = l->addr_fails = l->minutes = 0;
 	if (res == NULL)
@@ -48,8 +48,8 @@ students_locked(struct db *db, const char *login, const char *addr,
 		l->minutes = (int)db_coll(res, 2);
 	}
 	db_res_free(res);
-	return l->fails >= STUDENT_MAX_FAILS ||
-	    l->addr_fails >= STUDENT_MAX_ADDR_FAILS;
+	return l->fails >= LOCKOUT_MAX_FAILS ||
+	    l->addr_fails >= LOCKOUT_MAX_ADDR_FAILS;
 }
 
 int
@@ -58,8 +58,8 @@ students_failed(struct db *db, const char *login, const char *addr,
 {
 	if (db_exec(db, q[Q_FAIL], "ss", login, addr) == -1)
 		return -1;
-	return l->fails + 1 >= STUDENT_MAX_FAILS ||
-	    l->addr_fails + 1 >= STUDENT_MAX_ADDR_FAILS;
+	return l->fails + 1 >= LOCKOUT_MAX_FAILS ||
+	    l->addr_fails + 1 >= LOCKOUT_MAX_ADDR_FAILS;
 }
 
 int

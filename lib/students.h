@@ -4,18 +4,12 @@
 
 #include <stdint.h>
 
+#include "lockout.h"
+
 struct db;
 
-/*
- * The staff console's rule: wrong passwords are counted per login (here a
- * room, "BUILDING_ID/ROOM") and client address; five for one login lock
- * that login from that address, twenty for any logins lock the address,
- * for STUDENT_LOCK_MINUTES after the last one. A stranger so locks out
- * nobody but themselves.
- */
-#define STUDENT_MAX_FAILS 5
-#define STUDENT_MAX_ADDR_FAILS 20
-#define STUDENT_LOCK_MINUTES 15
+/* Wrong passwords lock as on the staff console (lockout.h); a student's
+ * login is the room, "BUILDING_ID/ROOM". */
 #define STUDENT_REMEMBER_DAYS 7	/* "remember me": the session's lifetime */
 
 struct student_lock {

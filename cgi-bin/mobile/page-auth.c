@@ -129,7 +129,7 @@ login_check(struct req *r, const char *login, const struct fval *v,
 	    NULL, known ? "{\"reason\":\"password\"}" :
 	    "{\"reason\":\"unknown\"}");
 	if (rc)
-		hdf_set_int_value(r->hdf, "Form.minutes", STUDENT_LOCK_MINUTES);
+		hdf_set_int_value(r->hdf, "Form.minutes", LOCKOUT_MINUTES);
 	form_error(r, "form", rc ? "locked" : "bad_credentials");
 	return 0;
 }

@@ -9,19 +9,12 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "lockout.h"
 #include "pages.h"
 #include "valid.h"
 
-/*
- * Wrong passwords are counted per login and client address: five for one
- * login lock that login from that address only, twenty for any logins lock
- * the address; for LOCK_MINUTES after the last of them. A stranger can so
- * lock out nobody but themselves. Known and unknown logins take the same
- * path and the same time.
- */
-#define MAX_FAILS 5
-#define MAX_ADDR_FAILS 20
-#define LOCK_MINUTES 15
+/* Wrong passwords lock as lockout.h says; known and unknown logins take
+ * the same path and the same time. */
 #define FAIL_DELAY_US 150000
 
 enum {
@@ -87,12 +80,12 @@ login_failed(struct req *r, const char *login, int known, int fails)
 	usleep(FAIL_DELAY_US);
 	if (db_exec(r->db, q[Q_FAIL], "ss", login, r->addr) == -1)
 		return -1;
-	if (fails + 1 >= MAX_FAILS) {
+	if (fails + 1 >= LOCKOUT_MAX_FAILS) {
 		if (known)
-			db_exec(r->db, q[Q_LOCK], "is", LOCK_MINUTES, login);
+			db_exec(r->db, q[Q_LOCK], "is", LOCKOUT_MINUTES, login);
 		web_log(r, "login.lock", login, NULL,
 		    "{\"reason\":\"5 wrong passwords\",\"minutes\":\"15\"}");
-		hdf_set_int_value(r->hdf, "Form.minutes", LOCK_MINUTES);
+		hdf_set_int_value(r->hdf, "Form.minutes", LOCKOUT_MINUTES);
 		form_error(r, "form", "locked");
 	} else {
 		web_log(r, "login.fail", login, NULL, known ?
@@ -152,10 +145,10 @@ login_post(struct req *r)
 	}
 	/* locked for this address: no password is even tried */
 	if ((res = db_query(r->db, q[Q_FAILS], "sisi", v[L_LOGIN].s,
-	    LOCK_MINUTES, r->addr, LOCK_MINUTES)) == NULL)
+	    LOCKOUT_MINUTES, r->addr, LOCKOUT_MINUTES)) == NULL)
 		return -1;
 	fails = db_next(res) == 1 ? (int)db_coll(res, 0) : 0;
-	if (fails >= MAX_FAILS || db_coll(res, 1) >= MAX_ADDR_FAILS) {
+	if (fails >= LOCKOUT_MAX_FAILS || db_coll(res, 1) >= LOCKOUT_MAX_ADDR_FAILS) {
 		hdf_set_value(r->hdf, "Form.minutes", db_col(res, 2));
 		db_res_free(res);
 		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"locked\"}");
