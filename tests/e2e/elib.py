@@ -99,9 +99,19 @@ class Rig:
         self.sim.ctl("load off")
         for m in self.meters:
             self.sim.ctl(f"set {m['number']} remaining={m['open_fen']} count={m['open_count']}")
+        self.start_collector(poll_s)
+
+    def start_collector(self, poll_s=2):
+        """Starts the collector on our gateway (again, after stop_collector)."""
         self.collector = clib.Collector(f"collector-{self.tag}", key=KEY, extra={
             "db_name": DBNAME, "gateways": str(self.gateway), "poll_interval_s": str(poll_s),
             "command_retry_s": "1", "command_retry_max_s": "4", "settings_check_s": "2"})
+
+    def stop_collector(self):
+        """Stops the collector only: the meters go on, nothing reaches them."""
+        if self.collector is not None:
+            self.collector.stop()
+            self.collector = None
 
     def stop(self):
         """Stops the collector and the simulator (always, from a finally)."""
