@@ -1,0 +1,54 @@
+#!/bin/sh
+# tests/bench/mobile.sh - the student site's figures (called by tests/bench/run while its hello-world program runs):
+# the sign-in page against hello-world, and M2 for a signed-in student on 200 connections.
+# Prints "bench NAME VALUE UNIT limit LIMIT ratio R" lines. Needs TOP, BASE, PREPAID_VAR, HELLO (its "rps p99").
+set -eu
+cd "$TOP"
+dur=${BENCH_SECONDS:-10}
+conns=${BENCH_MOBILE_CONNS:-200}
+msid=$(/usr/bin/python3 - <<'PY'
+import os, re, sys
+sys.path.insert(0, os.path.join(os.environ["TOP"], "tests", "it"))
+from lib import Client, operator, db_value
+c = operator(role=1)
+# the first bench account (room 101 of building 1, opened by tests/bench/run), its student signed in
+aid = db_value("SELECT a.id FROM accounts a JOIN rooms r ON r.id = a.room_id"
+               " WHERE r.building_id = 1 AND r.number = '101' AND a.status = 'open'")
+r = c.post(f"/account/student-password?account={aid}", {"confirm": "1"})
+pw = re.search(r'id="new-password">([^<]+)<', r.text).group(1)
+s = Client()
+s.get("/m/login")
+s.post("/m/login", {"building": "1", "room": "101", "password": pw})
+s.get("/m/password?first=1")
+s.post("/m/password", {"old": pw, "new": "Bench2pass", "confirm": "Bench2pass"})
+r = s.get("/m/")
+assert r.status == 200 and 'id="money"' in r.text, r.status
+print([k.value for k in s.jar if k.name == "msid"][0])
+PY
+)
+# wrk URL CONNS [header]: prints "rps p99ms non2xx"
+measure() {
+	if [ -n "${3:-}" ]; then
+		wrk -t2 -c"$2" -d"${dur}s" --latency -H "$3" "$1"
+	else
+		wrk -t2 -c"$2" -d"${dur}s" --latency "$1"
+	fi |
+	awk '/Requests\/sec/ { rps = $2 } / 99%/ { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+		if (u == "us") v = v / 1000; else if (u == "s") v = v * 1000; p99 = v }
+		/Non-2xx/ { bad = $NF }
+		END { printf "%.0f %.1f %d\n", rps, p99, bad }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
+login=$(measure "$BASE/m/login" 20)
+home=$(measure "$BASE/m/" "$conns" "Cookie: msid=$msid")
+set -- $login
+echo "bench mobile_login_page $1 req/s limit ${HELLO% *} ratio $(ratio "$1" "${HELLO% *}")"
+echo "bench mobile_login_page_p99 $2 ms limit ${HELLO#* } ratio $(ratio "$2" "${HELLO#* }")"
+set -- $home
+if [ -x "$TOP/build/mobileloop" ]; then
+	lim=$("$TOP/build/mobileloop" "$PREPAID_VAR/prepaid.conf" "$conns" "$dur")
+else
+	lim="0 0"
+fi
+echo "bench mobile_home $1 req/s limit ${lim% *} ratio $(ratio "$1" "${lim% *}") ($conns connections, non-2xx $3)"
+echo "bench mobile_home_p99 $2 ms limit ${lim#* } ratio $(ratio "$2" "${lim#* }") (goal < 50 ms)"
