@@ -208,6 +208,14 @@ test:
 	@$(MAKE) --no-print-directory all
 	@sh tests/run
 
+backup:
+	@sh conf/prepaidctl backup $(FILE)
+
+# make restore FILE=var/backup/prepaid-....tar.gz (into an empty instance)
+restore:
+	@$(MAKE) --no-print-directory all
+	@sh conf/prepaidctl restore $(FILE)
+
 bench:
 	@sh conf/prepaidctl deps test
 	@$(MAKE) --no-print-directory all
@@ -216,4 +224,4 @@ bench:
 clean:
 	rm -rf $(B)
 
-.PHONY: all run stop status test bench clean
+.PHONY: all run stop status test bench clean backup restore
