@@ -1,0 +1,91 @@
+#!/bin/sh
+# t72_nginx_site.sh - the production nginx configuration (conf/nginx-site.conf) run for real in front of the test instance: HTTPS only, TLS 1.2/1.3 with forward-secret ciphers, HSTS, sign-in rate limits, body limits, and each server name serving only its own site.
+set -u
+var=$PREPAID_VAR
+d=$var/nginx-site
+p80=$((${PREPAID_PORT:-18080} + 40))
+p443=$((p80 + 1))
+fails=0
+ok() { echo "ok - $1"; }
+no() { echo "not ok - $1${2:+ ($2)}"; fails=1; }
+check() { if [ "$1" = 1 ]; then ok "$2"; else no "$2" "${3:-}"; fi; }
+[ -f "$d/nginx.pid" ] && kill "$(cat "$d/nginx.pid")" 2>/dev/null
+rm -rf "$d"
+mkdir -p "$d/tmp"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=prepaid.example.campus" \
+	-addext "subjectAltName=DNS:prepaid.example.campus,DNS:dian.example.campus" \
+	-keyout "$d/site.key" -out "$d/site.pem" 2> /dev/null
+# the file as shipped, with only the machine's names changed: ports, certificate, sockets, paths
+sed -e "s|listen 80;|listen 127.0.0.1:$p80;|" -e "s|listen 443 ssl http2;|listen 127.0.0.1:$p443 ssl http2;|" \
+	-e "s|/etc/ssl/certs/prepaid.pem|$d/site.pem|" -e "s|/etc/ssl/private/prepaid.key|$d/site.key|" \
+	-e "s|/run/prepaid/staff.sock|$var/run/staff.sock|" -e "s|/run/prepaid-mobile/mobile.sock|$var/run/mobile.sock|" \
+	-e "s|/opt/prepaid/|$TOP/|" -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
+	"$TOP/conf/nginx-site.conf" > "$d/site.conf"
+# the sockets are the instance's (mode 0660, its user's): the workers run as that user, as in the demo
+user=""
+[ "$(id -u)" = 0 ] && user="user root;"
+cat > "$d/nginx.conf" <<CONF
+$user
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 256; }
+http {
+	include /etc/nginx/mime.types;
+	access_log off;
+	client_body_temp_path $d/tmp/body;
+	fastcgi_temp_path $d/tmp/fastcgi;
+	proxy_temp_path $d/tmp/proxy;
+	uwsgi_temp_path $d/tmp/uwsgi;
+	scgi_temp_path $d/tmp/scgi;
+	include $d/site.conf;
+}
+CONF
+if nginx -t -p "$d" -c "$d/nginx.conf" > "$d/t.log" 2>&1; then ok "nginx -t accepts conf/nginx-site.conf"
+else no "nginx -t accepts conf/nginx-site.conf" "$(tail -2 "$d/t.log")"; echo "0 passed"; exit 1; fi
+nginx -p "$d" -c "$d/nginx.conf"
+S="--resolve prepaid.example.campus:$p443:127.0.0.1 --resolve dian.example.campus:$p443:127.0.0.1 -k -s"
+staff=https://prepaid.example.campus:$p443
+dian=https://dian.example.campus:$p443
+
+code=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Host: prepaid.example.campus' "http://127.0.0.1:$p80/login?x=1")
+check "$([ "$code" = "301 https://prepaid.example.campus/login?x=1" ] && echo 1)" "plain HTTP is sent to HTTPS, path kept" "$code"
+h=$(curl $S -D - -o /dev/null "$staff/login")
+check "$(echo "$h" | grep -qi '^strict-transport-security: max-age=63072000' && echo 1)" "HSTS on the staff console" "$h"
+check "$(echo "$h" | grep -q '^HTTP/[0-9.]* 200' && echo 1)" "the staff sign-in page over HTTPS"
+h=$(curl $S -D - -o /dev/null "$dian/m/login")
+check "$(echo "$h" | grep -qi '^strict-transport-security: max-age=' && echo 1)" "HSTS on the student site"
+check "$(echo "$h" | grep -q '^HTTP/[0-9.]* 200' && echo 1)" "the student sign-in page over HTTPS"
+check "$(echo "$h" | grep -i '^set-cookie:' | grep -qi 'secure' && echo 1)" "its cookie is Secure behind HTTPS" "$(echo "$h" | grep -i set-cookie)"
+h=$(curl $S -D - -o /dev/null "$dian/login")
+check "$(echo "$h" | grep -q '^HTTP/[0-9.]* 404' && echo 1)" "the student site's name serves nothing of the staff console"
+
+tls() { echo | openssl s_client -connect "127.0.0.1:$p443" -servername prepaid.example.campus "$@" 2>&1; }
+check "$(tls -tls1_3 | grep -q 'TLSv1.3' && echo 1)" "TLS 1.3 is accepted"
+check "$(tls -tls1_2 | grep -q 'Cipher is ECDHE-' && echo 1)" "TLS 1.2 is accepted with a forward-secret cipher"
+# Debian's OpenSSL refuses TLS 1.1 at its default security level too: the file must say so itself
+check "$(grep -q '^ssl_protocols TLSv1.2 TLSv1.3;$' "$TOP/conf/nginx-site.conf" && echo 1)" "the file allows TLS 1.2 and 1.3 only"
+check "$(tls -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' | grep -q 'Cipher is (NONE)\|alert\|no protocols' && echo 1)" "TLS 1.1 is refused"
+check "$(tls -tls1_2 -cipher 'AES128-SHA:AES256-GCM-SHA384@SECLEVEL=0' | grep -q 'Cipher is (NONE)\|handshake failure\|alert' && echo 1)" \
+	"TLS 1.2 without forward secrecy (AES128-SHA, AES256-GCM-SHA384) is refused"
+check "$(tls -tls1_3 | grep -q 'Server certificate' && tls -tls1_2 -sess_out "$d/s" | grep -q 'TLS session ticket:' && echo 0 || echo 1)" \
+	"no session tickets"
+
+# sign-in: 10 a minute per address with a burst of 5; other pages are not limited by it
+n429=0
+for i in $(seq 1 12); do
+	c=$(curl $S -o /dev/null -w '%{http_code}' -d 'login=x&password=y' "$staff/login")
+	[ "$c" = 429 ] && n429=$((n429 + 1))
+done
+check "$([ $n429 -ge 5 ] && echo 1)" "12 quick sign-in posts to the console: the last ones get 429" "$n429 of 12"
+c=$(curl $S -o /dev/null -w '%{http_code}' "$staff/static/style.css")
+check "$([ "$c" = 200 ] && echo 1)" "the other addresses still answer" "$c"
+n429=0
+for i in $(seq 1 12); do
+	c=$(curl $S -o /dev/null -w '%{http_code}' -d 'building=1&room=101&password=y' "$dian/m/login")
+	[ "$c" = 429 ] && n429=$((n429 + 1))
+done
+check "$([ $n429 -ge 5 ] && echo 1)" "12 quick sign-in posts on the student site: the last ones get 429" "$n429 of 12"
+c=$(head -c 70000 /dev/zero | tr '\0' 'a' | curl $S -o /dev/null -w '%{http_code}' --data-binary @- "$dian/m/password")
+check "$([ "$c" = 413 ] && echo 1)" "a 70 kB body to the student site is refused (413)" "$c"
+kill "$(cat "$d/nginx.pid")"
+[ $fails = 0 ]
