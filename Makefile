@@ -216,6 +216,12 @@ restore:
 	@$(MAKE) --no-print-directory all
 	@sh conf/prepaidctl restore $(FILE)
 
+# the demo site under load for SOAK_MINUTES (default 30); stop `make run` first
+soak:
+	@sh conf/prepaidctl deps test
+	@$(MAKE) --no-print-directory all
+	@/usr/bin/python3 tests/soak/soak.py
+
 bench:
 	@sh conf/prepaidctl deps test
 	@$(MAKE) --no-print-directory all
@@ -224,4 +230,4 @@ bench:
 clean:
 	rm -rf $(B)
 
-.PHONY: all run stop status test bench clean backup restore
+.PHONY: all run stop status test bench clean backup restore soak
