@@ -6,10 +6,10 @@ from clib import Collector, Sim, check, done, meter_id, num, read_all, setup_db,
 setup_db()
 PORT = 16065
 STAFF = "13700004242"
-meters = [(a, 2042100 + a, "ddsy1352nk") for a in range(1, 5)]
+meters = [(a, 2042100 + a, "ddsy1352nk") for a in range(1, 7)]
 site([(1, 1, f"tcp://127.0.0.1:{PORT}", meters)])
-A, B, C, D = (n for _, n, _ in meters)
-ia, ib, ic, idd = (meter_id(n) for n in (A, B, C, D))
+A, B, C, D, E, F = (n for _, n, _ in meters)
+ia, ib, ic, idd, ie, iff = (meter_id(n) for n in (A, B, C, D, E, F))
 PA, PB, PC, PD = "13811110001", "13811110002", "13811110003", "13811110004"
 sql(f"INSERT INTO accounts (id, holder, phone) VALUES (1, '甲', '{PA}'), (2, '乙', '{PB}'), (3, '丙', '{PC}'),"
     f" (4, '丁', '{PD}')")
@@ -25,7 +25,7 @@ modem = os.path.join(sim.dir, "modem")
 sim.stop()
 sim.args += ["--modem", modem, "--sms-out", sim.sms]
 sim.start()
-for n in (A, B, C, D):
+for n in (A, B, C, D, E, F):
     sim.ctl(f"set {n} remaining=100000")
 co = Collector("alertprefs", modem=modem, extra={"sms_check_s": "1", "modem_check_s": "1"})
 check(read_all(), "first cycle, every meter well above its alarms")
@@ -133,6 +133,28 @@ check(row and row[1] == "0" and "closed" in row[4], "the held SMS is withdrawn, 
 quiet(2, now + 120, now + 180)
 wait(lambda: False, 3)
 check(len(to(PB)) == 1 and holder_row(b2)[0] == "withdrawn", "the quiet period over: the stale SMS is not sent")
+
+# --- 3b. an account that takes a meter already in alarm: its late SMS follows the same settings
+PE, PF = "13811110005", "13811110006"
+sim.ctl(f"set {E} remaining=1500")
+sim.ctl(f"set {F} remaining=1500")
+read_all()
+e1, f1 = alarm_id(ie, "alarm1"), alarm_id(iff, "alarm1")
+check(e1 and f1 and holder_row(e1) is None and holder_row(f1) is None, "meters without an account: episodes, no SMS")
+now = local_min()
+sql(f"INSERT INTO accounts (id, holder, phone) VALUES (5, '戊', '{PE}'), (6, '己', '{PF}')")
+quiet(5, now - 30, now + 90)
+sql("INSERT INTO student_alerts (account_id, alarm1) VALUES (6, 0)")
+want_end = {quiet_end_utc(now + 90)}
+sql(f"INSERT INTO account_meters (account_id, meter_id) VALUES (5, {ie}), (6, {iff})")
+row = wait(lambda: holder_row(e1), 10)
+want_end.add(quiet_end_utc(now + 90))
+check(row is not None and row[0] == "queued" and row[1] == "1" and row[2] in want_end,
+      "the late SMS of a new account in its quiet period: held to the end", (row, want_end))
+wait(lambda: False, 3)
+check(holder_row(f1) is None and to(PF) == [], "the late SMS of a level turned off: none")
+quiet(5, now + 90, now + 120)
+check(wait(lambda: to(PE), 15) and holder_row(e1)[0] == "sent", "released when the quiet period moves")
 
 # --- 4. B5 in the SMS: 7 days of use before today (the site's days), flat and rising
 today = val("SELECT DATE(CONVERT_TZ(UTC_TIMESTAMP(), '+00:00', '+08:00'))")
