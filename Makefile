@@ -89,6 +89,7 @@ STAFF_OBJS = \
 # the student site: its main, session, router and pages
 MOBILE_OBJS = \
 	$(B)/cgi-bin/mobile/main.o \
+	$(B)/cgi-bin/mobile/page-alerts.o \
 	$(B)/cgi-bin/mobile/page-auth.o \
 	$(B)/cgi-bin/mobile/page-home.o \
 	$(B)/cgi-bin/mobile/router.o
@@ -181,9 +182,9 @@ $(B)/test_lib: tests/unit/test_lib.c $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-o $@ tests/unit/test_lib.c $(LIB_OBJS:$(B)/lib/%.o=lib/%.c) $(LIBS)
 
-$(B)/test_forecast: tests/unit/test_forecast.c lib/forecast.c lib/forecast.h
+$(B)/test_forecast: tests/unit/test_forecast.c $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
-		-o $@ tests/unit/test_forecast.c lib/forecast.c
+		-o $@ tests/unit/test_forecast.c $(LIB_OBJS:$(B)/lib/%.o=lib/%.c) $(LIBS)
 
 $(B)/test_sim: tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c tests/sim/*.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c

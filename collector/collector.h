@@ -170,7 +170,10 @@ void alarm_meter(struct bus *, struct meter *, int kind, int on, int64_t remaini
 void alarm_reading(struct bus *, struct meter *, const struct reading *, long long at_ms);
 /* The staff's alarm SMS number (empty: none); called while no bus thread runs. */
 void alarm_staff_phone(const char *);
-/* Queues the holder's SMS of open balance episodes that have none (an account opened later); the number queued or -1. */
+/* The site's offset from UTC in minutes, for the students' quiet periods and the forecast. */
+void alarm_site_tz(int tz_min);
+/* M4: withdraws, holds or releases the holders' SMS held by a quiet period;
+ * then queues the holder's SMS of open balance episodes that have none (an account opened later); the number queued or -1. */
 int alarm_sms_late(struct db *);
 /* The alarms table's name of KIND. */
 const char *alarm_name(int kind);

@@ -150,6 +150,7 @@ load_settings(struct db *db, struct settings *s)
 	s->max_tries = (int)config_int(co.cf, "command_max_tries", 5);
 	s->lease_s = config_int(co.cf, "command_lease_s", 60);
 	s->tz_min = tz_minutes(config_get(co.cf, "tz_offset", "+08:00"));
+	alarm_site_tz(s->tz_min);
 	return 0;
 }
 

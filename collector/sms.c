@@ -18,11 +18,12 @@
 
 enum { Q_DUE, Q_CLAIM, Q_LEASE, Q_PART, Q_MAYBE, Q_SENT, Q_RETRY, Q_FAIL };
 static const char *const q[] = {
-	[Q_DUE] = "SELECT id FROM sms_outbox WHERE status = 'queued'"
+	/* held = 1: the student's quiet period; the alarm code releases it */
+	[Q_DUE] = "SELECT id FROM sms_outbox WHERE status = 'queued' AND held = 0"
 	    " AND next_try_at <= NOW(3) ORDER BY id LIMIT 8",
 	[Q_CLAIM] = "SELECT phone, body, tries, part_refs FROM sms_outbox"
-	    " WHERE id = ? AND status = 'queued' AND next_try_at <= NOW(3)"
-	    " FOR UPDATE SKIP LOCKED",
+	    " WHERE id = ? AND status = 'queued' AND held = 0"
+	    " AND next_try_at <= NOW(3) FOR UPDATE SKIP LOCKED",
 	/* A lease, so that another sender leaves it alone meanwhile. */
 	[Q_LEASE] = "UPDATE sms_outbox SET next_try_at = NOW(3) + INTERVAL ?"
 	    " SECOND, error = 'sending' WHERE id = ?",

@@ -20,4 +20,16 @@
  */
 int64_t forecast_days(int64_t money, const int64_t *use, int n, int64_t price);
 
+struct db;
+
+/*
+ * The forecast of METER, or with METER 0 of every active meter of ACCOUNT,
+ * for MONEY fen: the use of the FORECAST_DAYS whole days before today in
+ * the site's time zone TZ ("+08:00") from the day table, and the dearest
+ * price in force of those meters (else the site's price). *DAYS is what
+ * forecast_days gives; returns 0, or -1 on a database error.
+ */
+int forecast_lookup(struct db *, int64_t account, int64_t meter,
+    int64_t money, const char *tz, int64_t *days);
+
 #endif

@@ -100,3 +100,11 @@ GRANT INSERT ON oplog TO 'prepaid_mobile'@'localhost';
 -- staff set and reset the students' passwords (F11), which ends their sessions
 GRANT SELECT, INSERT, UPDATE ON student_logins TO 'prepaid_staff'@'localhost';
 GRANT SELECT (id, account_id), DELETE ON student_sessions TO 'prepaid_staff'@'localhost';
+-- M4 alert settings (024_student_alerts.sql): the student's own row; the
+-- collector reads them for the holder's SMS. M2 shows the tier: the tiers
+-- of the tariff in force. The alarm SMS gives the B5 forecast, at the
+-- price the student site shows.
+GRANT SELECT, INSERT, UPDATE ON student_alerts TO 'prepaid_mobile'@'localhost';
+GRANT SELECT (tiers) ON tariff_versions TO 'prepaid_mobile'@'localhost';
+GRANT SELECT ON student_alerts TO 'prepaid_collector'@'localhost';
+GRANT SELECT ON student_settings TO 'prepaid_collector'@'localhost';

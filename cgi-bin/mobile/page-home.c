@@ -1,4 +1,4 @@
-/* page-home.c - M2 my account (我的电表): money, meters and relays, 30 days of use as a chart, entries, alarms, and the B5 forecast. */
+/* page-home.c - M2 my account (我的电表): money, meters and relays, 30 days of use as a chart, this month's tier, entries, alarms, and the B5 forecast. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +10,14 @@
 #include "log.h"
 #include "money.h"
 #include "pages.h"
-#include "settings.h"
+#include "tariff.h"
 
 #define CHART_DAYS 30
 #define CHART_H 100	/* the tallest bar, in the SVG's units */
 #define BAR_W 10	/* one day's place: 8 wide and a gap of 2 */
 
 enum {
-	Q_ACCOUNT, Q_METERS, Q_DAYS, Q_MONTH, Q_PRICE, Q_ENTRIES, Q_ALARMS
+	Q_ACCOUNT, Q_METERS, Q_DAYS, Q_MONTH, Q_TIERS, Q_ENTRIES, Q_ALARMS
 };
 static const char *const q[] = {
 	[Q_ACCOUNT] = "SELECT a.holder, COALESCE(b.name, '') AS building,"
@@ -49,15 +49,15 @@ static const char *const q[] = {
 	    " FROM daily_energy d JOIN account_meters x ON x.meter_id = d.meter_id"
 	    " WHERE x.account_id = ? AND x.active = 1"
 	    " AND d.day >= DATE_FORMAT(?, '%Y-%m-01') AND d.day <= ?",
-	/* the dearest price in force of the account's meters, else the site's */
-	[Q_PRICE] = "SELECT COALESCE((SELECT MAX(GREATEST(v.p0, v.p1, v.p2, v.p3))"
-	    " FROM account_meters x JOIN meter_tariffs mt ON mt.meter_id = x.meter_id"
+	/* the tiers of the tariff in force of the account's first tiered meter */
+	[Q_TIERS] = "SELECT v.tiers FROM account_meters x"
+	    " JOIN meter_tariffs mt ON mt.meter_id = x.meter_id"
 	    " JOIN tariff_versions v ON v.tariff_id = mt.tariff_id"
-	    " WHERE x.account_id = ? AND x.active = 1 AND v.applied_at IS NOT NULL"
+	    " WHERE x.account_id = ? AND x.active = 1 AND v.tiers <> ''"
 	    " AND v.effective_date = (SELECT MAX(w.effective_date)"
-	    "   FROM tariff_versions w WHERE w.tariff_id = v.tariff_id"
-	    "   AND w.applied_at IS NOT NULL)),"
-	    " (SELECT value FROM student_settings WHERE name = 'price'), ?)",
+	    "   FROM tariff_versions w WHERE w.tariff_id = mt.tariff_id"
+	    "   AND w.effective_date <= ?)"
+	    " ORDER BY x.meter_id LIMIT 1",
 	[Q_ENTRIES] = "SELECT l.id, l.kind, l.amount_fen, m.number AS meter,"
 	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i')"
 	    "   AS at,"
@@ -185,22 +185,58 @@ show_chart(struct req *r, const int64_t *use, const char *today)
 	    (long long)(max % 100));
 }
 
-/* B5 from the seven whole days before today, at the account's price. */
+/* B5: the whole account's, from the seven whole days before today. */
 static int
-show_forecast(struct req *r, int64_t account, const int64_t *use,
-    int64_t money)
+show_forecast(struct req *r, int64_t account, int64_t money)
 {
-	const struct setting *st = settings_find("price");
-	int64_t price, days;
+	int64_t days;
 
-	if (db_value(r->db, &price, q[Q_PRICE], "ls", account,
-	    st ? st->def : "0") == -1)
+	if (forecast_lookup(r->db, account, 0, money, web_tz(r), &days) == -1)
 		return -1;
-	days = forecast_days(money, use + CHART_DAYS - 1 - FORECAST_DAYS,
-	    FORECAST_DAYS, price);
 	hdf_set_valuef(r->hdf, "Forecast.days=%lld", (long long)days);
 	hdf_set_value(r->hdf, "Forecast.state", days == FORECAST_UNKNOWN ?
 	    "unknown" : days == FORECAST_NO_USE ? "no_use" : "days");
+	return 0;
+}
+
+/* 0.01 kWh as "12.34" into BUF. */
+static const char *
+kwh_text(int64_t e, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%s%lld.%02lld", e < 0 ? "-" : "",
+	    (long long)(e < 0 ? -e : e) / 100, (long long)(e < 0 ? -e : e) % 100);
+	return buf;
+}
+
+/* This month's use and, under a tiered tariff, its tier and how far to the
+ * next (Tier.*); nothing under a flat tariff. */
+static int
+show_month(struct req *r, int64_t account, const char *today)
+{
+	struct tiers t;
+	struct dbres *res;
+	int64_t month;
+	char tiers[256] = "", buf[32];
+	int i;
+
+	if (db_value(r->db, &month, q[Q_MONTH], "lss", account, today, today) == -1)
+		return -1;
+	hdf_set_value(r->hdf, "Account.month_kwh", kwh_text(month, buf,
+	    sizeof(buf)));
+	if ((res = db_query(r->db, q[Q_TIERS], "ls", account, today)) == NULL)
+		return -1;
+	if (db_next(res) == 1)
+		snprintf(tiers, sizeof(tiers), "%s", db_col(res, 0));
+	db_res_free(res);
+	if (tiers[0] == '\0' || tier_parse(tiers, &t) != NULL)
+		return 0;
+	i = tier_index(&t, month);
+	hdf_set_int_value(r->hdf, "Tier.n", i + 1);
+	if (i < t.n - 1 && t.upto[i] >= 0) {
+		hdf_set_int_value(r->hdf, "Tier.next", i + 2);
+		hdf_set_value(r->hdf, "Tier.to_next", kwh_text(t.upto[i] - month,
+		    buf, sizeof(buf)));
+	}
 	return 0;
 }
 
@@ -243,7 +279,7 @@ chart_meter(struct req *r)
 int
 page_home(struct req *r)
 {
-	int64_t account = r->sess->account_id, money, meter, month;
+	int64_t account = r->sess->account_id, money, meter;
 	int64_t use[CHART_DAYS];
 	struct dbres *res;
 	char today[16], buf[32];
@@ -270,14 +306,9 @@ page_home(struct req *r)
 	if (load_days(r, account, meter, today, use) == -1)
 		return -1;
 	show_chart(r, use, today);
-	/* the forecast is the whole account's */
-	if ((meter && load_days(r, account, 0, today, use) == -1) ||
-	    show_forecast(r, account, use, money) == -1)
+	if (show_forecast(r, account, money) == -1 ||
+	    show_month(r, account, today) == -1)
 		return -1;
-	if (db_value(r->db, &month, q[Q_MONTH], "lss", account, today, today) == -1)
-		return -1;
-	hdf_set_valuef(r->hdf, "Account.month_kwh=%lld.%02lld",
-	    (long long)(month / 100), (long long)(month % 100));
 	if (show_lists(r, account) == -1)
 		return -1;
 	web_render(r, "home.cs");

@@ -11,5 +11,7 @@ int page_password(struct req *);
 int page_lang(struct req *);
 /* page-home.c: M2 my account, with the B5 forecast */
 int page_home(struct req *);
+/* page-alerts.c: M4 alert settings (levels, quiet period) */
+int page_alerts(struct req *);
 
 #endif

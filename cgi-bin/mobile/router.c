@@ -5,6 +5,7 @@
 
 const struct route routes[] = {
 	{ "/m/",		M_GET,		R_STUDENT, page_home },
+	{ "/m/alerts",		M_GET | M_POST,	R_STUDENT, page_alerts },
 	{ "/m/lang",		M_GET,		R_PUBLIC,  page_lang },
 	{ "/m/login",		M_GET | M_POST,	R_PUBLIC,  page_login },
 	{ "/m/logout",		M_POST,		R_STUDENT, page_logout },

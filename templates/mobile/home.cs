@@ -1,4 +1,4 @@
-<?cs # home.cs - M2 my account on one phone screen: money and forecast, meters, 30 days of use, entries, alarms. ?>
+<?cs # home.cs - M2 my account on one phone screen: money and forecast, this month's tier, the alert settings, meters, 30 days of use, entries, alarms. ?>
 <?cs include:"layout.cs" ?>
 <?cs call:head(Lang.page.home) ?>
 <?cs if:Query.ok ?><p class="ok"><?cs var:Lang.ok[Query.ok] ?></p><?cs /if ?>
@@ -8,8 +8,11 @@
 <p class="big<?cs if:Account.arrears ?> neg<?cs /if ?>" id="money">¥<?cs var:Account.money ?></p>
 <p id="forecast"><?cs if:Forecast.state == "days" ?><?cs var:Lang.page.forecast_pre ?> <strong><?cs var:Forecast.days ?></strong> <?cs var:Lang.page.forecast_post ?><?cs else ?><?cs var:Lang.forecast[Forecast.state] ?><?cs /if ?></p>
 <p><?cs var:Lang.page.month_use ?>: <strong id="month"><?cs var:Account.month_kwh ?></strong> <?cs var:Lang.page.kwh ?></p>
+<?cs if:Tier.n ?><p><?cs var:Lang.tier.label ?>: <strong id="tier"><?cs var:Lang.tier.n[Tier.n] ?><?cs if:Tier.next ?><?cs var:Lang.tier.more_pre ?> <?cs var:Tier.to_next ?> <?cs var:Lang.tier.to[Tier.next] ?><?cs else ?> <?cs var:Lang.tier.top ?><?cs /if ?></strong></p><?cs /if ?>
 <button type="button" class="btn" disabled><?cs var:Lang.page.topup_soon ?></button>
 </section>
+
+<p class="links"><a href="/m/alerts" id="alerts-link"><?cs var:Lang.alerts.title ?></a></p>
 
 <h2><?cs var:Lang.page.meters ?></h2>
 <?cs each:m = Meters ?>

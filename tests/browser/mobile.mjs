@@ -1,6 +1,7 @@
 // mobile.mjs - the browser test of the student site (/m/) on a phone, 390x844: staff open an account and
 // set its first password, then the sign-in page, a wrong password, the first change, 我的电表 with its
-// chart (one bar per day with use), no sideways scrolling at 390 and 360 px, no JavaScript, sign-out.
+// chart (one bar per day with use), 提醒设置 (alert settings), no sideways scrolling at 390 and 360 px, no
+// JavaScript, sign-out.
 // Env: BASE, PREPAID_VAR, TOP as console.mjs. Prints "ok - ..." / "not ok - ..."; exits 1 on failure.
 import { join } from 'node:path';
 import { BASE, OUT, one, check, must, finish, launch, sql, signIn, sideways } from './common.mjs';
@@ -132,6 +133,34 @@ async function main() {
 	check('我的电表 does not scroll sideways at 390 px', (await sideways(page)) <= 0, await sideways(page));
 	await shot(page, 'home');
 	await page.locator('figure.chart').screenshot({ path: join(OUT, 'browser-mobile-chart.png') });
+
+	// d2. 提醒设置 from 我的电表: the levels and a quiet period across midnight, an error next to its field
+	await Promise.all([page.waitForNavigation(), page.locator('#alerts-link').click()]);
+	must('我的电表 links to 提醒设置', new URL(page.url()).pathname === '/m/alerts' &&
+		one(await page.locator('main h1').innerText()) === '提醒设置', page.url());
+	check('every alarm SMS is on by default', await page.locator('#f-alarm1').isChecked() &&
+		await page.locator('#f-alarm2').isChecked() && await page.locator('#f-arrears').isChecked());
+	check('the page links to the phone number', (await page.locator('a[href="/m/phone"]').count()) === 1);
+	await page.fill('#f-quiet_from', '22:30');
+	await submit(page);
+	const qe = page.locator('#err-quiet_to');
+	const qeb = await qe.isVisible() ? await qe.boundingBox() : null, qtb = await page.locator('#f-quiet_to').boundingBox();
+	check('a quiet period without its end: the error right under the end', qeb && qtb &&
+		(await qe.innerText()).includes('同时填写') && qeb.y >= qtb.y + qtb.height - 1 && qeb.y - (qtb.y + qtb.height) < 30,
+		JSON.stringify([qeb, qtb]));
+	await page.locator('#f-alarm1').uncheck();
+	await page.fill('#f-quiet_from', '22:30');
+	await page.fill('#f-quiet_to', '07:00');
+	await submit(page);
+	check('the settings are saved and shown', (await page.locator('#saved').count()) === 1 &&
+		!(await page.locator('#f-alarm1').isChecked()) && await page.locator('#f-alarm2').isChecked() &&
+		(await page.locator('#f-quiet_from').inputValue()) === '22:30' &&
+		(await page.locator('#f-quiet_to').inputValue()) === '07:00');
+	check('提醒设置 does not scroll sideways at 390 px', (await sideways(page)) <= 0, await sideways(page));
+	await shot(page, 'alerts');
+	await page.setViewportSize({ width: 360, height: 740 });
+	check('提醒设置 does not scroll sideways at 360 px', (await sideways(page)) <= 0, await sideways(page));
+	await page.setViewportSize({ width: 390, height: 844 });
 
 	// e. 360 px, the narrowest phone the site is made for
 	await page.setViewportSize({ width: 360, height: 740 });

@@ -47,5 +47,10 @@ main(void)
 	is(forecast_days(2940, flat, 7, 0), FORECAST_UNKNOWN, "no price: unknown");
 	is(forecast_days(2940, flat, 0, 5880), FORECAST_UNKNOWN, "no days: unknown");
 	is(forecast_days(2940, NULL, 7, 5880), FORECAST_UNKNOWN, "no array: unknown");
+	/* the alarm SMS of tests/collector/t42_alert_prefs.py, on its data */
+	is(forecast_days(1500, rising, 7, 5880), 4, "the SMS test's rising week: 15.00 yuan, 4 days");
+	is(forecast_days(300, flat, 7, 5880), 1, "the SMS test's flat week: 3.00 yuan, 1 day");
+	is(forecast_days(1500, missing, 7, 5880), FORECAST_UNKNOWN,
+	    "the SMS test's two days: no forecast");
 	return failed ? 1 : 0;
 }
