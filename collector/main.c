@@ -61,7 +61,8 @@ static const char *const q[] = {
 	[Q_PENDING] = "SELECT COUNT(*) FROM commands"
 	    " WHERE status IN ('queued', 'sent', 'waiting')",
 	[Q_FAILED] = "SELECT COUNT(*) FROM commands WHERE status = 'failed'",
-	[Q_OUTBOX] = "SELECT COUNT(*) FROM sms_outbox WHERE status = 'queued'",
+	[Q_OUTBOX] = "SELECT COUNT(*) FROM sms_outbox WHERE status = 'queued'"
+	    " AND held = 0",
 	/* After a restart nothing of ours is leased any more; other collectors' claims stand. */
 	[Q_RESUME] = "UPDATE commands SET next_try_at = NOW(3)"
 	    " WHERE status IN ('queued', 'sent') AND claimed_by = ?",

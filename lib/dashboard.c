@@ -43,7 +43,7 @@ static const char *const q[] = {
 	    " (SELECT COUNT(*) FROM commands WHERE status IN ('queued', 'sent', 'waiting')),"
 	    " (SELECT COUNT(*) FROM commands WHERE status = 'failed'"
 	    "   AND COALESCE(done_at, created_at) >= x.t0),"
-	    " (SELECT COUNT(*) FROM sms_outbox WHERE status = 'queued'),"
+	    " (SELECT COUNT(*) FROM sms_outbox WHERE status = 'queued' AND held = 0),"
 	    " (SELECT COUNT(*) FROM sms_outbox WHERE status = 'failed'"
 	    "   AND created_at >= x.t0)"
 	    " FROM (SELECT ? AS t0, ? AS poll) x",

@@ -119,11 +119,14 @@ static const char *const q[] = {
 	    " ORDER BY g.name, bu.port",
 	[Q_COMMANDS] = "SELECT status, COUNT(*) AS n FROM commands GROUP BY status"
 	    " ORDER BY status + 0",
-	[Q_SMS] = "SELECT COALESCE(SUM(status = 'queued'), 0) AS queued,"
+	/* held: kept back by a student's quiet period, not late */
+	[Q_SMS] = "SELECT COALESCE(SUM(status = 'queued' AND held = 0), 0) AS queued,"
+	    " COALESCE(SUM(status = 'queued' AND held = 1), 0) AS held,"
+	    " COALESCE(SUM(status = 'withdrawn'), 0) AS withdrawn,"
 	    " COALESCE(SUM(status = 'sent'), 0) AS sent,"
 	    " COALESCE(SUM(status = 'failed'), 0) AS failed,"
 	    " COALESCE(SUM(possibly_sent), 0) AS possibly_sent,"
-	    " COALESCE(" LOCAL("MIN(IF(status = 'queued', created_at, NULL))") ", '')"
+	    " COALESCE(" LOCAL("MIN(IF(status = 'queued' AND held = 0, created_at, NULL))") ", '')"
 	    "   AS oldest_queued,"
 	    " COALESCE(" LOCAL("MAX(sent_at)") ", '') AS last_sent,"
 	    " COALESCE((SELECT error FROM sms_outbox WHERE error <> ''"

@@ -11,7 +11,7 @@
 <h2><?cs var:Lang.rep.h.commands ?></h2>
 <p id="commands"><?cs each:c = Commands ?><span class="cmd" id="cmd-<?cs name:c ?>"><?cs var:Lang.cmd[name(c)] ?> <b><?cs var:c ?></b></span> <?cs /each ?></p>
 <h2><?cs var:Lang.rep.h.sms ?></h2>
-<dl id="sms"><dt><?cs var:Lang.rep.h.queued ?></dt><dd id="sms-queued"><?cs var:Sms.queued ?></dd><dt><?cs var:Lang.rep.h.sent ?></dt><dd id="sms-sent"><?cs var:Sms.sent ?></dd><dt><?cs var:Lang.rep.h.failed ?></dt><dd id="sms-failed"><?cs var:Sms.failed ?></dd><dt><?cs var:Lang.rep.h.possibly_sent ?></dt><dd id="sms-maybe"><?cs var:Sms.possibly_sent ?></dd>
+<dl id="sms"><dt><?cs var:Lang.rep.h.queued ?></dt><dd id="sms-queued"><?cs var:Sms.queued ?></dd><dt><?cs var:Lang.rep.h.sent ?></dt><dd id="sms-sent"><?cs var:Sms.sent ?></dd><dt><?cs var:Lang.rep.h.failed ?></dt><dd id="sms-failed"><?cs var:Sms.failed ?></dd><dt><?cs var:Lang.rep.h.possibly_sent ?></dt><dd id="sms-maybe"><?cs var:Sms.possibly_sent ?></dd><dt><?cs var:Lang.rep.h.held ?></dt><dd id="sms-held"><?cs var:Sms.held ?></dd><dt><?cs var:Lang.rep.h.withdrawn ?></dt><dd id="sms-withdrawn"><?cs var:Sms.withdrawn ?></dd>
 <dt><?cs var:Lang.rep.h.oldest_queued ?></dt><dd id="sms-oldest"><?cs var:Sms.oldest_queued ?></dd><dt><?cs var:Lang.rep.h.last_sent ?></dt><dd id="sms-last"><?cs var:Sms.last_sent ?></dd><dt><?cs var:Lang.rep.h.last_error ?></dt><dd id="sms-error"><?cs var:Sms.last_error ?></dd></dl>
 <h2><?cs var:Lang.rep.h.database ?></h2>
 <dl><dt><?cs var:Lang.rep.h.db_size ?></dt><dd id="db-mb"><?cs var:Db.mb ?></dd><dt><?cs var:Lang.rep.h.tables ?></dt><dd id="db-tables"><?cs var:Db.tables ?></dd></dl>

@@ -155,13 +155,14 @@ db(f"INSERT INTO commands (meter_id, kind, status, done_at) VALUES ({meter}, 'tr
 db(f"INSERT INTO commands (meter_id, kind, status, done_at, created_at) VALUES ({meter}, 'trip', 'failed',"
    f" '{at(midnight_utc - datetime.timedelta(seconds=1))}', '{at(midnight_utc - datetime.timedelta(minutes=1))}')")
 db("INSERT INTO sms_outbox (phone, body, status) VALUES ('13800000000', 't96', 'queued')")
+db("INSERT INTO sms_outbox (phone, body, status, held) VALUES ('13800000000', 't96', 'queued', 1)")  # a quiet period
 db(f"INSERT INTO sms_outbox (phone, body, status, created_at) VALUES ('13800000000', 't96', 'failed', '{at(midnight_utc)}')")
 db(f"INSERT INTO sms_outbox (phone, body, status, created_at) VALUES ('13800000000', 't96', 'failed',"
    f" '{at(midnight_utc - datetime.timedelta(seconds=1))}')")
 t = home()
 check(int(fig(t, "cmd-queued")) == cq + 1, "a queued command is counted")
 check(int(fig(t, "cmd-failed")) == cf + 1, "a command failed after the site's midnight counts, one failed before does not")
-check(int(fig(t, "sms-waiting")) == sw + 1, "an SMS waiting is counted")
+check(int(fig(t, "sms-waiting")) == sw + 1, "an SMS waiting is counted, one held for a quiet period is not")
 check(int(fig(t, "sms-failed")) == sf + 1, "an SMS failed at midnight counts, one a second before does not")
 
 # e. approvals waiting for me: another's request I may decide, not my own, not one I have no right for

@@ -85,6 +85,11 @@ db("INSERT INTO collector_status (collector, name, value, updated_at) VALUES"
    " ('t98-live', 'meters_lost', 2, UTC_TIMESTAMP(3)), ('t98-live', 'cycle_ms', 1234, UTC_TIMESTAMP(3)),"
    " ('t98-live', 'modem_rssi', 21, UTC_TIMESTAMP(3)), ('t98-gone', 'heartbeat_unix', 1, UTC_TIMESTAMP(3) - INTERVAL 600 SECOND)")
 db("INSERT INTO reconcile_runs (run_at, total, detail) VALUES ('2026-03-01 16:05:00', 3, 't98')")
+# a holder's SMS held by a quiet period overnight is not a backlog; one withdrawn is not sent at all
+db("INSERT INTO sms_outbox (phone, body, status, held, created_at) VALUES"
+   " ('13900000098', 't98 held', 'queued', 1, UTC_TIMESTAMP(3) - INTERVAL 5 HOUR),"
+   " ('13900000098', 't98 withdrawn', 'withdrawn', 0, UTC_TIMESTAMP(3)),"
+   " ('13900000098', 't98 queued', 'queued', 0, UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE)")
 r = a.get("/health")
 check(r.status == 200 and "系统状态" in r.text, "the health page shows", r.status)
 live = re.search(r'<td class="name">t98-live</td>(.*?)</tr>', r.text, re.S)
@@ -94,8 +99,16 @@ check(live and 'class="read">478<' in live.group(1) and 'class="rssi">21<' in li
 check(gone and "超过3分钟无心跳" in gone.group(1), "a collector silent for 10 minutes is marked", gone and gone.group(1)[:300])
 for st, cnt in db("SELECT status, COUNT(*) FROM commands GROUP BY status"):
     check(re.search(r'id="cmd-%s">[^<]*<b>%s</b>' % (st, cnt), r.text) is not None, f"commands {st}: {cnt} as SQL counts them")
-q = db_value("SELECT COUNT(*) FROM sms_outbox WHERE status = 'queued'")
-check(f'id="sms-queued">{q}<' in r.text, "the SMS outbox backlog as SQL counts it")
+q = db_value("SELECT COUNT(*) FROM sms_outbox WHERE status = 'queued' AND held = 0")
+h = db_value("SELECT COUNT(*) FROM sms_outbox WHERE status = 'queued' AND held = 1")
+w = db_value("SELECT COUNT(*) FROM sms_outbox WHERE status = 'withdrawn'")
+check(f'id="sms-queued">{q}<' in r.text and int(h) >= 1, "the SMS outbox backlog as SQL counts it, without the held ones")
+check(f'id="sms-held">{h}<' in r.text and f'id="sms-withdrawn">{w}<' in r.text, "held and withdrawn SMS counted apart",
+      (h, w))
+oldest = db_value("SELECT MIN(created_at) FROM sms_outbox WHERE status = 'queued' AND held = 0")
+check(oldest is not None and re.search(r'id="sms-oldest">[^<]+<', r.text) is not None
+      and db_value("SELECT MIN(created_at) FROM sms_outbox WHERE status = 'queued'") != oldest,
+      "the oldest waiting SMS is not the one held overnight")
 bus_row = re.search(r'<tr id="bus-%s">(.*?)</tr>' % bus, r.text, re.S)
 check(bus_row and 'class="rate">97.00<' in bus_row.group(1) and "2026-03-02 00:30:00 (2345 ms)" in bus_row.group(1),
       "each bus's health and last cycle", bus_row and bus_row.group(1)[-300:])
