@@ -2,6 +2,8 @@
 import http.client
 import os
 import re
+import stat
+import subprocess
 import sys
 import urllib.parse
 
@@ -313,6 +315,19 @@ for hdr in ["X-Content-Type-Options nosniff always", "X-Frame-Options DENY alway
 for path in ["/static/", "/bootstrap5/", "/.git/HEAD", "/static/../Makefile", "/m/../Makefile", "/var/test/my.cnf"]:
     r = raw("GET", path)
     check(r.status in (403, 404, 400) and "Index of" not in r.text, f"{path} lists and serves nothing", r.status)
+
+# V2.10.4, V6.4.1: the secrets are files of their owner only, none of them in the database or the sources
+secrets = [f for f in os.listdir(VAR) if f.endswith(".password") or f in ("vending.key", "initial-admin-password",
+                                                                             "prepaid.conf", "mobile.conf")]
+modes = {f: oct(stat.S_IMODE(os.stat(f"{VAR}/{f}").st_mode)) for f in secrets}
+check(len(secrets) >= 7 and all(m == "0o600" for m in modes.values()), "every secret file is mode 0600", modes)
+key = open(f"{VAR}/vending.key").read().strip()
+dump = subprocess.run(["mariadb-dump", f"--defaults-file={VAR}/my.cnf", "-uroot", "--skip-extended-insert", "prepaid"],
+                      capture_output=True, text=True).stdout
+check(len(key) >= 32 and len(dump) > 10000 and key not in dump, "the token key is nowhere in the database")
+tracked = subprocess.run(["git", "-C", TOP, "grep", "-I", "-l", "-F", "-e", key, "-e",
+                          open(f"{VAR}/staff.password").read().strip(), "--", "."], capture_output=True, text=True)
+check(tracked.stdout == "", "no generated secret is in the sources", tracked.stdout)
 
 # V8.3.1: credentials go in bodies only
 for path in ["/login", "/m/login"]:
