@@ -329,6 +329,17 @@ tracked = subprocess.run(["git", "-C", TOP, "grep", "-I", "-l", "-F", "-e", key,
                           open(f"{VAR}/staff.password").read().strip(), "--", "."], capture_output=True, text=True)
 check(tracked.stdout == "", "no generated secret is in the sources", tracked.stdout)
 
+# V7.3.3: no program's database account can change or delete the operation log or the ledger
+conf = dict(l.split("=", 1) for l in open(f"{VAR}/prepaid.conf").read().splitlines() if "=" in l and l[0] != "#")
+for acct in ["staff", "collector", "mobile"]:
+    pwd = conf.get(f"{acct}_password ", "").strip()
+    for sql in ["UPDATE oplog SET action = 'x' LIMIT 1", "DELETE FROM oplog LIMIT 1", "TRUNCATE oplog",
+                "UPDATE ledger SET amount_fen = 0 LIMIT 1", "DELETE FROM ledger LIMIT 1"]:
+        p = subprocess.run(["mariadb", f"--socket={VAR}/run/mysqld.sock", f"-uprepaid_{acct}", f"-p{pwd}", "prepaid",
+                            "-e", sql], capture_output=True, text=True)
+        check(pwd and p.returncode != 0 and "command denied" in p.stderr, f"prepaid_{acct} is refused {sql.split(' LIMIT')[0]}",
+              p.stderr.strip()[:120])
+
 # V8.3.1: credentials go in bodies only
 for path in ["/login", "/m/login"]:
     r = raw("GET", path)
