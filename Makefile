@@ -5,6 +5,9 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat-security \
 	-Wmissing-prototypes -Wno-unused-parameter -Ilib \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Debian's hardening (dpkg-buildflags): stack protector, fortified libc
+# calls, position-independent executables, read-only relocations
+CFLAGS += -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -pie -Wl,-z,relro,-z,now
 # only the FastCGI programs see the web headers (lib/ and collector/ cannot)
 WEBFLAGS = -Icgi-bin -I/usr/include/ClearSilver
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
