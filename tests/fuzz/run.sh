@@ -17,6 +17,8 @@ if ! make -C "$top" --no-print-directory -s "build/fuzz/$name" > "$log.build" 2>
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# leaks of libraries outside this tree, each with why (tests/fuzz/NAME.lsan)
+[ -f "$top/tests/fuzz/$name.lsan" ] && export LSAN_OPTIONS="suppressions=$top/tests/fuzz/$name.lsan"
 opts="-timeout=10 -rss_limit_mb=2048 -artifact_prefix=$work/ -print_final_stats=1"
 # a harness's own options (e.g. -max_len), one line
 [ -f "$top/tests/fuzz/$name.options" ] && opts="$opts $(cat "$top/tests/fuzz/$name.options")"
