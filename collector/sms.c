@@ -219,9 +219,19 @@ modem_signal(void)
 	int code;
 
 	if (modem_cmd("AT+CSQ", out, sizeof(out), &code) == 0 &&
-	    (p = strstr(out, "+CSQ:")) != NULL)
-		atomic_store(&sms.co->modem_rssi, atoi(p + 5));
-	else {
+	    (p = strstr(out, "+CSQ:")) != NULL) {
+		/* 0-31, or 99 not known: anything else is not a signal */
+		long v;
+		char *end;
+
+		p += 5;
+		while (*p == ' ')
+			p++;
+		errno = 0;
+		v = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : -1;
+		atomic_store(&sms.co->modem_rssi, errno == 0 &&
+		    ((v >= 0 && v <= 31) || v == 99) ? (int)v : 99);
+	} else {
 		atomic_store(&sms.co->modem_rssi, 99);
 		if (code == 0) {
 			log_warnx("modem %s: no answer to AT+CSQ: %s", sms.device,

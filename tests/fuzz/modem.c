@@ -151,6 +151,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sms.len = 0;
 	sms.answer_ms = 200;
 	nwrites = 0;
+	/* bit 3: the signal is asked first (AT+CSQ), as after opening */
+	if (data[0] & 8) {
+		int rssi;
+
+		atomic_store(&co.modem_rssi, -1);
+		modem_signal();
+		rssi = atomic_load(&co.modem_rssi);
+		/* what the health page shows: 0-31, or 99 for not known */
+		CHECK((rssi >= 0 && rssi <= 31) || rssi == 99);
+		if (sms.fd == -1) {
+			close(sv[1]);
+			return 0;
+		}
+	}
 	before = confirmed_parts(refs, n);
 	rc = send_message(NULL, 42, "+8613800138000", body, refs, sizeof(refs),
 	    why, sizeof(why));
