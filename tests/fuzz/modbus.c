@@ -85,8 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /*
  * Byte 0: bit 0 RTU, bit 1 the energy profile, bit 2 a write (FC16) of
- * two registers, bits 3-4 a receive error instead of a frame; byte 1 the
- * meter's address; the rest: the frame libmodbus returned.
+ * two registers, bits 3-4 a receive error instead of a frame, bits 5-6
+ * another block a command reads (1 the parameters, 2 the TOU table) or
+ * writes (3 the parameters); byte 1 the meter's address; the rest: the
+ * frame libmodbus returned.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -96,7 +98,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct meter m;
 	struct reading r;
 	uint16_t w[2] = { 1, 0 };
-	int f, exc = -1, write, hdr, len, nregs, addr;
+	uint16_t par[PAR_REGS];
+	int f, exc = -1, write, hdr, len, nregs, addr, block;
 	long faults = 0;
 	static const int errs[] = { 0, ETIMEDOUT, EMBXSBUSY, ECONNRESET };
 
@@ -119,7 +122,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "rtu:///dev/ttyUSB0?baud=9600&parity=E&stop=1" : "tcp://127.0.0.1:502");
 	memset(&r, 0x5A, sizeof(r));
 
-	if (write)
+	block = (data[0] >> 5) & 3;
+	if (block != 0)
+		write = block == 3;
+	if (block == 1 || block == 3)
+		nregs = PAR_REGS, addr = PAR_ADDR;
+	else if (block == 2)
+		nregs = TOU_REGS, addr = TOU_ADDR;
+	else
+		profile_block(m.profile, &addr, &nregs);
+	for (int i = 0; i < PAR_REGS; i++)
+		par[i] = (uint16_t)(0x1111 * i);
+	if (block == 3)
+		f = bus_write(&b, &m, PAR_ADDR, PAR_REGS, par, &exc);
+	else if (block != 0)
+		f = bus_read(&b, &m, addr, nregs, par, &exc);
+	else if (write)
 		f = bus_write(&b, &m, CTL_ADDR, 2, w, &exc);
 	else
 		f = bus_read_meter(&b, &m, &r, &exc);
@@ -137,7 +155,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	hdr = rtu ? 1 : 7;
 	len = rtu ? frame_len - 2 : frame_len;
-	profile_block(m.profile, &addr, &nregs);
 	if (f == FT_EXCEPTION) {
 		CHECK(len == hdr + 2 || len > hdr + 2);
 		CHECK(frame[hdr - 1] == m.address);
@@ -157,6 +174,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(frame[hdr] == 0x03 && frame[hdr + 1] == 2 * nregs);
 	CHECK(len == hdr + 2 + 2 * nregs);
+	if (block != 0) {
+		const uint8_t *d = frame + hdr + 2;
+		struct cmdq_settings st = { 200000, 100000, 5000, 4000, 30 };
+		uint16_t before[PAR_REGS];
+
+		for (int i = 0; i < nregs; i++)
+			CHECK(par[i] == be16(d + 2 * i));
+		if (block == 2)
+			return 0;
+		/* a settings command on the block read: its fields where the
+		 * map puts them, the rest as the meter had it */
+		memcpy(before, par, sizeof(before));
+		CHECK(profile_settings_apply(&st, par) == 0);
+		CHECK(profile_reg_u32(&par[0x46 - PAR_ADDR]) == 200000);
+		CHECK(profile_reg_u32(&par[0x48 - PAR_ADDR]) == 100000);
+		CHECK(profile_reg_u32(&par[0x4A - PAR_ADDR]) == 5000);
+		CHECK(par[0x61 - PAR_ADDR] == 4000 && par[0x62 - PAR_ADDR] == 30);
+		for (int i = 0x4C - PAR_ADDR; i < 0x61 - PAR_ADDR; i++)
+			CHECK(par[i] == before[i]);
+		return 0;
+	}
 	{
 		const uint8_t *d = frame + hdr + 2;
 
