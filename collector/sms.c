@@ -220,9 +220,19 @@ modem_signal(void)
 	int code;
 
 	if (modem_cmd("AT+CSQ", out, sizeof(out), &code) == 0 &&
-	    (p = strstr(out, "+CSQ:")) != NULL)
-		atomic_store(&sms.co->modem_rssi, atoi(p + 5));
-	else {
+	    (p = strstr(out, "+CSQ:")) != NULL) {
+		/* 0-31, or 99 not known: anything else is not a signal */
+		long v;
+		char *end;
+
+		p += 5;
+		while (*p == ' ')
+			p++;
+		errno = 0;
+		v = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : -1;
+		atomic_store(&sms.co->modem_rssi, errno == 0 &&
+		    ((v >= 0 && v <= 31) || v == 99) ? (int)v : 99);
+	} else {
 		atomic_store(&sms.co->modem_rssi, 99);
 		if (code == 0) {
 			log_warnx("modem %s: no answer to AT+CSQ: %s", sms.device,
@@ -269,6 +279,30 @@ refs_format(const int *refs, int n, int dash, char *out, size_t len)
 }
 
 /*
+ * The message reference of a "+CMGS: <mr>" answer (TP-MR, 0-255), or 0 when
+ * the modem said OK without a usable one: the part went out either way, and
+ * a negative or overflowing number must not read as "not yet confirmed".
+ */
+static int
+cmgs_ref(const char *out)
+{
+	const char *p = strstr(out, "+CMGS:");
+	char *end;
+	long v;
+
+	if (p == NULL)
+		return 0;
+	p += 6;
+	while (*p == ' ')
+		p++;
+	if (*p < '0' || *p > '9')
+		return 0;
+	errno = 0;
+	v = strtol(p, &end, 10);
+	return errno == 0 && v <= 255 ? (int)v : 0;
+}
+
+/*
  * Sends the parts of message ID not yet confirmed (REFS, as the outbox
  * row had them); each confirmation is stored at once, so a retry resends
  * only the others. 0 when every part is confirmed; -1 with WHY to retry;
@@ -280,7 +314,7 @@ send_message(struct db *db, int64_t id, const char *phone, const char *body,
 {
 	struct pdu_part parts[PDU_MAX_PARTS];
 	int refs[PDU_MAX_PARTS];
-	char cmd[32], out[256], *p;
+	char cmd[32], out[256];
 	int n, code, rc;
 
 	if ((n = pdu_encode(phone, body, (unsigned)id, parts,
@@ -326,7 +360,7 @@ send_message(struct db *db, int64_t id, const char *phone, const char *body,
 			    code, i + 1, n);
 			return -1;
 		}
-		refs[i] = (p = strstr(out, "+CMGS:")) != NULL ? atoi(p + 6) : 0;
+		refs[i] = cmgs_ref(out);
 		refs_format(refs, n, 1, refstr, refslen);
 		if (n > 1)
 			db_exec(db, q[Q_PART], "sl", refstr, id);

@@ -31,7 +31,8 @@ config_load(const char *file)
 {
 	struct config *c;
 	FILE *f;
-	char line[4096];
+	char *line = NULL;
+	size_t cap = 0;
 
 	if ((f = fopen(file, "r")) == NULL)
 		return NULL;
@@ -39,7 +40,9 @@ config_load(const char *file)
 		fclose(f);
 		return NULL;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
+	/* a whole line however long: a fixed buffer would read the rest of a
+	 * long line (a comment too) as a line of its own */
+	while (getline(&line, &cap, f) != -1) {
 		char *p = trim(line), *eq, *k, *v;
 		char **nk, **nv;
 
@@ -64,9 +67,11 @@ config_load(const char *file)
 		if (c->key[c->n - 1] == NULL || c->val[c->n - 1] == NULL)
 			goto fail;
 	}
+	free(line);
 	fclose(f);
 	return c;
 fail:
+	free(line);
 	fclose(f);
 	config_free(c);
 	errno = ENOMEM;
