@@ -33,6 +33,8 @@ LIB_OBJS = \
 	$(B)/lib/log.o \
 	$(B)/lib/money.o \
 	$(B)/lib/oplog.o \
+	$(B)/lib/pay.o \
+	$(B)/lib/pay-alipay.o \
 	$(B)/lib/reconcile.o \
 	$(B)/lib/roles.o \
 	$(B)/lib/sales.o \
