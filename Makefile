@@ -93,7 +93,12 @@ MOBILE_OBJS = \
 	$(B)/cgi-bin/mobile/main.o \
 	$(B)/cgi-bin/mobile/page-auth.o \
 	$(B)/cgi-bin/mobile/page-home.o \
+	$(B)/cgi-bin/mobile/page-pay.o \
 	$(B)/cgi-bin/mobile/router.o
+
+# pay.fcgi: the gateways' notices, under its own database account
+PAY_OBJS = \
+	$(B)/cgi-bin/pay/main.o
 
 ADMIN_OBJS = \
 	$(B)/cgi-bin/admin/main.o
@@ -116,7 +121,7 @@ UNIT_TESTS = \
 	$(B)/test_sim \
 	$(B)/test_token
 
-PROGS = $(B)/staff.fcgi $(B)/mobile.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim \
+PROGS = $(B)/staff.fcgi $(B)/mobile.fcgi $(B)/pay.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim \
 	$(B)/collector $(B)/reportloop
 
 all: $(PROGS) $(UNIT_TESTS)
@@ -137,6 +142,10 @@ $(B)/cgi-bin/mobile/%.o: cgi-bin/mobile/%.c cgi-bin/mobile/*.h cgi-bin/*.h lib/*
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WEBFLAGS) -Icgi-bin/mobile -c -o $@ $<
 
+$(B)/cgi-bin/pay/%.o: cgi-bin/pay/%.c cgi-bin/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WEBFLAGS) -c -o $@ $<
+
 # prepaid-admin is no web program: lib only
 $(B)/cgi-bin/admin/%.o: cgi-bin/admin/%.c lib/*.h
 	@mkdir -p $(@D)
@@ -151,6 +160,9 @@ $(B)/staff.fcgi: $(STAFF_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
 
 $(B)/mobile.fcgi: $(MOBILE_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(MOBILE_OBJS) $(KIT_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
+
+$(B)/pay.fcgi: $(PAY_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -o $@ $(PAY_OBJS) $(KIT_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
 
 $(B)/prepaid-admin: $(ADMIN_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS)

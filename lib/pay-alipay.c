@@ -350,6 +350,8 @@ alipay_verify(const struct pay_conf *c, const char *body, size_t len,
 	}
 	if (!rsa2_verify(c->gw_key, s, kv_get(p, n, "sign")))
 		res = PAY_BAD_SIGN;
+	else
+		out->verified = 1;
 	free(s);
 	if (res)
 		goto out;

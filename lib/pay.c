@@ -301,8 +301,7 @@ pay_notice_take(struct db *db, const struct pay_conf *conf,
 	nid = (int64_t)db_last_id(db);
 	memset(&n, 0, sizeof(n));
 	if ((out = ch->verify(conf, body, len, &n)) != NULL) {
-		notice_set(db, nid, strcmp(out, PAY_BAD_SIGN) != 0 &&
-		    strcmp(out, PAY_MALFORMED) != 0, n.out_trade_no, 0, out, "");
+		notice_set(db, nid, n.verified, n.out_trade_no, 0, out, "");
 		return out;
 	}
 	if ((rc = order_find(db, ch->name, n.out_trade_no, &o)) != 1) {

@@ -58,6 +58,7 @@ struct pay_notice {
 	char buyer[65];
 	int64_t amount;		/* fen */
 	int paid;		/* the trade is paid (success or finished) */
+	int verified;		/* its signature held */
 };
 
 /* Outcomes of a notice (pay_notices.outcome). */

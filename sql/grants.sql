@@ -100,3 +100,23 @@ GRANT INSERT ON oplog TO 'prepaid_mobile'@'localhost';
 -- staff set and reset the students' passwords (F11), which ends their sessions
 GRANT SELECT, INSERT, UPDATE ON student_logins TO 'prepaid_staff'@'localhost';
 GRANT SELECT (id, account_id), DELETE ON student_sessions TO 'prepaid_staff'@'localhost';
+
+-- Online top-up (025_payments.sql). The student site makes orders and reads
+-- its own; it never writes money or an order's state.
+GRANT SELECT, INSERT ON pay_orders TO 'prepaid_mobile'@'localhost';
+-- pay.fcgi: the gateways' notices. Each notice is stored as it came, then
+-- credited through the ledger (an entry and its token, nothing updated or
+-- deleted there).
+CREATE USER IF NOT EXISTS 'prepaid_pay'@'localhost' IDENTIFIED BY '@PAY_PASSWORD@';
+ALTER USER 'prepaid_pay'@'localhost' IDENTIFIED BY '@PAY_PASSWORD@';
+GRANT SELECT, INSERT ON pay_notices TO 'prepaid_pay'@'localhost';
+GRANT UPDATE (verified, out_trade_no, order_id, outcome, note) ON pay_notices TO 'prepaid_pay'@'localhost';
+GRANT SELECT ON pay_orders TO 'prepaid_pay'@'localhost';
+GRANT UPDATE (state, reason, trade_no, buyer, ledger_id, paid_at) ON pay_orders TO 'prepaid_pay'@'localhost';
+GRANT SELECT ON settings TO 'prepaid_pay'@'localhost';
+GRANT SELECT (id, status) ON accounts TO 'prepaid_pay'@'localhost';
+GRANT SELECT ON account_meters TO 'prepaid_pay'@'localhost';
+GRANT SELECT (meter_id, read_at, remaining_fen, purchase_count) ON meter_state TO 'prepaid_pay'@'localhost';
+GRANT SELECT, INSERT ON commands TO 'prepaid_pay'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON purchase_counts TO 'prepaid_pay'@'localhost';
+GRANT SELECT, INSERT ON ledger TO 'prepaid_pay'@'localhost';

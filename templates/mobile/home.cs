@@ -8,7 +8,7 @@
 <p class="big<?cs if:Account.arrears ?> neg<?cs /if ?>" id="money">¥<?cs var:Account.money ?></p>
 <p id="forecast"><?cs if:Forecast.state == "days" ?><?cs var:Lang.page.forecast_pre ?> <strong><?cs var:Forecast.days ?></strong> <?cs var:Lang.page.forecast_post ?><?cs else ?><?cs var:Lang.forecast[Forecast.state] ?><?cs /if ?></p>
 <p><?cs var:Lang.page.month_use ?>: <strong id="month"><?cs var:Account.month_kwh ?></strong> <?cs var:Lang.page.kwh ?></p>
-<button type="button" class="btn" disabled><?cs var:Lang.page.topup_soon ?></button>
+<a class="btn primary" id="topup" href="/m/pay"><?cs var:Lang.pay.topup ?></a>
 </section>
 
 <h2><?cs var:Lang.page.meters ?></h2>
