@@ -20,7 +20,7 @@
 <?cs call:err("meter") ?>
 <p class="label"><?cs var:Lang.pay.channel ?></p>
 <label class="check"><input type="radio" name="channel" value="alipay" checked<?cs if:!Pay.open ?> disabled<?cs /if ?>> <?cs var:Lang.pay.alipay ?></label>
-<label class="check"><input type="radio" name="channel" value="wechat" disabled> <?cs var:Lang.pay.wechat ?><?cs var:Lang.pay.soon ?></label>
+<label class="check"><input type="radio" name="channel" value="wechat" disabled> <?cs var:Lang.pay.wechat ?> <?cs var:Lang.pay.soon ?></label>
 <?cs call:err("channel") ?>
 <button type="submit" class="btn primary"<?cs if:!Pay.open ?> disabled<?cs /if ?>><?cs var:Lang.pay.next ?></button>
 </form>
