@@ -101,7 +101,8 @@ PAY_OBJS = \
 	$(B)/cgi-bin/pay/main.o
 
 ADMIN_OBJS = \
-	$(B)/cgi-bin/admin/main.o
+	$(B)/cgi-bin/admin/main.o \
+	$(B)/lib/pay-sync.o
 
 COLLECTOR_OBJS = \
 	$(B)/collector-obj/alarm.o \
@@ -146,7 +147,8 @@ $(B)/cgi-bin/pay/%.o: cgi-bin/pay/%.c cgi-bin/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WEBFLAGS) -c -o $@ $<
 
-# prepaid-admin is no web program: lib only
+# prepaid-admin is no web program: lib only (and payments-sync's HTTPS
+# client, lib/pay-sync.c, on libcurl: no other program links it)
 $(B)/cgi-bin/admin/%.o: cgi-bin/admin/%.c lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -165,7 +167,7 @@ $(B)/pay.fcgi: $(PAY_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(PAY_OBJS) $(KIT_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
 
 $(B)/prepaid-admin: $(ADMIN_OBJS) $(B)/libprepaid.a
-	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS) -lcurl
 
 $(B)/collector-obj/%.o: collector/%.c collector/*.h lib/*.h
 	@mkdir -p $(@D)

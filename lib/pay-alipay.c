@@ -429,7 +429,89 @@ alipay_bill(const struct pay_conf *c, const char *day)
 	    biz);
 }
 
+/* The end of the JSON object starting at S ('{'), strings skipped; NULL
+ * when it does not end. */
+static const char *
+json_end(const char *s)
+{
+	int depth = 0, str = 0;
+
+	for (; *s; s++) {
+		if (str) {
+			if (*s == '\\' && s[1])
+				s++;
+			else if (*s == '"')
+				str = 0;
+		} else if (*s == '"')
+			str = 1;
+		else if (*s == '{')
+			depth++;
+		else if (*s == '}' && --depth == 0)
+			return s + 1;
+	}
+	return NULL;
+}
+
+/* The string member KEY of the flat JSON object OBJ (N bytes) into OUT. */
+static int
+json_str(const char *obj, size_t n, const char *key, char *out, size_t sz)
+{
+	char pat[64];
+	const char *p, *end = obj + n;
+	size_t o = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	if ((p = memmem(obj, n, pat, strlen(pat))) == NULL)
+		return -1;
+	for (p += strlen(pat); p < end && *p != '"' && o + 1 < sz; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	return p < end && *p == '"' ? 0 : -1;
+}
+
+static int
+alipay_query_answer(const struct pay_conf *c, const char *body,
+    struct pay_notice *n)
+{
+	static const char name[] = "\"alipay_trade_query_response\":";
+	const char *obj = strstr(body, name), *end;
+	char *text, sig[1024], v[64];
+	size_t len;
+	int ok;
+
+	if (obj == NULL || *(obj += strlen(name)) != '{' ||
+	    (end = json_end(obj)) == NULL ||
+	    json_str(end, strlen(end), "sign", sig, sizeof(sig)) == -1)
+		return -1;
+	len = (size_t)(end - obj);
+	if ((text = strndup(obj, len)) == NULL)
+		return -1;
+	ok = rsa2_verify(c->gw_key, text, sig);
+	free(text);
+	if (!ok || json_str(obj, len, "code", v, sizeof(v)) == -1)
+		return -1;
+	n->verified = 1;
+	if (strcmp(v, "10000") != 0)
+		return json_str(obj, len, "sub_code", v, sizeof(v)) == 0 &&
+		    strcmp(v, "ACQ.TRADE_NOT_EXIST") == 0 ? 2 : -1;
+	if (json_str(obj, len, "out_trade_no", n->out_trade_no,
+	    sizeof(n->out_trade_no)) == -1 ||
+	    json_str(obj, len, "trade_status", v, sizeof(v)) == -1)
+		return -1;
+	json_str(obj, len, "trade_no", n->trade_no, sizeof(n->trade_no));
+	json_str(obj, len, "buyer_user_id", n->buyer, sizeof(n->buyer));
+	n->paid = strcmp(v, "TRADE_SUCCESS") == 0 ||
+	    strcmp(v, "TRADE_FINISHED") == 0;
+	if (json_str(obj, len, "total_amount", v, sizeof(v)) == -1 ||
+	    pay_amount_parse(v, &n->amount) == -1)
+		return -1;
+	return n->paid;
+}
+
 const struct pay_channel pay_alipay = {
 	"alipay", alipay_order_url, alipay_verify, alipay_query, alipay_close,
-	alipay_refund, alipay_bill, "success", "fail"
+	alipay_refund, alipay_bill, alipay_query_answer, "success", "fail"
 };

@@ -228,7 +228,7 @@ order_find(struct db *db, const char *ch, const char *no, struct order *o)
 }
 
 const char *
-pay_credit(struct db *db, const char *ch, const char *no,
+pay_credit(struct db *db, const char *ch, const char *no, int64_t amount,
     const char *trade_no, const char *buyer)
 {
 	struct order o;
@@ -239,6 +239,8 @@ pay_credit(struct db *db, const char *ch, const char *no,
 
 	if ((rc = order_find(db, ch, no, &o)) != 1)
 		return rc == 0 ? PAY_UNKNOWN : NULL;
+	if (amount != o.amount)
+		return PAY_BAD_AMOUNT;
 	if (strcmp(o.state, "needs_refund") == 0 ||
 	    strcmp(o.state, "refunded") == 0)
 		return PAY_DUPLICATE;
@@ -322,8 +324,8 @@ pay_notice_take(struct db *db, const struct pay_conf *conf,
 		notice_set(db, nid, 1, n.out_trade_no, o.id, PAY_NOT_PAID, "");
 		return PAY_NOT_PAID;
 	}
-	if ((out = pay_credit(db, ch->name, n.out_trade_no, n.trade_no,
-	    n.buyer)) == NULL)
+	if ((out = pay_credit(db, ch->name, n.out_trade_no, n.amount,
+	    n.trade_no, n.buyer)) == NULL)
 		out = PAY_ERROR;
 	else
 		*answer = ch->ok;

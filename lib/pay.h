@@ -96,6 +96,11 @@ struct pay_channel {
 	char *(*refund)(const struct pay_conf *, const char *out_trade_no,
 	    int64_t fen, const char *rno);
 	char *(*bill)(const struct pay_conf *, const char *day);
+	/* The gateway's answer BODY to a query, its signature checked with
+	 * the gateway's key: 1 paid (N filled), 0 not paid (yet or ever),
+	 * 2 the gateway knows no such trade, -1 not to be believed. */
+	int (*query_answer)(const struct pay_conf *, const char *body,
+	    struct pay_notice *n);
 	const char *ok;		/* the answer to a notice taken */
 	const char *fail;	/* the answer that makes the gateway send it again */
 };
@@ -126,7 +131,8 @@ const char *pay_notice_take(struct db *, const struct pay_conf *,
 
 /*
  * The credit of the paid order NO of channel CH (trade TRADE_NO of the
- * gateway, BUYER): the ledger entry (kind online, the channel) and its
+ * gateway, BUYER) that the gateway says was paid AMOUNT fen (another
+ * amount than the order's credits nothing: PAY_BAD_AMOUNT): the ledger entry (kind online, the channel) and its
  * token in one transaction with "CH:NO" as the idempotency key, under the
  * hoarding cap. A closed account or the cap refusing it leaves the order
  * needs_refund: money received, never dropped. Returns PAY_CREDITED,
@@ -134,7 +140,23 @@ const char *pay_notice_take(struct db *, const struct pay_conf *,
  * PAY_UNKNOWN, or NULL on error.
  */
 const char *pay_credit(struct db *, const char *ch, const char *no,
-    const char *trade_no, const char *buyer);
+    int64_t amount, const char *trade_no, const char *buyer);
+
+/* What payments-sync did. */
+struct pay_sync_result {
+	int asked, credited, refund, closed, failed;
+};
+
+/*
+ * payments-sync (lib/pay-sync.c, libcurl; linked into prepaid-admin only):
+ * every order of channel CH still unpaid or uncredited AFTER_S seconds
+ * after it was made is asked of the gateway (HTTPS, conf->gateway, with
+ * timeouts); a paid one is credited by pay_credit, the answer stored as
+ * a notice; one unpaid EXPIRE_S seconds after it was made is closed at
+ * the gateway and here. Returns 0 with *R, or -1 (the database).
+ */
+int pay_sync(struct db *, const struct pay_conf *, const struct pay_channel *ch,
+    long after_s, long expire_s, struct pay_sync_result *r);
 
 /* "12.30" (yuan, at most two decimals, nothing else) into fen; 0 or -1. */
 int pay_amount_parse(const char *s, int64_t *fen);

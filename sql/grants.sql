@@ -120,3 +120,8 @@ GRANT SELECT (meter_id, read_at, remaining_fen, purchase_count) ON meter_state T
 GRANT SELECT, INSERT ON commands TO 'prepaid_pay'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON purchase_counts TO 'prepaid_pay'@'localhost';
 GRANT SELECT, INSERT ON ledger TO 'prepaid_pay'@'localhost';
+-- prepaid-admin payments-sync (the staff's account): orders asked of the
+-- gateway are credited by the notices' path, expired ones closed
+GRANT SELECT ON pay_orders TO 'prepaid_staff'@'localhost';
+GRANT UPDATE (state, reason, trade_no, buyer, ledger_id, paid_at) ON pay_orders TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT ON pay_notices TO 'prepaid_staff'@'localhost';

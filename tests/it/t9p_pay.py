@@ -316,6 +316,50 @@ check(state_of(D, noD) == "失败/待退款", "the student sees 失败/待退款
 refund = {x[0] for x in db("SELECT out_trade_no FROM pay_orders WHERE state = 'needs_refund'")}
 check({noC, noD} <= refund and no not in refund, "both are on the list of payments to refund")
 
+# --- a lost notice: payments-sync asks the gateway; unpaid orders expire and are closed
+def made(c, amount, opened=True):
+    r = order(c, custom=amount)
+    no_ = order_no(r)
+    if opened:
+        http(gateway_url(r))
+    return no_
+
+
+noE, noF, noG, noY = made(B, "15.00"), made(B, "16.00"), made(B, "17.00", opened=False), made(B, "18.00")
+ctl("pay", no=noE, silent=1)
+db(f"UPDATE pay_orders SET created_at = created_at - INTERVAL 10 MINUTE WHERE out_trade_no = '{noE}'")
+db(f"UPDATE pay_orders SET created_at = created_at - INTERVAL 1 HOUR WHERE out_trade_no IN ('{noF}', '{noG}')")
+
+
+def sync():
+    p = subprocess.run([f"{TOP}/build/prepaid-admin", "payments-sync"], capture_output=True, text=True,
+                       env=dict(os.environ, PREPAID_CONF=f"{VAR}/prepaid.conf"))
+    return p.returncode, p.stdout + p.stderr
+
+
+rc, out = sync()
+check(rc == 0 and "1 credited" in out and "2 closed" in out, "payments-sync: one credited, two closed", out)
+check(count("ledger", f"idem_key = 'alipay:{noE}' AND amount_fen = 1500 AND channel = 'alipay'") == 1
+      and db_value(f"SELECT state FROM pay_orders WHERE out_trade_no = '{noE}'") == "credited",
+      "the order whose notice was lost is credited by the gateway's answer")
+check(count("pay_notices", f"out_trade_no = '{noE}' AND client_addr = 'payments-sync' AND verified = 1"
+            " AND outcome = 'credited'") == 1, "the gateway's answer is kept as a verified notice")
+sims = ctl("orders")
+check(db_value(f"SELECT state FROM pay_orders WHERE out_trade_no = '{noF}'") == "closed"
+      and sims[noF]["status"] == "TRADE_CLOSED", "an unpaid order an hour old is closed, at the gateway too")
+check(db_value(f"SELECT state FROM pay_orders WHERE out_trade_no = '{noG}'") == "closed",
+      "an order the gateway never saw is closed")
+check(db_value(f"SELECT state FROM pay_orders WHERE out_trade_no = '{noY}'") == "created",
+      "a young unpaid order is left alone")
+rc, out = sync()
+check(rc == 0 and count("ledger", f"idem_key = 'alipay:{noE}'") == 1, "payments-sync again: nothing new", out)
+res = ctl("notice", no=noE)
+check(res[0]["answer"] == "success" and count("ledger", f"idem_key = 'alipay:{noE}'") == 1,
+      "the lost notice arriving late credits nothing more")
+res = ctl("notice", no=noF, status="TRADE_SUCCESS")
+check(res[0]["answer"] == "success" and count("ledger", f"idem_key = 'alipay:{noF}' AND amount_fen = 1600") == 1,
+      "a closed order paid after all is credited (money received)")
+
 # --- the database accounts
 def as_account(acct, sql):
     pw = open(f"{VAR}/{acct}.password").read().strip()
