@@ -235,6 +235,10 @@ res = ctl("notice", no=no, status="TRADE_FINISHED") + ctl("notice", no=no, statu
 check(all(x["answer"] == "success" for x in res) and count("ledger", f"idem_key = '{idem}'") == 1
       and db_value(f"SELECT state FROM pay_orders WHERE out_trade_no = '{no}'") == "credited",
       "TRADE_FINISHED and a late WAIT_BUYER_PAY change nothing")
+staff = operator(role=1)
+r = staff.get(f"/account?id={accA}")
+check(r.status == 200 and "支付宝" in r.text and ">alipay<" not in r.text,
+      "the staff's account page names the channel 支付宝")
 meter_read(meterA, 1000 + 1230, 1)
 check(state_of(A, no) == "已到账", "the meter confirms: 已到账", state_of(A, no))
 r = A.get("/m/")
