@@ -36,6 +36,8 @@ LIB_OBJS = \
 	$(B)/lib/log.o \
 	$(B)/lib/money.o \
 	$(B)/lib/oplog.o \
+	$(B)/lib/pay.o \
+	$(B)/lib/pay-alipay.o \
 	$(B)/lib/reconcile.o \
 	$(B)/lib/roles.o \
 	$(B)/lib/sales.o \
@@ -95,10 +97,16 @@ MOBILE_OBJS = \
 	$(B)/cgi-bin/mobile/page-alerts.o \
 	$(B)/cgi-bin/mobile/page-auth.o \
 	$(B)/cgi-bin/mobile/page-home.o \
+	$(B)/cgi-bin/mobile/page-pay.o \
 	$(B)/cgi-bin/mobile/router.o
 
+# pay.fcgi: the gateways' notices, under its own database account
+PAY_OBJS = \
+	$(B)/cgi-bin/pay/main.o
+
 ADMIN_OBJS = \
-	$(B)/cgi-bin/admin/main.o
+	$(B)/cgi-bin/admin/main.o \
+	$(B)/lib/pay-sync.o
 
 COLLECTOR_OBJS = \
 	$(B)/collector-obj/alarm.o \
@@ -118,7 +126,7 @@ UNIT_TESTS = \
 	$(B)/test_sim \
 	$(B)/test_token
 
-PROGS = $(B)/staff.fcgi $(B)/mobile.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim \
+PROGS = $(B)/staff.fcgi $(B)/mobile.fcgi $(B)/pay.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim \
 	$(B)/collector $(B)/reportloop
 
 all: $(PROGS) $(UNIT_TESTS)
@@ -139,7 +147,12 @@ $(B)/cgi-bin/mobile/%.o: cgi-bin/mobile/%.c cgi-bin/mobile/*.h cgi-bin/*.h lib/*
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WEBFLAGS) -Icgi-bin/mobile -c -o $@ $<
 
-# prepaid-admin is no web program: lib only
+$(B)/cgi-bin/pay/%.o: cgi-bin/pay/%.c cgi-bin/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WEBFLAGS) -c -o $@ $<
+
+# prepaid-admin is no web program: lib only (and payments-sync's HTTPS
+# client, lib/pay-sync.c, on libcurl: no other program links it)
 $(B)/cgi-bin/admin/%.o: cgi-bin/admin/%.c lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -154,8 +167,11 @@ $(B)/staff.fcgi: $(STAFF_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
 $(B)/mobile.fcgi: $(MOBILE_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(MOBILE_OBJS) $(KIT_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
 
+$(B)/pay.fcgi: $(PAY_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -o $@ $(PAY_OBJS) $(KIT_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
+
 $(B)/prepaid-admin: $(ADMIN_OBJS) $(B)/libprepaid.a
-	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS) -lcurl
 
 $(B)/collector-obj/%.o: collector/%.c collector/*.h lib/*.h
 	@mkdir -p $(@D)

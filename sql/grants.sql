@@ -108,3 +108,28 @@ GRANT SELECT, INSERT, UPDATE ON student_alerts TO 'prepaid_mobile'@'localhost';
 GRANT SELECT (tiers) ON tariff_versions TO 'prepaid_mobile'@'localhost';
 GRANT SELECT ON student_alerts TO 'prepaid_collector'@'localhost';
 GRANT SELECT ON student_settings TO 'prepaid_collector'@'localhost';
+
+-- Online top-up (025_payments.sql). The student site makes orders and reads
+-- its own; it never writes money or an order's state.
+GRANT SELECT, INSERT ON pay_orders TO 'prepaid_mobile'@'localhost';
+-- pay.fcgi: the gateways' notices. Each notice is stored as it came, then
+-- credited through the ledger (an entry and its token, nothing updated or
+-- deleted there).
+CREATE USER IF NOT EXISTS 'prepaid_pay'@'localhost' IDENTIFIED BY '@PAY_PASSWORD@';
+ALTER USER 'prepaid_pay'@'localhost' IDENTIFIED BY '@PAY_PASSWORD@';
+GRANT SELECT, INSERT ON pay_notices TO 'prepaid_pay'@'localhost';
+GRANT UPDATE (verified, out_trade_no, order_id, outcome, note) ON pay_notices TO 'prepaid_pay'@'localhost';
+GRANT SELECT ON pay_orders TO 'prepaid_pay'@'localhost';
+GRANT UPDATE (state, reason, trade_no, buyer, ledger_id, paid_at) ON pay_orders TO 'prepaid_pay'@'localhost';
+GRANT SELECT ON settings TO 'prepaid_pay'@'localhost';
+GRANT SELECT (id, status) ON accounts TO 'prepaid_pay'@'localhost';
+GRANT SELECT ON account_meters TO 'prepaid_pay'@'localhost';
+GRANT SELECT (meter_id, read_at, remaining_fen, purchase_count) ON meter_state TO 'prepaid_pay'@'localhost';
+GRANT SELECT, INSERT ON commands TO 'prepaid_pay'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON purchase_counts TO 'prepaid_pay'@'localhost';
+GRANT SELECT, INSERT ON ledger TO 'prepaid_pay'@'localhost';
+-- prepaid-admin payments-sync (the staff's account): orders asked of the
+-- gateway are credited by the notices' path, expired ones closed
+GRANT SELECT ON pay_orders TO 'prepaid_staff'@'localhost';
+GRANT UPDATE (state, reason, trade_no, buyer, ledger_id, paid_at) ON pay_orders TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT ON pay_notices TO 'prepaid_staff'@'localhost';

@@ -18,7 +18,7 @@ for f in "$dir"/[0-9][0-9][0-9]_*.sql; do
 	mariadb "$@" "$db" < "$f"
 	mariadb "$@" "$db" -e "INSERT INTO schema_version (version, name) VALUES ($v, '$base')"
 done
-for acct in staff collector mobile; do
+for acct in staff collector mobile pay; do
 	if [ -f "$secrets/$acct.password" ]; then
 		eval "pw_$acct=\$(cat \"\$secrets/\$acct.password\")"
 	else
@@ -27,4 +27,4 @@ for acct in staff collector mobile; do
 done
 # shellcheck disable=SC2154
 sed -e "s/@STAFF_PASSWORD@/$pw_staff/g" -e "s/@COLLECTOR_PASSWORD@/$pw_collector/g" \
-    -e "s/@MOBILE_PASSWORD@/$pw_mobile/g" "$dir/grants.sql" | mariadb "$@" "$db"
+    -e "s/@MOBILE_PASSWORD@/$pw_mobile/g" -e "s/@PAY_PASSWORD@/$pw_pay/g" "$dir/grants.sql" | mariadb "$@" "$db"

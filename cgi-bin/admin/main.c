@@ -13,6 +13,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "oplog.h"
+#include "pay.h"
 #include "tariffs.h"
 #include "reconcile.h"
 #include "tiers.h"
@@ -37,6 +38,8 @@ usage(void)
 	    "       prepaid-admin apply-tariffs   (versions in force, tiers, settlements,\n"
 	    "                                      closings moved on)\n"
 	    "       prepaid-admin reconcile       (the daily reconciliation; exit 1 on mismatches)\n"
+	    "       prepaid-admin payments-sync (orders without a notice asked of the\n"
+	    "                                      gateway, credited or closed)\n"
 	    "       prepaid-admin check\n"
 	    "The configuration is read from $PREPAID_CONF"
 	    " (default /etc/prepaid/prepaid.conf).\n");
@@ -153,6 +156,32 @@ cmd_add_operator(struct db *db, const char *login, const char *role)
 	return 0;
 }
 
+/* payments-sync: orders older than pay_sync_after_s (300) asked of their
+ * gateway, unpaid ones older than pay_expire_s (1800) closed. */
+static int
+cmd_payments_sync(struct db *db, const struct config *cf)
+{
+	struct pay_sync_result r;
+	struct pay_conf *c = pay_conf_load(cf, "alipay", PAY_APP_KEY | PAY_GW_KEY);
+	int rc;
+
+	if (c == NULL) {
+		printf("payments-sync: alipay is not configured\n");
+		return 0;
+	}
+	rc = pay_sync(db, c, &pay_alipay, config_int(cf, "pay_sync_after_s", 300),
+	    config_int(cf, "pay_expire_s", 1800), &r);
+	pay_conf_free(c);
+	if (rc == -1) {
+		log_warnx("payments-sync: %s", db_error(db));
+		return 1;
+	}
+	printf("payments-sync: alipay: %d asked, %d credited, %d to refund,"
+	    " %d closed, %d failed\n", r.asked, r.credited, r.refund, r.closed,
+	    r.failed);
+	return r.failed > 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -199,6 +228,8 @@ main(int argc, char **argv)
 		if (n >= 0)
 			printf("reconcile: %d mismatches: %s\n", n, detail);
 		rc = n != 0;
+	} else if (strcmp(argv[1], "payments-sync") == 0) {
+		rc = cmd_payments_sync(db, cf);
 	} else if (strcmp(argv[1], "check") == 0)
 		rc = db_ping(db) == 0 ? 0 : 1;
 	else

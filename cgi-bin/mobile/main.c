@@ -1,11 +1,14 @@
 /* main.c - the student site's FastCGI program (M1, M2): its session, what every page shows, and the kit's loop. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "log.h"
 #include "mobile.h"
+#include "pages.h"
 #include "students.h"
 
 enum { Q_SESSION, Q_TOUCH, Q_DROP, Q_SITE };
@@ -125,7 +128,17 @@ int
 main(int argc, char **argv)
 {
 	struct site s = mobile;
+	const char *conf = getenv("PREPAID_CONF");
+	struct config *cf;
 
+	/* the payment keys are read once, before the workers: a key file
+	 * others may read stops the program here */
+	log_init("mobile.fcgi", 0, 0);
+	if ((cf = config_load(conf ? conf : "/etc/prepaid/prepaid.conf")) == NULL)
+		fatal("configuration");
+	if (page_pay_setup(cf) == -1)
+		fatalx("the online top-up's key cannot be used (see above)");
+	config_free(cf);
 	s.nroutes = nroutes;
 	return web_main(&s, argc, argv);
 }

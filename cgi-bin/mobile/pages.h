@@ -13,5 +13,12 @@ int page_lang(struct req *);
 int page_home(struct req *);
 /* page-alerts.c: M4 alert settings (levels, quiet period) */
 int page_alerts(struct req *);
+/* page-pay.c: M3 online top-up; its channel's keys are read at the start
+ * (page_pay_setup: 0, or -1 when a key is set but cannot be used) */
+struct config;
+int page_pay_setup(const struct config *);
+int page_pay(struct req *);
+int page_pay_return(struct req *);
+int page_pay_order(struct req *);
 
 #endif

@@ -10,6 +10,9 @@ const struct route routes[] = {
 	{ "/m/login",		M_GET | M_POST,	R_PUBLIC,  page_login },
 	{ "/m/logout",		M_POST,		R_STUDENT, page_logout },
 	{ "/m/password",	M_GET | M_POST,	R_STUDENT, page_password },
+	{ "/m/pay",		M_GET | M_POST,	R_STUDENT, page_pay },
+	{ "/m/pay/return",	M_GET,		R_STUDENT, page_pay_return },
+	{ "/m/pay/order",	M_GET,		R_STUDENT, page_pay_order },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

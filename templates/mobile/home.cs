@@ -9,7 +9,7 @@
 <p id="forecast"><?cs if:Forecast.state == "days" ?><?cs var:Lang.page.forecast_pre ?> <strong><?cs var:Forecast.days ?></strong> <?cs var:Lang.page.forecast_post ?><?cs else ?><?cs var:Lang.forecast[Forecast.state] ?><?cs /if ?></p>
 <p><?cs var:Lang.page.month_use ?>: <strong id="month"><?cs var:Account.month_kwh ?></strong> <?cs var:Lang.page.kwh ?></p>
 <?cs if:Tier.n ?><p><?cs var:Lang.tier.label ?>: <strong id="tier"><?cs var:Lang.tier.n[Tier.n] ?><?cs if:Tier.next ?><?cs var:Lang.tier.more_pre ?> <?cs var:Tier.to_next ?> <?cs var:Lang.tier.to[Tier.next] ?><?cs else ?> <?cs var:Lang.tier.top ?><?cs /if ?></strong></p><?cs /if ?>
-<button type="button" class="btn" disabled><?cs var:Lang.page.topup_soon ?></button>
+<a class="btn primary" id="topup" href="/m/pay"><?cs var:Lang.pay.topup ?></a>
 </section>
 
 <p class="links"><a href="/m/alerts" id="alerts-link"><?cs var:Lang.alerts.title ?></a></p>

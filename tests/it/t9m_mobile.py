@@ -254,7 +254,7 @@ check(len(bars) == 30 and [int(h) for _, _, h in bars[22:29]] == [100] * 7 and i
       and int(bars[29][2]) == 0, "the bars: the 7 days full height, 20 days ago at 3/5, today empty",
       [h for _, _, h in bars])
 check("<svg" in r.text and "<script" not in r.text, "the chart is inline SVG, no script")
-check("即将开通" in r.text and re.search(r"<button[^>]*disabled", r.text), "the online top-up button waits, disabled")
+check('id="topup" href="/m/pay"' in r.text and "在线充值" in r.text, "the online top-up button leads to /m/pay (M3)")
 
 # relay state and why; open alarms
 db(f"UPDATE meter_state SET relay_closed = 0, remaining_fen = -100 WHERE meter_id = {meterA}")

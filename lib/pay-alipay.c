@@ -1,0 +1,517 @@
+/* pay-alipay.c - the Alipay channel: RSA2 (SHA256withRSA) signed requests for the mobile website payment and its notices, verified with Alipay's public key. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "pay.h"
+
+#define MAXP 64		/* parameters of one notice or request */
+
+struct kv {
+	char *k, *v;
+};
+
+static void
+kv_free(struct kv *p, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(p[i].k);
+		free(p[i].v);
+	}
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* S (N bytes, form encoding) decoded into a new string, or NULL when it
+ * holds a bad escape or a NUL. */
+static char *
+unescape(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == '+')
+			c = ' ';
+		else if (c == '%') {
+			int h, l;
+
+			if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0) {
+				free(out);
+				return NULL;
+			}
+			c = h * 16 + l;
+			i += 2;
+		}
+		if (c == 0) {
+			free(out);
+			return NULL;
+		}
+		*o++ = (char)c;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The form BODY of LEN bytes into P (at most MAXP); the count, or -1. */
+static int
+form_parse(const char *body, size_t len, struct kv *p)
+{
+	size_t at = 0;
+	int n = 0;
+
+	while (at < len) {
+		size_t end = at, eq;
+
+		while (end < len && body[end] != '&')
+			end++;
+		for (eq = at; eq < end && body[eq] != '='; eq++)
+			;
+		if (end > at) {
+			if (n == MAXP || eq == end)
+				goto bad;
+			p[n].k = unescape(body + at, eq - at);
+			p[n].v = unescape(body + eq + 1, end - eq - 1);
+			n++;
+			if (p[n - 1].k == NULL || p[n - 1].v == NULL)
+				goto bad;
+			for (int i = 0; i < n - 1; i++)
+				if (strcmp(p[i].k, p[n - 1].k) == 0)
+					goto bad;	/* a key twice */
+		}
+		at = end + 1;
+	}
+	return n;
+bad:
+	kv_free(p, n);
+	return -1;
+}
+
+static const char *
+kv_get(const struct kv *p, int n, const char *k)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(p[i].k, k) == 0)
+			return p[i].v;
+	return NULL;
+}
+
+static int
+kv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kv *)a)->k, ((const struct kv *)b)->k);
+}
+
+/* The signed string: the parameters sorted by name, "k=v" joined by "&",
+ * without sign (and sign_type for a notice) and without empty values.
+ * Sorts P. A new string, or NULL. */
+static char *
+sign_string(struct kv *p, int n, int notice)
+{
+	size_t sz = 1;
+	char *s, *o;
+
+	qsort(p, (size_t)n, sizeof(*p), kv_cmp);
+	for (int i = 0; i < n; i++)
+		sz += strlen(p[i].k) + strlen(p[i].v) + 2;
+	if ((s = malloc(sz)) == NULL)
+		return NULL;
+	o = s;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(p[i].k, "sign") == 0 || p[i].v[0] == '\0' ||
+		    (notice && strcmp(p[i].k, "sign_type") == 0))
+			continue;
+		o += sprintf(o, "%s%s=%s", o == s ? "" : "&", p[i].k, p[i].v);
+	}
+	*o = '\0';
+	return s;
+}
+
+/* SHA256withRSA of S with KEY, base64, a new string or NULL. */
+static char *
+rsa2_sign(struct evp_pkey_st *key, const char *s)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char *sig = NULL;
+	char *b64 = NULL;
+	size_t n = 0;
+
+	if (ctx == NULL || key == NULL ||
+	    EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(ctx, NULL, &n, (const unsigned char *)s, strlen(s)) != 1 ||
+	    (sig = malloc(n)) == NULL ||
+	    EVP_DigestSign(ctx, sig, &n, (const unsigned char *)s, strlen(s)) != 1 ||
+	    (b64 = malloc(4 * ((n + 2) / 3) + 1)) == NULL)
+		goto out;
+	EVP_EncodeBlock((unsigned char *)b64, sig, (int)n);
+out:
+	free(sig);
+	EVP_MD_CTX_free(ctx);
+	return b64;
+}
+
+/* 1 when B64 is the SHA256withRSA signature of S by KEY, else 0. */
+static int
+rsa2_verify(struct evp_pkey_st *key, const char *s, const char *b64)
+{
+	size_t len = strlen(b64), pad = 0;
+	unsigned char *sig;
+	EVP_MD_CTX *ctx;
+	int n, ok = 0;
+
+	if (key == NULL || len == 0 || len % 4 != 0 || len > 4096)
+		return 0;
+	pad = (b64[len - 1] == '=') + (b64[len - 2] == '=');
+	if ((sig = malloc(len)) == NULL)
+		return 0;
+	if ((n = EVP_DecodeBlock(sig, (const unsigned char *)b64, (int)len)) < 0 ||
+	    (ctx = EVP_MD_CTX_new()) == NULL) {
+		free(sig);
+		return 0;
+	}
+	ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+	    EVP_DigestVerify(ctx, sig, (size_t)n - pad, (const unsigned char *)s,
+	    strlen(s)) == 1;
+	EVP_MD_CTX_free(ctx);
+	free(sig);
+	return ok;
+}
+
+/* S percent-encoded (all but the unreserved characters) onto O. */
+static char *
+escape(char *o, const char *s)
+{
+	static const char hx[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+		    c == '~')
+			*o++ = (char)c;
+		else {
+			*o++ = '%';
+			*o++ = hx[c >> 4];
+			*o++ = hx[c & 15];
+		}
+	}
+	return o;
+}
+
+/* A JSON string's content: quotes, backslashes and controls escaped. */
+static void
+json_text(char *out, size_t sz, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 7 < sz; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, sz - o, "\\%c", c);
+		else if (c < 0x20)
+			o += (size_t)snprintf(out + o, sz - o, "\\u%04x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * A signed request of the open API: the common parameters, METHOD and
+ * BIZ (the biz_content JSON), with the notify and return addresses when
+ * URLS; all encoded as a query string. A new string, or NULL.
+ */
+static char *
+request(const struct pay_conf *c, const char *method, const char *biz,
+    const char *when, int urls)
+{
+	struct kv p[12];
+	char *s, *sig, *out, *o;
+	size_t sz = 1;
+	int n = 0;
+
+#define P(K, V) do { p[n].k = (char *)(K); p[n].v = (char *)(V); n++; } while (0)
+	P("app_id", c->app_id);
+	P("method", method);
+	P("format", "JSON");
+	P("charset", "utf-8");
+	P("sign_type", "RSA2");
+	P("timestamp", when);
+	P("version", "1.0");
+	P("biz_content", biz);
+	if (urls) {
+		P("notify_url", c->notify_url);
+		P("return_url", c->return_url);
+	}
+#undef P
+	/* a request signs every parameter but sign itself */
+	if ((s = sign_string(p, n, 0)) == NULL)
+		return NULL;
+	sig = rsa2_sign(c->app_key, s);
+	free(s);
+	if (sig == NULL)
+		return NULL;
+	p[n].k = (char *)"sign";
+	p[n].v = sig;
+	n++;
+	for (int i = 0; i < n; i++)
+		sz += 3 * (strlen(p[i].k) + strlen(p[i].v)) + 2;
+	if ((out = malloc(sz)) != NULL) {
+		o = out;
+		for (int i = 0; i < n; i++) {
+			if (i > 0)
+				*o++ = '&';
+			o = escape(o, p[i].k);
+			*o++ = '=';
+			o = escape(o, p[i].v);
+		}
+		*o = '\0';
+	}
+	free(sig);
+	return out;
+}
+
+/* Now in Beijing time, as the open API's timestamp wants it. */
+static void
+now_cst(char *buf, size_t sz)
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sz, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static char *
+alipay_order_url(const struct pay_conf *c, const struct pay_order *ord)
+{
+	char biz[512], subj[192], when[32], *qs, *url;
+	size_t n;
+
+	json_text(subj, sizeof(subj), ord->subject ? ord->subject : "");
+	snprintf(biz, sizeof(biz), "{\"out_trade_no\":\"%s\",\"total_amount\":"
+	    "\"%lld.%02lld\",\"subject\":\"%s\",\"product_code\":\"QUICK_WAP_WAY\"}",
+	    ord->out_trade_no, (long long)(ord->amount / 100),
+	    (long long)(ord->amount % 100), subj);
+	if (ord->when)
+		snprintf(when, sizeof(when), "%s", ord->when);
+	else
+		now_cst(when, sizeof(when));
+	if ((qs = request(c, "alipay.trade.wap.pay", biz, when, 1)) == NULL)
+		return NULL;
+	n = strlen(c->gateway) + strlen(qs) + 2;
+	if ((url = malloc(n)) != NULL)
+		snprintf(url, n, "%s%s%s", c->gateway,
+		    strchr(c->gateway, '?') ? "&" : "?", qs);
+	free(qs);
+	return url;
+}
+
+static const char *
+alipay_verify(const struct pay_conf *c, const char *body, size_t len,
+    struct pay_notice *out)
+{
+	struct kv p[MAXP];
+	const char *v, *res = NULL;
+	char *s;
+	int n;
+
+	if (len > PAY_BODY_MAX || (n = form_parse(body, len, p)) < 0)
+		return PAY_MALFORMED;
+	if ((v = kv_get(p, n, "out_trade_no")) != NULL)
+		snprintf(out->out_trade_no, sizeof(out->out_trade_no), "%s", v);
+	if ((v = kv_get(p, n, "sign_type")) == NULL || strcmp(v, "RSA2") != 0 ||
+	    (v = kv_get(p, n, "sign")) == NULL) {
+		res = PAY_BAD_SIGN;
+		goto out;
+	}
+	if ((s = sign_string(p, n, 1)) == NULL) {
+		res = PAY_MALFORMED;
+		goto out;
+	}
+	if (!rsa2_verify(c->gw_key, s, kv_get(p, n, "sign")))
+		res = PAY_BAD_SIGN;
+	else
+		out->verified = 1;
+	free(s);
+	if (res)
+		goto out;
+	if ((v = kv_get(p, n, "app_id")) == NULL || strcmp(v, c->app_id) != 0)
+		res = PAY_BAD_APP;
+	else if (c->seller_id[0] && ((v = kv_get(p, n, "seller_id")) == NULL ||
+	    strcmp(v, c->seller_id) != 0))
+		res = PAY_BAD_SELLER;
+	else if ((v = kv_get(p, n, "out_trade_no")) == NULL || strlen(v) > 64 ||
+	    (v = kv_get(p, n, "total_amount")) == NULL ||
+	    pay_amount_parse(v, &out->amount) == -1 ||
+	    (v = kv_get(p, n, "trade_status")) == NULL)
+		res = PAY_MALFORMED;
+	else {
+		out->paid = strcmp(v, "TRADE_SUCCESS") == 0 ||
+		    strcmp(v, "TRADE_FINISHED") == 0;
+		if ((v = kv_get(p, n, "trade_no")) != NULL)
+			snprintf(out->trade_no, sizeof(out->trade_no), "%s", v);
+		if ((v = kv_get(p, n, "buyer_id")) != NULL)
+			snprintf(out->buyer, sizeof(out->buyer), "%s", v);
+	}
+out:
+	kv_free(p, n);
+	return res;
+}
+
+/* A request of the job with the biz_content BIZ. */
+static char *
+job_request(const struct pay_conf *c, const char *method, const char *biz)
+{
+	char when[32];
+
+	now_cst(when, sizeof(when));
+	return request(c, method, biz, when, 0);
+}
+
+static char *
+alipay_query(const struct pay_conf *c, const char *no)
+{
+	char biz[128];
+
+	snprintf(biz, sizeof(biz), "{\"out_trade_no\":\"%.64s\"}", no);
+	return job_request(c, "alipay.trade.query", biz);
+}
+
+static char *
+alipay_close(const struct pay_conf *c, const char *no)
+{
+	char biz[128];
+
+	snprintf(biz, sizeof(biz), "{\"out_trade_no\":\"%.64s\"}", no);
+	return job_request(c, "alipay.trade.close", biz);
+}
+
+static char *
+alipay_refund(const struct pay_conf *c, const char *no, int64_t fen,
+    const char *rno)
+{
+	char biz[256];
+
+	snprintf(biz, sizeof(biz), "{\"out_trade_no\":\"%.64s\",\"refund_amount\":"
+	    "\"%lld.%02lld\",\"out_request_no\":\"%.64s\"}", no,
+	    (long long)(fen / 100), (long long)(fen % 100), rno);
+	return job_request(c, "alipay.trade.refund", biz);
+}
+
+static char *
+alipay_bill(const struct pay_conf *c, const char *day)
+{
+	char biz[128];
+
+	snprintf(biz, sizeof(biz), "{\"bill_type\":\"trade\",\"bill_date\":"
+	    "\"%.10s\"}", day);
+	return job_request(c, "alipay.data.dataservice.bill.downloadurl.query",
+	    biz);
+}
+
+/* The end of the JSON object starting at S ('{'), strings skipped; NULL
+ * when it does not end. */
+static const char *
+json_end(const char *s)
+{
+	int depth = 0, str = 0;
+
+	for (; *s; s++) {
+		if (str) {
+			if (*s == '\\' && s[1])
+				s++;
+			else if (*s == '"')
+				str = 0;
+		} else if (*s == '"')
+			str = 1;
+		else if (*s == '{')
+			depth++;
+		else if (*s == '}' && --depth == 0)
+			return s + 1;
+	}
+	return NULL;
+}
+
+/* The string member KEY of the flat JSON object OBJ (N bytes) into OUT. */
+static int
+json_str(const char *obj, size_t n, const char *key, char *out, size_t sz)
+{
+	char pat[64];
+	const char *p, *end = obj + n;
+	size_t o = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	if ((p = memmem(obj, n, pat, strlen(pat))) == NULL)
+		return -1;
+	for (p += strlen(pat); p < end && *p != '"' && o + 1 < sz; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	return p < end && *p == '"' ? 0 : -1;
+}
+
+static int
+alipay_query_answer(const struct pay_conf *c, const char *body,
+    struct pay_notice *n)
+{
+	static const char name[] = "\"alipay_trade_query_response\":";
+	const char *obj = strstr(body, name), *end;
+	char *text, sig[1024], v[64];
+	size_t len;
+	int ok;
+
+	if (obj == NULL || *(obj += strlen(name)) != '{' ||
+	    (end = json_end(obj)) == NULL ||
+	    json_str(end, strlen(end), "sign", sig, sizeof(sig)) == -1)
+		return -1;
+	len = (size_t)(end - obj);
+	if ((text = strndup(obj, len)) == NULL)
+		return -1;
+	ok = rsa2_verify(c->gw_key, text, sig);
+	free(text);
+	if (!ok || json_str(obj, len, "code", v, sizeof(v)) == -1)
+		return -1;
+	n->verified = 1;
+	if (strcmp(v, "10000") != 0)
+		return json_str(obj, len, "sub_code", v, sizeof(v)) == 0 &&
+		    strcmp(v, "ACQ.TRADE_NOT_EXIST") == 0 ? 2 : -1;
+	if (json_str(obj, len, "out_trade_no", n->out_trade_no,
+	    sizeof(n->out_trade_no)) == -1 ||
+	    json_str(obj, len, "trade_status", v, sizeof(v)) == -1)
+		return -1;
+	json_str(obj, len, "trade_no", n->trade_no, sizeof(n->trade_no));
+	json_str(obj, len, "buyer_user_id", n->buyer, sizeof(n->buyer));
+	n->paid = strcmp(v, "TRADE_SUCCESS") == 0 ||
+	    strcmp(v, "TRADE_FINISHED") == 0;
+	if (json_str(obj, len, "total_amount", v, sizeof(v)) == -1 ||
+	    pay_amount_parse(v, &n->amount) == -1)
+		return -1;
+	return n->paid;
+}
+
+const struct pay_channel pay_alipay = {
+	"alipay", alipay_order_url, alipay_verify, alipay_query, alipay_close,
+	alipay_refund, alipay_bill, alipay_query_answer, "success", "fail"
+};

@@ -1,0 +1,164 @@
+/* pay.h - the one payment interface (M3): orders, notices and a table of functions per gateway channel. */
+#ifndef PAY_H
+#define PAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct db;
+struct evp_pkey_st;
+
+#define PAY_NO_LEN 32	/* an order's number: 16 random bytes in hex */
+#define PAY_BODY_MAX (16 * 1024)	/* the largest notice taken */
+
+/* One channel's settings from the configuration (CHANNEL_*: app id,
+ * seller, gateway, key files); the keys are loaded, never stored. */
+struct pay_conf {
+	char channel[16];
+	char app_id[64];
+	char seller_id[64];
+	char gateway[256];	/* the gateway's address (redirect, requests) */
+	char notify_url[256];	/* where the gateway sends its notices */
+	char return_url[256];	/* where the payer comes back to */
+	struct evp_pkey_st *app_key;	/* ours, private: signs */
+	struct evp_pkey_st *gw_key;	/* the gateway's, public: verifies */
+};
+
+/* What a channel needs of its keys when loaded. */
+#define PAY_APP_KEY 1	/* signing orders and requests */
+#define PAY_GW_KEY 2	/* verifying notices and answers */
+
+/*
+ * The settings of CHANNEL ("alipay") from CF: CHANNEL_app_id,
+ * CHANNEL_seller_id, CHANNEL_gateway, pay_site_url (notify and return
+ * addresses under it), and the key files CHANNEL_app_key_file (PEM
+ * private key) and CHANNEL_public_key_file (PEM public key) that KEYS
+ * asks for. A key file must be mode 0600 or stricter. Returns a new conf
+ * (pay_conf_free), NULL with errno ENOENT when the channel is not
+ * configured (no app id), EPERM for a key file readable by others, EINVAL
+ * for a bad key; the reason is logged.
+ */
+struct pay_conf *pay_conf_load(const struct config *cf, const char *channel,
+    int keys);
+void pay_conf_free(struct pay_conf *);
+
+/* An order as a channel needs it to take the payer to the gateway. */
+struct pay_order {
+	const char *out_trade_no;
+	int64_t amount;		/* fen */
+	const char *subject;
+	const char *when;	/* "YYYY-MM-DD HH:MM:SS", the site's time */
+};
+
+/* A notice as a channel read it. */
+struct pay_notice {
+	char out_trade_no[65];
+	char trade_no[65];
+	char buyer[65];
+	int64_t amount;		/* fen */
+	int paid;		/* the trade is paid (success or finished) */
+	int verified;		/* its signature held */
+};
+
+/* Outcomes of a notice (pay_notices.outcome). */
+#define PAY_CREDITED "credited"
+#define PAY_DUPLICATE "duplicate"
+#define PAY_REFUND "needs_refund"
+#define PAY_BAD_SIGN "bad_signature"
+#define PAY_BAD_APP "bad_app"
+#define PAY_BAD_SELLER "bad_seller"
+#define PAY_UNKNOWN "unknown_order"
+#define PAY_BAD_AMOUNT "bad_amount"
+#define PAY_NOT_PAID "not_paid"
+#define PAY_MALFORMED "malformed"
+#define PAY_ERROR "error"
+
+/*
+ * A gateway: the calls of the one payment interface. Every returned
+ * string is the caller's to free; NULL on error.
+ */
+struct pay_channel {
+	const char *name;	/* "alipay": pay_orders.channel, ledger.channel */
+	/* The address that takes the payer to pay O (signed). */
+	char *(*order_url)(const struct pay_conf *, const struct pay_order *o);
+	/* Verifies the notice BODY (LEN bytes as received): its signature by
+	 * the gateway's key, then its app and seller against the
+	 * configuration; fills N. Returns NULL when it holds, else the
+	 * outcome (PAY_BAD_SIGN, PAY_BAD_APP, PAY_BAD_SELLER, PAY_MALFORMED). */
+	const char *(*verify)(const struct pay_conf *, const char *body,
+	    size_t len, struct pay_notice *n);
+	/* Signed request bodies for the gateway (POST to conf->gateway):
+	 * the state of an order, closing an unpaid one, a refund of FEN
+	 * under the refund number RNO, the bill of DAY ("YYYY-MM-DD"). */
+	char *(*query)(const struct pay_conf *, const char *out_trade_no);
+	char *(*close)(const struct pay_conf *, const char *out_trade_no);
+	char *(*refund)(const struct pay_conf *, const char *out_trade_no,
+	    int64_t fen, const char *rno);
+	char *(*bill)(const struct pay_conf *, const char *day);
+	/* The gateway's answer BODY to a query, its signature checked with
+	 * the gateway's key: 1 paid (N filled), 0 not paid (yet or ever),
+	 * 2 the gateway knows no such trade, -1 not to be believed. */
+	int (*query_answer)(const struct pay_conf *, const char *body,
+	    struct pay_notice *n);
+	const char *ok;		/* the answer to a notice taken */
+	const char *fail;	/* the answer that makes the gateway send it again */
+};
+
+extern const struct pay_channel pay_alipay;
+
+/* The channel called NAME, or NULL. */
+const struct pay_channel *pay_channel_find(const char *name);
+
+/*
+ * A new order of AMOUNT fen for METER of ACCOUNT on channel CH, with a new
+ * unguessable number into NO (PAY_NO_LEN + 1 bytes). Returns 0 with *ID,
+ * or -1.
+ */
+int pay_order_new(struct db *, const char *ch, int64_t account_id,
+    int64_t meter_id, int64_t amount, char *no, int64_t *id);
+
+/*
+ * A notice of channel CH as received from ADDR: stored first as it came,
+ * then verified and checked against its order (ours, the amount to the
+ * fen), then credited exactly once (pay_credit). Sets *ANSWER to what the
+ * gateway is told (CH->ok only when the credit is committed, or was
+ * already, or there is nothing to credit). Returns the outcome (PAY_*).
+ */
+const char *pay_notice_take(struct db *, const struct pay_conf *,
+    const struct pay_channel *ch, const char *addr, const char *body,
+    size_t len, const char **answer);
+
+/*
+ * The credit of the paid order NO of channel CH (trade TRADE_NO of the
+ * gateway, BUYER) that the gateway says was paid AMOUNT fen (another
+ * amount than the order's credits nothing: PAY_BAD_AMOUNT): the ledger entry (kind online, the channel) and its
+ * token in one transaction with "CH:NO" as the idempotency key, under the
+ * hoarding cap. A closed account or the cap refusing it leaves the order
+ * needs_refund: money received, never dropped. Returns PAY_CREDITED,
+ * PAY_DUPLICATE (credited, or set for refund, before), PAY_REFUND,
+ * PAY_UNKNOWN, or NULL on error.
+ */
+const char *pay_credit(struct db *, const char *ch, const char *no,
+    int64_t amount, const char *trade_no, const char *buyer);
+
+/* What payments-sync did. */
+struct pay_sync_result {
+	int asked, credited, refund, closed, failed;
+};
+
+/*
+ * payments-sync (lib/pay-sync.c, libcurl; linked into prepaid-admin only):
+ * every order of channel CH still unpaid or uncredited AFTER_S seconds
+ * after it was made is asked of the gateway (HTTPS, conf->gateway, with
+ * timeouts); a paid one is credited by pay_credit, the answer stored as
+ * a notice; one unpaid EXPIRE_S seconds after it was made is closed at
+ * the gateway and here. Returns 0 with *R, or -1 (the database).
+ */
+int pay_sync(struct db *, const struct pay_conf *, const struct pay_channel *ch,
+    long after_s, long expire_s, struct pay_sync_result *r);
+
+/* "12.30" (yuan, at most two decimals, nothing else) into fen; 0 or -1. */
+int pay_amount_parse(const char *s, int64_t *fen);
+
+#endif
