@@ -33,6 +33,7 @@ LIB_OBJS = \
 	$(B)/lib/log.o \
 	$(B)/lib/money.o \
 	$(B)/lib/oplog.o \
+	$(B)/lib/otp.o \
 	$(B)/lib/reconcile.o \
 	$(B)/lib/roles.o \
 	$(B)/lib/sales.o \
@@ -90,7 +91,9 @@ STAFF_OBJS = \
 MOBILE_OBJS = \
 	$(B)/cgi-bin/mobile/main.o \
 	$(B)/cgi-bin/mobile/page-auth.o \
+	$(B)/cgi-bin/mobile/page-code.o \
 	$(B)/cgi-bin/mobile/page-home.o \
+	$(B)/cgi-bin/mobile/page-phone.o \
 	$(B)/cgi-bin/mobile/router.o
 
 ADMIN_OBJS = \

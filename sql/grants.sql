@@ -100,3 +100,9 @@ GRANT INSERT ON oplog TO 'prepaid_mobile'@'localhost';
 -- staff set and reset the students' passwords (F11), which ends their sessions
 GRANT SELECT, INSERT, UPDATE ON student_logins TO 'prepaid_staff'@'localhost';
 GRANT SELECT (id, account_id), DELETE ON student_sessions TO 'prepaid_staff'@'localhost';
+-- M1 sign-in by code and M4 the phone change (023_student_codes.sql): only
+-- through the definer functions, which take a phone in and give none out;
+-- no right on student_codes, accounts.phone or sms_outbox itself
+GRANT EXECUTE ON FUNCTION student_code_send TO 'prepaid_mobile'@'localhost';
+GRANT EXECUTE ON FUNCTION student_code_check TO 'prepaid_mobile'@'localhost';
+GRANT EXECUTE ON FUNCTION student_phone_masked TO 'prepaid_mobile'@'localhost';

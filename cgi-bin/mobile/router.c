@@ -5,9 +5,11 @@
 
 const struct route routes[] = {
 	{ "/m/",		M_GET,		R_STUDENT, page_home },
+	{ "/m/code",		M_GET | M_POST,	R_PUBLIC,  page_code },
 	{ "/m/lang",		M_GET,		R_PUBLIC,  page_lang },
 	{ "/m/login",		M_GET | M_POST,	R_PUBLIC,  page_login },
 	{ "/m/logout",		M_POST,		R_STUDENT, page_logout },
+	{ "/m/phone",		M_GET | M_POST,	R_STUDENT, page_phone },
 	{ "/m/password",	M_GET | M_POST,	R_STUDENT, page_password },
 };
 
