@@ -17,4 +17,5 @@ node money.mjs || rc=1
 node look.mjs || rc=1
 node reports.mjs || rc=1
 node mobile.mjs || rc=1
+node mobile-code.mjs || rc=1
 exit $rc
