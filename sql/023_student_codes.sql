@@ -1,8 +1,11 @@
 -- 023_student_codes.sql - M1 sign-in by a code sent by SMS and M4 the phone change confirmed by a code: the codes as HMACs, behind definer functions that take a phone in and never give one out.
 
--- the collector sends these like any other text; 'code' tells them apart
+-- the collector sends these like any other text; 'code' tells them apart.
+-- Once a code's text is sent and the code used or replaced, its digits are
+-- masked: the outbox keeps no code longer than it must.
 ALTER TABLE sms_outbox
-  MODIFY recipient ENUM('holder', 'staff', 'code') NOT NULL DEFAULT 'holder';
+  MODIFY recipient ENUM('holder', 'staff', 'code') NOT NULL DEFAULT 'holder',
+  ADD KEY phone_recipient (phone, recipient);
 
 -- One row per code asked for, for a known phone or not (so that the limits
 -- and the answer are the same either way). code_hash is the HMAC-SHA256 of
@@ -79,6 +82,8 @@ BEGIN
   UPDATE student_codes SET used_at = UTC_TIMESTAMP()
     WHERE phone = p_phone AND purpose = p_purpose AND used_at IS NULL
     AND (p_purpose = 'login' OR account_id = p_account);
+  UPDATE sms_outbox SET body = REGEXP_REPLACE(body, '[0-9]{6}', '******')
+    WHERE phone = p_phone AND recipient = 'code' AND status <> 'queued';
   INSERT INTO student_codes (purpose, phone, account_id, code_hash, created_at)
     VALUES (p_purpose, p_phone, acct, p_hash, UTC_TIMESTAMP());
   IF acct IS NOT NULL THEN
@@ -125,6 +130,8 @@ BEGIN
   IF ROW_COUNT() = 0 THEN
     RETURN 0;
   END IF;
+  UPDATE sms_outbox SET body = REGEXP_REPLACE(body, '[0-9]{6}', '******')
+    WHERE phone = p_phone AND recipient = 'code' AND status <> 'queued';
   IF p_purpose = 'login' THEN
     IF NOT EXISTS (SELECT 1 FROM accounts WHERE id = cacct
         AND status = 'open' AND phone = p_phone) THEN

@@ -145,10 +145,24 @@ mlog = os.path.join(VAR, "log", "mobile.log")
 check(not os.path.exists(mlog) or code not in open(mlog, encoding="utf-8", errors="replace").read(),
       "nor does the program's log")
 
+# --- the outbox keeps the code only until it is used: then sent texts of the phone are masked
+age(PA, 61)
+cm = From("127.0.0.60")
+send(cm, PA)
+mcode = last_code(PA)
+mid = db_value(f"SELECT MAX(id) FROM sms_outbox WHERE phone = '{PA}' AND recipient = 'code'")
+db(f"UPDATE sms_outbox SET status = 'sent', sent_at = NOW(3) WHERE id = {mid}")  # as the collector does
+check(mcode in db_value(f"SELECT body FROM sms_outbox WHERE id = {mid}"), "the sent text still holds the unused code")
+r = verify(cm, PA, mcode)
+body = db_value(f"SELECT body FROM sms_outbox WHERE id = {mid}")
+check(r.status == 303 and mcode not in body and "******" in body and count(
+      "sms_outbox", f"phone = '{PA}' AND recipient = 'code' AND status <> 'queued' AND body REGEXP '[0-9]{{6}}'") == 0,
+      f"used, its text in the outbox is masked: {body}")
+
 # --- reused: the same code once more
 c2 = From("127.0.0.42")
 c2.get("/m/code")
-r = verify(c2, PA, code)
+r = verify(c2, PA, mcode)
 check(r.status == 200 and r.field_error("code") == "验证码不正确或已过期" and not cookie_of(r, "msid"),
       "a used code is refused", r.field_error("code"))
 
@@ -281,6 +295,11 @@ g2.get("/m/code")
 r = verify(g2, PL, right)
 check(r.status == 200 and not cookie_of(r, "msid") and r.field_error("code") == "验证码不正确或已过期",
       "so from another address the right code is refused too (no guessing from many addresses)")
+age(PL, 61)
+send(g, PL)
+r = verify(g, PL, last_code(PL))
+check(r.status == 200 and not cookie_of(r, "msid") and r.field_error("code") == "验证码错误次数过多，已暂时锁定",
+      "locked: a new right code from this address is refused too")
 age(PL, 61)
 send(g2, PL)
 r = verify(g2, PL, last_code(PL))
