@@ -7,6 +7,9 @@ ALTER TABLE sms_outbox
   MODIFY recipient ENUM('holder', 'staff', 'code') NOT NULL DEFAULT 'holder',
   ADD KEY phone_recipient (phone, recipient);
 
+-- the code sign-in finds an account by its phone
+ALTER TABLE accounts ADD KEY phone (phone);
+
 -- One row per code asked for, for a known phone or not (so that the limits
 -- and the answer are the same either way). code_hash is the HMAC-SHA256 of
 -- "PURPOSE\nPHONE\nCODE" with the student site's own key (code_key in its
@@ -69,10 +72,11 @@ BEGIN
     RETURN 'hour';
   END IF;
   IF p_purpose = 'login' THEN
-    -- two open accounts with one phone: the newest, as a room's sign-in
+    -- two open accounts with one phone: the newest, as a room's sign-in;
+    -- a phone stored as +86... is the same phone
     SET acct = (SELECT a.id FROM accounts a
       JOIN student_logins l ON l.account_id = a.id
-      WHERE a.phone = p_phone AND a.status = 'open'
+      WHERE a.phone IN (p_phone, CONCAT('+86', p_phone)) AND a.status = 'open'
       ORDER BY a.id DESC LIMIT 1);
   ELSE
     SET acct = (SELECT a.id FROM accounts a
@@ -133,8 +137,8 @@ BEGIN
   UPDATE sms_outbox SET body = REGEXP_REPLACE(body, '[0-9]{6}', '******')
     WHERE phone = p_phone AND recipient = 'code' AND status <> 'queued';
   IF p_purpose = 'login' THEN
-    IF NOT EXISTS (SELECT 1 FROM accounts WHERE id = cacct
-        AND status = 'open' AND phone = p_phone) THEN
+    IF NOT EXISTS (SELECT 1 FROM accounts WHERE id = cacct AND status = 'open'
+        AND phone IN (p_phone, CONCAT('+86', p_phone))) THEN
       RETURN 0;
     END IF;
   ELSE
