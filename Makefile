@@ -38,6 +38,7 @@ LIB_OBJS = \
 	$(B)/lib/oplog.o \
 	$(B)/lib/pay.o \
 	$(B)/lib/pay-alipay.o \
+	$(B)/lib/otp.o \
 	$(B)/lib/reconcile.o \
 	$(B)/lib/roles.o \
 	$(B)/lib/sales.o \
@@ -96,8 +97,10 @@ MOBILE_OBJS = \
 	$(B)/cgi-bin/mobile/main.o \
 	$(B)/cgi-bin/mobile/page-alerts.o \
 	$(B)/cgi-bin/mobile/page-auth.o \
+	$(B)/cgi-bin/mobile/page-code.o \
 	$(B)/cgi-bin/mobile/page-home.o \
 	$(B)/cgi-bin/mobile/page-pay.o \
+	$(B)/cgi-bin/mobile/page-phone.o \
 	$(B)/cgi-bin/mobile/router.o
 
 # pay.fcgi: the gateways' notices, under its own database account

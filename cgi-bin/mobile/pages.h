@@ -9,6 +9,10 @@ int page_login(struct req *);
 int page_logout(struct req *);
 int page_password(struct req *);
 int page_lang(struct req *);
+/* page-code.c: M1 sign-in by phone and a code sent by SMS */
+int page_code(struct req *);
+/* page-phone.c: M4 the phone for SMS, changed by a code sent to it */
+int page_phone(struct req *);
 /* page-home.c: M2 my account, with the B5 forecast */
 int page_home(struct req *);
 /* page-alerts.c: M4 alert settings (levels, quiet period) */

@@ -6,9 +6,11 @@
 const struct route routes[] = {
 	{ "/m/",		M_GET,		R_STUDENT, page_home },
 	{ "/m/alerts",		M_GET | M_POST,	R_STUDENT, page_alerts },
+	{ "/m/code",		M_GET | M_POST,	R_PUBLIC,  page_code },
 	{ "/m/lang",		M_GET,		R_PUBLIC,  page_lang },
 	{ "/m/login",		M_GET | M_POST,	R_PUBLIC,  page_login },
 	{ "/m/logout",		M_POST,		R_STUDENT, page_logout },
+	{ "/m/phone",		M_GET | M_POST,	R_STUDENT, page_phone },
 	{ "/m/password",	M_GET | M_POST,	R_STUDENT, page_password },
 	{ "/m/pay",		M_GET | M_POST,	R_STUDENT, page_pay },
 	{ "/m/pay/return",	M_GET,		R_STUDENT, page_pay_return },

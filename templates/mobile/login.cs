@@ -20,4 +20,5 @@
 <button type="submit" class="btn primary"><?cs var:Lang.btn.login ?></button>
 <p class="note"><?cs var:Lang.page.login_note ?></p>
 </form>
+<p><a href="/m/code" id="by-code"><?cs var:Lang.code.by_code ?></a></p>
 <?cs call:foot() ?>

@@ -18,4 +18,5 @@ node look.mjs || rc=1
 node reports.mjs || rc=1
 node mobile.mjs || rc=1
 node pay.mjs || rc=1
+node mobile-code.mjs || rc=1
 exit $rc
