@@ -6,7 +6,10 @@
 #include "db.h"
 #include "students.h"
 
-enum { Q_FAILS, Q_FAIL, Q_CLEAR, Q_SETPW, Q_OWNPW, Q_ENDALL, Q_ENDOTHERS };
+enum {
+	Q_FAILS, Q_FAIL, Q_CLEAR, Q_SETPW, Q_OWNPW, Q_ENDALL, Q_ENDOTHERS, Q_MUST,
+	Q_LASTLOGIN, Q_NEWSESS
+};
 static const char *const q[] = {
 	/* failures of this login from this address, of the address, and
 	 * the minutes until the lock of either ends */
@@ -30,6 +33,13 @@ static const char *const q[] = {
 	[Q_ENDALL] = "DELETE FROM student_sessions WHERE account_id = ?",
 	[Q_ENDOTHERS] = "DELETE FROM student_sessions"
 	    " WHERE account_id = ? AND id <> ?",
+	/* only an account with a student login has sessions */
+	[Q_MUST] = "SELECT must_change FROM student_logins WHERE account_id = ?",
+	[Q_LASTLOGIN] = "UPDATE student_logins SET last_login = UTC_TIMESTAMP()"
+	    " WHERE account_id = ?",
+	[Q_NEWSESS] = "INSERT INTO student_sessions (token_hash, account_id,"
+	    " csrf, client_addr, remember, by_code, created_at, last_seen)"
+	    " VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
 };
 
 int
@@ -105,5 +115,28 @@ students_set_password(struct db *db, int64_t account, const char *pw,
 		errno = EIO;
 		return -1;
 	}
+	return 0;
+}
+
+int
+students_session_start(struct db *db, int64_t account, int remember,
+    int by_code, const char *addr, char token[65], int *must_change)
+{
+	char hash[65], csrf[65];
+	struct dbres *res;
+
+	*must_change = 1;
+	if ((res = db_query(db, q[Q_MUST], "l", account)) == NULL)
+		return -1;
+	if (db_next(res) == 1)
+		*must_change = (int)db_coll(res, 0);
+	db_res_free(res);
+	if (crypto_random_hex(32, token) || crypto_sha256_hex(token, hash) ||
+	    crypto_random_hex(32, csrf))
+		return -1;
+	if (db_exec(db, q[Q_LASTLOGIN], "l", account) == -1 ||
+	    db_exec(db, q[Q_NEWSESS], "slssii", hash, account, csrf, addr,
+	    remember, by_code) == -1)
+		return -1;
 	return 0;
 }

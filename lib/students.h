@@ -37,4 +37,12 @@ int students_cleared(struct db *, const char *login, const char *addr);
 int students_set_password(struct db *, int64_t account, const char *pw,
     int64_t operator_id, int64_t keep);
 
+/*
+ * A new session of ACCOUNT from ADDR: kept 7 days when REMEMBER, started by
+ * an SMS code when BY_CODE. Writes the cookie's token (64 hex digits) to
+ * TOKEN and whether a new password is due to *MUST_CHANGE. Returns 0, or -1.
+ */
+int students_session_start(struct db *, int64_t account, int remember,
+    int by_code, const char *addr, char token[65], int *must_change);
+
 #endif

@@ -17,7 +17,7 @@ static const char *const q[] = {
 	    "SELECT s.id, s.csrf, s.account_id, s.remember, l.must_change,"
 	    " TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
 	    " TIMESTAMPDIFF(SECOND, s.created_at, UTC_TIMESTAMP()),"
-	    " CONCAT(r.building_id, '/', r.number), a.status"
+	    " CONCAT(r.building_id, '/', r.number), a.status, s.by_code"
 	    " FROM student_sessions s JOIN accounts a ON a.id = s.account_id"
 	    " JOIN student_logins l ON l.account_id = a.id"
 	    " LEFT JOIN rooms r ON r.id = a.room_id"
@@ -85,6 +85,7 @@ session_load(struct req *r)
 			s->account_id = db_coll(res, 2);
 			s->remember = (int)db_coll(res, 3);
 			s->must_change = (int)db_coll(res, 4);
+			s->by_code = (int)db_coll(res, 9);
 			snprintf(s->login, sizeof(s->login), "%s",
 			    db_col(res, 7) ? db_col(res, 7) : "");
 			snprintf(s->actor, sizeof(s->actor), "student:%lld",
@@ -98,6 +99,33 @@ session_load(struct req *r)
 		}
 	}
 	db_res_free(res);
+}
+
+int
+mobile_signed_in(struct req *r, int64_t account, int remember, int by_code,
+    const char *login, const char *form_cookie)
+{
+	char token[65], detail[64];
+	int must_change;
+
+	if (students_session_start(r->db, account, remember, by_code, r->addr,
+	    token, &must_change) == -1)
+		return -1;
+	if (r->sess->id)
+		db_exec(r->db, q[Q_DROP], "l", r->sess->id);
+	snprintf(r->sess->actor, sizeof(r->sess->actor), "student:%lld",
+	    (long long)account);
+	r->actor.name = r->sess->actor;
+	snprintf(detail, sizeof(detail), "{%s%s%s}", by_code ? "\"by\":\"code\"" :
+	    "", by_code && remember ? "," : "",
+	    remember ? "\"remember\":\"7 days\"" : "");
+	web_log(r, "student.login", login, NULL, by_code || remember ? detail :
+	    NULL);
+	mobile_cookie(r, MOBILE_COOKIE, token, remember ?
+	    STUDENT_REMEMBER_DAYS * 86400L : -1);
+	mobile_cookie(r, form_cookie, "", 0);
+	web_redirect(r, must_change ? "/m/password?first=1" : "/m/");
+	return 0;
 }
 
 /* The site's name and the student signed in, for every page. */

@@ -17,6 +17,7 @@ struct session {
 	char actor[32];		/* "student:ACCOUNT" in the operation log */
 	int must_change;
 	int remember;
+	int by_code;		/* signed in by an SMS code */
 };
 
 extern const struct route routes[];
@@ -26,5 +27,14 @@ extern const size_t nroutes;
  * delete it, -1 for the browser's session. */
 void mobile_cookie(struct req *, const char *name, const char *value,
     long maxage);
+
+/*
+ * Signs ACCOUNT in (by an SMS code when BY_CODE, for 7 days when REMEMBER):
+ * a new session and its cookie, the old one ended, the sign-in form's
+ * cookie FORM_COOKIE deleted, logged as LOGIN, and a redirect to the
+ * password page when a new one is due, else to /m/. 0, or -1.
+ */
+int mobile_signed_in(struct req *, int64_t account, int remember, int by_code,
+    const char *login, const char *form_cookie);
 
 #endif

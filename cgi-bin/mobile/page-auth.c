@@ -14,20 +14,15 @@
 #define FAIL_DELAY_US 150000
 #define LOGIN_CSRF "mlcsrf"
 
-enum { Q_FIND, Q_OK, Q_NEWSESS, Q_DELSESS, Q_PWGET };
+enum { Q_FIND, Q_DELSESS, Q_PWGET };
 static const char *const q[] = {
 	/* the open account of the room, if it has a password */
-	[Q_FIND] = "SELECT a.id, l.pw_hash, l.must_change"
+	[Q_FIND] = "SELECT a.id, l.pw_hash"
 	    " FROM rooms r JOIN accounts a ON a.room_id = r.id"
 	    "   AND a.status = 'open'"
 	    " JOIN student_logins l ON l.account_id = a.id"
 	    " WHERE r.building_id = ? AND r.number = ?"
 	    " ORDER BY a.id DESC LIMIT 1",
-	[Q_OK] = "UPDATE student_logins SET last_login = UTC_TIMESTAMP()"
-	    " WHERE account_id = ?",
-	[Q_NEWSESS] = "INSERT INTO student_sessions (token_hash, account_id,"
-	    " csrf, client_addr, remember, created_at, last_seen) VALUES"
-	    " (?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
 	[Q_DELSESS] = "DELETE FROM student_sessions WHERE id = ?",
 	[Q_PWGET] = "SELECT pw_hash FROM student_logins WHERE account_id = ?",
 };
@@ -59,40 +54,11 @@ login_form(struct req *r)
 	return 0;
 }
 
-/* The session of ACCOUNT: a cookie for the browser's session, or for 7
- * days when REMEMBER. */
-static int
-login_session(struct req *r, int64_t account, int remember, int must_change,
-    const char *login)
-{
-	char token[65], hash[65], csrf[65];
-
-	if (crypto_random_hex(32, token) || crypto_sha256_hex(token, hash) ||
-	    crypto_random_hex(32, csrf))
-		return -1;
-	if (db_exec(r->db, q[Q_OK], "l", account) == -1 ||
-	    db_exec(r->db, q[Q_NEWSESS], "slssi", hash, account, csrf,
-	    r->addr, remember) == -1)
-		return -1;
-	if (r->sess->id)
-		db_exec(r->db, q[Q_DELSESS], "l", r->sess->id);
-	snprintf(r->sess->actor, sizeof(r->sess->actor), "student:%lld",
-	    (long long)account);
-	r->actor.name = r->sess->actor;
-	web_log(r, "student.login", login, NULL, remember ?
-	    "{\"remember\":\"7 days\"}" : NULL);
-	mobile_cookie(r, MOBILE_COOKIE, token, remember ?
-	    STUDENT_REMEMBER_DAYS * 86400L : -1);
-	mobile_cookie(r, LOGIN_CSRF, "", 0);
-	web_redirect(r, must_change ? "/m/password?first=1" : "/m/");
-	return 0;
-}
-
 /* The room's password, checked under the lock rule; 0 when the page is
  * answered, 1 with *ACCOUNT signed in, -1 on error. */
 static int
 login_check(struct req *r, const char *login, const struct fval *v,
-    int64_t *account, int *must_change)
+    int64_t *account)
 {
 	struct student_lock lk;
 	struct dbres *res;
@@ -113,10 +79,8 @@ login_check(struct req *r, const char *login, const struct fval *v,
 	known = db_next(res) == 1;
 	ok = crypto_password_verify(v[L_PASSWORD].s,
 	    known ? db_col(res, 1) : dummy_hash) == 1 && known;
-	if (known) {
+	if (known)
 		*account = db_coll(res, 0);
-		*must_change = (int)db_coll(res, 2);
-	}
 	db_res_free(res);
 	if (ok) {
 		students_cleared(r->db, login, r->addr);
@@ -142,7 +106,7 @@ login_post(struct req *r)
 	const char *sent = web_query(r, "csrf", "");
 	char login[80];
 	int64_t account = 0;
-	int must_change = 0, rc;
+	int rc;
 
 	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
 	    CRYPTO_memcmp(cookie, sent, 64) != 0) {
@@ -153,12 +117,12 @@ login_post(struct req *r)
 		return login_form(r);
 	snprintf(login, sizeof(login), "%lld/%s", (long long)v[L_BUILDING].i,
 	    v[L_ROOM].s);
-	if ((rc = login_check(r, login, v, &account, &must_change)) == -1)
+	if ((rc = login_check(r, login, v, &account)) == -1)
 		return -1;
 	if (rc == 0)
 		return login_form(r);
-	return login_session(r, account, (int)v[L_REMEMBER].i, must_change,
-	    login);
+	return mobile_signed_in(r, account, (int)v[L_REMEMBER].i, 0, login,
+	    LOGIN_CSRF);
 }
 
 int
@@ -190,12 +154,17 @@ static const struct field pw_fields[] = {
 };
 enum { P_OLD, P_NEW, P_CONFIRM, P_N };
 
-/* The form's own checks: the number of errors. */
+/* The form's own checks: the number of errors. Signed in by an SMS code,
+ * the phone proved who it is: no old password is asked. */
 static int
 password_check(struct req *r, struct fval *v)
 {
 	const char *e, *room = strchr(r->sess->login, '/');
-	int nerr = form_check(r, pw_fields, P_N, v);
+	int nerr;
+
+	memset(v, 0, sizeof(*v) * P_N);
+	nerr = r->sess->by_code ? form_check(r, pw_fields + 1, P_N - 1, v + 1) :
+	    form_check(r, pw_fields, P_N, v);
 
 	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s,
 	    room ? room + 1 : r->sess->login)))
@@ -216,14 +185,20 @@ page_password(struct req *r)
 	int ok;
 
 	hdf_set_value(r->hdf, "Form.first", r->sess->must_change ? "1" : "");
+	hdf_set_int_value(r->hdf, "Form.by_code", r->sess->by_code);
 	web_render(r, "password.cs");
 	if (!r->is_post || password_check(r, v) > 0)
 		return 0;
-	if ((res = db_query(r->db, q[Q_PWGET], "l", r->sess->account_id)) == NULL)
-		return -1;
-	ok = db_next(res) == 1 &&
-	    crypto_password_verify(v[P_OLD].s, db_col(res, 0)) == 1;
-	db_res_free(res);
+	if (r->sess->by_code)
+		ok = 1;
+	else {
+		if ((res = db_query(r->db, q[Q_PWGET], "l",
+		    r->sess->account_id)) == NULL)
+			return -1;
+		ok = db_next(res) == 1 &&
+		    crypto_password_verify(v[P_OLD].s, db_col(res, 0)) == 1;
+		db_res_free(res);
+	}
 	if (!ok) {
 		web_log(r, "student.password.fail", r->sess->login, NULL, NULL);
 		form_error(r, "old", "pw_old_wrong");
@@ -232,7 +207,8 @@ page_password(struct req *r)
 	if (students_set_password(r->db, r->sess->account_id, v[P_NEW].s, 0,
 	    r->sess->id) == -1)
 		return -1;
-	web_log(r, "student.password.change", r->sess->login, NULL, NULL);
+	web_log(r, "student.password.change", r->sess->login, NULL,
+	    r->sess->by_code ? "{\"by\":\"code\"}" : NULL);
 	web_redirect(r, "/m/?ok=password_changed");
 	return 0;
 }

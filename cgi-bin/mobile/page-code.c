@@ -17,18 +17,6 @@
 #define FAIL_DELAY_US 150000
 #define CODE_CSRF "mccsrf"
 
-enum { Q_MUST, Q_OK, Q_NEWSESS, Q_DELSESS };
-static const char *const q[] = {
-	/* only an account with a student login has sessions (main.c) */
-	[Q_MUST] = "SELECT must_change FROM student_logins WHERE account_id = ?",
-	[Q_OK] = "UPDATE student_logins SET last_login = UTC_TIMESTAMP()"
-	    " WHERE account_id = ?",
-	[Q_NEWSESS] = "INSERT INTO student_sessions (token_hash, account_id,"
-	    " csrf, client_addr, remember, created_at, last_seen) VALUES"
-	    " (?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-	[Q_DELSESS] = "DELETE FROM student_sessions WHERE id = ?",
-};
-
 static const struct field send_fields[] = {
 	{ "phone", FT_TEXT, 1, 0, 20, NULL },
 };
@@ -98,40 +86,6 @@ code_request(struct req *r, const char *key)
 	return code_form(r, "check");
 }
 
-/* The session of ACCOUNT, as the password's sign-in makes it. */
-static int
-code_session(struct req *r, int64_t account, int remember, const char *login)
-{
-	char token[65], hash[65], csrf[65];
-	struct dbres *res;
-	int must_change = 1;
-
-	if ((res = db_query(r->db, q[Q_MUST], "l", account)) == NULL)
-		return -1;
-	if (db_next(res) == 1)
-		must_change = (int)db_coll(res, 0);
-	db_res_free(res);
-	if (crypto_random_hex(32, token) || crypto_sha256_hex(token, hash) ||
-	    crypto_random_hex(32, csrf))
-		return -1;
-	if (db_exec(r->db, q[Q_OK], "l", account) == -1 ||
-	    db_exec(r->db, q[Q_NEWSESS], "slssi", hash, account, csrf,
-	    r->addr, remember) == -1)
-		return -1;
-	if (r->sess->id)
-		db_exec(r->db, q[Q_DELSESS], "l", r->sess->id);
-	snprintf(r->sess->actor, sizeof(r->sess->actor), "student:%lld",
-	    (long long)account);
-	r->actor.name = r->sess->actor;
-	web_log(r, "student.login", login, NULL, remember ?
-	    "{\"by\":\"code\",\"remember\":\"7 days\"}" : "{\"by\":\"code\"}");
-	mobile_cookie(r, MOBILE_COOKIE, token, remember ?
-	    STUDENT_REMEMBER_DAYS * 86400L : -1);
-	mobile_cookie(r, CODE_CSRF, "", 0);
-	web_redirect(r, must_change ? "/m/password?first=1" : "/m/");
-	return 0;
-}
-
 /* A wrong code (or none for the phone): counted toward the lock. */
 static int
 code_wrong(struct req *r, const char *login, const struct student_lock *lk)
@@ -182,7 +136,8 @@ code_verify(struct req *r, const char *key)
 	if (account == 0)
 		return code_wrong(r, login, &lk);
 	students_cleared(r->db, login, r->addr);
-	return code_session(r, account, (int)v[C_REMEMBER].i, login);
+	return mobile_signed_in(r, account, (int)v[C_REMEMBER].i, 1, login,
+	    CODE_CSRF);
 }
 
 int

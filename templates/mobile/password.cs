@@ -1,10 +1,10 @@
 <?cs # password.cs - M1 the student's own password (at the first sign-in, a new one must be chosen). ?>
 <?cs include:"layout.cs" ?>
 <?cs call:head(Lang.page.password) ?>
-<?cs if:Form.first ?><p class="warn"><?cs var:Lang.page.first_password ?></p><?cs /if ?>
+<?cs if:Form.by_code ?><p class="note" id="by-code"><?cs var:Lang.page.password_by_code ?></p><?cs elif:Form.first ?><p class="warn"><?cs var:Lang.page.first_password ?></p><?cs /if ?>
 <form method="post" action="/m/password" class="form">
 <input type="hidden" name="csrf" value="<?cs var:Me.csrf ?>">
-<?cs call:pw("old", Lang.col.old_password, "current-password") ?>
+<?cs if:!Form.by_code ?><?cs call:pw("old", Lang.col.old_password, "current-password") ?><?cs /if ?>
 <?cs call:pw("new", Lang.col.new_password, "new-password") ?>
 <?cs call:pw("confirm", Lang.col.confirm_password, "new-password") ?>
 <p class="note"><?cs var:Lang.page.password_rule ?></p>
