@@ -6,17 +6,22 @@
 #include "energy.h"
 
 /*
- * The use of each room meter of a place per local day of a range: its last
- * energy minus that of its row before (the day before the range included),
- * or its own first energy when it has none; a meter set back counts 0.
+ * A day row's use as the collector stores it (027_daily_use.sql): its last
+ * energy minus that of the meter's row before, however old, or its own
+ * first energy when it has none; a meter set back counts 0. A row written
+ * without it (by hand) gets it worked out here.
  */
+#define DAY_USED "COALESCE(de.used, GREATEST(de.last_energy -" \
+	" COALESCE((SELECT pr.last_energy FROM daily_energy pr" \
+	" WHERE pr.meter_id = de.meter_id AND pr.day < de.day" \
+	" ORDER BY pr.day DESC LIMIT 1), de.first_energy), 0))"
+
+/* The use of each room meter of a place per local day of a range. */
 #define USED_CTE \
 	"WITH p AS (SELECT ? AS b, ? AS f, ? AS rm, CAST(? AS DATE) AS d1," \
 	" CAST(? AS DATE) AS d2)," \
-	" u AS (SELECT de.meter_id, m.room_id, de.day, p.d1," \
-	" GREATEST(de.last_energy - COALESCE(LAG(de.last_energy) OVER" \
-	" (PARTITION BY de.meter_id ORDER BY de.day), de.first_energy), 0) AS used" \
-	" FROM p JOIN daily_energy de ON de.day BETWEEN p.d1 - INTERVAL 1 DAY AND p.d2" \
+	" u AS (SELECT de.meter_id, m.room_id, de.day, p.d1, " DAY_USED " AS used" \
+	" FROM p JOIN daily_energy de ON de.day BETWEEN p.d1 AND p.d2" \
 	" JOIN meters m ON m.id = de.meter_id JOIN rooms r ON r.id = m.room_id" \
 	" WHERE (p.b = 0 OR r.building_id = p.b) AND (p.f = 0 OR r.floor = p.f)" \
 	" AND (p.rm = 0 OR r.id = p.rm))"
@@ -131,10 +136,8 @@ static const char *const q[] = {
 	    " FROM meters m JOIN buses u ON u.id = m.bus_id"
 	    " JOIN gateways g ON g.id = u.gateway_id"
 	    " LEFT JOIN rooms r ON r.id = m.room_id),"
-	    " u AS (SELECT mb.master_b, mb.room_b, de.day,"
-	    " GREATEST(de.last_energy - COALESCE(LAG(de.last_energy) OVER"
-	    " (PARTITION BY de.meter_id ORDER BY de.day), de.first_energy), 0) AS used"
-	    " FROM p JOIN daily_energy de ON de.day BETWEEN p.d1 - INTERVAL 1 DAY AND p.d2"
+	    " u AS (SELECT mb.master_b, mb.room_b, de.day, " DAY_USED " AS used"
+	    " FROM p JOIN daily_energy de ON de.day BETWEEN p.d1 AND p.d2"
 	    " JOIN mb ON mb.id = de.meter_id"
 	    " WHERE mb.master_b IS NOT NULL OR mb.room_b IS NOT NULL),"
 	    " s AS (SELECT bb.id AS building_id, bb.name AS building, u.day,"
