@@ -1,4 +1,4 @@
-/* store.c - the collector's database writes: a bus cycle's readings in one batch, meter state, daily energy, bus health, events, gateway state. */
+/* store.c - the collector's database writes: a bus cycle's readings in one batch, meter state, daily energy and each day's use, bus health, events, gateway state. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,9 +15,16 @@
  * unpacked by JSON_TABLE: one prepared statement per table per cycle.
  */
 enum {
-	Q_READINGS, Q_STATE_OK, Q_STATE_FAIL, Q_DAILY, Q_HEALTH, Q_EVENT,
-	Q_GW_STATE
+	Q_READINGS, Q_STATE_OK, Q_STATE_FAIL, Q_DAILY, Q_DAILY_USE, Q_HEALTH,
+	Q_EVENT, Q_GW_STATE
 };
+
+/* A day row's use: its last energy minus that of the meter's row before
+ * (however old), or its own first when it has none; never below 0. */
+#define DAY_USE "GREATEST(d.last_energy - COALESCE((SELECT p.last_energy" \
+	" FROM daily_energy p WHERE p.meter_id = d.meter_id AND p.day < d.day" \
+	" ORDER BY p.day DESC LIMIT 1), d.first_energy), 0)"
+
 static const char *const q[] = {
 	[Q_READINGS] = "INSERT INTO readings (meter_id, read_at, meter_clock,"
 	    " energy, e_spike, e_peak, e_flat, e_valley, remaining_fen,"
@@ -69,6 +76,14 @@ static const char *const q[] = {
 	    " SELECT j.m, j.d, j.e, j.e FROM JSON_TABLE(?, '$[*]' COLUMNS"
 	    " (m INT PATH '$[0]', d DATE PATH '$[1]', e BIGINT PATH '$[2]')) j"
 	    " ON DUPLICATE KEY UPDATE last_energy = VALUES(last_energy)",
+	/* the use of the cycle's day rows and of each one's next row, whose
+	 * day before has changed when reads of an earlier day come late */
+	[Q_DAILY_USE] = "UPDATE daily_energy d JOIN JSON_TABLE(?, '$[*]' COLUMNS"
+	    " (m INT PATH '$[0]', dd DATE PATH '$[1]')) j"
+	    " ON d.meter_id = j.m AND d.day >= j.dd"
+	    " AND d.day <= COALESCE((SELECT MIN(n.day) FROM daily_energy n"
+	    " WHERE n.meter_id = j.m AND n.day > j.dd), j.dd)"
+	    " SET d.used = " DAY_USE,
 	[Q_HEALTH] = "INSERT INTO bus_health (bus_id, reads_ok, reads_failed,"
 	    " timeouts, exceptions, bad_frames, link_errors, latency_ms_sum,"
 	    " last_cycle_at, last_cycle_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
@@ -201,7 +216,8 @@ store_rows(struct bus *b, long cycle_ms,
 		return -1;
 	if ((rd->len > 2 && (db_exec(b->db, q[Q_READINGS], "s", rd->s) == -1 ||
 	    db_exec(b->db, q[Q_STATE_OK], "s", rd->s) == -1 ||
-	    db_exec(b->db, q[Q_DAILY], "s", daily->s) == -1)) ||
+	    db_exec(b->db, q[Q_DAILY], "s", daily->s) == -1 ||
+	    db_exec(b->db, q[Q_DAILY_USE], "s", daily->s) == -1)) ||
 	    (fail->len > 2 && db_exec(b->db, q[Q_STATE_FAIL], "s", fail->s) == -1) ||
 	    db_exec(b->db, q[Q_HEALTH], "illllllllll", b->id, (int64_t)c->ok,
 	    (int64_t)c->failed, (int64_t)c->fault[FT_TIMEOUT],

@@ -6,17 +6,22 @@
 #include "energy.h"
 
 /*
- * The use of each room meter of a place per local day of a range: its last
- * energy minus that of its row before (the day before the range included),
- * or its own first energy when it has none; a meter set back counts 0.
+ * A day row's use as the collector stores it (027_daily_use.sql): its last
+ * energy minus that of the meter's row before, however old, or its own
+ * first energy when it has none; a meter set back counts 0. A row written
+ * without it (by hand) gets it worked out here.
  */
+#define DAY_USED "COALESCE(de.used, GREATEST(de.last_energy -" \
+	" COALESCE((SELECT pr.last_energy FROM daily_energy pr" \
+	" WHERE pr.meter_id = de.meter_id AND pr.day < de.day" \
+	" ORDER BY pr.day DESC LIMIT 1), de.first_energy), 0))"
+
+/* The use of each room meter of a place per local day of a range. */
 #define USED_CTE \
 	"WITH p AS (SELECT ? AS b, ? AS f, ? AS rm, CAST(? AS DATE) AS d1," \
 	" CAST(? AS DATE) AS d2)," \
-	" u AS (SELECT de.meter_id, m.room_id, de.day, p.d1," \
-	" GREATEST(de.last_energy - COALESCE(LAG(de.last_energy) OVER" \
-	" (PARTITION BY de.meter_id ORDER BY de.day), de.first_energy), 0) AS used" \
-	" FROM p JOIN daily_energy de ON de.day BETWEEN p.d1 - INTERVAL 1 DAY AND p.d2" \
+	" u AS (SELECT m.room_id, de.day, " DAY_USED " AS used" \
+	" FROM p JOIN daily_energy de ON de.day BETWEEN p.d1 AND p.d2" \
 	" JOIN meters m ON m.id = de.meter_id JOIN rooms r ON r.id = m.room_id" \
 	" WHERE (p.b = 0 OR r.building_id = p.b) AND (p.f = 0 OR r.floor = p.f)" \
 	" AND (p.rm = 0 OR r.id = p.rm))"
@@ -82,17 +87,20 @@ static const char *const q[] = {
 	[Q_PLACE] = "SELECT b.floors, COALESCE((SELECT r.id FROM rooms r"
 	    " WHERE r.building_id = b.id AND r.number = ?), 0)"
 	    " FROM buildings b WHERE b.id = ?",
+	/* summed by day first: a date groups cheaper than its text */
 	[Q_PERIODS] = USED_CTE
 	    " SELECT IF(?, DATE_FORMAT(day, '%Y-%m'), DATE_FORMAT(day, '%Y-%m-%d'))"
-	    " AS period, SUM(used) AS used FROM u WHERE day >= d1"
+	    " AS period, SUM(used) AS used"
+	    " FROM (SELECT day, SUM(used) AS used FROM u GROUP BY day) z"
 	    " GROUP BY period ORDER BY period",
-	[Q_TOTAL] = USED_CTE " SELECT COALESCE(SUM(used), 0) FROM u WHERE day >= d1",
+	[Q_TOTAL] = USED_CTE " SELECT COALESCE(SUM(used), 0) FROM u",
+	/* summed by room first, then the few rooms named */
 	[Q_TOP] = USED_CTE
-	    " SELECT r.id, b.name AS building, r.floor, r.number AS room,"
-	    " SUM(u.used) AS used FROM u JOIN rooms r ON r.id = u.room_id"
-	    " JOIN buildings b ON b.id = r.building_id WHERE u.day >= u.d1"
-	    " GROUP BY r.id, b.name, r.floor, r.number"
-	    " ORDER BY used DESC, b.name, LPAD(r.number, 16, '0') LIMIT ?",
+	    " SELECT r.id, b.name AS building, r.floor, r.number AS room, z.used"
+	    " FROM (SELECT room_id, SUM(used) AS used FROM u GROUP BY room_id) z"
+	    " JOIN rooms r ON r.id = z.room_id"
+	    " JOIN buildings b ON b.id = r.building_id"
+	    " ORDER BY z.used DESC, b.name, LPAD(r.number, 16, '0') LIMIT ?",
 	[Q_INSTR] = "SELECT m.id, m.number, COALESCE(b.name, '') AS building, m.note"
 	    " FROM meters m JOIN buses u ON u.id = m.bus_id"
 	    " JOIN gateways g ON g.id = u.gateway_id"
@@ -131,17 +139,19 @@ static const char *const q[] = {
 	    " FROM meters m JOIN buses u ON u.id = m.bus_id"
 	    " JOIN gateways g ON g.id = u.gateway_id"
 	    " LEFT JOIN rooms r ON r.id = m.room_id),"
-	    " u AS (SELECT mb.master_b, mb.room_b, de.day,"
-	    " GREATEST(de.last_energy - COALESCE(LAG(de.last_energy) OVER"
-	    " (PARTITION BY de.meter_id ORDER BY de.day), de.first_energy), 0) AS used"
-	    " FROM p JOIN daily_energy de ON de.day BETWEEN p.d1 - INTERVAL 1 DAY AND p.d2"
+	    " u AS (SELECT mb.master_b, mb.room_b, de.day, " DAY_USED " AS used"
+	    " FROM p JOIN daily_energy de ON de.day BETWEEN p.d1 AND p.d2"
 	    " JOIN mb ON mb.id = de.meter_id"
 	    " WHERE mb.master_b IS NOT NULL OR mb.room_b IS NOT NULL),"
+	    /* summed per kind of meter, building and day before the buildings
+	     * take them */
+	    " v AS (SELECT master_b, room_b, day, SUM(used) AS used FROM u"
+	    " GROUP BY master_b, room_b, day),"
 	    " s AS (SELECT bb.id AS building_id, bb.name AS building, u.day,"
 	    " SUM(IF(u.master_b = bb.id, u.used, 0)) AS master,"
 	    " SUM(IF(u.master_b IS NULL AND u.room_b = bb.id, u.used, 0)) AS rooms"
 	    " FROM p JOIN buildings bb ON p.b = 0 OR bb.id = p.b"
-	    " JOIN u ON u.day >= p.d1 AND (u.master_b = bb.id OR u.room_b = bb.id)"
+	    " JOIN v u ON u.day >= p.d1 AND (u.master_b = bb.id OR u.room_b = bb.id)"
 	    " WHERE bb.id IN (SELECT master_b FROM mb)"
 	    " GROUP BY bb.id, bb.name, u.day)"
 	    " SELECT s.building_id, s.building, DATE_FORMAT(s.day, '%Y-%m-%d') AS day,"

@@ -49,8 +49,9 @@ int energy_place(struct db *, int64_t building, int64_t floor,
 
 /*
  * F28: the use of the place's meters in RG (0.01 kWh) per day, or per month
- * when MONTHLY: rows (period, used). A day's use is its last energy minus
- * the day before's (its first when there is none), never below 0.
+ * when MONTHLY: rows (period, used). A day's use is the one stored with the
+ * day row (daily_energy.used): its last energy minus that of the meter's
+ * row before, however old (its first when there is none), never below 0.
  */
 struct dbres *energy_periods(struct db *, const struct energy_place *,
     const struct energy_range *rg, int monthly);

@@ -10,8 +10,8 @@ Every meter of the site gets a read each half hour (UTC times, energy in
 0.01 kWh): a room's use follows the hour of the day with a per-room level
 and some noise; a master meter (energy-only, in no room) reads what its
 building's rooms used plus a loss of 2-7 %. The collector's day table
-(first and last energy of each local day, +08:00) comes from the same
-reads. Each room meter gets an account if it has none, and a sale about
+(first and last energy of each local day, +08:00, and the day's use)
+comes from the same reads. Each room meter gets an account if it has none, and a sale about
 every two weeks. Rows go in with LOAD DATA LOCAL INFILE, a month at a time;
 readings and day rows of the period that were there are replaced.
 """
@@ -114,10 +114,17 @@ def main():
         slot = upto
     path = os.path.join(tmp, "daily.tsv")
     with open(path, "w") as f:
+        prev = {}	# meter -> the last energy of its day row before
         for (m, d), (fe, le) in day_rows.items():
-            f.write(f"{m}\t{d}\t{fe}\t{le}\n")
-    load(a.var, path, "daily_energy", "meter_id, day, first_energy, last_energy", replace=True)
+            f.write(f"{m}\t{d}\t{fe}\t{le}\t{max(le - prev.get(m, fe), 0)}\n")
+            prev[m] = le
+    load(a.var, path, "daily_energy", "meter_id, day, first_energy, last_energy, used", replace=True)
     os.unlink(path)
+    # the use of the period's first day and of the day row after it, by the rows around the period
+    sql(a.var, "UPDATE daily_energy d SET d.used = GREATEST(d.last_energy - COALESCE((SELECT p.last_energy"
+        " FROM daily_energy p WHERE p.meter_id = d.meter_id AND p.day < d.day ORDER BY p.day DESC LIMIT 1),"
+        f" d.first_energy), 0) WHERE d.day = '{first}' OR d.day = (SELECT MIN(n.day) FROM daily_energy n"
+        f" WHERE n.meter_id = d.meter_id AND n.day > '{end}')")
     nsales = sales(a.var, rnd, rooms, first, a.days, tmp)
     os.rmdir(tmp)
     datadir = sql(a.var, "SELECT @@datadir").strip()

@@ -204,4 +204,68 @@ for params, field, text in [({"building": "999999"}, "building", "找不到该�
 c = operator(role=3)
 check(c.get("/report/energy").status == 200 and c.get("/report/losses").status == 200
       and c.get("/report/instruments").status == 403, "a role with F28 and not F29")
+
+# The day's use as stored (027_daily_use.sql) against the raw readings: a gap day, a day of a
+# single read, a meter replaced mid-day (set back: 0), the day after the gap first in the range.
+mE, roomE = (int(x) if i == 0 else x for i, x in enumerate(db(
+    "SELECT m.id, r.number FROM meters m JOIN rooms r ON r.id = m.room_id"
+    f" WHERE r.building_id = {b2} AND m.id <> {mD} AND NOT EXISTS (SELECT 1 FROM readings x WHERE x.meter_id = m.id)"
+    " AND NOT EXISTS (SELECT 1 FROM daily_energy x WHERE x.meter_id = m.id) ORDER BY m.id LIMIT 1")[0]))
+reads = [("2025-04-10 08:00:00", 1000), ("2025-04-10 20:00:00", 1200),     # 04-11: no reads
+         ("2025-04-12 12:00:00", 1500),                                    # a single read
+         ("2025-04-13 09:00:00", 1600), ("2025-04-13 13:00:00", 20), ("2025-04-13 22:00:00", 120),  # replaced
+         ("2025-04-14 00:00:00", 150), ("2025-04-14 23:59:59", 300), ("2025-04-15 00:00:00", 310)]
+db(f"INSERT INTO readings (meter_id, read_at, energy) VALUES " + ", ".join(
+    f"({mE}, CONVERT_TZ('{t}', '+08:00', '+00:00'), {e})" for t, e in reads))
+# the day table as the collector leaves it: the first and the last read of each local day
+db("INSERT INTO daily_energy (meter_id, day, first_energy, last_energy)"
+   " SELECT DISTINCT meter_id, DATE(CONVERT_TZ(read_at, '+00:00', '+08:00')) AS d,"
+   " FIRST_VALUE(energy) OVER w, LAST_VALUE(energy) OVER w FROM readings"
+   f" WHERE meter_id = {mE} WINDOW w AS (PARTITION BY DATE(CONVERT_TZ(read_at, '+00:00', '+08:00'))"
+   " ORDER BY read_at ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)")
+
+
+def raw_use(m, d1, d2):
+    """Independently from the readings: each local day's last read minus the last read before the
+    day (or the day's first), never below 0."""
+    return dict((d, int(u)) for d, u in db(
+        "SELECT DATE_FORMAT(y.dd, '%Y-%m-%d'), GREATEST(y.l - COALESCE(y.b, y.f), 0) FROM (SELECT x.dd,"
+        f" (SELECT energy FROM readings r WHERE r.meter_id = {m} AND r.read_at <"
+        " CONVERT_TZ(x.dd + INTERVAL 1 DAY, '+08:00', '+00:00') ORDER BY r.read_at DESC LIMIT 1) AS l,"
+        f" (SELECT energy FROM readings r WHERE r.meter_id = {m} AND r.read_at <"
+        " CONVERT_TZ(x.dd, '+08:00', '+00:00') ORDER BY r.read_at DESC LIMIT 1) AS b,"
+        f" (SELECT energy FROM readings r WHERE r.meter_id = {m} AND r.read_at >="
+        " CONVERT_TZ(x.dd, '+08:00', '+00:00') ORDER BY r.read_at LIMIT 1) AS f"
+        " FROM (SELECT DISTINCT DATE(CONVERT_TZ(read_at, '+00:00', '+08:00')) AS dd FROM readings"
+        f" WHERE meter_id = {m}) x WHERE x.dd BETWEEN '{d1}' AND '{d2}') y"))
+
+
+def shown_use(d1, d2):
+    r = a.get("/report/energy", building=str(b2), room=roomE, **{"from": d1, "to": d2})
+    got = dict(re.findall(r'<td class="period">([^<]+)</td><td class="used">([^<]+)</td>', r.text))
+    tot = re.search(r'id="sum-total">([^<]+)<', r.text)
+    return got, tot and tot.group(1)
+
+
+want = raw_use(mE, "2025-04-12", "2025-04-15")
+check(want == {"2025-04-12": 300, "2025-04-13": 0, "2025-04-14": 180, "2025-04-15": 10},
+      "the raw readings: after a gap day, a single read, a replaced meter, both ends of a local day", want)
+got, tot = shown_use("2025-04-12", "2025-04-15")
+check(got == {d: kwh(v) for d, v in want.items()} and tot == kwh(sum(want.values())),
+      "rows written without their use: the report works it out as the readings say (the gap's use on 04-12)",
+      (got, tot))
+backfill = open(os.path.join(TOP, "sql", "027_daily_use.sql")).read().split(";")[-2]
+db(backfill)
+check(int(db_value(f"SELECT COUNT(*) FROM daily_energy WHERE meter_id = {mE} AND used IS NULL")) == 0
+      and dict(db(f"SELECT DATE_FORMAT(day, '%Y-%m-%d'), used FROM daily_energy WHERE meter_id = {mE}"
+                  " AND day >= '2025-04-12'")) == {d: str(v) for d, v in want.items()},
+      "the migration's backfill stores each day's use as the readings say")
+got, tot = shown_use("2025-04-12", "2025-04-15")
+check(got == {d: kwh(v) for d, v in want.items()}, "the report from the stored use", got)
+db(f"UPDATE daily_energy SET used = used + 1 WHERE meter_id = {mE} AND day = '2025-04-14'")
+got, tot = shown_use("2025-04-12", "2025-04-15")
+check(got.get("2025-04-14") == "1.81" and tot == "4.91", "the report reads the stored column", (got, tot))
+db(f"UPDATE daily_energy SET used = used - 1 WHERE meter_id = {mE} AND day = '2025-04-14'")
+db(f"DELETE FROM readings WHERE meter_id = {mE}")
+db(f"DELETE FROM daily_energy WHERE meter_id = {mE}")
 done()
