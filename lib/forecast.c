@@ -12,7 +12,7 @@ static const char *const q[] = {
 	 * (TZ): days ago, energy; of one meter (METER), or of the account's
 	 * meters (METER 0).
 	 */
-	[Q_DAYS] = "SELECT DATEDIFF(t.today, d.day), SUM(d.last_energy - d.first_energy)"
+	[Q_DAYS] = "SELECT DATEDIFF(t.today, d.day), SUM(COALESCE(d.used, d.last_energy - d.first_energy))"
 	    " FROM daily_energy d"
 	    " JOIN (SELECT DATE(CONVERT_TZ(UTC_TIMESTAMP(), '+00:00', ?)) AS today) t"
 	    " WHERE d.day >= t.today - INTERVAL ? DAY AND d.day < t.today"

@@ -41,11 +41,11 @@ static const char *const q[] = {
 	    " WHERE x.account_id = ? AND x.active = 1 ORDER BY m.number",
 	/* the day table of the account's meters (or of one): days ago, use */
 	[Q_DAYS] = "SELECT DATEDIFF(?, d.day),"
-	    " SUM(d.last_energy - d.first_energy)"
+	    " SUM(COALESCE(d.used, d.last_energy - d.first_energy))"
 	    " FROM daily_energy d JOIN account_meters x ON x.meter_id = d.meter_id"
 	    " WHERE x.account_id = ? AND x.active = 1 AND (? = 0 OR d.meter_id = ?)"
 	    " AND d.day > ? - INTERVAL ? DAY AND d.day <= ? GROUP BY d.day",
-	[Q_MONTH] = "SELECT COALESCE(SUM(d.last_energy - d.first_energy), 0)"
+	[Q_MONTH] = "SELECT COALESCE(SUM(COALESCE(d.used, d.last_energy - d.first_energy)), 0)"
 	    " FROM daily_energy d JOIN account_meters x ON x.meter_id = d.meter_id"
 	    " WHERE x.account_id = ? AND x.active = 1"
 	    " AND d.day >= DATE_FORMAT(?, '%Y-%m-01') AND d.day <= ?",

@@ -19,9 +19,10 @@ static const char *const q[] = {
 	    " COALESCE(r.number, '') AS room FROM meters m LEFT JOIN rooms r ON r.id = m.room_id"
 	    " LEFT JOIN buildings b ON b.id = r.building_id WHERE m.number = ? OR m.id = ?"
 	    " ORDER BY m.number = ? DESC LIMIT 1",
-	/* a day's use: its last energy minus the day before's (or its first) */
-	[Q_DAYS] = "SELECT day, last_energy - COALESCE(LAG(last_energy) OVER (ORDER BY day),"
-	    " first_energy) AS used, last_energy FROM daily_energy"
+	/* a day's use as the collector stored it; for a row without it, its
+	 * last energy minus the day before's (or its first) */
+	[Q_DAYS] = "SELECT day, COALESCE(used, last_energy - COALESCE(LAG(last_energy)"
+	    " OVER (ORDER BY day), first_energy)) AS used, last_energy FROM daily_energy"
 	    " WHERE meter_id = ? AND day BETWEEN ? AND ? ORDER BY day",
 	[Q_READS] = "SELECT DATE_FORMAT(CONVERT_TZ(read_at, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS at,"
 	    " energy, remaining_fen, purchase_count, power_w, voltage_dv, status_word,"

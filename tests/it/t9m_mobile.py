@@ -254,6 +254,13 @@ check(len(bars) == 30 and [int(h) for _, _, h in bars[22:29]] == [100] * 7 and i
       and int(bars[29][2]) == 0, "the bars: the 7 days full height, 20 days ago at 3/5, today empty",
       [h for _, _, h in bars])
 check("<svg" in r.text and "<script" not in r.text, "the chart is inline SVG, no script")
+# a day whose reads show nothing but the collector stored 2.5 kWh of use (the night before its first read)
+db(f"REPLACE INTO daily_energy (meter_id, day, first_energy, last_energy, used) VALUES"
+   f" ({meterA}, '{today}' - INTERVAL 10 DAY, 2000, 2000, 250)")
+bars = re.findall(r'<rect x="(\d+)" y="(\d+)" width="8" height="(\d+)"', c.get("/m/").text)
+check(len(bars) == 30 and int(bars[19][2]) == 50, "a day's bar is the use the collector stored for it (2.5 of 5 kWh)",
+      bars[19] if len(bars) == 30 else len(bars))
+db(f"DELETE FROM daily_energy WHERE meter_id = {meterA} AND day = '{today}' - INTERVAL 10 DAY")
 check('id="topup" href="/m/pay"' in r.text and "在线充值" in r.text, "the online top-up button leads to /m/pay (M3)")
 
 # relay state and why; open alarms
