@@ -133,17 +133,23 @@ alarms(struct db *db)
 	return drain(alarms_list(db, &f));
 }
 
-/* A connection of Connector/C's own with the staff account, as db_open. */
+/* A connection of Connector/C's own, as db_open: with the staff account,
+ * or the one REPORTLOOP_ACCOUNT names ("mobile" with the student site's
+ * configuration). */
 static MYSQL *
 my_open(void)
 {
 	MYSQL *my = mysql_init(NULL);
+	const char *a = getenv("REPORTLOOP_ACCOUNT");
+	char user[64], pass[64];
 
+	snprintf(user, sizeof(user), "%s_user", a && *a ? a : "staff");
+	snprintf(pass, sizeof(pass), "%s_password", a && *a ? a : "staff");
 	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(my, MYSQL_INIT_COMMAND, "SET time_zone='+00:00'");
 	if (mysql_real_connect(my, config_get(cf, "db_host", NULL),
-	    config_get(cf, "staff_user", NULL),
-	    config_get(cf, "staff_password", NULL),
+	    config_get(cf, user, NULL),
+	    config_get(cf, pass, NULL),
 	    config_get(cf, "db_name", "prepaid"), 0,
 	    config_get(cf, "db_socket", NULL), 0) == NULL) {
 		fprintf(stderr, "reportloop: %s\n", mysql_error(my));
