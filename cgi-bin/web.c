@@ -773,7 +773,15 @@ web_log(struct req *r, const char *action, const char *object,
 int64_t
 web_setting(struct req *r, const char *name)
 {
-	return settings_int(r->db, name);
+	(void)r;
+	return settings_cached_int(name);
+}
+
+const char *
+web_setting_text(struct req *r, const char *name)
+{
+	(void)r;
+	return settings_cached(name);
 }
 
 const char *

@@ -9,6 +9,7 @@
 #include <ClearSilver.h>
 
 #include "oplog.h"
+#include "settings.h"
 
 struct config;
 struct db;
@@ -83,6 +84,9 @@ struct site {
 	int (*allow)(struct req *, const struct route *);
 	/* What every rendered page shows (the site's name, who is in). */
 	void (*common)(struct req *);
+	/* Where its settings come from (its account may read only a view);
+	 * the kit keeps a copy per worker, read again when they change. */
+	enum settings_from settings;
 };
 
 /*
@@ -266,8 +270,12 @@ void web_dates(struct req *, const char **from, const char **to);
 /* 1 when S is empty or a date YYYY-MM-DD, else 0. */
 int web_date_ok(const char *s);
 
-/* A site setting as a number, its default when not stored (settings.h);
- * -1 on an error. */
+/* A site setting as a number, its default when not stored (settings.h),
+ * from the worker's copy as of the start of the request; -1 for a name the
+ * settings table does not know. */
 int64_t web_setting(struct req *, const char *name);
+/* A site setting's stored text from the same copy, or NULL when it is not
+ * stored (the student site sees only its view's settings). */
+const char *web_setting_text(struct req *, const char *name);
 
 #endif

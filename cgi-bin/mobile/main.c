@@ -8,7 +8,7 @@
 #include "mobile.h"
 #include "students.h"
 
-enum { Q_SESSION, Q_TOUCH, Q_DROP, Q_SITE };
+enum { Q_SESSION, Q_TOUCH, Q_DROP };
 static const char *const q[] = {
 	[Q_SESSION] =
 	    "SELECT s.id, s.csrf, s.account_id, s.remember, l.must_change,"
@@ -22,8 +22,6 @@ static const char *const q[] = {
 	[Q_TOUCH] = "UPDATE student_sessions SET last_seen = UTC_TIMESTAMP()"
 	    " WHERE id = ?",
 	[Q_DROP] = "DELETE FROM student_sessions WHERE id = ?",
-	[Q_SITE] = "SELECT name, value FROM student_settings"
-	    " WHERE name IN ('site_title', 'site_logo')",
 };
 
 /* One request at a time per worker: its session lives here. */
@@ -101,14 +99,17 @@ session_load(struct req *r)
 static void
 common(struct req *r)
 {
-	struct dbres *res = db_query(r->db, q[Q_SITE], "");
-	char key[64];
+	static const char *const names[] = { "site_title", "site_logo", NULL };
 
-	while (res && db_next(res) == 1) {
-		snprintf(key, sizeof(key), "Site.%s", db_col(res, 0));
-		hdf_set_value(r->hdf, key, db_col(res, 1));
+	for (int i = 0; names[i]; i++) {
+		const char *v = web_setting_text(r, names[i]);
+		char key[64];
+
+		if (v == NULL)
+			continue;
+		snprintf(key, sizeof(key), "Site.%s", names[i]);
+		hdf_set_value(r->hdf, key, v);
 	}
-	db_res_free(res);
 	if (r->sess == NULL || r->sess->account_id == 0)
 		return;
 	hdf_set_int_value(r->hdf, "Me.signed", 1);
@@ -118,7 +119,7 @@ common(struct req *r)
 
 static const struct site mobile = {
 	"mobile", routes, 0, "/m/login", "/m/password", "/m/logout",
-	session_load, NULL, common
+	session_load, NULL, common, SETTINGS_STUDENT
 };
 
 int
