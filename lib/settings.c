@@ -183,6 +183,12 @@ settings_cached_int(const char *name)
 	return strtoll(v != NULL && *v != '\0' ? v : s->def, NULL, 10);
 }
 
+uint64_t
+settings_version(void)
+{
+	return cache_version;
+}
+
 void
 settings_forget(void)
 {

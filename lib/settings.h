@@ -46,6 +46,9 @@ const char *settings_cached(const char *name);
 /* NAME's integer value in the copy as settings_int gives it (the default
  * when not stored or empty); -1 with errno EINVAL for an unknown name. */
 int64_t settings_cached_int(const char *name);
+/* The settings version the copy was read at (0: none read). The buildings
+ * move it too, so a copy of them kept under it is as fresh. */
+uint64_t settings_version(void);
 /* Drops the copy: the next settings_refresh reads the rows again. */
 void settings_forget(void);
 /* 1 when S may be the site's logo: an image path of this site, else 0. */

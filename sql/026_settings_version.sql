@@ -1,4 +1,4 @@
--- 026_settings_version.sql - a counter that every write of the settings table moves, so that a web worker keeps the settings and reads them again only when they changed.
+-- 026_settings_version.sql - a counter that every write of the settings table (and of the buildings) moves, so that a web worker keeps them and reads them again only when they changed.
 -- One row. The triggers move it in the writer's own transaction: a reader
 -- that sees the new number sees the new values with it, whoever wrote them
 -- (the console, prepaid-admin, a migration or a hand-made UPDATE).
@@ -14,4 +14,13 @@ CREATE TRIGGER settings_version_ins AFTER INSERT ON settings FOR EACH ROW
 CREATE TRIGGER settings_version_upd AFTER UPDATE ON settings FOR EACH ROW
   UPDATE settings_version SET version = version + 1 WHERE id = 1;
 CREATE TRIGGER settings_version_del AFTER DELETE ON settings FOR EACH ROW
+  UPDATE settings_version SET version = version + 1 WHERE id = 1;
+
+-- The buildings are the choice list of every report and list page: the
+-- workers keep them under the same counter.
+CREATE TRIGGER buildings_version_ins AFTER INSERT ON buildings FOR EACH ROW
+  UPDATE settings_version SET version = version + 1 WHERE id = 1;
+CREATE TRIGGER buildings_version_upd AFTER UPDATE ON buildings FOR EACH ROW
+  UPDATE settings_version SET version = version + 1 WHERE id = 1;
+CREATE TRIGGER buildings_version_del AFTER DELETE ON buildings FOR EACH ROW
   UPDATE settings_version SET version = version + 1 WHERE id = 1;

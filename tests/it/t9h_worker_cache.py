@@ -115,6 +115,17 @@ try:
     rs = burst(staff_get, "/", 20)
     check({title(r) for r in rs} == {"首页 - "}, "a deleted setting is gone on the next request",
           {title(r) for r in rs})
+    # the buildings every report page offers: kept under the same version
+    bname = db_value("SELECT name FROM buildings WHERE id = 1")
+    rs = burst(staff_get, "/report/alarms", 20)
+    check(all(r.status == 200 and f">{bname}<" in r.text for r in rs), "the alarms report offers the buildings")
+    db(f"UPDATE buildings SET name = '{bname}<{sfx}>' WHERE id = 1")
+    rs, all_w = every_worker(staff_pid, staff_get, "/report/alarms")
+    check(all_w and all(f">{bname}&lt;{sfx}&gt;<" in r.text for r in rs),
+          "a building renamed shows in the choice list of every worker's next report page")
+    db(f"UPDATE buildings SET name = '{bname}' WHERE id = 1")
+    rs = burst(staff_get, "/report/alarms", 20)
+    check(all(f">{bname}<" in r.text and sfx not in r.text for r in rs), "and its old name again when put back")
 finally:
     db("DELETE FROM settings WHERE name IN ('site_title', 'hoard_cap_fen')")
     for k in ("site_title", "hoard_cap_fen"):
