@@ -630,14 +630,15 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 	hdf_set_symlink(r.hdf, "Lang", li == LANG_EN ? "Langs.en" :
 	    "Langs.zh-CN");
 	hdf_set_value(r.hdf, "Page.lang", lang_names[li]);
-	/* one query: the settings' version (they are read again only when it
-	 * moved); a connection lost since the last request is made again */
-	if (settings_refresh(db, site->settings) == -1) {
+	/* the session, and the settings' version with it (or one query of
+	 * its own): the settings are read again only when it moved; a
+	 * connection lost since the last request is made again by the query */
+	site->session(&r);
+	if (settings_refresh(db, site->settings, r.settings_version) == -1) {
+		r.signed_in = 0;
 		web_fail(&r, 503, "err.db_down");
-	} else {
-		site->session(&r);
+	} else
 		dispatch(&r);
-	}
 	if (r.status != 303 && !r.done) {
 		hdf_set_value(r.hdf, "Page.path", r.path);
 		site->common(&r);

@@ -327,16 +327,22 @@ web_rows(struct req *r, const char *prefix, struct dbres *res)
 {
 	long n = 0;
 	char key[160];
+	HDF *row;
+	NEOERR *err;
 
 	if (res == NULL)
 		return 0;
 	while (db_next(res) == 1) {
+		/* the row's node once, its columns under it */
+		snprintf(key, sizeof(key), "%s.%ld", prefix, n);
+		if ((err = hdf_get_node(r->hdf, key, &row)) != STATUS_OK) {
+			nerr_ignore(&err);
+			return n;
+		}
 		for (int c = 0; c < db_ncols(res); c++) {
 			const char *v = db_col(res, c);
 
-			snprintf(key, sizeof(key), "%s.%ld.%s", prefix, n,
-			    db_colname(res, c));
-			hdf_set_value(r->hdf, key, v ? v : "");
+			hdf_set_value(row, db_colname(res, c), v ? v : "");
 		}
 		n++;
 	}

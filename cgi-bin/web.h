@@ -17,6 +17,8 @@ struct dbres;
 struct session;		/* each program's own: who is signed in */
 
 #define R_PUBLIC 0	/* a route anyone may use; other values are the program's */
+/* A column a session query adds for r->settings_version. */
+#define SETTINGS_VERSION_COL "(SELECT version FROM settings_version WHERE id = 1)"
 
 struct req {
 	FCGX_Stream *in, *out, *err;
@@ -38,6 +40,9 @@ struct req {
 	struct actor actor;
 	int signed_in;		/* set by the program's session hook */
 	int must_change;	/* signed in, but the first password first */
+	/* the settings version when the session hook's query read it
+	 * (SETTINGS_VERSION_COL), saving the kit a query; else 0 */
+	uint64_t settings_version;
 
 	/* the response */
 	int status;
@@ -77,7 +82,8 @@ struct site {
 	size_t nroutes;
 	const char *login, *password, *logout;	/* its paths */
 	/* Sets r->sess, and r->signed_in, r->must_change, r->csrf and
-	 * r->actor when signed in. */
+	 * r->actor when signed in; r->settings_version when its query read
+	 * it. Called before the settings are brought up to date. */
 	void (*session)(struct req *);
 	/* The program's own check of a route (its rights), or NULL: 1 go
 	 * on, 0 answered. */

@@ -139,20 +139,22 @@ cache_load(struct db *db, enum settings_from from)
 }
 
 int
-settings_refresh(struct db *db, enum settings_from from)
+settings_refresh(struct db *db, enum settings_from from, uint64_t version)
 {
 	struct dbres *res;
-	uint64_t v = 0;
+	uint64_t v = version;
 	int rc;
 
 	/* the version first: values read after it are at least as new */
-	if ((res = db_query(db, q[Q_VERSION], "")) == NULL)
-		return -1;
-	if ((rc = db_next(res)) == 1)
-		v = (uint64_t)db_coll(res, 0);
-	db_res_free(res);
-	if (rc == -1)
-		return -1;
+	if (v == 0) {
+		if ((res = db_query(db, q[Q_VERSION], "")) == NULL)
+			return -1;
+		if ((rc = db_next(res)) == 1)
+			v = (uint64_t)db_coll(res, 0);
+		db_res_free(res);
+		if (rc == -1)
+			return -1;
+	}
 	if (v != 0 && v == cache_version)
 		return 0;
 	if (cache_load(db, from) == -1)

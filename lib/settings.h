@@ -36,11 +36,13 @@ int64_t settings_int(struct db *, const char *name);
  * settings table, or of its student_settings view for FROM
  * SETTINGS_STUDENT, kept while the database's settings version (moved by
  * every write of the table, 026_settings_version.sql) stays the same.
- * settings_refresh reads the version (one query) and the rows again only
- * when it moved: 1 read again, 0 kept, -1 on a database error.
+ * settings_refresh reads the version (one query; VERSION instead when not
+ * 0, as another query of the same request read it just before) and the
+ * rows again only when it moved: 1 read again, 0 kept, -1 on a database
+ * error.
  */
 enum settings_from { SETTINGS_TABLE, SETTINGS_STUDENT };
-int settings_refresh(struct db *, enum settings_from from);
+int settings_refresh(struct db *, enum settings_from from, uint64_t version);
 /* NAME's stored value in the copy, or NULL when it is not stored. */
 const char *settings_cached(const char *name);
 /* NAME's integer value in the copy as settings_int gives it (the default

@@ -14,7 +14,8 @@ static const char *const q[] = {
 	    "SELECT s.id, s.csrf, s.account_id, s.remember, l.must_change,"
 	    " TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
 	    " TIMESTAMPDIFF(SECOND, s.created_at, UTC_TIMESTAMP()),"
-	    " CONCAT(r.building_id, '/', r.number), a.status"
+	    " CONCAT(r.building_id, '/', r.number), a.status, "
+	    SETTINGS_VERSION_COL
 	    " FROM student_sessions s JOIN accounts a ON a.id = s.account_id"
 	    " JOIN student_logins l ON l.account_id = a.id"
 	    " LEFT JOIN rooms r ON r.id = a.room_id"
@@ -70,6 +71,7 @@ session_load(struct req *r)
 	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL)
 		return;
 	if (db_next(res) == 1) {
+		r->settings_version = (uint64_t)db_coll(res, 9);
 		if (session_over(r, res) ||
 		    strcmp(db_col(res, 8), "open") != 0) {
 			db_exec(r->db, q[Q_DROP], "l", db_coll(res, 0));

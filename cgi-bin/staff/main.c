@@ -23,7 +23,7 @@ static const char *const q[] = {
 	    "SELECT s.id, s.csrf, o.id, o.login, o.name, o.must_change,"
 	    " o.disabled, TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
 	    " (SELECT GROUP_CONCAT(right_code) FROM role_rights rr"
-	    "   WHERE rr.role_id = o.role_id)"
+	    "   WHERE rr.role_id = o.role_id), " SETTINGS_VERSION_COL
 	    " FROM sessions s JOIN operators o ON o.id = s.operator_id"
 	    " WHERE s.token_hash = ?",
 	[Q_TOUCH] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP() WHERE id = ?",
@@ -87,7 +87,9 @@ session_load(struct req *r)
 		return;
 	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL)
 		return;
-	if (db_next(res) == 1 && db_coll(res, 6) == 0) {
+	if (db_next(res) == 1)
+		r->settings_version = (uint64_t)db_coll(res, 9);
+	if (r->settings_version != 0 && db_coll(res, 6) == 0) {
 		if (db_coll(res, 7) > idle) {
 			db_exec(r->db, q[Q_DROP_IDLE], "l", db_coll(res, 0));
 			hdf_set_int_value(r->hdf, "Page.expired", 1);
