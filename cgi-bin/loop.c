@@ -168,6 +168,20 @@ lang_fresh(int i)
 	seen_set(&langf[i], langf[i].path, &st);
 }
 
+/* Lang: a link to the texts of the request's language (its cookie), read
+ * again first if their file changed. */
+static void
+lang_link(HDF *hdf)
+{
+	int i = strcmp(hdf_get_value(hdf, "Cookie.lang", ""), "en") == 0 ?
+	    LANG_EN : LANG_ZH;
+
+	lang_fresh(i);
+	hdf_set_symlink(hdf, "Lang", i == LANG_EN ? "Langs.en" :
+	    "Langs.zh-CN");
+	hdf_set_value(hdf, "Page.lang", lang_names[i]);
+}
+
 /* The worker's HDF afresh: what stays between requests; 0 or -1. */
 static int
 root_init(const struct config *cf)
@@ -577,9 +591,9 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 {
 	struct req r;
 	const struct route *rt;
-	const char *lang, *uri;
+	const char *uri;
 	NEOERR *err;
-	int status, li;
+	int status;
 
 	memset(&r, 0, sizeof(r));
 	r.in = fr->in;
@@ -624,12 +638,7 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 		refuse(&r, 400);
 		goto done;
 	}
-	lang = hdf_get_value(r.hdf, "Cookie.lang", "zh-CN");
-	li = strcmp(lang, "en") == 0 ? LANG_EN : LANG_ZH;
-	lang_fresh(li);
-	hdf_set_symlink(r.hdf, "Lang", li == LANG_EN ? "Langs.en" :
-	    "Langs.zh-CN");
-	hdf_set_value(r.hdf, "Page.lang", lang_names[li]);
+	lang_link(r.hdf);
 	/* the session, and the settings' version with it (or one query of
 	 * its own): the settings are read again only when it moved; a
 	 * connection lost since the last request is made again by the query */
