@@ -143,6 +143,26 @@ seen_same(const struct seen *f)
 	    st.st_size == f->size && st.st_ino == f->ino;
 }
 
+/*
+ * Removes PARENT's child NAME. ClearSilver's hdf_remove_tree can leave the
+ * parent's last_child on the freed node (the next child added would be
+ * linked to it): the parent's list end and lookup cache are set again.
+ */
+static void
+remove_child(HDF *parent, const char *name)
+{
+	HDF *c;
+
+	if (parent == NULL)
+		return;
+	hdf_remove_tree(parent, name);
+	for (c = parent->child; c != NULL && c->next != NULL; c = c->next)
+		;
+	parent->last_child = c;
+	parent->last_hp = NULL;
+	parent->last_hs = NULL;
+}
+
 /* Language I into Langs.NAME of the worker's HDF when its file changed
  * (or was never read); a file that does not parse leaves the old texts. */
 static void
@@ -156,10 +176,12 @@ lang_fresh(int i)
 	if (seen_same(&langf[i]) || stat(langf[i].path, &st) == -1)
 		return;
 	snprintf(key, sizeof(key), "Langs.%s", lang_names[i]);
-	if ((err = hdf_init(&h)) != STATUS_OK ||
-	    (err = hdf_read_file(h, langf[i].path)) != STATUS_OK ||
-	    (err = hdf_remove_tree(root, key)) != STATUS_OK ||
-	    (err = hdf_copy(root, key, h)) != STATUS_OK) {
+	if ((err = hdf_init(&h)) == STATUS_OK &&
+	    (err = hdf_read_file(h, langf[i].path)) == STATUS_OK) {
+		remove_child(hdf_get_obj(root, "Langs"), lang_names[i]);
+		err = hdf_copy(root, key, h);
+	}
+	if (err != STATUS_OK) {
 		log_warnx("cannot read %s: the texts stay as they were",
 		    langf[i].path);
 		nerr_ignore(&err);
@@ -216,7 +238,7 @@ root_clear(void)
 		for (int i = 0; kept[i] && !keep; i++)
 			keep = strcmp(name, kept[i]) == 0;
 		if (!keep)
-			hdf_remove_tree(root, name);
+			remove_child(root, name);
 	}
 }
 
@@ -892,7 +914,9 @@ web_main(const struct site *program, int argc, char **argv)
 		supervise(cf, workers);
 	else
 		serve(cf);
-	root_lost();	/* the templates; then the HDF itself */
+	while (ntpls > 0)
+		tpl_drop(tpls[0]);
+	free(tpls);
 	hdf_destroy(&root);
 	settings_forget();
 	metrics_close();

@@ -79,7 +79,8 @@ try:
     form = {k: v.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&") for k, v in form.items()}
     new = f"<b>站点</b>{sfx}"
     r = a.post("/settings", dict(form, site_title=new))
-    check(r.status == 303, "the settings page saves a new site title", r.status)
+    check(r.status == 303, "the settings page saves a new site title",
+          (r.status, [(k, r.field_error(k)) for k in form if r.field_error(k)]))
     check(int(db_value("SELECT version FROM settings_version")) > v0, "the save moved the settings version")
     rs, all_w = every_worker(staff_pid, staff_get, "/")
     titles = {title(r) for r in rs}
