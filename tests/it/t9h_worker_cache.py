@@ -77,6 +77,11 @@ try:
     r = a.get("/settings")
     form = {k: v for k, v in re.findall(r'<input id="f-[a-z_0-9]+" name="([a-z_0-9]+)" type="[a-z]+" value="([^"]*)"', r.text)}
     form = {k: v.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&") for k, v in form.items()}
+    # a test before may have left a number empty: its default then
+    for k, v in {"loss_alarm_pct": "5", "lost_after_cycles": "3", "poll_interval_min": "30",
+                 "power_threshold_w": "2200"}.items():
+        if form.get(k) == "":
+            form[k] = v
     new = f"<b>站点</b>{sfx}"
     r = a.post("/settings", dict(form, site_title=new))
     check(r.status == 303, "the settings page saves a new site title",
