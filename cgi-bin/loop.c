@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,12 +20,42 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "settings.h"
 #include "web.h"
 
 #define LANG_ZH 0
 #define LANG_EN 1
 
-static HDF *langs[2];
+/*
+ * The worker's HDF: what stays between requests (the configuration, the
+ * template path, both languages under Langs.*, read once and again when
+ * their file changes) and, added and taken away again, each request's data;
+ * Lang is a link to the request's language, so nothing is copied.
+ */
+static HDF *root;
+static const char *const lang_names[2] = { "zh-CN", "en" };
+static const char *const kept[] = { "Config", "hdf", "Langs", "Lang", NULL };
+
+/* A file read once and kept while it stays the same. */
+struct seen {
+	char path[1024];
+	struct timespec mtime;
+	off_t size;
+	ino_t ino;
+};
+static struct seen langf[2];
+
+/* The templates parsed once: each with the files it was made from. */
+#define TPL_FILES 8
+struct tpl {
+	char name[128];
+	CSPARSE *cs;
+	struct seen files[TPL_FILES];
+	int nfiles;	/* TPL_FILES + 1: too many to check, never kept */
+};
+static struct tpl **tpls;
+static size_t ntpls;
+
 static char tpldir[1024];
 static char logname[64];
 static const struct site *site;
@@ -89,11 +120,227 @@ cb_iterenv(void *data, int n, char **k, char **v)
 	return 0;
 }
 
+/* Remembers what PATH is now (ST); a later seen_same tells a change. */
+static void
+seen_set(struct seen *f, const char *path, const struct stat *st)
+{
+	if (f->path != path)
+		snprintf(f->path, sizeof(f->path), "%s", path);
+	f->mtime = st->st_mtim;
+	f->size = st->st_size;
+	f->ino = st->st_ino;
+}
+
+/* 1 when the file is as it was when read (mtime, size, inode), else 0. */
+static int
+seen_same(const struct seen *f)
+{
+	struct stat st;
+
+	return f->path[0] != '\0' && stat(f->path, &st) == 0 &&
+	    st.st_mtim.tv_sec == f->mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == f->mtime.tv_nsec &&
+	    st.st_size == f->size && st.st_ino == f->ino;
+}
+
+/*
+ * Removes PARENT's child NAME. ClearSilver's hdf_remove_tree can leave the
+ * parent's last_child on the freed node (the next child added would be
+ * linked to it): the parent's list end and lookup cache are set again.
+ */
+static void
+remove_child(HDF *parent, const char *name)
+{
+	HDF *c;
+
+	if (parent == NULL)
+		return;
+	hdf_remove_tree(parent, name);
+	for (c = parent->child; c != NULL && c->next != NULL; c = c->next)
+		;
+	parent->last_child = c;
+	parent->last_hp = NULL;
+	parent->last_hs = NULL;
+}
+
+/* Language I into Langs.NAME of the worker's HDF when its file changed
+ * (or was never read); a file that does not parse leaves the old texts. */
+static void
+lang_fresh(int i)
+{
+	struct stat st;
+	char key[32];
+	HDF *h = NULL;
+	NEOERR *err;
+
+	if (seen_same(&langf[i]) || stat(langf[i].path, &st) == -1)
+		return;
+	snprintf(key, sizeof(key), "Langs.%s", lang_names[i]);
+	if ((err = hdf_init(&h)) == STATUS_OK &&
+	    (err = hdf_read_file(h, langf[i].path)) == STATUS_OK) {
+		remove_child(hdf_get_obj(root, "Langs"), lang_names[i]);
+		err = hdf_copy(root, key, h);
+	}
+	if (err != STATUS_OK) {
+		log_warnx("cannot read %s: the texts stay as they were",
+		    langf[i].path);
+		nerr_ignore(&err);
+	}
+	hdf_destroy(&h);
+	seen_set(&langf[i], langf[i].path, &st);
+}
+
+/* Lang: a link to the texts of the request's language (its cookie), read
+ * again first if their file changed. */
+static void
+lang_link(HDF *hdf)
+{
+	int i = strcmp(hdf_get_value(hdf, "Cookie.lang", ""), "en") == 0 ?
+	    LANG_EN : LANG_ZH;
+
+	lang_fresh(i);
+	hdf_set_symlink(hdf, "Lang", i == LANG_EN ? "Langs.en" :
+	    "Langs.zh-CN");
+	hdf_set_value(hdf, "Page.lang", lang_names[i]);
+}
+
+/* The worker's HDF afresh: what stays between requests; 0 or -1. */
+static int
+root_init(const struct config *cf)
+{
+	if (hdf_init(&root) != STATUS_OK) {
+		root = NULL;
+		return -1;
+	}
+	hdf_set_value(root, "Config.VarEscapeMode", "html");
+	hdf_set_value(root, "hdf.loadpaths.0", tpldir);
+	hdf_set_value(root, "Config.Upload.TmpDir",
+	    config_get(cf, "tmp_dir", "/tmp"));
+	for (int i = 0; i < 2; i++) {
+		memset(&langf[i].mtime, 0, sizeof(langf[i].mtime));
+		langf[i].ino = 0;
+		lang_fresh(i);
+	}
+	return 0;
+}
+
+/* After a request: its data goes, what stays stays. */
+static void
+root_clear(void)
+{
+	HDF *c = hdf_obj_child(root), *next;
+
+	for (; c != NULL; c = next) {
+		const char *name = hdf_obj_name(c);
+		int keep = 0;
+
+		next = hdf_obj_next(c);
+		for (int i = 0; kept[i] && !keep; i++)
+			keep = strcmp(name, kept[i]) == 0;
+		if (!keep)
+			remove_child(root, name);
+	}
+}
+
+static void tpl_drop(struct tpl *);
+
+/* The worker's HDF is gone: every template parsed with it goes too. */
+static void
+root_lost(void)
+{
+	while (ntpls > 0)
+		tpl_drop(tpls[0]);
+	root = NULL;
+}
+
+static void
+tpl_drop(struct tpl *t)
+{
+	for (size_t i = 0; i < ntpls; i++)
+		if (tpls[i] == t) {
+			tpls[i] = tpls[--ntpls];
+			break;
+		}
+	if (t->cs != NULL)
+		cs_destroy(&t->cs);
+	free(t);
+}
+
+/* ClearSilver's file loader for a template being parsed (CTX, a struct
+ * tpl): the page's file and each it includes, noted to be checked later. */
+static NEOERR *
+tpl_load(void *ctx, HDF *hdf, const char *name, char **contents)
+{
+	struct tpl *t = ctx;
+	char path[1024];
+	struct stat st;
+	NEOERR *err;
+
+	if (name[0] != '/') {
+		if ((err = hdf_search_path(hdf, name, path)) != STATUS_OK)
+			return nerr_pass(err);
+	} else
+		snprintf(path, sizeof(path), "%s", name);
+	if (stat(path, &st) == -1)
+		return nerr_raise_errno(NERR_IO, "stat %s", path);
+	if (t->nfiles < TPL_FILES)
+		seen_set(&t->files[t->nfiles], path, &st);
+	t->nfiles++;
+	return nerr_pass(ne_load_file(path, contents));
+}
+
+/* The template NAME parsed, from the worker's copy while none of its files
+ * changed; into *TP (NULL on an error). */
+static NEOERR *
+tpl_get(const char *name, struct tpl **tp)
+{
+	struct tpl *t, **more;
+	NEOERR *err;
+	int fresh;
+
+	*tp = NULL;
+	for (size_t i = 0; i < ntpls; i++) {
+		if (strcmp(tpls[i]->name, name) != 0)
+			continue;
+		fresh = 1;
+		for (int k = 0; k < tpls[i]->nfiles && fresh; k++)
+			fresh = seen_same(&tpls[i]->files[k]);
+		if (fresh) {
+			*tp = tpls[i];
+			return STATUS_OK;
+		}
+		tpl_drop(tpls[i]);
+		break;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (more = realloc(tpls, (ntpls + 1) * sizeof(*tpls))) == NULL) {
+		free(t);
+		return nerr_raise(NERR_NOMEM, "template %s", name);
+	}
+	tpls = more;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	if ((err = cs_init(&t->cs, root)) == STATUS_OK &&
+	    (err = cgi_register_strfuncs(t->cs)) == STATUS_OK) {
+		cs_register_fileload(t->cs, t, tpl_load);
+		err = cs_parse_file(t->cs, name);
+	}
+	if (err != STATUS_OK) {
+		if (t->cs != NULL)
+			cs_destroy(&t->cs);
+		free(t);
+		return nerr_pass(err);
+	}
+	*tp = t;
+	if (t->nfiles <= TPL_FILES)
+		tpls[ntpls++] = t;
+	return STATUS_OK;
+}
+
 static void
 output(struct req *r)
 {
 	STRING body;
-	CSPARSE *cs = NULL;
+	struct tpl *t = NULL;
 	NEOERR *err;
 
 	if (r->done)
@@ -107,10 +354,8 @@ output(struct req *r)
 		return;
 	}
 	string_init(&body);
-	if ((err = cs_init(&cs, r->hdf)) == STATUS_OK &&
-	    (err = cgi_register_strfuncs(cs)) == STATUS_OK &&
-	    (err = cs_parse_file(cs, r->tpl)) == STATUS_OK)
-		err = cs_render(cs, &body, (CSOUTFUNC)string_append);
+	if ((err = tpl_get(r->tpl, &t)) == STATUS_OK)
+		err = cs_render(t->cs, &body, (CSOUTFUNC)string_append);
 	if (err != STATUS_OK) {
 		STRING msg;
 
@@ -120,7 +365,8 @@ output(struct req *r)
 		string_clear(&msg);
 		nerr_ignore(&err);
 		string_clear(&body);
-		cs_destroy(&cs);
+		if (t != NULL)
+			tpl_drop(t);	/* parsed again, from scratch */
 		r->status = 500;
 		metrics_count(r->status);
 		FCGX_FPrintF(r->out, "Status: 500 Internal Server Error\r\n"
@@ -128,7 +374,8 @@ output(struct req *r)
 		    "500 内部错误 / internal error\n");
 		return;
 	}
-	cs_destroy(&cs);
+	if (t->nfiles > TPL_FILES)
+		tpl_drop(t);	/* too many files to check: not kept */
 	cgi_html_ws_strip(&body, 1);
 	FCGX_FPrintF(r->out, "Status: %d\r\nContent-Type: text/html; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\nContent-Length: %d\r\n",
@@ -366,7 +613,7 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 {
 	struct req r;
 	const struct route *rt;
-	const char *lang, *uri;
+	const char *uri;
 	NEOERR *err;
 	int status;
 
@@ -398,32 +645,31 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 		refuse(&r, status);
 		return;
 	}
-	hdf_init(&r.hdf);
-	hdf_set_value(r.hdf, "Config.VarEscapeMode", "html");
-	hdf_set_value(r.hdf, "hdf.loadpaths.0", tpldir);
-	hdf_set_value(r.hdf, "Config.Upload.TmpDir",
-	    config_get(cf, "tmp_dir", "/tmp"));
+	if (root == NULL && root_init(cf) == -1) {
+		refuse(&r, 500);
+		return;
+	}
+	r.hdf = root;
 	cgiwrap_init_emu(&r, cb_read, cb_writef, cb_write, cb_getenv,
 	    cb_putenv, cb_iterenv);
 	if ((err = cgi_init(&r.cgi, r.hdf)) != STATUS_OK ||
 	    (err = cgi_parse(r.cgi)) != STATUS_OK) {
 		nerr_ignore(&err);
 		if (r.cgi == NULL)
-			r.hdf = NULL;	/* a failed cgi_init destroyed it */
+			root_lost();	/* a failed cgi_init destroyed it */
 		refuse(&r, 400);
 		goto done;
 	}
-	lang = hdf_get_value(r.hdf, "Cookie.lang", "zh-CN");
-	hdf_copy(r.hdf, "Lang", langs[strcmp(lang, "en") == 0 ? LANG_EN :
-	    LANG_ZH]);
-	hdf_set_value(r.hdf, "Page.lang", strcmp(lang, "en") == 0 ? "en" :
-	    "zh-CN");
-	if (db_ping(db) == -1) {
+	lang_link(r.hdf);
+	/* the session, and the settings' version with it (or one query of
+	 * its own): the settings are read again only when it moved; a
+	 * connection lost since the last request is made again by the query */
+	site->session(&r);
+	if (settings_refresh(db, site->settings, r.settings_version) == -1) {
+		r.signed_in = 0;
 		web_fail(&r, 503, "err.db_down");
-	} else {
-		site->session(&r);
+	} else
 		dispatch(&r);
-	}
 	if (r.status != 303 && !r.done) {
 		hdf_set_value(r.hdf, "Page.path", r.path);
 		site->common(&r);
@@ -432,10 +678,12 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 	metrics_count(r.done ? 200 : r.status);
 done:
 	if (r.cgi) {
-		/* cgi_destroy frees the HDF it was given */
+		/* cgi_destroy frees the HDF it was given: not the worker's */
+		r.cgi->hdf = NULL;
 		cgi_destroy(&r.cgi);
-	} else if (r.hdf)
-		hdf_destroy(&r.hdf);
+	}
+	if (root != NULL)
+		root_clear();
 }
 
 /* What the worker is doing, for the log line of a crash (written by the
@@ -615,7 +863,6 @@ web_main(const struct site *program, int argc, char **argv)
 	struct config *cf;
 	const char *conf = getenv("PREPAID_CONF");
 	char path[1024];
-	NEOERR *err;
 	char key[64];
 	int ch, workers = 0;
 
@@ -645,11 +892,13 @@ web_main(const struct site *program, int argc, char **argv)
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/lang/%s.%s.hdf",
 		    config_get(cf, "templates", "templates"), site->name,
-		    i == LANG_ZH ? "zh-CN" : "en");
-		if ((err = hdf_init(&langs[i])) != STATUS_OK ||
-		    (err = hdf_read_file(langs[i], path)) != STATUS_OK)
-			fatalx("cannot read %s", path);
+		    lang_names[i]);
+		if (access(path, R_OK) == -1)
+			fatal("%s", path);
+		snprintf(langf[i].path, sizeof(langf[i].path), "%s", path);
 	}
+	if (root_init(cf) == -1)
+		fatalx("cannot set up the templates' data");
 	metrics_open(config_get(cf, "metrics_file", NULL));
 	{
 		/* no SA_RESTART: a TERM must end the wait in accept() */
@@ -665,8 +914,11 @@ web_main(const struct site *program, int argc, char **argv)
 		supervise(cf, workers);
 	else
 		serve(cf);
-	for (int i = 0; i < 2; i++)
-		hdf_destroy(&langs[i]);
+	while (ntpls > 0)
+		tpl_drop(tpls[0]);
+	free(tpls);
+	hdf_destroy(&root);
+	settings_forget();
 	metrics_close();
 	config_free(cf);
 	return 0;

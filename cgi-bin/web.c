@@ -327,16 +327,22 @@ web_rows(struct req *r, const char *prefix, struct dbres *res)
 {
 	long n = 0;
 	char key[160];
+	HDF *row;
+	NEOERR *err;
 
 	if (res == NULL)
 		return 0;
 	while (db_next(res) == 1) {
+		/* the row's node once, its columns under it */
+		snprintf(key, sizeof(key), "%s.%ld", prefix, n);
+		if ((err = hdf_get_node(r->hdf, key, &row)) != STATUS_OK) {
+			nerr_ignore(&err);
+			return n;
+		}
 		for (int c = 0; c < db_ncols(res); c++) {
 			const char *v = db_col(res, c);
 
-			snprintf(key, sizeof(key), "%s.%ld.%s", prefix, n,
-			    db_colname(res, c));
-			hdf_set_value(r->hdf, key, v ? v : "");
+			hdf_set_value(row, db_colname(res, c), v ? v : "");
 		}
 		n++;
 	}
@@ -773,7 +779,15 @@ web_log(struct req *r, const char *action, const char *object,
 int64_t
 web_setting(struct req *r, const char *name)
 {
-	return settings_int(r->db, name);
+	(void)r;
+	return settings_cached_int(name);
+}
+
+const char *
+web_setting_text(struct req *r, const char *name)
+{
+	(void)r;
+	return settings_cached(name);
 }
 
 const char *
@@ -914,15 +928,65 @@ web_money_col(struct req *r, const char *prefix, const char *from,
 	col_map(r, prefix, from, to, yuan);
 }
 
+/* The buildings as last read, kept while the settings version (which a
+ * change of the buildings moves) stays; the version they were read at. */
+#define BUILDINGS_MAX 256
+static struct {
+	char id[24], name[160], floors[24];
+} bcache[BUILDINGS_MAX];
+static int nbcache;
+static uint64_t bversion;
+
+static int
+buildings_load(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_BUILDINGS], "");
+	int rc;
+
+	nbcache = 0;
+	bversion = 0;
+	if (res == NULL)
+		return -1;
+	while ((rc = db_next(res)) == 1 && nbcache < BUILDINGS_MAX) {
+		snprintf(bcache[nbcache].id, sizeof(bcache[0].id), "%s",
+		    db_col(res, 0));
+		snprintf(bcache[nbcache].name, sizeof(bcache[0].name), "%s",
+		    db_col(res, 1) ? db_col(res, 1) : "");
+		snprintf(bcache[nbcache].floors, sizeof(bcache[0].floors), "%s",
+		    db_col(res, 2) ? db_col(res, 2) : "");
+		nbcache++;
+	}
+	db_res_free(res);
+	if (rc == -1 || rc == 1) {	/* an error, or more than kept */
+		nbcache = 0;
+		return -1;
+	}
+	bversion = settings_version();
+	return 0;
+}
+
 int
 web_buildings(struct req *r)
 {
-	struct dbres *res = db_query(r->db, q[Q_BUILDINGS], "");
+	uint64_t v = settings_version();
 
-	if (res == NULL)
-		return -1;
-	web_rows(r, "Buildings", res);
-	db_res_free(res);
+	if ((v == 0 || v != bversion) && buildings_load(r) == -1) {
+		/* too many to keep, or an error: straight from the query */
+		struct dbres *res = db_query(r->db, q[Q_BUILDINGS], "");
+
+		if (res == NULL)
+			return -1;
+		web_rows(r, "Buildings", res);
+		db_res_free(res);
+		return 0;
+	}
+	for (int i = 0; i < nbcache; i++) {
+		hdf_set_valuef(r->hdf, "Buildings.%d.id=%s", i, bcache[i].id);
+		hdf_set_valuef(r->hdf, "Buildings.%d.name=%s", i,
+		    bcache[i].name);
+		hdf_set_valuef(r->hdf, "Buildings.%d.floors=%s", i,
+		    bcache[i].floors);
+	}
 	return 0;
 }
 

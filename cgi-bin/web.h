@@ -9,6 +9,7 @@
 #include <ClearSilver.h>
 
 #include "oplog.h"
+#include "settings.h"
 
 struct config;
 struct db;
@@ -16,6 +17,8 @@ struct dbres;
 struct session;		/* each program's own: who is signed in */
 
 #define R_PUBLIC 0	/* a route anyone may use; other values are the program's */
+/* A column a session query adds for r->settings_version. */
+#define SETTINGS_VERSION_COL "(SELECT version FROM settings_version WHERE id = 1)"
 
 struct req {
 	FCGX_Stream *in, *out, *err;
@@ -37,6 +40,9 @@ struct req {
 	struct actor actor;
 	int signed_in;		/* set by the program's session hook */
 	int must_change;	/* signed in, but the first password first */
+	/* the settings version when the session hook's query read it
+	 * (SETTINGS_VERSION_COL), saving the kit a query; else 0 */
+	uint64_t settings_version;
 
 	/* the response */
 	int status;
@@ -76,13 +82,17 @@ struct site {
 	size_t nroutes;
 	const char *login, *password, *logout;	/* its paths */
 	/* Sets r->sess, and r->signed_in, r->must_change, r->csrf and
-	 * r->actor when signed in. */
+	 * r->actor when signed in; r->settings_version when its query read
+	 * it. Called before the settings are brought up to date. */
 	void (*session)(struct req *);
 	/* The program's own check of a route (its rights), or NULL: 1 go
 	 * on, 0 answered. */
 	int (*allow)(struct req *, const struct route *);
 	/* What every rendered page shows (the site's name, who is in). */
 	void (*common)(struct req *);
+	/* Where its settings come from (its account may read only a view);
+	 * the kit keeps a copy per worker, read again when they change. */
+	enum settings_from settings;
 };
 
 /*
@@ -266,8 +276,12 @@ void web_dates(struct req *, const char **from, const char **to);
 /* 1 when S is empty or a date YYYY-MM-DD, else 0. */
 int web_date_ok(const char *s);
 
-/* A site setting as a number, its default when not stored (settings.h);
- * -1 on an error. */
+/* A site setting as a number, its default when not stored (settings.h),
+ * from the worker's copy as of the start of the request; -1 for a name the
+ * settings table does not know. */
 int64_t web_setting(struct req *, const char *name);
+/* A site setting's stored text from the same copy, or NULL when it is not
+ * stored (the student site sees only its view's settings). */
+const char *web_setting_text(struct req *, const char *name);
 
 #endif

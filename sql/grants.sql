@@ -4,6 +4,7 @@ CREATE USER IF NOT EXISTS 'prepaid_staff'@'localhost' IDENTIFIED BY '@STAFF_PASS
 ALTER USER 'prepaid_staff'@'localhost' IDENTIFIED BY '@STAFF_PASSWORD@';
 GRANT SELECT ON schema_version TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON settings TO 'prepaid_staff'@'localhost';
+GRANT SELECT ON settings_version TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE, DELETE ON roles TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE, DELETE ON role_rights TO 'prepaid_staff'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON operators TO 'prepaid_staff'@'localhost';
@@ -81,6 +82,7 @@ GRANT SELECT, INSERT, UPDATE ON closing_meters TO 'prepaid_staff'@'localhost';
 CREATE USER IF NOT EXISTS 'prepaid_mobile'@'localhost' IDENTIFIED BY '@MOBILE_PASSWORD@';
 ALTER USER 'prepaid_mobile'@'localhost' IDENTIFIED BY '@MOBILE_PASSWORD@';
 GRANT SELECT ON student_settings TO 'prepaid_mobile'@'localhost';
+GRANT SELECT ON settings_version TO 'prepaid_mobile'@'localhost';
 GRANT SELECT (id, name, floors) ON buildings TO 'prepaid_mobile'@'localhost';
 GRANT SELECT (id, building_id, number) ON rooms TO 'prepaid_mobile'@'localhost';
 GRANT SELECT (id, holder, room_id, status) ON accounts TO 'prepaid_mobile'@'localhost';

@@ -11,13 +11,14 @@
 #include "pages.h"
 #include "students.h"
 
-enum { Q_SESSION, Q_TOUCH, Q_DROP, Q_SITE };
+enum { Q_SESSION, Q_TOUCH, Q_DROP };
 static const char *const q[] = {
 	[Q_SESSION] =
 	    "SELECT s.id, s.csrf, s.account_id, s.remember, l.must_change,"
 	    " TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
 	    " TIMESTAMPDIFF(SECOND, s.created_at, UTC_TIMESTAMP()),"
-	    " CONCAT(r.building_id, '/', r.number), a.status, s.by_code"
+	    " CONCAT(r.building_id, '/', r.number), a.status, s.by_code, "
+	    SETTINGS_VERSION_COL
 	    " FROM student_sessions s JOIN accounts a ON a.id = s.account_id"
 	    " JOIN student_logins l ON l.account_id = a.id"
 	    " LEFT JOIN rooms r ON r.id = a.room_id"
@@ -25,8 +26,6 @@ static const char *const q[] = {
 	[Q_TOUCH] = "UPDATE student_sessions SET last_seen = UTC_TIMESTAMP()"
 	    " WHERE id = ?",
 	[Q_DROP] = "DELETE FROM student_sessions WHERE id = ?",
-	[Q_SITE] = "SELECT name, value FROM student_settings"
-	    " WHERE name IN ('site_title', 'site_logo')",
 };
 
 /* One request at a time per worker: its session lives here. */
@@ -75,6 +74,7 @@ session_load(struct req *r)
 	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL)
 		return;
 	if (db_next(res) == 1) {
+		r->settings_version = (uint64_t)db_coll(res, 10);
 		if (session_over(r, res) ||
 		    strcmp(db_col(res, 8), "open") != 0) {
 			db_exec(r->db, q[Q_DROP], "l", db_coll(res, 0));
@@ -132,14 +132,17 @@ mobile_signed_in(struct req *r, int64_t account, int remember, int by_code,
 static void
 common(struct req *r)
 {
-	struct dbres *res = db_query(r->db, q[Q_SITE], "");
-	char key[64];
+	static const char *const names[] = { "site_title", "site_logo", NULL };
 
-	while (res && db_next(res) == 1) {
-		snprintf(key, sizeof(key), "Site.%s", db_col(res, 0));
-		hdf_set_value(r->hdf, key, db_col(res, 1));
+	for (int i = 0; names[i]; i++) {
+		const char *v = web_setting_text(r, names[i]);
+		char key[64];
+
+		if (v == NULL)
+			continue;
+		snprintf(key, sizeof(key), "Site.%s", names[i]);
+		hdf_set_value(r->hdf, key, v);
 	}
-	db_res_free(res);
 	if (r->sess == NULL || r->sess->account_id == 0)
 		return;
 	hdf_set_int_value(r->hdf, "Me.signed", 1);
@@ -149,7 +152,7 @@ common(struct req *r)
 
 static const struct site mobile = {
 	"mobile", routes, 0, "/m/login", "/m/password", "/m/logout",
-	session_load, NULL, common
+	session_load, NULL, common, SETTINGS_STUDENT
 };
 
 int

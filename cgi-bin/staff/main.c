@@ -16,21 +16,23 @@ const char *const right_codes[NRIGHTS] = {
 };
 
 enum {
-	Q_SESSION, Q_TOUCH, Q_DROP_IDLE, Q_SITE
+	Q_SESSION, Q_TOUCH, Q_DROP_IDLE
 };
 static const char *const q[] = {
 	[Q_SESSION] =
 	    "SELECT s.id, s.csrf, o.id, o.login, o.name, o.must_change,"
 	    " o.disabled, TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
 	    " (SELECT GROUP_CONCAT(right_code) FROM role_rights rr"
-	    "   WHERE rr.role_id = o.role_id)"
+	    "   WHERE rr.role_id = o.role_id), " SETTINGS_VERSION_COL
 	    " FROM sessions s JOIN operators o ON o.id = s.operator_id"
 	    " WHERE s.token_hash = ?",
 	[Q_TOUCH] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP() WHERE id = ?",
 	[Q_DROP_IDLE] = "DELETE FROM sessions WHERE id = ?",
-	[Q_SITE] = "SELECT name, value FROM settings"
-	    " WHERE name IN ('site_title', 'site_logo', 'receipt_header',"
-	    " 'receipt_footer')",
+};
+
+/* The settings every page's layout shows (Site.NAME), when stored. */
+static const char *const site_settings[] = {
+	"site_title", "site_logo", "receipt_header", "receipt_footer", NULL
 };
 
 /* One request at a time per worker: its session lives here. */
@@ -85,7 +87,9 @@ session_load(struct req *r)
 		return;
 	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL)
 		return;
-	if (db_next(res) == 1 && db_coll(res, 6) == 0) {
+	if (db_next(res) == 1)
+		r->settings_version = (uint64_t)db_coll(res, 9);
+	if (r->settings_version != 0 && db_coll(res, 6) == 0) {
 		if (db_coll(res, 7) > idle) {
 			db_exec(r->db, q[Q_DROP_IDLE], "l", db_coll(res, 0));
 			hdf_set_int_value(r->hdf, "Page.expired", 1);
@@ -131,19 +135,19 @@ allow(struct req *r, const struct route *rt)
 static void
 common(struct req *r)
 {
-	struct dbres *res = db_query(r->db, q[Q_SITE], "");
 	const struct session *s = r->sess;
 	char key[64];
 
-	while (res && db_next(res) == 1) {
+	for (int i = 0; site_settings[i]; i++) {
+		const char *v = web_setting_text(r, site_settings[i]);
+
 		/* a logo stored before paths were checked is not shown */
-		if (strcmp(db_col(res, 0), "site_logo") == 0 &&
-		    !settings_logo_ok(db_col(res, 1)))
+		if (v == NULL || (strcmp(site_settings[i], "site_logo") == 0 &&
+		    !settings_logo_ok(v)))
 			continue;
-		snprintf(key, sizeof(key), "Site.%s", db_col(res, 0));
-		hdf_set_value(r->hdf, key, db_col(res, 1));
+		snprintf(key, sizeof(key), "Site.%s", site_settings[i]);
+		hdf_set_value(r->hdf, key, v);
 	}
-	db_res_free(res);
 	if (s == NULL || s->op_id == 0)
 		return;
 	hdf_set_value(r->hdf, "Op.login", s->op_login);
@@ -157,7 +161,7 @@ common(struct req *r)
 
 static const struct site staff = {
 	"staff", routes, 0, "/login", "/password", "/logout", session_load,
-	allow, common
+	allow, common, SETTINGS_TABLE
 };
 
 int
