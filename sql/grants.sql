@@ -124,6 +124,7 @@ GRANT UPDATE (verified, out_trade_no, order_id, outcome, note) ON pay_notices TO
 GRANT SELECT ON pay_orders TO 'prepaid_pay'@'localhost';
 GRANT UPDATE (state, reason, trade_no, buyer, ledger_id, paid_at) ON pay_orders TO 'prepaid_pay'@'localhost';
 GRANT SELECT ON settings TO 'prepaid_pay'@'localhost';
+GRANT SELECT ON settings_version TO 'prepaid_pay'@'localhost';
 GRANT SELECT (id, status) ON accounts TO 'prepaid_pay'@'localhost';
 GRANT SELECT ON account_meters TO 'prepaid_pay'@'localhost';
 GRANT SELECT (meter_id, read_at, remaining_fen, purchase_count) ON meter_state TO 'prepaid_pay'@'localhost';

@@ -117,7 +117,7 @@ common(struct req *r)
 
 static const struct site pay = {
 	"pay", routes, sizeof(routes) / sizeof(routes[0]), "/", "/", "/",
-	session, NULL, common
+	session, NULL, common, SETTINGS_TABLE
 };
 
 int

@@ -8,6 +8,9 @@
  */
 #include "../../cgi-bin/loop.c"
 
+/* the language files, read once (loop.c keeps its own in the worker HDF) */
+static HDF *flangs[2];
+
 #include "money.h"
 #include "valid.h"
 
@@ -90,8 +93,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/templates/lang/staff.%s.hdf",
 		    top, i == LANG_ZH ? "zh-CN" : "en");
-		if (hdf_init(&langs[i]) != STATUS_OK ||
-		    hdf_read_file(langs[i], path) != STATUS_OK) {
+		if (hdf_init(&flangs[i]) != STATUS_OK ||
+		    hdf_read_file(flangs[i], path) != STATUS_OK) {
 			fprintf(stderr, "cannot read %s\n", path);
 			abort();
 		}
@@ -305,7 +308,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * copied (the whole file per run would be most of the time) */
 		const char *lang = hdf_get_value(r.hdf, "Cookie.lang", "zh-CN");
 
-		hdf_copy(r.hdf, "Lang.err", hdf_get_obj(langs[strcmp(lang, "en")
+		hdf_copy(r.hdf, "Lang.err", hdf_get_obj(flangs[strcmp(lang, "en")
 		    == 0 ? LANG_EN : LANG_ZH], "err"));
 	}
 	/* the signed-in operator's form key, and who may post */
