@@ -799,14 +799,28 @@ web_tz(struct req *r)
 int
 web_date_ok(const char *s)
 {
+	static const int mdays[12] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
 	int y, m, d;
-	char tail;
 
 	if (*s == '\0')
 		return 1;
-	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d,
-	    &tail) == 3 && y >= 2000 && y <= 2999 && m >= 1 && m <= 12 &&
-	    d >= 1 && d <= 31;
+	/* exactly YYYY-MM-DD, digits only: no sign, space or short field */
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 2000 || y > 2999 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1])
+		return 0;
+	/* 29 February of a year that has none */
+	return !(m == 2 && d == 29 && (y % 4 != 0 ||
+	    (y % 100 == 0 && y % 400 != 0)));
 }
 
 /* Appends the language text KEY with {1} and {2} replaced by A and B. */
