@@ -298,6 +298,17 @@ def check_meters(site, strict):
     return bad
 
 
+def selftest(site):
+    """The meter check can fail: one fen put on a meter behind the ledger's back is seen, and only that."""
+    m = site.meters[-1]
+    was = site.meter(m)["remaining"]
+    site.sim.ctl(f"set {m['number']} remaining={was + 1}")
+    caught = check_meters(site, False)
+    site.sim.ctl(f"set {m['number']} remaining={was}")
+    clean = check_meters(site, False)
+    return len(caught) == 1 and str(m["number"]) in caught[0] and not clean
+
+
 def check_sales(d):
     """Each staff request's idempotency key, as nginx logged it with its answer: a key answered 303 has its
     entry; no key has two. (nginx's log, not wrk's: after a broken connection wrk may pair an answer with the
@@ -353,10 +364,17 @@ def check_sms(site, strict):
     return bad, sum(got.values()), sum(b["sent"] for b in box.values())
 
 
-def reconcile():
+def reconcile(tries=1):
+    """prepaid-admin reconcile clean; under load a token in flight may make a balance differ for a moment,
+    so a mismatch counts only when it is still there after TRIES runs 10 s apart."""
     env = dict(os.environ, PREPAID_CONF=f"{VAR}/prepaid.conf")
-    r = subprocess.run([f"{TOP}/build/prepaid-admin", "reconcile"], env=env, capture_output=True, text=True)
-    return [] if r.returncode == 0 else ["reconcile: " + (r.stdout + r.stderr).strip()[:300]]
+    for i in range(tries):
+        r = subprocess.run([f"{TOP}/build/prepaid-admin", "reconcile"], env=env, capture_output=True, text=True)
+        if r.returncode == 0:
+            return []
+        if i + 1 < tries:
+            time.sleep(10)
+    return ["reconcile: " + (r.stdout + r.stderr).strip()[:300]]
 
 
 def invariants(site, d, strict=False):
@@ -375,7 +393,7 @@ def checks(site, d, strict):
     bad = check_meters(site, strict)
     bad += check_sales(d)[0]
     bad += check_sms(site, strict)[0]
-    bad += reconcile() if strict or not any("in flight" in b for b in bad) else []
+    bad += reconcile(1 if strict else 3)
     return bad
 
 
@@ -547,6 +565,9 @@ def main():
             say("the collector did not read the meters:\n" + site.collector_log())
             return 1
         open_accounts(op, site)
+        if not selftest(site):
+            say("the meter check did not see one fen put on a meter behind the ledger's back")
+            return 1
         kids = students(op, site)
         sales = []
         for m in site.meters:
