@@ -1,4 +1,5 @@
 """run.py - make faults: a fault campaign under a mixed load (staff selling, refunding and reversing, students reading, tokens in flight); after each fault the money, tokens, sales and SMS are checked against what the meters and the modem show; prints a table of faults, recovery times and invariant violations."""
+import http.client
 import os
 import random
 import re
@@ -419,8 +420,8 @@ def recovered(op, kid, site, since, meters=None):
                                      f" AND meter_id IN ({elib.ids(m['id'] for m in meters)})"))
                 if n == len(meters):
                     when["read"] = time.time() - since
-        except (OSError, subprocess.CalledProcessError):
-            pass
+        except (OSError, http.client.HTTPException, subprocess.CalledProcessError):
+            pass  # a page cut short or refused, a database not answering: not yet
         LAST.update(when)
         if len(when) == 3:
             return max(when.values())
