@@ -322,6 +322,13 @@ soak:
 	@$(MAKE) --no-print-directory all
 	@/usr/bin/python3 tests/soak/soak.py
 
+# The fault campaign (minutes): its own instance (var/faults, port FAULTS_PORT, default 18094),
+# FAULTS_ROUNDS (default 3) of each fault; prints the table, fails on any invariant violation.
+faults:
+	@sh conf/prepaidctl deps test
+	@$(MAKE) --no-print-directory all
+	@/usr/bin/python3 tests/faults/run.py
+
 bench:
 	@sh conf/prepaidctl deps test
 	@$(MAKE) --no-print-directory all
@@ -330,4 +337,4 @@ bench:
 clean:
 	rm -rf $(B)
 
-.PHONY: all run stop status test bench clean backup restore soak
+.PHONY: all run stop status test bench clean backup restore soak faults
