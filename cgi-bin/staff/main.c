@@ -23,7 +23,8 @@ static const char *const q[] = {
 	    "SELECT s.id, s.csrf, o.id, o.login, o.name, o.must_change,"
 	    " o.disabled, TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
 	    " (SELECT GROUP_CONCAT(right_code) FROM role_rights rr"
-	    "   WHERE rr.role_id = o.role_id), " SETTINGS_VERSION_COL
+	    "   WHERE rr.role_id = o.role_id), " SETTINGS_VERSION_COL ","
+	    " TIMESTAMPDIFF(SECOND, s.created_at, UTC_TIMESTAMP())"
 	    " FROM sessions s JOIN operators o ON o.id = s.operator_id"
 	    " WHERE s.token_hash = ?",
 	[Q_TOUCH] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP() WHERE id = ?",
@@ -77,6 +78,8 @@ session_load(struct req *r)
 	char hash[65];
 	struct dbres *res;
 	long idle = config_int(r->cf, "session_idle_min", 30) * 60;
+	/* however busy, a new sign-in after a working day (ASVS 3.3.2) */
+	long most = config_int(r->cf, "session_max_hours", 12) * 3600;
 	struct session *s = &current;
 
 	memset(s, 0, sizeof(*s));
@@ -90,7 +93,7 @@ session_load(struct req *r)
 	if (db_next(res) == 1)
 		r->settings_version = (uint64_t)db_coll(res, 9);
 	if (r->settings_version != 0 && db_coll(res, 6) == 0) {
-		if (db_coll(res, 7) > idle) {
+		if (db_coll(res, 7) > idle || db_coll(res, 10) > most) {
 			db_exec(r->db, q[Q_DROP_IDLE], "l", db_coll(res, 0));
 			hdf_set_int_value(r->hdf, "Page.expired", 1);
 		} else {

@@ -1,5 +1,6 @@
 """t10_auth.py - F1/F5: sign-in, first password, lockout, sessions, CSRF, sign-out, switch operator."""
 import os
+import hashlib
 import re
 import sys
 
@@ -103,6 +104,19 @@ r = c3.get("/")
 check(r.status == 303 and "/login" in r.location, "a session idle for over 30 minutes has ended")
 r = c2.get("/")
 check(r.status == 303, "that ended every idle session of the operator (the other client too)")
+
+# Absolute lifetime: a session in use all the time still ends 12 hours after its sign-in.
+c5 = Client()
+c5.login(login, "Abcdefg123")
+sid5 = [k.value for k in c5.jar if k.name == "sid"][0]
+h5 = hashlib.sha256(sid5.encode()).hexdigest()
+db(f"UPDATE sessions SET created_at = UTC_TIMESTAMP() - INTERVAL 11 HOUR - INTERVAL 59 MINUTE WHERE token_hash = '{h5}'")
+r = c5.get("/")
+check(r.status == 200, "a session in use 11 h 59 min after its sign-in still works", r.status)
+db(f"UPDATE sessions SET created_at = UTC_TIMESTAMP() - INTERVAL 12 HOUR - INTERVAL 1 MINUTE WHERE token_hash = '{h5}'")
+r = c5.get("/")
+check(r.status == 303 and "/login" in r.location and count("sessions", f"token_hash = '{h5}'") == 0,
+      "12 h 1 min after its sign-in it has ended, however busy", r.status)
 
 # Switch operator: signing in as another ends the first session.
 c4 = Client()
