@@ -587,16 +587,27 @@ request_check(struct req *r)
 	return 415;
 }
 
+/* Whether the request's body is multipart (a file). */
+static int
+multipart(struct req *r)
+{
+	const char *ct = FCGX_GetParam("CONTENT_TYPE", r->envp);
+
+	return ct != NULL && strncasecmp(ct, "multipart/form-data", 19) == 0;
+}
+
 static void
 refuse(struct req *r, int status)
 {
-	const char *what = status == 405 ? "Method Not Allowed" :
+	const char *what = status == 403 ? "Forbidden" :
+	    status == 405 ? "Method Not Allowed" :
 	    status == 413 ? "Payload Too Large" :
 	    status == 415 ? "Unsupported Media Type" : "Bad Request";
 
 	FCGX_FPrintF(r->out, "Status: %d %s\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-	    "%d 请求格式错误 / %s\n", status, what, status, what);
+	    "%d %s / %s\n", status, what, status, status == 403 ?
+	    "请先登录再上传文件" : "请求格式错误", what);
 	metrics_count(status);
 }
 
@@ -608,13 +619,42 @@ on_term(int sig)
 	FCGX_ShutdownPending();
 }
 
+/*
+ * The request's query and cookies, its language, its session (and the
+ * settings' version with it, or one query of its own: the settings are
+ * read again only when it moved; a connection lost since the last request
+ * is made again by the query), then its body. A file's body is parsed for
+ * someone signed in only: the multipart parser is the largest part of
+ * ClearSilver a stranger could reach. 0, or the status to refuse with.
+ */
+static int
+parse(struct req *r)
+{
+	NEOERR *err;
+
+	if ((err = cgi_init(&r->cgi, r->hdf)) != STATUS_OK) {
+		nerr_ignore(&err);
+		if (r->cgi == NULL)
+			root_lost();	/* a failed cgi_init destroyed it */
+		return 400;
+	}
+	lang_link(r->hdf);
+	site->session(r);
+	if (r->is_post && !r->signed_in && multipart(r))
+		return 403;
+	if ((err = cgi_parse(r->cgi)) != STATUS_OK) {
+		nerr_ignore(&err);
+		return 400;
+	}
+	return 0;
+}
+
 static void
 handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 {
 	struct req r;
 	const struct route *rt;
 	const char *uri;
-	NEOERR *err;
 	int status;
 
 	memset(&r, 0, sizeof(r));
@@ -652,19 +692,10 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 	r.hdf = root;
 	cgiwrap_init_emu(&r, cb_read, cb_writef, cb_write, cb_getenv,
 	    cb_putenv, cb_iterenv);
-	if ((err = cgi_init(&r.cgi, r.hdf)) != STATUS_OK ||
-	    (err = cgi_parse(r.cgi)) != STATUS_OK) {
-		nerr_ignore(&err);
-		if (r.cgi == NULL)
-			root_lost();	/* a failed cgi_init destroyed it */
-		refuse(&r, 400);
+	if ((status = parse(&r)) != 0) {
+		refuse(&r, status);
 		goto done;
 	}
-	lang_link(r.hdf);
-	/* the session, and the settings' version with it (or one query of
-	 * its own): the settings are read again only when it moved; a
-	 * connection lost since the last request is made again by the query */
-	site->session(&r);
 	if (settings_refresh(db, site->settings, r.settings_version) == -1) {
 		r.signed_in = 0;
 		web_fail(&r, 503, "err.db_down");

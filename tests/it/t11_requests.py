@@ -87,6 +87,14 @@ got = [raw("POST", "/meters/import", b"x", {"Origin": BASE, "Content-Type": "mul
        for _ in range(10)] + [raw("GET", "/login")[0] for _ in range(10)]
 check(got.count(502) == 0 and got[-1] == 200, "the sign-in page still answers after them", str(got))
 
+# A file's body is parsed only for someone signed in: a stranger's well-formed upload (malformed part
+# headers inside) is refused before ClearSilver's multipart parser sees it.
+body = b"--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\r\n\r\nx\r\n--xyz--\r\n"
+got = [raw("POST", "/meters/import", body, dict(mp, **{"Content-Type": "multipart/form-data; boundary=xyz"}))
+       for _ in range(5)]
+check(all(st == 403 and "请先登录再上传文件".encode() in text for st, text in got),
+      "a signed-out upload with a good boundary is refused (403) before the multipart parser", got[:1])
+
 # The real upload form still takes its file (the import page's own test checks the import).
 c = operator(role=1)
 c.get("/meters/import")
