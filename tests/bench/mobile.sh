@@ -49,13 +49,23 @@ set -- $home
 # as the server's general log shows them with their values, each prepared
 # once, on as many connections as the student site has workers
 root="mariadb --defaults-file=$PREPAID_VAR/my.cnf -uroot"
+# The server writes a statement's values into the log only when it was
+# prepared while the log was on: the workers start again (the supervisor
+# brings them back, with new connections) once wrk's last requests are done.
+sleep 3
 $root -e "SET GLOBAL log_output = 'TABLE'; TRUNCATE mysql.general_log; SET GLOBAL general_log = 1"
+pkill -TERM -P "$(cat "$PREPAID_VAR/run/mobile.pid")" 2>/dev/null || true
+sleep 2
 curl -s -o /dev/null -H "Cookie: msid=$msid" "$BASE/m/"
 $root -e "SET GLOBAL general_log = 0"
+# the statements of that one request: the connection that looked up its session
 $root -N -B -e "SELECT REPLACE(argument, '\n', ' ') FROM mysql.general_log WHERE command_type = 'Execute'
-	AND user_host LIKE 'prepaid_mobile%' ORDER BY event_time" |
+	AND thread_id = (SELECT MAX(thread_id) FROM mysql.general_log WHERE command_type = 'Execute'
+	AND argument LIKE '%FROM student_sessions s %') ORDER BY event_time" |
 	# the log keeps the session's key as "?": it is the cookie's SHA-256
-	awk -v h="$(printf '%s' "$msid" | sha256sum | cut -d' ' -f1)" '/token_hash = \?/ { print $0 "\ts:" h; next } { print }' \
+	awk -v h="$(printf '%s' "$msid" | sha256sum | cut -d' ' -f1)" '
+		/^SELECT name, value FROM student_settings$/ { next }	# a new worker'"'"'s first read: kept after
+		/token_hash = \?/ { print $0 "\ts:" h; next } { print }' \
 	> "$PREPAID_VAR/tmp/mobile_home.sql"
 if grep -v 'token_hash = ?' "$PREPAID_VAR/tmp/mobile_home.sql" | grep -q '?'; then
 	echo "mobile.sh: a statement of M2 kept a parameter the bench cannot fill" >&2
