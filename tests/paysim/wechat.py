@@ -77,6 +77,8 @@ class Sandbox:
         return t
 
     def notice_body(self, o, change):
+        # WeChat Pay sends its notice when the payment succeeded
+        change = dict(change, state=change.get("state") or "SUCCESS")
         plain = json.dumps(self.transaction(o, change), ensure_ascii=False, separators=(",", ":"))
         nonce, ad = secrets.token_hex(6), "transaction"
         ct = bytearray(AESGCM(self.v3).encrypt(nonce.encode(), plain.encode(), ad.encode()))
