@@ -230,7 +230,7 @@ FUZZ_CFLAGS = -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c11 \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_LD = $(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer
 FB = $(B)/fuzz
-FUZZERS = money config csv pdu modem modbus request
+FUZZERS = money config csv pdu modem modbus request wechat
 FUZZ_LIB_OBJS = $(LIB_OBJS:$(B)/%=$(FB)/%)
 
 $(FB)/lib/%.o: lib/%.c lib/*.h
@@ -256,6 +256,10 @@ $(FB)/money: tests/fuzz/money.c $(FB)/libprepaid.a
 $(FB)/config: tests/fuzz/config.c $(FB)/libprepaid.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
 	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a
+
+$(FB)/wechat: tests/fuzz/wechat.c $(FB)/libprepaid.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
+	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a $(LIBS)
 
 $(FB)/csv: tests/fuzz/csv.c $(FB)/libprepaid.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
