@@ -281,4 +281,13 @@ check(rc != 0 and "wechat is refused" in out and "0600" in out, "payments-sync r
       out[-300:])
 shutil.rmtree(tmp)
 
+# --- the gateway cannot be reached: the student is told next to the channel, within the call's 3 s
+sim.terminate()
+sim.wait()
+t0 = time.time()
+r = order(B, "10.00")
+check(r.status == 200 and r.field_error("channel") == "暂时无法连接付款平台，请稍后再试或换一种付款方式"
+      and time.time() - t0 < 5 and 'id="go"' not in r.text,
+      "WeChat Pay's gateway down: an error by the channel, no way to pay, within 5 s", r.field_error("channel"))
+
 done()
