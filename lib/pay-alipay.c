@@ -513,5 +513,6 @@ alipay_query_answer(const struct pay_conf *c, const char *body,
 
 const struct pay_channel pay_alipay = {
 	"alipay", alipay_order_url, alipay_verify, alipay_query, alipay_close,
-	alipay_refund, alipay_bill, alipay_query_answer, "success", "fail"
+	alipay_refund, alipay_bill, alipay_query_answer, "success", "fail",
+	NULL, NULL
 };

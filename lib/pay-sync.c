@@ -81,6 +81,61 @@ post(CURL *curl, const char *url, const char *body)
 	return b.p;
 }
 
+/* Order NO asked of the gateway: its answer as kept (the caller frees),
+ * *RC as query_answer says, N filled; NULL when there is no answer. */
+static char *
+ask(CURL *curl, const struct pay_conf *c, const struct pay_channel *ch,
+    const char *no, struct pay_notice *n, int *rc)
+{
+	struct pay_order o = { .out_trade_no = no };
+	struct pay_http h;
+	char *req, *ans;
+
+	if (ch->call == NULL) {
+		req = ch->query(c, no);
+		ans = req ? post(curl, c->gateway, req) : NULL;
+		free(req);
+		if (ans != NULL)
+			*rc = ch->query_answer(c, ans, n);
+		return ans;
+	}
+	if (ch->call(c, PAY_CALL_QUERY, &o, &h) == -1)
+		return NULL;
+	if (pay_http(&h, 5000L, 15000L) == -1) {
+		pay_http_free(&h);
+		return NULL;
+	}
+	*rc = ch->answer(c, PAY_CALL_QUERY, &h, n, NULL, 0);
+	ans = h.answer;
+	h.answer = NULL;
+	pay_http_free(&h);
+	return ans;
+}
+
+/* Order NO closed at the gateway (its answer not needed: closed here). */
+static void
+close_at(CURL *curl, const struct pay_conf *c, const struct pay_channel *ch,
+    const char *no)
+{
+	struct pay_order o = { .out_trade_no = no };
+	struct pay_http h;
+	char *req;
+
+	if (ch->call == NULL) {
+		if ((req = ch->close(c, no)) != NULL) {
+			free(post(curl, c->gateway, req));
+			free(req);
+		}
+		return;
+	}
+	if (ch->call(c, PAY_CALL_CLOSE, &o, &h) == 0 &&
+	    pay_http(&h, 5000L, 15000L) == 0 &&
+	    ch->answer(c, PAY_CALL_CLOSE, &h, NULL, NULL, 0) == -1)
+		log_warnx("%s order %s: the gateway did not close it (HTTP %ld)",
+		    ch->name, no, h.status);
+	pay_http_free(&h);
+}
+
 /* One order asked: credited, left, or closed; counts into R. 0 or -1. */
 static int
 sync_one(struct db *db, CURL *curl, const struct pay_conf *c,
@@ -88,19 +143,16 @@ sync_one(struct db *db, CURL *curl, const struct pay_conf *c,
     struct pay_sync_result *r)
 {
 	struct pay_notice n;
-	char *req = ch->query(c, no), *ans;
+	char *ans;
 	const char *out = PAY_NOT_PAID;
-	int rc;
+	int rc = -1;
 
 	r->asked++;
-	ans = req ? post(curl, c->gateway, req) : NULL;
-	free(req);
-	if (ans == NULL) {
+	memset(&n, 0, sizeof(n));
+	if ((ans = ask(curl, c, ch, no, &n, &rc)) == NULL) {
 		r->failed++;
 		return 0;
 	}
-	memset(&n, 0, sizeof(n));
-	rc = ch->query_answer(c, ans, &n);
 	if (rc == 1 && strcmp(n.out_trade_no, no) != 0)
 		rc = -1;	/* an answer about another order */
 	if (rc == -1)
@@ -127,10 +179,8 @@ sync_one(struct db *db, CURL *curl, const struct pay_conf *c,
 	if ((rc == 0 || rc == 2) && expired) {
 		/* unpaid for too long: closed at the gateway (a trade it never
 		 * saw needs no closing), then here */
-		if (rc == 0 && (req = ch->close(c, no)) != NULL) {
-			free(post(curl, c->gateway, req));
-			free(req);
-		}
+		if (rc == 0)
+			close_at(curl, c, ch, no);
 		if (db_exec(db, q[Q_CLOSE], "ss", no, ch->name) == 1)
 			r->closed++;
 	}

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 
 #include "config.h"
@@ -47,27 +48,67 @@ pay_channel_find(const char *name)
 {
 	if (name != NULL && strcmp(name, pay_alipay.name) == 0)
 		return &pay_alipay;
+	if (name != NULL && strcmp(name, pay_wechat.name) == 0)
+		return &pay_wechat;
 	return NULL;
+}
+
+/* The file mode of PATH is 0600 or less: 0, or -1 (EPERM) logged. */
+static int
+mode_ok(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if ((st.st_mode & 077) != 0) {
+		log_warnx("%s: mode %03o, must be 0600 (readable by its owner only)",
+		    path, (unsigned)(st.st_mode & 0777));
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* WeChat Pay's APIv3 key: 32 characters in PATH (a newline may follow). */
+static int
+v3key_load(const char *path, unsigned char *key)
+{
+	char buf[40];
+	size_t n;
+	FILE *f;
+
+	if (mode_ok(path) == -1)
+		return -1;
+	if ((f = fopen(path, "r")) == NULL) {
+		log_warn("%s", path);
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	if (n != 32) {
+		log_warnx("%s: an APIv3 key is 32 characters", path);
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(key, buf, 32);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return 0;
 }
 
 /* A PEM key from PATH (private or public), the file mode 0600 or less. */
 static EVP_PKEY *
 key_load(const char *path, int private)
 {
-	struct stat st;
 	EVP_PKEY *k;
 	FILE *f;
 
-	if (stat(path, &st) == -1) {
-		log_warn("%s", path);
+	if (mode_ok(path) == -1)
 		return NULL;
-	}
-	if ((st.st_mode & 077) != 0) {
-		log_warnx("%s: mode %03o, must be 0600 (readable by its owner only)",
-		    path, (unsigned)(st.st_mode & 0777));
-		errno = EPERM;
-		return NULL;
-	}
 	if ((f = fopen(path, "r")) == NULL) {
 		log_warn("%s", path);
 		return NULL;
@@ -100,15 +141,18 @@ pay_conf_load(const struct config *cf, const char *channel, int keys)
 {
 	struct pay_conf *c = calloc(1, sizeof(*c));
 	const char *site = config_get(cf, "pay_site_url", "");
+	int wx = strcmp(channel, "wechat") == 0;
 	char key[64];
 	const char *path;
 
 	if (c == NULL)
 		return NULL;
 	snprintf(c->channel, sizeof(c->channel), "%s", channel);
-	conf_str(cf, channel, "app_id", c->app_id, sizeof(c->app_id));
-	conf_str(cf, channel, "seller_id", c->seller_id, sizeof(c->seller_id));
+	conf_str(cf, channel, wx ? "appid" : "app_id", c->app_id, sizeof(c->app_id));
+	conf_str(cf, channel, wx ? "mchid" : "seller_id", c->seller_id,
+	    sizeof(c->seller_id));
 	conf_str(cf, channel, "gateway", c->gateway, sizeof(c->gateway));
+	conf_str(cf, channel, "serial", c->serial, sizeof(c->serial));
 	snprintf(c->notify_url, sizeof(c->notify_url), "%s/m/pay/%s/notify",
 	    site, channel);
 	snprintf(c->return_url, sizeof(c->return_url), "%s/m/pay/return", site);
@@ -117,22 +161,26 @@ pay_conf_load(const struct config *cf, const char *channel, int keys)
 		errno = ENOENT;
 		return NULL;
 	}
-	for (int k = PAY_APP_KEY; k <= PAY_GW_KEY; k <<= 1) {
+	for (int k = PAY_APP_KEY; k <= PAY_V3_KEY; k <<= 1) {
 		if (!(keys & k))
 			continue;
-		snprintf(key, sizeof(key), "%s_%s", channel, k == PAY_APP_KEY ?
-		    "app_key_file" : "public_key_file");
+		snprintf(key, sizeof(key), "%s_%s", channel, k == PAY_V3_KEY ?
+		    "apiv3_key_file" : k == PAY_APP_KEY ? (wx ? "private_key_file" :
+		    "app_key_file") : (wx ? "platform_key_file" : "public_key_file"));
 		if ((path = config_get(cf, key, NULL)) == NULL || *path == '\0') {
 			log_warnx("%s: no %s in the configuration", channel, key);
 			pay_conf_free(c);
 			errno = EINVAL;
 			return NULL;
 		}
-		if (k == PAY_APP_KEY)
+		if (k == PAY_V3_KEY)
+			c->has_v3key = v3key_load(path, c->v3key) == 0;
+		else if (k == PAY_APP_KEY)
 			c->app_key = key_load(path, 1);
 		else
 			c->gw_key = key_load(path, 0);
-		if ((k == PAY_APP_KEY ? c->app_key : c->gw_key) == NULL) {
+		if (k == PAY_V3_KEY ? !c->has_v3key :
+		    (k == PAY_APP_KEY ? c->app_key : c->gw_key) == NULL) {
 			int e = errno;
 
 			pay_conf_free(c);
@@ -150,7 +198,17 @@ pay_conf_free(struct pay_conf *c)
 		return;
 	EVP_PKEY_free(c->app_key);
 	EVP_PKEY_free(c->gw_key);
+	OPENSSL_cleanse(c->v3key, sizeof(c->v3key));
 	free(c);
+}
+
+void
+pay_http_free(struct pay_http *h)
+{
+	free(h->body);
+	free(h->auth);
+	free(h->answer);
+	h->body = h->auth = h->answer = NULL;
 }
 
 int
@@ -303,7 +361,7 @@ pay_notice_take(struct db *db, const struct pay_conf *conf,
 	nid = (int64_t)db_last_id(db);
 	memset(&n, 0, sizeof(n));
 	if ((out = ch->verify(conf, body, len, &n)) != NULL) {
-		notice_set(db, nid, n.verified, n.out_trade_no, 0, out, "");
+		notice_set(db, nid, n.verified, n.out_trade_no, 0, out, n.note);
 		return out;
 	}
 	if ((rc = order_find(db, ch->name, n.out_trade_no, &o)) != 1) {

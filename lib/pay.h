@@ -8,6 +8,7 @@
 struct config;
 struct db;
 struct evp_pkey_st;
+struct pay_http;
 
 #define PAY_NO_LEN 32	/* an order's number: 16 random bytes in hex */
 #define PAY_BODY_MAX (16 * 1024)	/* the largest notice taken */
@@ -23,18 +24,24 @@ struct pay_conf {
 	char return_url[256];	/* where the payer comes back to */
 	struct evp_pkey_st *app_key;	/* ours, private: signs */
 	struct evp_pkey_st *gw_key;	/* the gateway's, public: verifies */
+	char serial[64];	/* our certificate's serial (WeChat Pay) */
+	unsigned char v3key[32];	/* the APIv3 key (WeChat Pay): decrypts */
+	int has_v3key;
 };
 
 /* What a channel needs of its keys when loaded. */
 #define PAY_APP_KEY 1	/* signing orders and requests */
 #define PAY_GW_KEY 2	/* verifying notices and answers */
+#define PAY_V3_KEY 4	/* WeChat Pay's APIv3 key: decrypting notices */
 
 /*
  * The settings of CHANNEL ("alipay") from CF: CHANNEL_app_id,
  * CHANNEL_seller_id, CHANNEL_gateway, pay_site_url (notify and return
  * addresses under it), and the key files CHANNEL_app_key_file (PEM
  * private key) and CHANNEL_public_key_file (PEM public key) that KEYS
- * asks for. A key file must be mode 0600 or stricter. Returns a new conf
+ * asks for. WeChat Pay's: wechat_appid, wechat_mchid (the seller),
+ * wechat_serial, wechat_gateway, wechat_private_key_file,
+ * wechat_platform_key_file and wechat_apiv3_key_file (32 characters). A key file must be mode 0600 or stricter. Returns a new conf
  * (pay_conf_free), NULL with errno ENOENT when the channel is not
  * configured (no app id), EPERM for a key file readable by others, EINVAL
  * for a bad key; the reason is logged.
@@ -49,6 +56,7 @@ struct pay_order {
 	int64_t amount;		/* fen */
 	const char *subject;
 	const char *when;	/* "YYYY-MM-DD HH:MM:SS", the site's time */
+	const char *client_ip;	/* the payer's address (WeChat Pay's H5) */
 };
 
 /* A notice as a channel read it. */
@@ -59,6 +67,7 @@ struct pay_notice {
 	int64_t amount;		/* fen */
 	int paid;		/* the trade is paid (success or finished) */
 	int verified;		/* its signature held */
+	char note[64];		/* why it was refused, when there is more to say */
 };
 
 /* Outcomes of a notice (pay_notices.outcome). */
@@ -103,9 +112,65 @@ struct pay_channel {
 	    struct pay_notice *n);
 	const char *ok;		/* the answer to a notice taken */
 	const char *fail;	/* the answer that makes the gateway send it again */
+	/* REST channels (WeChat Pay; NULL for Alipay, whose order_url, query
+	 * and close above do it): the signed request WHAT (PAY_CALL_*) for
+	 * order O (only out_trade_no for a query or close) into H; 0 or -1. */
+	int (*call)(const struct pay_conf *, int what, const struct pay_order *o,
+	    struct pay_http *h);
+	/* The answer H->answer to the call WHAT, its signature checked: for
+	 * PAY_CALL_ORDER the address that takes the payer to pay into URL (SZ
+	 * bytes); for PAY_CALL_QUERY as query_answer; for PAY_CALL_CLOSE 0
+	 * closed. -1 not to be believed. */
+	int (*answer)(const struct pay_conf *, int what, const struct pay_http *h,
+	    struct pay_notice *n, char *url, size_t sz);
 };
 
+#define PAY_CALL_ORDER 1
+#define PAY_CALL_QUERY 2
+#define PAY_CALL_CLOSE 3
+
+/*
+ * A request to a REST gateway and its answer. The answer is kept as it
+ * came: "Status: N", the gateway's Wechatpay-* headers, an empty line and
+ * the body (the form a notice is stored and verified in, too).
+ */
+struct pay_http {
+	char method[8];
+	char url[512];		/* the whole address */
+	char *body;		/* NULL: none; the caller frees */
+	char *auth;		/* the Authorization header's value; the caller frees */
+	long status;
+	char *answer;		/* the caller frees */
+};
+void pay_http_free(struct pay_http *);
+
+/*
+ * H made (lib/pay-http.c, libcurl; linked into the programs that call a
+ * gateway): connect within CONNECT_MS, all within TOTAL_MS. 0 with
+ * H->status and H->answer, or -1 (the reason logged).
+ */
+int pay_http(struct pay_http *h, long connect_ms, long total_ms);
+
+/*
+ * The address that takes the payer to pay O on channel CH: Alipay's signed
+ * redirect, or WeChat Pay's h5_url from its order call (pay_http, within
+ * TOTAL_MS). A new string or NULL.
+ */
+char *pay_order_go(const struct pay_conf *, const struct pay_channel *ch,
+    const struct pay_order *o, long total_ms);
+
+/*
+ * A WeChat Pay notice's BODY (LEN bytes, its signature checked before):
+ * the resource decrypted with AEAD_AES_256_GCM and the APIv3 key, then
+ * its appid, mchid, order, amount and state into N. NULL when it holds,
+ * else the outcome (PAY_BAD_SIGN for a failed tag, PAY_BAD_APP,
+ * PAY_BAD_SELLER, PAY_MALFORMED) with N->note.
+ */
+const char *pay_wechat_notice(const struct pay_conf *, const char *body,
+    size_t len, struct pay_notice *n);
+
 extern const struct pay_channel pay_alipay;
+extern const struct pay_channel pay_wechat;
 
 /* The channel called NAME, or NULL. */
 const struct pay_channel *pay_channel_find(const char *name);

@@ -1,5 +1,6 @@
 /* admin.c - prepaid-admin: set-up tasks from the command line (meter import, first operator) and the periodic jobs. */
 #include <fcntl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,29 +158,40 @@ cmd_add_operator(struct db *db, const char *login, const char *role)
 }
 
 /* payments-sync: orders older than pay_sync_after_s (300) asked of their
- * gateway, unpaid ones older than pay_expire_s (1800) closed. */
+ * gateway, unpaid ones older than pay_expire_s (1800) closed; each
+ * configured channel in turn. */
 static int
 cmd_payments_sync(struct db *db, const struct config *cf)
 {
+	static const struct pay_channel *const chs[] = { &pay_alipay, &pay_wechat };
 	struct pay_sync_result r;
-	struct pay_conf *c = pay_conf_load(cf, "alipay", PAY_APP_KEY | PAY_GW_KEY);
-	int rc;
+	int bad = 0;
 
-	if (c == NULL) {
-		printf("payments-sync: alipay is not configured\n");
-		return 0;
+	for (size_t i = 0; i < sizeof(chs) / sizeof(chs[0]); i++) {
+		struct pay_conf *c = pay_conf_load(cf, chs[i]->name,
+		    PAY_APP_KEY | PAY_GW_KEY);
+		int rc;
+
+		if (c == NULL) {
+			if (errno != ENOENT)
+				bad = 1;
+			printf("payments-sync: %s is %s\n", chs[i]->name, errno ==
+			    ENOENT ? "not configured" : "refused: its keys (see the log)");
+			continue;
+		}
+		rc = pay_sync(db, c, chs[i], config_int(cf, "pay_sync_after_s", 300),
+		    config_int(cf, "pay_expire_s", 1800), &r);
+		pay_conf_free(c);
+		if (rc == -1) {
+			log_warnx("payments-sync: %s", db_error(db));
+			return 1;
+		}
+		printf("payments-sync: %s: %d asked, %d credited, %d to refund,"
+		    " %d closed, %d failed\n", chs[i]->name, r.asked, r.credited,
+		    r.refund, r.closed, r.failed);
+		bad |= r.failed > 0;
 	}
-	rc = pay_sync(db, c, &pay_alipay, config_int(cf, "pay_sync_after_s", 300),
-	    config_int(cf, "pay_expire_s", 1800), &r);
-	pay_conf_free(c);
-	if (rc == -1) {
-		log_warnx("payments-sync: %s", db_error(db));
-		return 1;
-	}
-	printf("payments-sync: alipay: %d asked, %d credited, %d to refund,"
-	    " %d closed, %d failed\n", r.asked, r.credited, r.refund, r.closed,
-	    r.failed);
-	return r.failed > 0;
+	return bad;
 }
 
 int

@@ -30,7 +30,7 @@ static const char *const q[] = {
 	    " WHERE o.out_trade_no = ? AND o.account_id = ?",
 };
 
-static const char *const channels[] = { "alipay", NULL };
+static const char *const channels[] = { "alipay", "wechat", NULL };
 static const struct field pay_fields[] = {
 	{ "amount", FT_MONEY, 0, 0, 0, NULL },
 	{ "custom", FT_MONEY, 0, 0, 0, NULL },
@@ -42,8 +42,9 @@ enum { P_AMOUNT, P_CUSTOM, P_METER, P_CHANNEL, P_N };
 /* The amounts to tap, in yuan. */
 static const int taps[] = { 10, 20, 50, 100 };
 
-/* Alipay's settings and the app's key, read at the start (page_pay_setup). */
-static struct pay_conf *alipay;
+/* Each channel's settings and our key, read at the start (page_pay_setup);
+ * NULL: the channel is not configured. */
+static struct pay_conf *alipay, *wechat;
 
 int
 page_pay_setup(const struct config *cf)
@@ -51,7 +52,21 @@ page_pay_setup(const struct config *cf)
 	if ((alipay = pay_conf_load(cf, "alipay", PAY_APP_KEY)) == NULL &&
 	    errno != ENOENT)
 		return -1;
+	/* WeChat Pay's order is a call: its answer is checked with the
+	 * platform's key */
+	if ((wechat = pay_conf_load(cf, "wechat", PAY_APP_KEY | PAY_GW_KEY)) ==
+	    NULL && errno != ENOENT)
+		return -1;
 	return 0;
+}
+
+/* The settings of the channel called NAME, NULL when it is not open. */
+static struct pay_conf *
+pay_open(const char *name)
+{
+	if (strcmp(name, "wechat") == 0)
+		return wechat;
+	return strcmp(name, "alipay") == 0 ? alipay : NULL;
 }
 
 /* A limit of the student_settings view, or its default. */
@@ -79,7 +94,11 @@ pay_form(struct req *r, int64_t max)
 	    r->sess->account_id)) == -1)
 		return -1;
 	hdf_set_value(r->hdf, "Pay.max", money_format(max, buf, sizeof(buf)));
-	hdf_set_int_value(r->hdf, "Pay.open", alipay != NULL);
+	hdf_set_int_value(r->hdf, "Pay.open", alipay != NULL || wechat != NULL);
+	hdf_set_int_value(r->hdf, "Pay.alipay", alipay != NULL);
+	hdf_set_int_value(r->hdf, "Pay.wechat", wechat != NULL);
+	if (hdf_get_value(r->hdf, "Form.channel", NULL) == NULL)
+		hdf_set_value(r->hdf, "Form.channel", alipay ? "alipay" : "wechat");
 	web_render(r, "pay.cs");
 	return 0;
 }
@@ -125,15 +144,24 @@ pay_limits(struct req *r, int64_t fen, int64_t max, const char *field)
 
 /* The order made: the page that sends the student to the gateway. */
 static int
-pay_go(struct req *r, const char *no, int64_t fen)
+pay_go(struct req *r, const char *ch, const char *no, int64_t fen)
 {
-	struct pay_order o = { no, fen, "电费充值", NULL };
-	char *url = pay_alipay.order_url(alipay, &o), buf[32];
+	struct pay_order o = { no, fen, "电费充值", NULL, r->addr };
+	/* WeChat Pay's order is a call to the gateway: 3 s at most */
+	char *url = pay_order_go(pay_open(ch), pay_channel_find(ch), &o, 3000L),
+	    buf[32];
 
-	if (url == NULL)
-		return -1;
+	if (url == NULL) {
+		/* the order stays unpaid (the job closes it); the student may
+		 * try again or take another channel */
+		hdf_set_value(r->hdf, "Form.channel", pay_channel_find(ch)->name);
+		web_error(r, "channel", "pay.err.gateway");
+		hdf_set_int_value(r->hdf, "Form.failed", 1);
+		return pay_form(r, limit(r, "pay_max_fen"));
+	}
 	hdf_set_value(r->hdf, "Go.url", url);
 	hdf_set_value(r->hdf, "Go.no", no);
+	hdf_set_value(r->hdf, "Go.channel", pay_channel_find(ch)->name);
 	hdf_set_value(r->hdf, "Go.amount", money_format(fen, buf, sizeof(buf)));
 	free(url);
 	web_render(r, "pay-go.cs");
@@ -144,7 +172,7 @@ int
 page_pay(struct req *r)
 {
 	struct fval v[P_N];
-	const char *field = "custom";
+	const char *field = "custom", *ch;
 	int64_t max = limit(r, "pay_max_fen"), fen, meter, id;
 	char no[PAY_NO_LEN + 1], obj[64];
 	int bad;
@@ -155,7 +183,8 @@ page_pay(struct req *r)
 	if (web_query_rows(r, "Meters", q[Q_METERS], "l",
 	    r->sess->account_id) == -1)
 		return -1;
-	if (alipay == NULL)
+	ch = v[P_CHANNEL].set ? v[P_CHANNEL].s : "alipay";
+	if (pay_open(ch) == NULL)
 		bad += web_error(r, "channel", "pay.err.closed");
 	if ((meter = pay_meter(r, &v[P_METER])) == 0)
 		bad += web_error(r, "meter", "pay.err.meter");
@@ -178,12 +207,12 @@ page_pay(struct req *r)
 		hdf_set_int_value(r->hdf, "Form.failed", 1);
 		return pay_form(r, max);
 	}
-	if (pay_order_new(r->db, "alipay", r->sess->account_id, meter, fen, no,
+	if (pay_order_new(r->db, ch, r->sess->account_id, meter, fen, no,
 	    &id) == -1)
 		return -1;
 	snprintf(obj, sizeof(obj), "pay_order:%lld", (long long)id);
 	web_log(r, "pay.order", obj, NULL, NULL);
-	return pay_go(r, no, fen);
+	return pay_go(r, ch, no, fen);
 }
 
 /* 1 when S is an order number: PAY_NO_LEN lowercase hex digits. */

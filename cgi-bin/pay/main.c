@@ -17,7 +17,7 @@ struct session {
 };
 
 static struct session nobody;
-static struct pay_conf *alipay;
+static struct pay_conf *alipay, *wechat;
 
 /* The answer to a gateway: plain text, as its specification says. */
 static void
@@ -32,8 +32,9 @@ answer(struct req *r, int status, const char *text)
 /* The body of a form POST of at most PAY_BODY_MAX bytes into a new
  * string (*LEN bytes), or NULL with the status to refuse with. */
 static char *
-body_read(struct req *r, size_t *len, int *status)
+body_read(struct req *r, const char *type, size_t *len, int *status)
 {
+	size_t tl = strlen(type);
 	const char *ct = FCGX_GetParam("CONTENT_TYPE", r->envp);
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", r->envp);
 	char *end, *buf;
@@ -44,8 +45,8 @@ body_read(struct req *r, size_t *len, int *status)
 		*status = 405;
 		return NULL;
 	}
-	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded",
-	    33) != 0 || (ct[33] != '\0' && ct[33] != ';')) {
+	if (ct == NULL || strncasecmp(ct, type, tl) != 0 ||
+	    (ct[tl] != '\0' && ct[tl] != ';')) {
 		*status = 415;
 		return NULL;
 	}
@@ -79,7 +80,8 @@ page_alipay_notify(struct req *r)
 	const char *ans = pay_alipay.fail, *out;
 	size_t len = 0;
 	int status;
-	char *body = body_read(r, &len, &status);
+	char *body = body_read(r, "application/x-www-form-urlencoded", &len,
+	    &status);
 
 	if (body == NULL) {
 		answer(r, status, pay_alipay.fail);
@@ -100,8 +102,101 @@ page_alipay_notify(struct req *r)
 	return 0;
 }
 
+/* WeChat Pay's answer: 204 when taken, else a JSON error (its status
+ * by the outcome) that makes it send the notice again. */
+static void
+wx_answer(struct req *r, int status, const char *code, const char *msg)
+{
+	if (status == 204) {
+		FCGX_FPrintF(r->out, "Status: 204\r\nCache-Control: no-store\r\n\r\n");
+		r->done = 1;
+		return;
+	}
+	FCGX_FPrintF(r->out, "Status: %d\r\nContent-Type: application/json;"
+	    " charset=utf-8\r\nCache-Control: no-store\r\n\r\n"
+	    "{\"code\":\"%s\",\"message\":\"%s\"}", status, code, msg);
+	r->done = 1;
+}
+
+/*
+ * The notice kept as it came: the headers that sign it (Wechatpay-*), an
+ * empty line, the body. A new string (*LEN bytes), or NULL.
+ */
+static char *
+wx_envelope(struct req *r, const char *body, size_t blen, size_t *len)
+{
+	static const char *const h[][2] = {
+	    { "Wechatpay-Timestamp", "HTTP_WECHATPAY_TIMESTAMP" },
+	    { "Wechatpay-Nonce", "HTTP_WECHATPAY_NONCE" },
+	    { "Wechatpay-Signature", "HTTP_WECHATPAY_SIGNATURE" },
+	    { "Wechatpay-Serial", "HTTP_WECHATPAY_SERIAL" } };
+	char *out, *o;
+	size_t n = blen + 2;
+
+	for (size_t i = 0; i < 4; i++) {
+		const char *v = FCGX_GetParam(h[i][1], r->envp);
+
+		n += strlen(h[i][0]) + 3 + (v ? strlen(v) : 0);
+	}
+	if ((out = o = malloc(n)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < 4; i++) {
+		const char *v = FCGX_GetParam(h[i][1], r->envp);
+
+		/* a header holds no line break: none can add a line here */
+		o += sprintf(o, "%s: %.*s\n", h[i][0], v ? (int)strcspn(v, "\r\n") :
+		    0, v ? v : "");
+	}
+	*o++ = '\n';
+	memcpy(o, body, blen);
+	o[blen] = '\0';
+	*len = (size_t)(o - out) + blen;
+	return out;
+}
+
+/* POST /m/pay/wechat/notify: WeChat Pay's notice (API v3). */
+static int
+page_wechat_notify(struct req *r)
+{
+	const char *ans, *out;
+	size_t len = 0, elen = 0;
+	int status;
+	char *body, *env;
+
+	if (wechat == NULL) {
+		wx_answer(r, 404, "NOT_FOUND", "not configured");
+		return 0;
+	}
+	if ((body = body_read(r, "application/json", &len, &status)) == NULL) {
+		wx_answer(r, status, "FAIL", "bad request");
+		return 0;
+	}
+	env = wx_envelope(r, body, len, &elen);
+	free(body);
+	if (env == NULL || db_ping(r->db) == -1) {
+		wx_answer(r, 503, "FAIL", "try again");
+		free(env);
+		return 0;
+	}
+	out = pay_notice_take(r->db, wechat, &pay_wechat, r->addr, env, elen,
+	    &ans);
+	free(env);
+	if (ans == pay_wechat.ok)
+		wx_answer(r, 204, "", "");
+	else if (strcmp(out, PAY_BAD_SIGN) == 0)
+		wx_answer(r, 401, "SIGN_ERROR", "signature");
+	else if (strcmp(out, PAY_ERROR) == 0)
+		wx_answer(r, 500, "FAIL", "try again");
+	else
+		wx_answer(r, 400, "FAIL", "refused");
+	if (strcmp(out, PAY_CREDITED) != 0 && strcmp(out, PAY_DUPLICATE) != 0)
+		log_warnx("wechat notice from %s: %s", r->addr, out);
+	return 0;
+}
+
 static const struct route routes[] = {
 	{ "/m/pay/alipay/notify", M_POST | M_RAW, R_PUBLIC, page_alipay_notify },
+	{ "/m/pay/wechat/notify", M_POST | M_RAW, R_PUBLIC, page_wechat_notify },
 };
 
 static void
@@ -136,6 +231,10 @@ main(int argc, char **argv)
 	if ((alipay = pay_conf_load(cf, "alipay", PAY_GW_KEY)) == NULL)
 		fatalx("alipay: %s", errno == ENOENT ? "not configured (alipay_app_id)" :
 		    "its key cannot be used (see above)");
+	/* WeChat Pay: the platform's public key and the APIv3 key */
+	if ((wechat = pay_conf_load(cf, "wechat", PAY_GW_KEY | PAY_V3_KEY)) == NULL &&
+	    errno != ENOENT)
+		fatalx("wechat: its keys cannot be used (see above)");
 	config_free(cf);
 	return web_main(&pay, argc, argv);
 }

@@ -6,7 +6,7 @@
 <p class="big" id="go-amount">¥<?cs var:Go.amount ?></p>
 <p class="note"><?cs var:Lang.pay.order_no ?> <span id="go-no"><?cs var:Go.no ?></span></p>
 </section>
-<p><a class="btn primary" id="go" href="<?cs var:Go.url ?>" rel="noreferrer"><?cs var:Lang.pay.go ?></a></p>
+<p><a class="btn primary" id="go" href="<?cs var:Go.url ?>" rel="noreferrer"><?cs if:Go.channel == "wechat" ?><?cs var:Lang.pay.go_wechat ?><?cs else ?><?cs var:Lang.pay.go ?><?cs /if ?></a></p>
 <p class="note"><?cs var:Lang.pay.go_note ?></p>
 <p><a href="/m/pay/order?no=<?cs var:url_escape(Go.no) ?>"><?cs var:Lang.pay.follow ?></a></p>
 <?cs call:foot() ?>

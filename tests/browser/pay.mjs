@@ -77,9 +77,10 @@ async function main() {
 	await shot(page, '1-home');
 	await Promise.all([page.waitForNavigation(), btn.click()]);
 
-	// 2. the pay page: amounts to tap, Alipay, WeChat Pay greyed
+	// 2. the pay page: amounts to tap, Alipay and WeChat Pay (pay-wechat.mjs)
 	check('the pay page is titled 在线充值', one(await page.locator('main h1').innerText()) === '在线充值');
-	check('WeChat Pay is greyed out', await page.locator('input[value=wechat]').isDisabled());
+	check('Alipay is chosen, WeChat Pay offered beside it', await page.locator('input[value=alipay]').isChecked() &&
+		!(await page.locator('input[value=wechat]').isDisabled()));
 	check('the pay page does not scroll sideways at 390 px', (await sideways(page)) <= 0, await sideways(page));
 	await page.locator('input[name=amount][value="20"]').check();
 	await shot(page, '2-amount');

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""paysim.py - the payment sandbox: plays Alipay's mobile website payment (alipay.trade.wap.pay) from its public specification on loopback, with its own RSA2 keys.
+"""paysim.py - the payment sandbox: plays Alipay's mobile website payment (alipay.trade.wap.pay) and WeChat Pay's API v3 H5 payment (wechat.py) from their public specifications on loopback, with its own keys.
 
 The payer's side: GET/POST /gateway.do with a signed alipay.trade.wap.pay
 request shows a pay page (the request's signature checked with the app's
@@ -19,6 +19,12 @@ Test hooks under /ctl/ (JSON answers):
       &notify_url=U (for a trade number the sandbox never saw)
   /ctl/body?no=N (&the same changes) the signed notice body, not sent
   /ctl/orders                     every order the sandbox knows
+
+WeChat Pay (with --wx-*): POST /v3/pay/transactions/h5, GET
+/v3/pay/transactions/out-trade-no/N?mchid=, POST .../N/close, the pay page
+/wx/pay?no=N, and the hooks /ctl/wx/pay, /ctl/wx/notice, /ctl/wx/body with
+&amount=FEN &appid=X &mchid=X &state=NOTPAY &forge=1 &old=SECONDS
+&tamper=1 (the ciphertext changed: its GCM tag fails) &notify_url=U.
 """
 import argparse
 import base64
@@ -42,6 +48,7 @@ ARGS = None
 ORDERS = {}     # out_trade_no -> dict
 LOCK = threading.Lock()
 FORGE_KEY = None
+WX = None       # the WeChat Pay sandbox (wechat.py), when configured
 
 
 def log(*a):
@@ -155,6 +162,18 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def wechat(self):
+        """WeChat Pay's paths (wechat.py): True when it answered."""
+        u = urllib.parse.urlsplit(self.path)
+        if WX is None or not (u.path.startswith("/v3/") or u.path.startswith("/wx/")
+                              or u.path.startswith("/ctl/wx/")):
+            return False
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n).decode("utf-8", "replace") if n else ""
+        status, text, hd = WX.handle(self.command, u.path, u.query, self.headers, body)
+        self.answer(status, text, hd.pop("Content-Type", "text/plain"), list(hd.items()))
+        return True
+
     def params(self):
         u = urllib.parse.urlsplit(self.path)
         q = dict(urllib.parse.parse_qsl(u.query, keep_blank_values=True))
@@ -170,6 +189,8 @@ class Handler(BaseHTTPRequestHandler):
         self.route()
 
     def route(self):
+        if self.wechat():
+            return
         path, q = self.params()
         if path == "/gateway.do":
             return self.gateway(q)
@@ -304,7 +325,18 @@ def main():
     ap.add_argument("--app-pub", required=True, help="the app's public key (PEM): checks its requests")
     ap.add_argument("--app-id", required=True)
     ap.add_argument("--seller-id", required=True)
+    ap.add_argument("--wx-key", help="WeChat Pay: the sandbox platform's private key (PEM)")
+    ap.add_argument("--wx-merchant-pub", help="WeChat Pay: the merchant's public key (PEM)")
+    ap.add_argument("--wx-apiv3-key", help="WeChat Pay: the APIv3 key file (32 characters)")
+    ap.add_argument("--wx-appid")
+    ap.add_argument("--wx-mchid")
     ARGS = ap.parse_args()
+    if ARGS.wx_key:
+        global WX
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import wechat
+        WX = wechat.Sandbox(ARGS.port, ARGS.wx_key, ARGS.wx_merchant_pub, ARGS.wx_apiv3_key,
+                            ARGS.wx_appid, ARGS.wx_mchid, log)
     fd, FORGE_KEY = tempfile.mkstemp(prefix="paysim-forge-", suffix=".pem")
     os.close(fd)
     subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",

@@ -1,0 +1,224 @@
+"""wechat.py - the payment sandbox's WeChat Pay (API v3, H5) from its public specification: requests checked by their WECHATPAY2-SHA256-RSA2048 Authorization with the merchant's public key, answers and notices signed with the sandbox platform's key, a notice's resource encrypted with AEAD_AES_256_GCM and the APIv3 key."""
+import base64
+import html
+import json
+import os
+import secrets
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+ORDERS = {}     # out_trade_no -> dict
+LOCK = threading.Lock()
+SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+
+
+class Sandbox:
+    def __init__(self, port, key, merchant_pub, apiv3_key, appid, mchid, log):
+        self.port, self.appid, self.mchid, self.log = port, appid, mchid, log
+        with open(key, "rb") as f:
+            self.key = serialization.load_pem_private_key(f.read(), None)
+        with open(merchant_pub, "rb") as f:
+            self.merchant = serialization.load_pem_public_key(f.read())
+        with open(apiv3_key, "rb") as f:
+            self.v3 = f.read().strip()
+        self.forge = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    # signatures
+    def sign(self, text, key=None):
+        sig = (key or self.key).sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return base64.b64encode(sig).decode()
+
+    def signed_headers(self, body, forge=False, age=0):
+        ts, nonce = str(int(time.time()) - age), secrets.token_hex(16).upper()
+        sig = self.sign(f"{ts}\n{nonce}\n{body}\n", self.forge if forge else None)
+        return {"Wechatpay-Timestamp": ts, "Wechatpay-Nonce": nonce, "Wechatpay-Signature": sig,
+                "Wechatpay-Serial": SERIAL, "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048"}
+
+    def authorized(self, method, path, auth, body):
+        """The merchant's Authorization of a request: its scheme, mchid, timestamp and signature."""
+        scheme, _, rest = (auth or "").partition(" ")
+        if scheme != "WECHATPAY2-SHA256-RSA2048":
+            return "no WECHATPAY2-SHA256-RSA2048 Authorization"
+        f = {}
+        for part in rest.split(","):
+            k, _, v = part.strip().partition("=")
+            f[k] = v.strip('"')
+        if f.get("mchid") != self.mchid:
+            return "mchid"
+        if not f.get("timestamp", "").isdigit() or abs(int(f["timestamp"]) - time.time()) > 300:
+            return "timestamp"
+        text = f"{method}\n{path}\n{f['timestamp']}\n{f.get('nonce_str', '')}\n{body}\n"
+        try:
+            self.merchant.verify(base64.b64decode(f.get("signature", ""), validate=True), text.encode(),
+                                 padding.PKCS1v15(), hashes.SHA256())
+        except Exception:
+            return "signature"
+        return None
+
+    # the notice
+    def transaction(self, o, change=None):
+        c = change or {}
+        t = {"appid": c.get("appid") or self.appid, "mchid": c.get("mchid") or self.mchid,
+             "out_trade_no": o["no"], "transaction_id": o["transaction_id"], "trade_type": "MWEB",
+             "trade_state": c.get("state") or o["state"], "trade_state_desc": "支付成功",
+             "bank_type": "OTHERS", "attach": "", "success_time": o.get("paid", ""),
+             "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+             "amount": {"total": int(c["amount"]) if c.get("amount") else o["fen"],
+                        "payer_total": o["fen"], "currency": "CNY", "payer_currency": "CNY"}}
+        return t
+
+    def notice_body(self, o, change):
+        # WeChat Pay sends its notice when the payment succeeded
+        change = dict(change, state=change.get("state") or "SUCCESS")
+        plain = json.dumps(self.transaction(o, change), ensure_ascii=False, separators=(",", ":"))
+        nonce, ad = secrets.token_hex(6), "transaction"
+        ct = bytearray(AESGCM(self.v3).encrypt(nonce.encode(), plain.encode(), ad.encode()))
+        if change.get("tamper"):
+            ct[0] ^= 1
+        body = {"id": str(uuid.uuid4()), "create_time": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
+                "resource_type": "encrypt-resource", "event_type": "TRANSACTION.SUCCESS", "summary": "支付成功",
+                "resource": {"original_type": "transaction", "algorithm": "AEAD_AES_256_GCM",
+                             "ciphertext": base64.b64encode(bytes(ct)).decode(), "associated_data": ad,
+                             "nonce": nonce}}
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+    def send(self, url, body, forge=False, age=0):
+        hd = self.signed_headers(body, forge, age)
+        hd["Content-Type"] = "application/json"
+        req = urllib.request.Request(url, data=body.encode(), method="POST", headers=hd)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode("utf-8", "replace")
+        except Exception as e:  # the site is down: WeChat Pay tries again later
+            return 0, str(e)
+
+    def pay(self, o, silent=False):
+        with LOCK:
+            if o["state"] == "NOTPAY":
+                o["state"], o["paid"] = "SUCCESS", time.strftime("%Y-%m-%dT%H:%M:%S+08:00")
+        if silent:
+            return 0, ""
+        return self.send(o["notify_url"], self.notice_body(o, {}))
+
+    def order_for(self, no, q):
+        with LOCK:
+            o = ORDERS.get(no)
+        if o is None and q.get("notify_url"):
+            o = {"no": no, "fen": int(q.get("amount") or 100), "notify_url": q["notify_url"], "state": "SUCCESS",
+                 "transaction_id": "42" + secrets.token_hex(13)[:26], "description": "test"}
+        return o
+
+    # the HTTP side: (status, body, headers) or None when the path is not WeChat Pay's
+    def handle(self, method, path, query, headers, body):
+        if path.startswith("/v3/"):
+            return self.api(method, path, query, headers, body)
+        if path == "/wx/pay":
+            return self.pay_page(method, query)
+        if path.startswith("/ctl/wx/"):
+            return self.ctl(path[8:], query)
+        return None
+
+    def answer(self, status, obj):
+        body = "" if obj is None else json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        hd = self.signed_headers(body)
+        if body:
+            hd["Content-Type"] = "application/json"
+        return status, body, hd
+
+    def api(self, method, path, query, headers, body):
+        full = path + ("?" + query if query else "")
+        why = self.authorized(method, full, headers.get("Authorization"), body)
+        if why:
+            self.log("wechat: refused", method, full, why)
+            return self.answer(401, {"code": "SIGN_ERROR", "message": why})
+        q = dict(urllib.parse.parse_qsl(query))
+        if method == "POST" and path == "/v3/pay/transactions/h5":
+            b = json.loads(body or "{}")
+            if b.get("appid") != self.appid or b.get("mchid") != self.mchid:
+                return self.answer(400, {"code": "PARAM_ERROR", "message": "appid/mchid"})
+            no = b.get("out_trade_no", "")
+            with LOCK:
+                if no not in ORDERS:
+                    ORDERS[no] = {"no": no, "fen": int(b["amount"]["total"]), "notify_url": b.get("notify_url", ""),
+                                  "state": "NOTPAY", "description": b.get("description", ""),
+                                  "transaction_id": "42" + secrets.token_hex(13)[:26]}
+            return self.answer(200, {"h5_url": f"http://127.0.0.1:{self.port}/wx/pay?no={urllib.parse.quote(no)}"})
+        parts = path.split("/")
+        if len(parts) >= 6 and parts[1:5] == ["v3", "pay", "transactions", "out-trade-no"]:
+            with LOCK:
+                o = ORDERS.get(parts[5])
+            if o is None:
+                return self.answer(404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"})
+            if method == "GET" and len(parts) == 6 and q.get("mchid") == self.mchid:
+                t = self.transaction(o)
+                if o["state"] != "SUCCESS":
+                    del t["amount"]["payer_total"]
+                return self.answer(200, t)
+            if method == "POST" and len(parts) == 7 and parts[6] == "close":
+                with LOCK:
+                    if o["state"] == "NOTPAY":
+                        o["state"] = "CLOSED"
+                return self.answer(204, None)
+        return self.answer(404, {"code": "NOT_FOUND", "message": "no such call"})
+
+    def pay_page(self, method, query):
+        q = dict(urllib.parse.parse_qsl(query))
+        with LOCK:
+            o = ORDERS.get(q.get("no", ""))
+        if o is None:
+            return 404, "<h1>no such order</h1>", {"Content-Type": "text/html; charset=utf-8"}
+        if method == "POST":
+            status, text = self.pay(o)
+            self.log("wechat notice for", o["no"], "->", status, text)
+            back = o["notify_url"].replace("/m/pay/wechat/notify", "/m/pay/return")
+            return 302, "", {"Location": back + "?out_trade_no=" + urllib.parse.quote(o["no"])}
+        no = html.escape(o["no"])
+        page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>微信支付（沙箱）</title>
+<style>body{{font-family:sans-serif;margin:0;padding:1rem;background:#ededed}}
+.card{{background:#fff;border-radius:.5rem;padding:1rem}}.amt{{font-size:2rem;font-weight:bold}}
+button{{width:100%;font-size:1.2rem;padding:.8rem;background:#07c160;color:#fff;border:0;border-radius:.4rem}}</style>
+</head><body><h1>微信支付 · 沙箱</h1><div class="card"><p>{html.escape(o['description'])}</p>
+<p class="amt" id="amount">¥{o['fen'] // 100}.{o['fen'] % 100:02d}</p><p>商户订单号 {no}</p>
+<form method="post" action="/wx/pay?no={no}"><button type="submit" id="pay">确认支付</button></form>
+</div></body></html>"""
+        return 200, page, {"Content-Type": "text/html; charset=utf-8"}
+
+    def ctl(self, what, query):
+        q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        js = {"Content-Type": "application/json"}
+        if what == "orders":
+            with LOCK:
+                return 200, json.dumps(ORDERS), js
+        o = self.order_for(q.get("no", ""), q)
+        if o is None:
+            return 404, json.dumps({"error": "no such order"}), js
+        if what == "pay":
+            status, text = self.pay(o, bool(q.get("silent")))
+            return 200, json.dumps({"status": status, "answer": text}), js
+        change = {k: q.get(k) for k in ("amount", "appid", "mchid", "state", "tamper")}
+        forge, age = bool(q.get("forge")), int(q.get("old") or 0)
+        if what == "body":
+            body = self.notice_body(o, change)
+            return 200, json.dumps({"headers": self.signed_headers(body, forge, age), "body": body}), js
+        if what == "notice":
+            n = int(q.get("times", "1"))
+            bodies = [self.notice_body(o, change) for _ in range(n)]
+            if q.get("parallel"):
+                with ThreadPoolExecutor(max_workers=n) as ex:
+                    res = list(ex.map(lambda b: self.send(o["notify_url"], b, forge, age), bodies))
+            else:
+                res = [self.send(o["notify_url"], b, forge, age) for b in bodies]
+            return 200, json.dumps([{"status": s, "answer": t} for s, t in res]), js
+        return 404, json.dumps({"error": "unknown hook"}), js
