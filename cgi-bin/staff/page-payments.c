@@ -154,7 +154,7 @@ page_payments(struct req *r)
 		hdf_set_valuef(r->hdf, "States.%d=%s", i, states[i]);
 	for (int i = 0; channels[i]; i++)
 		hdf_set_valuef(r->hdf, "Channels.%d=%s", i, channels[i]);
-	if ((res = db_query(r->db, q[Q_TOTAL], "sssls" "ssi", qs, st, ch, b, no,
+	if ((res = db_query(r->db, q[Q_TOTAL], "sssls" "sssi", qs, st, ch, b, no,
 	    d1, d2, web_tz(r), l.sort)) == NULL)
 		return -1;
 	if (db_next(res) == 1) {
@@ -163,7 +163,7 @@ page_payments(struct req *r)
 	}
 	db_res_free(res);
 	web_money_col(r, "Sum", "amount_fen", "amount");
-	res = db_query(r->db, q[Q_LIST], "sssls" "ssill", qs, st, ch, b, no, d1,
+	res = db_query(r->db, q[Q_LIST], "sssls" "sssill", qs, st, ch, b, no, d1,
 	    d2, web_tz(r), l.sort, (int64_t)l.per, (int64_t)l.offset);
 	if (web_list_out(r, &l, res, "payments", heads, cols, 14,
 	    "payments.cs") == -1)
