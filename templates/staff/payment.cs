@@ -18,7 +18,7 @@
 <h2><?cs var:Lang.pay.notices_title ?> (<span id="n-notices"><?cs var:Order.notices ?></span>)</h2>
 <table class="list" id="notices">
 <thead><tr><th><?cs var:Lang.pay.col.received ?></th><th><?cs var:Lang.pay.col.verified ?></th><th><?cs var:Lang.pay.col.outcome ?></th><th><?cs var:Lang.pay.col.addr ?></th><th><?cs var:Lang.pay.col.body ?></th></tr></thead>
-<tbody><?cs each:n = Notices ?><tr data-id="<?cs var:n.id ?>"><td><?cs var:n.at ?></td><td><?cs if:n.verified == 1 ?><?cs var:Lang.pay.yes ?><?cs else ?><?cs var:Lang.pay.no ?><?cs /if ?></td><td class="outcome"><?cs var:Lang.pay.outcome[n.outcome] ?></td><td><?cs var:n.client_addr ?></td><td><pre class="raw"><?cs var:n.body ?></pre></td></tr><?cs /each ?>
+<tbody><?cs each:n = Notices ?><tr data-id="<?cs var:n.id ?>"><td><?cs var:n.at ?></td><td><?cs if:n.verified == 1 ?><?cs var:Lang.pay.yes ?><?cs else ?><?cs var:Lang.pay.no ?><?cs /if ?></td><td class="outcome"><?cs var:Lang.pay.outcome[n.outcome] ?></td><td><?cs var:n.client_addr ?></td><td class="json raw"><?cs var:n.body ?></td></tr><?cs /each ?>
 <?cs if:!Notices.0.id ?><tr><td colspan="5"><?cs var:Lang.page.none ?></td></tr><?cs /if ?></tbody></table>
 <p><a href="/payments"><?cs var:Lang.pay.back ?></a></p>
 <?cs call:foot() ?>
