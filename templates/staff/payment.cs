@@ -9,7 +9,7 @@
 <dt><?cs var:Lang.col.room ?></dt><dd><?cs var:Order.building ?> <?cs var:Order.room ?></dd>
 <dt><?cs var:Lang.col.meter_number ?></dt><dd><?cs var:Order.meter ?></dd>
 <dt><?cs var:Lang.pay.col.amount ?></dt><dd class="money" id="o-amount"><?cs var:Order.amount ?></dd>
-<dt><?cs var:Lang.pay.col.state ?></dt><dd id="o-state"><?cs var:Lang.pay.state[Order.state] ?><?cs if:Order.reason ?> (<?cs var:Lang.pay.reason[Order.reason] ?>)<?cs /if ?></dd>
+<dt><?cs var:Lang.pay.col.state ?></dt><dd id="o-state"><?cs var:Lang.pay.state[Order.state] ?><?cs if:Order.reason ?> (<?cs alt:Lang.pay.reason[Order.reason] ?><?cs var:Lang.pay.reason.other ?><?cs /alt ?>)<?cs /if ?></dd>
 <dt><?cs var:Lang.pay.col.created ?></dt><dd><?cs var:Order.created ?></dd>
 <dt><?cs var:Lang.pay.col.paid ?></dt><dd><?cs var:Order.paid ?></dd>
 <dt><?cs var:Lang.pay.col.entry ?></dt><dd id="o-entry"><?cs if:Order.ledger_id ?><a href="/sale?id=<?cs var:Order.ledger_id ?>"><?cs var:Order.ledger_id ?></a> <?cs var:Order.entry_at ?> <?cs var:Order.entry ?> 元 <?cs var:Lang.cmd[Order.cmd_status] ?><?cs else ?><?cs var:Lang.pay.no_entry ?><?cs /if ?></dd>
