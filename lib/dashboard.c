@@ -1,4 +1,4 @@
-/* dashboard.c - the home page's figures: money today and this month, meters, alarms, commands, SMS, approvals, reconciliation. */
+/* dashboard.c - the home page's figures: money today and this month, meters, alarms, commands, SMS, approvals, reconciliation, payments needing action. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +11,9 @@ const char *const dashboard_alarm_kinds[DASH_NALARMS] = {
 	"count_mismatch", "bad_token"
 };
 
-enum { Q_NOW, Q_MONEY, Q_COUNTS, Q_ALARMS, Q_APPROVALS, Q_RECONCILE };
+enum { Q_NOW, Q_MONEY, Q_COUNTS, Q_ALARMS, Q_APPROVALS, Q_RECONCILE, Q_PAY };
+#define STR(x) #x
+#define XSTR(x) STR(x)
 static const char *const q[] = {
 	/* the site's local day and the first of its month, and both as UTC */
 	[Q_NOW] = "SELECT DATE_FORMAT(d, '%Y-%m-%d'), DATE_FORMAT(d, '%Y-%m-01'),"
@@ -56,6 +58,14 @@ static const char *const q[] = {
 	[Q_RECONCILE] = "SELECT DATE_FORMAT(CONVERT_TZ(run_at, '+00:00', ?),"
 	    " '%Y-%m-%d %H:%i'), total, detail FROM reconcile_runs"
 	    " ORDER BY id DESC LIMIT 1",
+	/* M3: money received and not credited (to hand back), and notices
+	 * that credited nothing because a check failed */
+	[Q_PAY] = "SELECT (SELECT COUNT(*) FROM pay_orders"
+	    "   WHERE state = 'needs_refund'),"
+	    " (SELECT COUNT(*) FROM pay_notices WHERE outcome IN ('bad_signature',"
+	    "   'bad_app', 'bad_seller', 'unknown_order', 'bad_amount', 'malformed')"
+	    "   AND received_at >= UTC_TIMESTAMP(3) - INTERVAL "
+	    XSTR(DASH_PAY_DAYS) " DAY)",
 };
 
 static void
@@ -116,6 +126,21 @@ counts(struct db *db, const char *t0, struct dashboard *d)
 }
 
 static int
+payments(struct db *db, struct dashboard *d)
+{
+	struct dbres *res = db_query(db, q[Q_PAY], "");
+
+	if (res == NULL)
+		return -1;
+	if (db_next(res) == 1) {
+		d->pay_refund = db_coll(res, 0);
+		d->pay_bad = db_coll(res, 1);
+	}
+	db_res_free(res);
+	return 0;
+}
+
+static int
 reconcile(struct db *db, const char *tz, struct dashboard *d)
 {
 	struct dbres *res = db_query(db, q[Q_RECONCILE], "s", tz);
@@ -152,7 +177,8 @@ dashboard_load(struct db *db, int64_t op_id, unsigned may, const char *tz,
 	if (t0[0] == '\0' || m0[0] == '\0')
 		return -1;
 	if (money(db, t0, &d->today) == -1 || money(db, m0, &d->month) == -1 ||
-	    counts(db, t0, d) == -1 || reconcile(db, tz, d) == -1)
+	    counts(db, t0, d) == -1 || reconcile(db, tz, d) == -1 ||
+	    payments(db, d) == -1)
 		return -1;
 	return db_value(db, &d->approvals_mine, q[Q_APPROVALS], "liii", op_id,
 	    (may & DASH_MAY_REFUND) != 0, (may & DASH_MAY_REVERSAL) != 0,

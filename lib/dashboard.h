@@ -1,4 +1,4 @@
-/* dashboard.h - the home page's figures: money today and this month, meters, alarms, commands, SMS, approvals, reconciliation. */
+/* dashboard.h - the home page's figures: money today and this month, meters, alarms, commands, SMS, approvals, reconciliation, payments needing action. */
 #ifndef DASHBOARD_H
 #define DASHBOARD_H
 
@@ -32,11 +32,16 @@ struct dashboard {
 	int64_t	cmd_failed;
 	int64_t	sms_waiting, sms_failed;
 	int64_t	approvals_mine;	/* pending, for the operator to decide */
+	int64_t	pay_refund;	/* online payments received, not credited */
+	int64_t	pay_bad;	/* notices rejected in the last DASH_PAY_DAYS */
 	int	rc_found;	/* 1 when a reconciliation has run */
 	int64_t	rc_total;	/* its mismatches */
 	char	rc_at[20];	/* its local time */
 	char	rc_detail[256];
 };
+
+/* The days of rejected payment notices counted (the staff's list too). */
+#define DASH_PAY_DAYS 30
 
 /* What approvals the operator may decide (the rights are the console's). */
 #define DASH_MAY_REFUND		1u

@@ -9,7 +9,8 @@
 
 enum {
 	Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD, Q_LINKS,
-	Q_LOCAL, Q_RECORD, Q_LAST, Q_CLOSINGS, Q_OPENING, Q_UNCLAIMED
+	Q_LOCAL, Q_RECORD, Q_LAST, Q_CLOSINGS, Q_OPENING, Q_UNCLAIMED,
+	Q_PAY_ENTRIES, Q_PAY_ORDERS
 };
 static const char *const q[] = {
 	/* 1. a meter's count by its last read against the tokens issued and
@@ -87,6 +88,33 @@ static const char *const q[] = {
 	    "   AND a.closing_at < UTC_TIMESTAMP() - INTERVAL 1 DAY"
 	    "   AND COALESCE(cm.state, '') <> 'done')"
 	    " ORDER BY a.id, m.number LIMIT 500",
+	/* 9. M3: a credited order has exactly one credit entry: its own
+	 * (kind online, its channel, account, amount and key "CH:NO"); an
+	 * order not credited has none; one left paid an hour (a crash
+	 * between the notice and the credit) is listed too */
+	[Q_PAY_ENTRIES] = "SELECT o.id, o.out_trade_no AS no, o.channel, o.state,"
+	    " o.amount_fen, COALESCE(l.id, z.id, '') AS ledger_id,"
+	    " COALESCE(l.amount_fen, z.amount_fen, '') AS entry_fen,"
+	    " DATE_FORMAT(CONVERT_TZ(o.created_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
+	    " FROM pay_orders o LEFT JOIN ledger l ON l.id = o.ledger_id"
+	    " LEFT JOIN ledger z ON z.idem_key = CONCAT(o.channel, ':', o.out_trade_no)"
+	    " WHERE (o.state = 'credited' AND (l.id IS NULL OR z.id IS NULL"
+	    "   OR l.id <> z.id OR l.kind <> 'online' OR l.channel <> o.channel"
+	    "   OR l.account_id <> o.account_id OR l.amount_fen <> o.amount_fen))"
+	    " OR (o.state NOT IN ('credited', 'refunded', 'paid')"
+	    "   AND (o.ledger_id IS NOT NULL OR z.id IS NOT NULL))"
+	    " OR (o.state = 'paid' AND o.paid_at < UTC_TIMESTAMP(3) - INTERVAL 1 HOUR)"
+	    " ORDER BY o.id LIMIT 500",
+	/* 10. M3: an online credit (Alipay, WeChat Pay) belongs to one
+	 * credited order */
+	[Q_PAY_ORDERS] = "SELECT l.id, l.channel, l.amount_fen, m.number, l.idem_key,"
+	    " COALESCE(o.out_trade_no, '') AS no, COALESCE(o.state, '') AS state,"
+	    " DATE_FORMAT(CONVERT_TZ(l.created_at, '+00:00', ?), '%Y-%m-%d %H:%i') AS at"
+	    " FROM ledger l JOIN meters m ON m.id = l.meter_id"
+	    " LEFT JOIN pay_orders o ON o.ledger_id = l.id"
+	    " WHERE l.kind = 'online' AND l.channel IN ('alipay', 'wechat')"
+	    " AND (o.id IS NULL OR o.state NOT IN ('credited', 'refunded'))"
+	    " ORDER BY l.id LIMIT 500",
 	/* not a mismatch: money found on meters at opening, carried over into
 	 * the new account or cleared (the previous holder's) */
 	/* the money cleared off meters that no account held before: the site's */
@@ -108,7 +136,8 @@ static const char *const q[] = {
 
 const struct rc_check rc_checks[RC_NCHECKS] = {
 	{ "Counts", 1 }, { "Entries", 0 }, { "Orphans", 1 }, { "Failed", 1 },
-	{ "Tiers", 0 }, { "Held", 1 }, { "Closings", 1 },
+	{ "Tiers", 0 }, { "Held", 1 }, { "Closings", 1 }, { "PayEntries", 1 },
+	{ "PayOrders", 1 },
 };
 
 struct dbres *
@@ -116,7 +145,7 @@ rc_query(struct db *db, int check, const char *tz)
 {
 	static const int sql[RC_NCHECKS] = {
 		Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD,
-		Q_CLOSINGS
+		Q_CLOSINGS, Q_PAY_ENTRIES, Q_PAY_ORDERS
 	};
 
 	return rc_checks[check].tz ? db_query(db, q[sql[check]], "s", tz) :

@@ -10,7 +10,7 @@ struct dbres;
 struct balance;
 
 /* The listed checks, in page order; NAME is also the page's HDF node. */
-#define RC_NCHECKS 7
+#define RC_NCHECKS 9
 struct rc_check {
 	const char	*name;
 	int		tz;	/* its query takes the site's time zone */

@@ -60,6 +60,7 @@ dash_counts(struct req *r, const struct dashboard *d)
 		{ "alarms_open", d->alarms_open }, { "cmd_queued", d->cmd_queued },
 		{ "cmd_failed", d->cmd_failed }, { "sms_waiting", d->sms_waiting },
 		{ "sms_failed", d->sms_failed }, { "approvals", d->approvals_mine },
+		{ "pay_refund", d->pay_refund }, { "pay_bad", d->pay_bad },
 	};
 
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)

@@ -80,6 +80,9 @@ page_reconcile(struct req *r)
 	web_cmd_error_col(r, "Failed", "error", "error_text");
 	web_cmd_error_col(r, "Held", "error", "error_text");
 	web_money_col(r, "Closings", "amount_fen", "amount");
+	web_money_col(r, "PayEntries", "amount_fen", "amount");
+	web_money_col(r, "PayEntries", "entry_fen", "entry");
+	web_money_col(r, "PayOrders", "amount_fen", "amount");
 	web_money_col(r, "Tiers", "adjust_fen", "adjust");
 	web_money_col(r, "Tiers", "exact_fen", "exact");
 	web_money_col(r, "Tiers", "deducted_fen", "deducted");

@@ -72,5 +72,8 @@ int page_health(struct req *);
 int page_report_sales_day(struct req *);
 int page_report_sales_month(struct req *);
 int page_report_sales_year(struct req *);
+/* M3: online payment orders and one order's notices (page-payments.c). */
+int page_payments(struct req *);
+int page_payment(struct req *);
 
 #endif

@@ -69,6 +69,9 @@ const struct route routes[] = {
 	{ "/report/energy",	M_GET,		28,	  page_energy },
 	{ "/report/instruments", M_GET,		29,	  page_instruments },
 	{ "/report/losses",	M_GET,		28,	  page_losses },
+	/* M3: online payment orders, one order with its notices */
+	{ "/payments",		M_GET,		R_PAY,	  page_payments },
+	{ "/payment",		M_GET,		R_PAY,	  page_payment },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -8,9 +8,10 @@
 
 /* Rights: F1..F30 are the functions of features.md, SITE the site's look. */
 #define RIGHT_SITE 31
-#define NRIGHTS 34
+#define NRIGHTS 35
 #define R_ADJ 32	/* adjustment entries: their own right */
 #define R_HEALTH 33	/* B9, the system's health: its own right */
+#define R_PAY 34	/* M3: online payment orders and their notices */
 #define R_SIGNED (-1)	/* any signed-in operator */
 
 /* The operator signed in (all zero when nobody is). */

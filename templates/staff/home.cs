@@ -52,6 +52,14 @@
 </dl>
 <?cs if:Dash.rc.at ?><p class="small text-muted mb-0 mt-2" id="d-reconcile-at"><?cs var:Lang.dash.rc_at ?><?cs var:Dash.rc.at ?></p><?cs /if ?>
 </section>
+<?cs if:Op.right.PAY ?>
+<section class="card" id="dash-pay"><h2><?cs var:Lang.dash.pay ?></h2>
+<dl>
+<dt><?cs var:Lang.dash.pay_refund ?></dt><dd<?cs if:Dash.pay_refund > 0 ?> class="bad"<?cs /if ?>><?cs call:num("d-pay-refund", Dash.pay_refund, Op.right.PAY, "/payments?state=needs_refund") ?></dd>
+<dt><?cs var:Lang.dash.pay_bad ?></dt><dd<?cs if:Dash.pay_bad > 0 ?> class="bad"<?cs /if ?>><?cs call:num("d-pay-bad", Dash.pay_bad, Op.right.PAY, "/payments?state=needs_refund#bad-notices") ?></dd>
+</dl>
+</section>
+<?cs /if ?>
 </div>
 <h2><?cs var:Lang.page.counts ?></h2>
 <table class="counts">

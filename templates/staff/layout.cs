@@ -46,6 +46,12 @@
 <?cs call:item("1", "/approvals", "", Lang.nav.approvals) ?>
 <?cs call:group_end() ?>
 <?cs /if ?>
+<?cs if:Op.right.PAY ?>
+<?cs call:group("pay", Lang.menu.g_pay) ?>
+<?cs call:item(Op.right.PAY, "/payments", "", Lang.menu.payments) ?>
+<li><a class="dropdown-item" href="/payments?state=needs_refund"><?cs var:Lang.menu.payments_action ?></a></li>
+<?cs call:group_end() ?>
+<?cs /if ?>
 <?cs if:Op.right.F22 || Op.right.F23 || Op.right.F24 || Op.right.F25 || Op.right.F26 || Op.right.F27 || Op.right.F28 || Op.right.F29 || Op.right.F30 || Op.right.B9 ?>
 <?cs call:group("reports", Lang.menu.g_reports) ?>
 <?cs call:item(Op.right.F22, "/report/alarms", "", Lang.menu.alarms) ?>

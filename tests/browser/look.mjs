@@ -4,7 +4,7 @@
 // Env: BASE, PREPAID_VAR, TOP as console.mjs. Prints "ok - ..." / "not ok - ..."; exits 1 on failure.
 import { join } from 'node:path';
 import { BASE, OUT, one, check, must, finish, launch, sql, signIn, sideways } from './common.mjs';
-const GROUPS = ['登录管理', '系统设置', '客户管理', '售电管理', '报表中心'];
+const GROUPS = ['登录管理', '系统设置', '客户管理', '售电管理', '在线支付', '报表中心'];
 
 const groups = (page) => page.locator('details.nav-group > summary').allInnerTexts();
 const shot = (page, name) => page.screenshot({ path: join(OUT, `browser-look-${name}.png`), fullPage: true });
@@ -14,7 +14,7 @@ let browser;
 async function main() {
 	browser = await launch();
 
-	// a. 1280 px: the dashboard and the five groups, a group opened
+	// a. 1280 px: the dashboard and the six groups, a group opened
 	const wide = await signIn(browser, 1, { viewport: { width: 1280, height: 900 } }, 'Look2026ok', 'lk');
 	let page = wide.page;
 	must('an administrator lands on the home page', new URL(page.url()).pathname === '/', page.url());
@@ -22,12 +22,13 @@ async function main() {
 	const css = await page.evaluate(() => [...document.styleSheets].map((s) => s.href || ''));
 	check('Bootstrap is served from the Debian package path', css.some((h) => h.endsWith('/bootstrap5/css/bootstrap.min.css')) &&
 		(await page.evaluate(() => getComputedStyle(document.querySelector('.navbar')).display)) === 'flex', css.join(' '));
-	check('the menu shows the five groups in order', (await groups(page)).map(one).join('|') === GROUPS.join('|'),
+	check('the menu shows the six groups in order', (await groups(page)).map(one).join('|') === GROUPS.join('|'),
 		(await groups(page)).join('|'));
 	check('the menu button is hidden at 1280 px', !(await page.locator('.navbar-toggler').isVisible()));
 	check('首页 is marked as the current page',
 		(await page.locator('nav.menu a[aria-current="page"]').getAttribute('href')) === '/');
-	for (const id of ['d-today-sales', 'd-month-net', 'd-read-cycle', 'd-lost-meters', 'd-alarms-open', 'd-approvals'])
+	for (const id of ['d-today-sales', 'd-month-net', 'd-read-cycle', 'd-lost-meters', 'd-alarms-open', 'd-approvals',
+		'd-pay-refund', 'd-pay-bad'])
 		check(`the dashboard shows #${id}`, await page.locator('#' + id).isVisible());
 	await shot(page, '1280-dashboard');
 	await page.locator('details.nav-group > summary', { hasText: '系统设置' }).click();

@@ -16,8 +16,9 @@ for m in re.finditer(r'\{\s*"([^"]+)",\s*([A-Z_| ]+),\s*(R_\w+|\d+),\s*(\w+)\s*\
     routes.append((m.group(1), "M_GET" in methods, "M_POST" in methods, right))
 nrows = len(re.findall(r'^\s*\{\s*"/', src, re.M))
 check(len(routes) == nrows and len(routes) >= 40, "every row of the route table is read", f"{len(routes)} of {nrows}")
-codes = [""] + ["F%d" % i for i in range(1, 31)] + ["SITE", "ADJ", "B9"]
-check(consts["R_ADJ"] == 32 and codes[32] == "ADJ" and consts["R_HEALTH"] == 33 and codes[33] == "B9", "the right numbers are those of right_codes[]")
+codes = [""] + ["F%d" % i for i in range(1, 31)] + ["SITE", "ADJ", "B9", "PAY"]
+check(consts["R_ADJ"] == 32 and codes[32] == "ADJ" and consts["R_HEALTH"] == 33 and codes[33] == "B9"
+      and consts["R_PAY"] == 34 and codes[34] == "PAY", "the right numbers are those of right_codes[]")
 
 # Pages open to any signed-in operator (or to anyone) are few and known; a
 # page added to this list is a decision, not an accident. /sale and
