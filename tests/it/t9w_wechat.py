@@ -241,7 +241,9 @@ def sync(cfile=f"{VAR}/prepaid.conf"):
 
 rc, out = sync()
 line = "".join(x for x in out.splitlines() if x.startswith("payments-sync: wechat:"))
-check("1 credited" in line and "1 closed" in line and "0 failed" in line,
+# other tests' old unpaid WeChat orders in the same instance are closed by the same run: at least ours
+closed = re.search(r"(\d+) closed", line)
+check("1 credited" in line and closed is not None and int(closed.group(1)) >= 1 and "0 failed" in line,
       "payments-sync: WeChat Pay's lost notice credited, the unpaid order closed", out)
 check(count("ledger", f"idem_key = 'wechat:{noE}' AND amount_fen = 1500 AND channel = 'wechat'") == 1
       and db_value(f"SELECT state FROM pay_orders WHERE out_trade_no = '{noE}'") == "credited",
