@@ -144,56 +144,6 @@ sign_string(struct kv *p, int n, int notice)
 	return s;
 }
 
-/* SHA256withRSA of S with KEY, base64, a new string or NULL. */
-static char *
-rsa2_sign(struct evp_pkey_st *key, const char *s)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char *sig = NULL;
-	char *b64 = NULL;
-	size_t n = 0;
-
-	if (ctx == NULL || key == NULL ||
-	    EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) != 1 ||
-	    EVP_DigestSign(ctx, NULL, &n, (const unsigned char *)s, strlen(s)) != 1 ||
-	    (sig = malloc(n)) == NULL ||
-	    EVP_DigestSign(ctx, sig, &n, (const unsigned char *)s, strlen(s)) != 1 ||
-	    (b64 = malloc(4 * ((n + 2) / 3) + 1)) == NULL)
-		goto out;
-	EVP_EncodeBlock((unsigned char *)b64, sig, (int)n);
-out:
-	free(sig);
-	EVP_MD_CTX_free(ctx);
-	return b64;
-}
-
-/* 1 when B64 is the SHA256withRSA signature of S by KEY, else 0. */
-static int
-rsa2_verify(struct evp_pkey_st *key, const char *s, const char *b64)
-{
-	size_t len = strlen(b64), pad = 0;
-	unsigned char *sig;
-	EVP_MD_CTX *ctx;
-	int n, ok = 0;
-
-	if (key == NULL || len == 0 || len % 4 != 0 || len > 4096)
-		return 0;
-	pad = (b64[len - 1] == '=') + (b64[len - 2] == '=');
-	if ((sig = malloc(len)) == NULL)
-		return 0;
-	if ((n = EVP_DecodeBlock(sig, (const unsigned char *)b64, (int)len)) < 0 ||
-	    (ctx = EVP_MD_CTX_new()) == NULL) {
-		free(sig);
-		return 0;
-	}
-	ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
-	    EVP_DigestVerify(ctx, sig, (size_t)n - pad, (const unsigned char *)s,
-	    strlen(s)) == 1;
-	EVP_MD_CTX_free(ctx);
-	free(sig);
-	return ok;
-}
-
 /* S percent-encoded (all but the unreserved characters) onto O. */
 static char *
 escape(char *o, const char *s)
@@ -266,7 +216,7 @@ request(const struct pay_conf *c, const char *method, const char *biz,
 	/* a request signs every parameter but sign itself */
 	if ((s = sign_string(p, n, 0)) == NULL)
 		return NULL;
-	sig = rsa2_sign(c->app_key, s);
+	sig = pay_rsa_sign(c->app_key, s);
 	free(s);
 	if (sig == NULL)
 		return NULL;
@@ -348,7 +298,7 @@ alipay_verify(const struct pay_conf *c, const char *body, size_t len,
 		res = PAY_MALFORMED;
 		goto out;
 	}
-	if (!rsa2_verify(c->gw_key, s, kv_get(p, n, "sign")))
+	if (!pay_rsa_verify(c->gw_key, s, strlen(s), kv_get(p, n, "sign")))
 		res = PAY_BAD_SIGN;
 	else
 		out->verified = 1;
@@ -489,7 +439,7 @@ alipay_query_answer(const struct pay_conf *c, const char *body,
 	len = (size_t)(end - obj);
 	if ((text = strndup(obj, len)) == NULL)
 		return -1;
-	ok = rsa2_verify(c->gw_key, text, sig);
+	ok = pay_rsa_verify(c->gw_key, text, strlen(text), sig);
 	free(text);
 	if (!ok || json_str(obj, len, "code", v, sizeof(v)) == -1)
 		return -1;

@@ -344,28 +344,6 @@ unbase64(const char *b64, size_t len, size_t *n)
 	return out;
 }
 
-/* 1 when SIG (base64) is the SHA256withRSA signature of S by KEY. */
-static int
-wx_verify_sig(struct evp_pkey_st *key, const char *s, size_t n, const char *b64)
-{
-	unsigned char *sig;
-	size_t sn = 0;
-	EVP_MD_CTX *ctx;
-	int ok;
-
-	if (key == NULL || (sig = unbase64(b64, strlen(b64), &sn)) == NULL)
-		return 0;
-	if ((ctx = EVP_MD_CTX_new()) == NULL) {
-		free(sig);
-		return 0;
-	}
-	ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
-	    EVP_DigestVerify(ctx, sig, sn, (const unsigned char *)s, n) == 1;
-	EVP_MD_CTX_free(ctx);
-	free(sig);
-	return ok;
-}
-
 /*
  * The message TEXT opened: its envelope split, its timestamp within
  * WX_SKEW of NOW, its signature over "timestamp\nnonce\nbody\n" by KEY.
@@ -396,7 +374,7 @@ wx_open(struct evp_pkey_st *key, const char *text, size_t len, long now,
 	if (asprintf(&signed_text, "%s\n%s\n%.*s\n", m->ts, m->nonce,
 	    (int)m->blen, m->body) == -1)
 		return PAY_ERROR;
-	ok = wx_verify_sig(key, signed_text, strlen(m->ts) + strlen(m->nonce) +
+	ok = pay_rsa_verify(key, signed_text, strlen(m->ts) + strlen(m->nonce) +
 	    m->blen + 3, m->sig);
 	free(signed_text);
 	if (!ok) {
@@ -527,29 +505,6 @@ wechat_verify(const struct pay_conf *c, const char *text, size_t len,
 	return pay_wechat_notice(c, m.body, m.blen, n);
 }
 
-/* SHA256withRSA of S by KEY, base64: a new string or NULL. */
-static char *
-wx_sign(struct evp_pkey_st *key, const char *s)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char *sig = NULL;
-	char *b64 = NULL;
-	size_t n = 0;
-
-	if (ctx == NULL || key == NULL ||
-	    EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) != 1 ||
-	    EVP_DigestSign(ctx, NULL, &n, (const unsigned char *)s, strlen(s)) != 1 ||
-	    (sig = malloc(n)) == NULL ||
-	    EVP_DigestSign(ctx, sig, &n, (const unsigned char *)s, strlen(s)) != 1 ||
-	    (b64 = malloc(4 * ((n + 2) / 3) + 1)) == NULL)
-		goto out;
-	EVP_EncodeBlock((unsigned char *)b64, sig, (int)n);
-out:
-	free(sig);
-	EVP_MD_CTX_free(ctx);
-	return b64;
-}
-
 /* H's Authorization: its method, the address's path and query, a
  * timestamp, a nonce and its body signed with the merchant's key. */
 static int
@@ -565,7 +520,7 @@ wx_authorize(const struct pay_conf *c, struct pay_http *h)
 	    asprintf(&msg, "%s\n%s\n%lld\n%s\n%s\n", h->method, path, ts, nonce,
 	    h->body ? h->body : "") == -1)
 		return -1;
-	sig = wx_sign(c->app_key, msg);
+	sig = pay_rsa_sign(c->app_key, msg);
 	free(msg);
 	if (sig == NULL)
 		return -1;

@@ -390,3 +390,51 @@ pay_notice_take(struct db *db, const struct pay_conf *conf,
 	notice_set(db, nid, 1, n.out_trade_no, o.id, out, n.trade_no);
 	return out;
 }
+
+char *
+pay_rsa_sign(struct evp_pkey_st *key, const char *s)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char *sig = NULL;
+	char *b64 = NULL;
+	size_t n = 0;
+
+	if (ctx == NULL || key == NULL ||
+	    EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(ctx, NULL, &n, (const unsigned char *)s, strlen(s)) != 1 ||
+	    (sig = malloc(n)) == NULL ||
+	    EVP_DigestSign(ctx, sig, &n, (const unsigned char *)s, strlen(s)) != 1 ||
+	    (b64 = malloc(4 * ((n + 2) / 3) + 1)) == NULL)
+		goto out;
+	EVP_EncodeBlock((unsigned char *)b64, sig, (int)n);
+out:
+	free(sig);
+	EVP_MD_CTX_free(ctx);
+	return b64;
+}
+
+int
+pay_rsa_verify(struct evp_pkey_st *key, const char *s, size_t n,
+    const char *b64)
+{
+	size_t len = b64 ? strlen(b64) : 0;
+	unsigned char *sig;
+	EVP_MD_CTX *ctx;
+	int got, ok;
+
+	if (key == NULL || len == 0 || len % 4 != 0 || len > 4096)
+		return 0;
+	if ((sig = malloc(len)) == NULL)
+		return 0;
+	if ((got = EVP_DecodeBlock(sig, (const unsigned char *)b64, (int)len)) < 0 ||
+	    (ctx = EVP_MD_CTX_new()) == NULL) {
+		free(sig);
+		return 0;
+	}
+	got -= (b64[len - 1] == '=') + (b64[len - 2] == '=');
+	ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+	    EVP_DigestVerify(ctx, sig, (size_t)got, (const unsigned char *)s, n) == 1;
+	EVP_MD_CTX_free(ctx);
+	free(sig);
+	return ok;
+}

@@ -226,4 +226,10 @@ int pay_sync(struct db *, const struct pay_conf *, const struct pay_channel *ch,
 /* "12.30" (yuan, at most two decimals, nothing else) into fen; 0 or -1. */
 int pay_amount_parse(const char *s, int64_t *fen);
 
+/* For the channels: SHA256withRSA of S by KEY, base64 (a new string, or
+ * NULL); and 1 when B64 is that signature of the N bytes at S, else 0. */
+char *pay_rsa_sign(struct evp_pkey_st *key, const char *s);
+int pay_rsa_verify(struct evp_pkey_st *key, const char *s, size_t n,
+    const char *b64);
+
 #endif
