@@ -1,6 +1,4 @@
 """t9q_pay_staff.py - M3/B1 staff side of online top-up: the payment orders list and each filter against SQL, bad filter input, sort and pages, the right PAY (403, menu, home), one order's page with its notices escaped, the .xlsx export, the payments needing action and their count on the home page, and the reconciliation of paid orders with online credit entries."""
-import atexit
-import hashlib
 import io
 import json
 import os
@@ -8,7 +6,6 @@ import re
 import secrets
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,66 +15,19 @@ from lib import *  # noqa: E402,F401
 
 import openpyxl  # noqa: E402
 
-PAYSIM_PORT = int(os.environ.get("PAYSIM_PORT", "18093"))
-PAYSIM = f"http://127.0.0.1:{PAYSIM_PORT}"
+from paylib import PAYCONF, PAYSIM, PAYSIM_PORT, http, sandbox  # noqa: E402,F401
+from paylib import student as _student  # noqa: E402
+
 TZ = "+08:00"
-
-
-def conf(path):
-    out = {}
-    for line in open(path, encoding="utf-8"):
-        if "=" in line and not line.lstrip().startswith("#"):
-            k, v = line.split("=", 1)
-            out[k.strip()] = v.strip()
-    return out
-
-
-PAYCONF = conf(f"{VAR}/pay.conf")
-sim = subprocess.Popen([sys.executable, f"{TOP}/tests/paysim/paysim.py", "--port", str(PAYSIM_PORT),
-                        "--key", f"{VAR}/pay/alipay-sandbox.key", "--app-pub", f"{VAR}/pay/app.pub",
-                        "--app-id", PAYCONF["alipay_app_id"], "--seller-id", PAYCONF["alipay_seller_id"]],
-                       stdout=subprocess.DEVNULL, stderr=open(f"{TOP}/tests/out/paysim-t9q.log", "w"))
-atexit.register(sim.terminate)
-
-
-def http(url):
-    try:
-        with urllib.request.urlopen(url, timeout=60) as r:
-            return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
+sim = sandbox("paysim-t9q.log")
 
 
 def ctl(what, **q):
     return json.loads(http(f"{PAYSIM}/ctl/{what}?" + urllib.parse.urlencode(q))[1])
 
 
-for _ in range(100):
-    try:
-        http(PAYSIM + "/")
-        break
-    except OSError:
-        time.sleep(0.1)
-
-
 def student(room_id, holder):
-    """An open account in ROOM_ID holding its meter, and a student signed in to it."""
-    db(f"INSERT INTO accounts (holder, holder_no, room_id) VALUES ('{holder}', 'Q{secrets.token_hex(3)}', {room_id})")
-    acc = db_value(f"SELECT MAX(id) FROM accounts WHERE room_id = {room_id}")
-    db(f"INSERT INTO account_meters (account_id, meter_id, active, open_meter_id) SELECT {acc}, id, 1, id"
-       f" FROM meters WHERE room_id = {room_id} AND profile = 'ddsy1352nk'")
-    meter = db_value(f"SELECT meter_id FROM account_meters WHERE account_id = {acc}")
-    pw = "Pay" + secrets.token_hex(5) + "x1"
-    salt = secrets.token_bytes(16)
-    h = hashlib.scrypt(pw.encode(), salt=salt, n=16384, r=8, p=1, dklen=32, maxmem=64 * 1024 * 1024)
-    db(f"INSERT INTO student_logins (account_id, pw_hash, must_change) VALUES"
-       f" ({acc}, 'scrypt$16384$8$1${salt.hex()}${h.hex()}', 0)")
-    building, number = db("SELECT building_id, number FROM rooms WHERE id = %s" % room_id)[0]
-    c = Client()
-    c.get("/m/login")
-    r = c.post("/m/login", {"building": building, "room": number, "password": pw})
-    assert r.status == 303, (r.status, r.text[:300])
-    return c, acc, meter
+    return _student(room_id, holder, "Q")
 
 
 rooms = db("SELECT r.id, r.building_id FROM rooms r JOIN meters m ON m.room_id = r.id AND m.profile = 'ddsy1352nk'"

@@ -1,6 +1,4 @@
 """t9w_wechat.py - M3 online top-up by WeChat Pay (API v3, H5) through the payment sandbox: the order call signed with the merchant's key, 20 identical notices at once credited once with 204 each, forged, 6 minutes old, tampered (GCM tag), one fen off, another merchant or app, unknown: nothing credited and each recorded, a lost notice credited by payments-sync, and key files others may read refused."""
-import atexit
-import hashlib
 import json
 import os
 import re
@@ -16,40 +14,13 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(__file__))
 from lib import *  # noqa: E402,F401
 
-PAYSIM_PORT = int(os.environ.get("PAYSIM_PORT", "18093"))
-PAYSIM = f"http://127.0.0.1:{PAYSIM_PORT}"
+from paylib import PAYCONF, PAYSIM, PAYSIM_PORT, conf, http, sandbox  # noqa: E402,F401
+from paylib import student as _student  # noqa: E402
+
 NOTIFY = BASE + "/m/pay/wechat/notify"
-
-
-def conf(path):
-    out = {}
-    for line in open(path, encoding="utf-8"):
-        if "=" in line and not line.lstrip().startswith("#"):
-            k, v = line.split("=", 1)
-            out[k.strip()] = v.strip()
-    return out
-
-
-PAYCONF = conf(f"{VAR}/pay.conf")
 APPID, MCHID = PAYCONF["wechat_appid"], PAYCONF["wechat_mchid"]
 ALI = conf(f"{VAR}/prepaid.conf")
-sim = subprocess.Popen([sys.executable, f"{TOP}/tests/paysim/paysim.py", "--port", str(PAYSIM_PORT),
-                        "--key", f"{VAR}/pay/alipay-sandbox.key", "--app-pub", f"{VAR}/pay/app.pub",
-                        "--app-id", ALI["alipay_app_id"], "--seller-id", ALI["alipay_seller_id"],
-                        "--wx-key", f"{VAR}/pay/wechat-platform.key",
-                        "--wx-merchant-pub", f"{VAR}/pay/wechat-merchant.pub",
-                        "--wx-apiv3-key", f"{VAR}/pay/wechat-apiv3.key", "--wx-appid", APPID, "--wx-mchid", MCHID],
-                       stdout=subprocess.DEVNULL, stderr=open(f"{TOP}/tests/out/paysim-wechat.log", "w"))
-atexit.register(sim.terminate)
-
-
-def http(url, data=None, headers=None, method=None):
-    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
+sim = sandbox("paysim-wechat.log", wechat=True)
 
 
 def ctl(what, **q):
@@ -57,33 +28,8 @@ def ctl(what, **q):
     return json.loads(body)
 
 
-for _ in range(100):
-    try:
-        http(PAYSIM + "/")
-        break
-    except OSError:
-        time.sleep(0.1)
-
-
 def student(room_id, holder):
-    """An open account in ROOM_ID holding its meter, and a student signed in to it."""
-    db(f"INSERT INTO accounts (holder, holder_no, room_id) VALUES ('{holder}', 'W{secrets.token_hex(3)}', {room_id})")
-    acc = db_value(f"SELECT MAX(id) FROM accounts WHERE room_id = {room_id}")
-    db(f"INSERT INTO account_meters (account_id, meter_id, active, open_meter_id) SELECT {acc}, id, 1, id"
-       f" FROM meters WHERE room_id = {room_id} AND profile = 'ddsy1352nk'")
-    meter = db_value(f"SELECT meter_id FROM account_meters WHERE account_id = {acc}")
-    pw = "Wx" + secrets.token_hex(5) + "x1"
-    salt = secrets.token_bytes(16)
-    h = hashlib.scrypt(pw.encode(), salt=salt, n=16384, r=8, p=1, dklen=32, maxmem=64 * 1024 * 1024)
-    db(f"INSERT INTO student_logins (account_id, pw_hash, must_change) VALUES"
-       f" ({acc}, 'scrypt$16384$8$1${salt.hex()}${h.hex()}', 0)")
-    building, number = db("SELECT building_id, number FROM rooms WHERE id = %s" % room_id)[0]
-    c = Client()
-    c.get("/m/login")
-    r = c.post("/m/login", {"building": building, "room": number, "password": pw})
-    assert r.status == 303 and r.location.endswith("/m/"), (r.status, r.location, r.text[:300])
-    c.get("/m/")
-    return c, acc, meter
+    return _student(room_id, holder, "W")
 
 
 rooms = [x[0] for x in db("SELECT r.id FROM rooms r JOIN buildings b ON b.id = r.building_id"
