@@ -1,6 +1,7 @@
 // pay.mjs - M3 in a browser on a phone (390x844): a student tops up 20 yuan through the payment sandbox
-// (tests/paysim, Alipay): my account, the pay page, the order, the sandbox's pay page, back on the order
-// page at 表上待确认, then 已到账 once the meter confirms; a screenshot of each step.
+// (tests/paysim), once by Alipay and once by WeChat Pay (API v3 H5: the order's h5_url from the signed order
+// call): my account, the pay page, the order, the sandbox's pay page, back on the order page at 表上待确认,
+// then 已到账 once the meter confirms; a screenshot of each step.
 // Env: BASE, PREPAID_VAR, TOP as console.mjs; PAYSIM_PORT (18093). Prints "ok - ..." / "not ok - ...".
 import { spawn } from 'node:child_process';
 import { randomBytes, scryptSync } from 'node:crypto';
@@ -10,17 +11,16 @@ import { BASE, OUT, TOP, VAR, one, check, must, finish, launch, sql, sideways } 
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 const PORT = process.env.PAYSIM_PORT || '18093';
-const shot = (page, name) => page.screenshot({ path: join(OUT, `browser-pay-${name}.png`), fullPage: true });
-const conf = Object.fromEntries(readFileSync(join(VAR, 'pay.conf'), 'utf8').split('\n')
+const conf = Object.fromEntries(readFileSync(join(VAR, 'prepaid.conf'), 'utf8').split('\n')
 	.filter((l) => l.includes('=') && !l.startsWith('#')).map((l) => l.split('=').map((s) => s.trim())));
 
 // an open account on a free room of 2号楼 with its first password already changed
-function student() {
+function student(holder, tag) {
 	const room = sql("SELECT r.id FROM rooms r JOIN buildings b ON b.id = r.building_id JOIN meters m" +
 		" ON m.room_id = r.id AND m.profile = 'ddsy1352nk' WHERE b.name = '2号楼' AND NOT EXISTS" +
 		" (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1) ORDER BY r.number DESC LIMIT 1");
 	must('a free room in 2号楼', room !== '');
-	sql(`INSERT INTO accounts (holder, holder_no, room_id) VALUES ('网上充值', 'PB${Date.now() % 100000}', ${room})`);
+	sql(`INSERT INTO accounts (holder, holder_no, room_id) VALUES ('${holder}', '${tag}${Date.now() % 100000}', ${room})`);
 	const acc = sql(`SELECT MAX(id) FROM accounts WHERE room_id = ${room}`);
 	sql(`INSERT INTO account_meters (account_id, meter_id, active, open_meter_id) SELECT ${acc}, id, 1, id` +
 		` FROM meters WHERE room_id = ${room} AND profile = 'ddsy1352nk'`);
@@ -49,14 +49,10 @@ async function up(url) {
 	return false;
 }
 
-let browser, sim;
-async function main() {
-	sim = spawn('python3', [join(TOP, 'tests', 'paysim', 'paysim.py'), '--port', PORT,
-		'--key', join(VAR, 'pay', 'alipay-sandbox.key'), '--app-pub', join(VAR, 'pay', 'app.pub'),
-		'--app-id', conf.alipay_app_id, '--seller-id', conf.alipay_seller_id], { stdio: 'ignore' });
-	must('the payment sandbox answers', await up(`http://127.0.0.1:${PORT}/`));
-	const s = student();
-	browser = await launch();
+// The top-up through CH ('alipay' or 'wechat'), screenshots named browser-SHOTS-STEP.png.
+async function topup(ch, shots, holder, tag) {
+	const s = student(holder, tag);
+	const shot = (page, name) => page.screenshot({ path: join(OUT, `browser-${shots}-${name}.png`), fullPage: true });
 	const ctx = await browser.newContext(PHONE);
 	const page = await ctx.newPage();
 	page.setDefaultTimeout(15000);
@@ -77,23 +73,31 @@ async function main() {
 	await shot(page, '1-home');
 	await Promise.all([page.waitForNavigation(), btn.click()]);
 
-	// 2. the pay page: amounts to tap, Alipay and WeChat Pay (pay-wechat.mjs)
+	// 2. the pay page: amounts to tap, Alipay chosen and WeChat Pay offered beside it
 	check('the pay page is titled 在线充值', one(await page.locator('main h1').innerText()) === '在线充值');
-	check('Alipay is chosen, WeChat Pay offered beside it', await page.locator('input[value=alipay]').isChecked() &&
-		!(await page.locator('input[value=wechat]').isDisabled()));
+	if (ch === 'alipay')
+		check('Alipay is chosen, WeChat Pay offered beside it', await page.locator('input[value=alipay]').isChecked() &&
+			!(await page.locator('input[value=wechat]').isDisabled()));
+	else {
+		check('WeChat Pay is offered, not greyed', !(await page.locator('input[value=wechat]').isDisabled()));
+		await page.locator('input[value=wechat]').check();
+	}
 	check('the pay page does not scroll sideways at 390 px', (await sideways(page)) <= 0, await sideways(page));
 	await page.locator('input[name=amount][value="20"]').check();
 	await shot(page, '2-amount');
 	await submit();
 
-	// 3. the order: the amount once more and the way to Alipay
+	// 3. the order: the amount once more and the way to the gateway
 	check('the order shows ¥20.00', one(await page.locator('#go-amount').innerText()) === '¥20.00');
+	if (ch === 'wechat')
+		check('the button says 前往微信支付付款', one(await page.locator('#go').innerText()) === '前往微信支付付款',
+			await page.locator('#go').innerText());
 	const no = one(await page.locator('#go-no').innerText());
 	must('the order has its number', /^[0-9a-f]{32}$/.test(no), no);
 	await shot(page, '3-order');
 	await Promise.all([page.waitForNavigation(), page.locator('#go').click()]);
 
-	// 4. the sandbox's pay page (the order's signature checked there)
+	// 4. the sandbox's pay page (the order's signature, or the order call's Authorization, checked there)
 	check('the sandbox shows the order of ¥20.00', new URL(page.url()).port === PORT &&
 		one(await page.locator('#amount').innerText()) === '¥20.00', page.url());
 	await shot(page, '4-gateway');
@@ -104,7 +108,7 @@ async function main() {
 	check('back from paying, the order page says 表上待确认', one(await state.innerText()) === '表上待确认',
 		await state.innerText());
 	check('one online entry of 20.00 for the account', sql(`SELECT COUNT(*) FROM ledger WHERE account_id = ${s.acc}` +
-		" AND kind = 'online' AND channel = 'alipay' AND amount_fen = 2000") === '1');
+		` AND kind = 'online' AND channel = '${ch}' AND amount_fen = 2000`) === '1');
 	check('the order page does not scroll sideways at 390 px', (await sideways(page)) <= 0, await sideways(page));
 	await shot(page, '5-meter-pending');
 
@@ -122,6 +126,20 @@ async function main() {
 		await page.locator('#money').innerText());
 	check('no script errors', errors.length === 0, errors.join('; '));
 	await ctx.close();
+}
+
+let browser, sim;
+async function main() {
+	sim = spawn('python3', [join(TOP, 'tests', 'paysim', 'paysim.py'), '--port', PORT,
+		'--key', join(VAR, 'pay', 'alipay-sandbox.key'), '--app-pub', join(VAR, 'pay', 'app.pub'),
+		'--app-id', conf.alipay_app_id, '--seller-id', conf.alipay_seller_id,
+		'--wx-key', join(VAR, 'pay', 'wechat-platform.key'), '--wx-merchant-pub', join(VAR, 'pay', 'wechat-merchant.pub'),
+		'--wx-apiv3-key', join(VAR, 'pay', 'wechat-apiv3.key'), '--wx-appid', conf.wechat_appid,
+		'--wx-mchid', conf.wechat_mchid], { stdio: 'ignore' });
+	must('the payment sandbox answers', await up(`http://127.0.0.1:${PORT}/`));
+	browser = await launch();
+	await topup('alipay', 'pay', '网上充值', 'PB');
+	await topup('wechat', 'pay-wechat', '微信充值', 'WB');
 }
 
 main().catch((e) => check('the test ran to its end', false, e.stack || e)).finally(async () => {

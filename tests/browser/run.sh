@@ -18,6 +18,5 @@ node look.mjs || rc=1
 node reports.mjs || rc=1
 node mobile.mjs || rc=1
 node pay.mjs || rc=1
-node pay-wechat.mjs || rc=1
 node mobile-code.mjs || rc=1
 exit $rc
