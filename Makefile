@@ -38,6 +38,7 @@ LIB_OBJS = \
 	$(B)/lib/oplog.o \
 	$(B)/lib/pay.o \
 	$(B)/lib/pay-alipay.o \
+	$(B)/lib/pay-refund.o \
 	$(B)/lib/pay-wechat.o \
 	$(B)/lib/otp.o \
 	$(B)/lib/reconcile.o \
@@ -81,6 +82,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-operators.o \
 	$(B)/cgi-bin/staff/page-oplog.o \
 	$(B)/cgi-bin/staff/page-payments.o \
+	$(B)/cgi-bin/staff/page-payrefund.o \
 	$(B)/cgi-bin/staff/page-read.o \
 	$(B)/cgi-bin/staff/page-reconcile.o \
 	$(B)/cgi-bin/staff/page-report-sales.o \

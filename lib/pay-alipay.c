@@ -461,8 +461,87 @@ alipay_query_answer(const struct pay_conf *c, const char *body,
 	return n->paid;
 }
 
+/* Refunds: alipay.trade.refund answers at once; asked again with the
+ * same out_request_no it refunds nothing more and answers the same, so
+ * a refund in doubt is sent again rather than queried. */
+static int
+alipay_refund_call(const struct pay_conf *c, int query,
+    const struct pay_order *o, const char *rno, int64_t fen,
+    struct pay_http *h)
+{
+	(void)query;
+	memset(h, 0, sizeof(*h));
+	snprintf(h->method, sizeof(h->method), "POST");
+	snprintf(h->url, sizeof(h->url), "%s", c->gateway);
+	if ((h->body = alipay_refund(c, o->out_trade_no, fen, rno)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* The object NAME of the gateway's answer BODY, its signature checked:
+ * its start into *OBJ and length into *LEN; 0, or -1. */
+static int
+signed_object(const struct pay_conf *c, const char *body, const char *name,
+    const char **obj, size_t *len)
+{
+	const char *p = strstr(body, name), *end;
+	char *text, sig[1024];
+	int ok;
+
+	if (p == NULL || *(p += strlen(name)) != '{' ||
+	    (end = json_end(p)) == NULL ||
+	    json_str(end, strlen(end), "sign", sig, sizeof(sig)) == -1)
+		return -1;
+	if ((text = strndup(p, (size_t)(end - p))) == NULL)
+		return -1;
+	ok = pay_rsa_verify(c->gw_key, text, strlen(text), sig);
+	free(text);
+	*obj = p;
+	*len = (size_t)(end - p);
+	return ok ? 0 : -1;
+}
+
+static int
+alipay_refund_answer(const struct pay_conf *c, const struct pay_http *h,
+    const char *no, const char *rno, int64_t fen, char *note, size_t sz)
+{
+	const char *obj;
+	char v[96];
+	size_t len;
+	int64_t got;
+
+	(void)rno;
+	snprintf(note, sz, "HTTP %ld", h->status);
+	if (h->answer == NULL || h->status != 200 ||
+	    signed_object(c, h->answer, "\"alipay_trade_refund_response\":",
+	    &obj, &len) == -1) {
+		if (h->answer != NULL && h->status == 200)
+			snprintf(note, sz, "signature");
+		return -1;
+	}
+	if (json_str(obj, len, "code", v, sizeof(v)) == -1)
+		return -1;
+	if (strcmp(v, "10000") != 0) {
+		if (json_str(obj, len, "sub_code", v, sizeof(v)) == -1)
+			snprintf(v, sizeof(v), "code");
+		snprintf(note, sz, "%s", v);
+		return -1;
+	}
+	/* refund_fee: what the trade has had back in all, here the whole */
+	if (json_str(obj, len, "out_trade_no", v, sizeof(v)) == -1 ||
+	    strcmp(v, no) != 0 ||
+	    json_str(obj, len, "refund_fee", v, sizeof(v)) == -1 ||
+	    pay_amount_parse(v, &got) == -1 || got != fen) {
+		snprintf(note, sz, "another trade or amount");
+		return -1;
+	}
+	snprintf(note, sz, "refunded");
+	return 1;
+}
+
 const struct pay_channel pay_alipay = {
 	"alipay", alipay_order_url, alipay_verify, alipay_query, alipay_close,
 	alipay_refund, alipay_bill, alipay_query_answer, "success", "fail",
-	NULL, NULL
+	NULL, NULL,
+	alipay_refund_call, alipay_refund_answer
 };

@@ -62,7 +62,10 @@ pay_http(struct pay_http *h, long connect_ms, long total_ms)
 		return -1;
 	snprintf(auth, sizeof(auth), "Authorization: %s", h->auth ? h->auth : "");
 	hl = curl_slist_append(hl, "Accept: application/json");
-	hl = curl_slist_append(hl, "Content-Type: application/json");
+	/* a body that is no JSON object is a form (Alipay's requests) */
+	hl = curl_slist_append(hl, h->body && h->body[0] != '{' && h->body[0] ?
+	    "Content-Type: application/x-www-form-urlencoded; charset=utf-8" :
+	    "Content-Type: application/json");
 	hl = curl_slist_append(hl, "User-Agent: prepaid");
 	if (h->auth)
 		hl = curl_slist_append(hl, auth);

@@ -652,8 +652,87 @@ wechat_no_answer(const struct pay_conf *c, const char *body,
 	return -1;
 }
 
+/* A number that goes into an address: letters, digits, _ - only. */
+static int
+wx_no_ok(const char *no)
+{
+	return no != NULL && *no != '\0' && strlen(no) <= 64 &&
+	    strspn(no, "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-") == strlen(no);
+}
+
+/* Refunds: POST /v3/refund/domestic/refunds with out_refund_no (the
+ * gateway's key of one refund), then GET .../refunds/{out_refund_no}
+ * while it is PROCESSING. */
+static int
+wechat_refund_call(const struct pay_conf *c, int query,
+    const struct pay_order *o, const char *rno, int64_t fen,
+    struct pay_http *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (!wx_no_ok(o->out_trade_no) || !wx_no_ok(rno) || fen <= 0 ||
+	    fen > o->amount) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (query) {
+		snprintf(h->method, sizeof(h->method), "GET");
+		snprintf(h->url, sizeof(h->url), "%s/v3/refund/domestic/refunds/%s",
+		    c->gateway, rno);
+	} else {
+		snprintf(h->method, sizeof(h->method), "POST");
+		snprintf(h->url, sizeof(h->url), "%s/v3/refund/domestic/refunds",
+		    c->gateway);
+		if (asprintf(&h->body, "{\"out_trade_no\":\"%s\",\"out_refund_no\":"
+		    "\"%s\",\"amount\":{\"refund\":%lld,\"total\":%lld,"
+		    "\"currency\":\"CNY\"}}", o->out_trade_no, rno, (long long)fen,
+		    (long long)o->amount) == -1) {
+			h->body = NULL;
+			return -1;
+		}
+	}
+	return wx_authorize(c, h);
+}
+
+static int
+wechat_refund_answer(const struct pay_conf *c, const struct pay_http *h,
+    const char *no, const char *rno, int64_t fen, char *note, size_t sz)
+{
+	struct wxmsg m;
+	struct jv doc;
+	char why[64], v[72];
+	int64_t got;
+
+	snprintf(note, sz, "HTTP %ld", h->status);
+	if (h->answer == NULL || wx_open(c->gw_key, h->answer,
+	    strlen(h->answer), (long)time(NULL), &m, why, sizeof(why)) != NULL) {
+		if (h->answer != NULL)
+			snprintf(note, sz, "%s", why);
+		return -1;
+	}
+	if (m.blen == 0 || jdoc(m.body, m.blen, &doc) == -1)
+		return -1;
+	if (h->status != 200) {
+		if (jtext(doc, "code", v, sizeof(v)) == 0)
+			snprintf(note, sz, "%s", v);
+		return -1;
+	}
+	if (jtext(doc, "out_refund_no", v, sizeof(v)) == -1 || strcmp(v, rno) != 0 ||
+	    jtext(doc, "out_trade_no", v, sizeof(v)) == -1 || strcmp(v, no) != 0 ||
+	    jint(doc, "amount.refund", &got) == -1 || got != fen ||
+	    jtext(doc, "status", v, sizeof(v)) == -1) {
+		snprintf(note, sz, "another refund, trade or amount");
+		return -1;
+	}
+	snprintf(note, sz, "%s", v);
+	if (strcmp(v, "SUCCESS") == 0)
+		return 1;
+	return strcmp(v, "PROCESSING") == 0 ? 0 : -1;
+}
+
 const struct pay_channel pay_wechat = {
 	"wechat", NULL, wechat_verify, wechat_none, wechat_none,
 	wechat_no_refund, wechat_none, wechat_no_answer, "",
-	"{\"code\":\"FAIL\",\"message\":\"失败\"}", wechat_call, wechat_answer
+	"{\"code\":\"FAIL\",\"message\":\"失败\"}", wechat_call, wechat_answer,
+	wechat_refund_call, wechat_refund_answer
 };

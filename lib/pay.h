@@ -123,6 +123,20 @@ struct pay_channel {
 	 * closed. -1 not to be believed. */
 	int (*answer)(const struct pay_conf *, int what, const struct pay_http *h,
 	    struct pay_notice *n, char *url, size_t sz);
+	/* Refunds (lib/pay-refund.c). The signed request into H of the
+	 * refund RNO of FEN of the paid order O (O->amount: what was paid),
+	 * or with QUERY the state of that refund (a channel whose refund
+	 * answers at once sends the same refund again: the gateway makes
+	 * one of it by RNO); 0 or -1. */
+	int (*refund_call)(const struct pay_conf *, int query,
+	    const struct pay_order *o, const char *rno, int64_t fen,
+	    struct pay_http *h);
+	/* The answer H->answer to it, its signature checked, about order
+	 * NO's refund RNO of FEN: 1 the money is back, 0 in progress (ask
+	 * again), -1 refused, failed or not to be believed; what the
+	 * gateway said into NOTE (SZ bytes). */
+	int (*refund_answer)(const struct pay_conf *, const struct pay_http *h,
+	    const char *no, const char *rno, int64_t fen, char *note, size_t sz);
 };
 
 #define PAY_CALL_ORDER 1
@@ -231,5 +245,47 @@ int pay_amount_parse(const char *s, int64_t *fen);
 char *pay_rsa_sign(struct evp_pkey_st *key, const char *s);
 int pay_rsa_verify(struct evp_pkey_st *key, const char *s, size_t n,
     const char *b64);
+
+/* Refunds through the gateway (lib/pay-refund.c): a paid order never
+ * credited (needs_refund), its whole amount, back to the payer. */
+#define PAY_RNO_LEN 32	/* a refund's number: 16 random bytes in hex */
+
+struct actor;
+
+/*
+ * A refund of the order NO asked by WHO with REASON; IDEM is the form's
+ * idempotency key. With APPROVE it waits for a second operator (an
+ * approvals request of kind pay_refund), else it is approved at once for
+ * payments-sync to send. Returns 1 asked (*ID), 0 a repeat of the form
+ * (*ID the first), 2 refused with *WHY: "none" (no such order), the
+ * order's state ("created", "paid", "credited", "closed", "refunded"), or
+ * "pending" (a refund of it is asked already); -1 on error.
+ */
+int pay_refund_request(struct db *, const struct actor *who, const char *no,
+    const char *reason, const char *idem, int approve, int64_t *id,
+    const char **why);
+
+/* The refund waiting on the approvals request APPROVAL approved by WHO (to
+ * send) or rejected (the order may be asked for again): 1 done, 0 it was
+ * not waiting, -1 on error. */
+int pay_refund_decide(struct db *, const struct actor *who, int64_t approval,
+    int approve);
+
+/* What payments-sync did of refunds. */
+struct pay_refund_result {
+	int sent, refunded, pending, failed;
+};
+
+/*
+ * payments-sync's refunds of channel CH: each approved refund sent to the
+ * gateway (HTTPS, with timeouts), one in progress asked again, a failed
+ * one sent again with the same number; the refund and its order are
+ * refunded only when the gateway's signed answer says so, every answer
+ * kept. HTTP makes the calls (pay_http: only a program that may call a
+ * gateway has it, never a page). Returns 0 with *R, or -1 (the database).
+ */
+int pay_refund_sync(struct db *, const struct pay_conf *,
+    const struct pay_channel *ch,
+    int (*http)(struct pay_http *, long, long), struct pay_refund_result *r);
 
 #endif

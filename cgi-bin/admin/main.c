@@ -40,7 +40,8 @@ usage(void)
 	    "                                      closings moved on)\n"
 	    "       prepaid-admin reconcile       (the daily reconciliation; exit 1 on mismatches)\n"
 	    "       prepaid-admin payments-sync (orders without a notice asked of the\n"
-	    "                                      gateway, credited or closed)\n"
+	    "                                      gateway, credited or closed;\n"
+	    "                                      approved refunds sent)\n"
 	    "       prepaid-admin check\n"
 	    "The configuration is read from $PREPAID_CONF"
 	    " (default /etc/prepaid/prepaid.conf).\n");
@@ -181,8 +182,8 @@ cmd_payments_sync(struct db *db, const struct config *cf)
 		}
 		rc = pay_sync(db, c, chs[i], config_int(cf, "pay_sync_after_s", 300),
 		    config_int(cf, "pay_expire_s", 1800), &r);
-		pay_conf_free(c);
 		if (rc == -1) {
+			pay_conf_free(c);
 			log_warnx("payments-sync: %s", db_error(db));
 			return 1;
 		}
@@ -190,6 +191,21 @@ cmd_payments_sync(struct db *db, const struct config *cf)
 		    " %d closed, %d failed\n", chs[i]->name, r.asked, r.credited,
 		    r.refund, r.closed, r.failed);
 		bad |= r.failed > 0;
+		/* refunds approved by staff, sent here (never by a page) */
+		{
+			struct pay_refund_result f;
+
+			if (pay_refund_sync(db, c, chs[i], pay_http, &f) == -1) {
+				pay_conf_free(c);
+				log_warnx("payments-sync: refunds: %s", db_error(db));
+				return 1;
+			}
+			printf("payments-sync: %s refunds: %d sent, %d refunded,"
+			    " %d in progress, %d failed\n", chs[i]->name, f.sent,
+			    f.refunded, f.pending, f.failed);
+			bad |= f.failed > 0;
+		}
+		pay_conf_free(c);
 	}
 	return bad;
 }

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "ledger.h"
 #include "money.h"
+#include "pay.h"
 #include "pages.h"
 
 enum { Q_LIST, Q_GET, Q_DECIDE };
@@ -35,7 +36,7 @@ static const char *const q[] = {
 static int
 approval_right(const char *kind)
 {
-	return strcmp(kind, "refund") == 0 ? 19 :
+	return strcmp(kind, "refund") == 0 || strcmp(kind, "pay_refund") == 0 ? 19 :
 	    strcmp(kind, "reversal") == 0 ? 21 : 15;
 }
 
@@ -83,7 +84,7 @@ enum { D_ID, D_DECISION, D_REASON, D_N };
 /* A request as it waits in the table. */
 struct request {
 	char kind[16], idem[80], meters[4096], note[256];
-	int64_t by, account, meter, amount, reverses;
+	int64_t id, by, account, meter, amount, reverses;
 	int pending;
 };
 
@@ -100,6 +101,7 @@ request_load(struct req *r, int64_t id, struct request *p)
 		return 0;
 	}
 	snprintf(p->kind, sizeof(p->kind), "%s", db_col(res, 0));
+	p->id = id;
 	p->pending = strcmp(db_col(res, 1), "pending") == 0;
 	p->by = db_coll(res, 2);
 	p->account = db_coll(res, 3);
@@ -121,6 +123,13 @@ static int
 request_carry_out(struct req *r, struct request *p, int64_t *result,
     const char **why)
 {
+	if (strcmp(p->kind, "pay_refund") == 0) {
+		struct actor who;
+
+		/* approved to send: payments-sync calls the gateway */
+		return pay_refund_decide(r->db, web_actor(r, &who), p->id, 1) == -1 ?
+		    -1 : 1;
+	}
 	if (strcmp(p->kind, "keep_power") == 0) {
 		int64_t ids[4096 / 2];
 		struct actor who;
@@ -188,6 +197,13 @@ page_approval_decide(struct req *r)
 			hdf_set_value(r->hdf, "Page.error", web_lang(r, key));
 			return page_approvals(r);
 		}
+	}
+	if (v[D_DECISION].i == 1 && strcmp(p.kind, "pay_refund") == 0) {
+		struct actor who;
+
+		/* rejected: the order may be asked for again */
+		if (pay_refund_decide(r->db, web_actor(r, &who), p.id, 0) == -1)
+			return -1;
 	}
 	if (db_exec(r->db, q[Q_DECIDE], "sllsl", v[D_DECISION].i == 0 ?
 	    "approved" : "rejected", r->sess->op_id, result, v[D_REASON].s, v[D_ID].i) == -1)

@@ -71,7 +71,10 @@ static const char *const q[] = {
 	    " COALESCE(o.ledger_id, '') AS ledger_id,"
 	    " COALESCE(l.amount_fen, '') AS entry_fen,"
 	    " COALESCE(" LOCAL("l.created_at") ", '') AS entry_at,"
-	    " COALESCE(c.status, '') AS cmd_status"
+	    " COALESCE(c.status, '') AS cmd_status,"
+	    /* its refund through the gateway, when asked */
+	    " COALESCE((SELECT f.state FROM pay_refunds f WHERE f.order_id = o.id"
+	    "   AND f.state <> 'rejected'), '') AS refund_state"
 	    " FROM pay_orders o JOIN accounts a ON a.id = o.account_id"
 	    " JOIN meters m ON m.id = o.meter_id"
 	    " LEFT JOIN rooms r ON r.id = a.room_id"

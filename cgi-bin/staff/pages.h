@@ -75,5 +75,7 @@ int page_report_sales_year(struct req *);
 /* M3: online payment orders and one order's notices (page-payments.c). */
 int page_payments(struct req *);
 int page_payment(struct req *);
+/* M3: a refund of an online payment through the gateway (page-payrefund.c). */
+int page_payrefund(struct req *);
 
 #endif

@@ -72,6 +72,8 @@ const struct route routes[] = {
 	/* M3: online payment orders, one order with its notices */
 	{ "/payments",		M_GET,		R_PAY,	  page_payments },
 	{ "/payment",		M_GET,		R_PAY,	  page_payment },
+	/* a refund through the gateway: F19, and PAY checked by the page */
+	{ "/payrefund",		M_GET | M_POST,	19,	  page_payrefund },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

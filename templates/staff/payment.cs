@@ -15,6 +15,8 @@
 <dt><?cs var:Lang.pay.col.entry ?></dt><dd id="o-entry"><?cs if:Order.ledger_id ?><a href="/sale?id=<?cs var:Order.ledger_id ?>"><?cs var:Order.ledger_id ?></a> <?cs var:Order.entry_at ?> <?cs var:Order.entry ?> 元 <?cs var:Lang.cmd[Order.cmd_status] ?><?cs else ?><?cs var:Lang.pay.no_entry ?><?cs /if ?></dd>
 </dl>
 <?cs if:Order.state == "needs_refund" ?><p class="err" id="o-refund"><?cs var:Lang.pay.refund_note ?></p><?cs /if ?>
+<?cs if:Order.refund_state ?><p class="note" id="o-refund-state"><?cs var:Lang.PayRefund.col.state ?>: <?cs var:Lang.PayRefund.state[Order.refund_state] ?></p>
+<?cs elif:Order.state == "needs_refund" && Op.right.F19 && Op.right.PAY ?><form method="get" action="/payrefund" class="inline"><input type="hidden" name="no" value="<?cs var:Order.no ?>"><button type="submit" id="o-refund-go"><?cs var:Lang.PayRefund.refund ?> ¥<?cs var:Order.amount ?> <?cs var:Lang.PayRefund.to[Order.channel] ?></button></form><?cs /if ?>
 <h2><?cs var:Lang.pay.notices_title ?> (<span id="n-notices"><?cs var:Order.notices ?></span>)</h2>
 <table class="list" id="notices">
 <thead><tr><th><?cs var:Lang.pay.col.received ?></th><th><?cs var:Lang.pay.col.verified ?></th><th><?cs var:Lang.pay.col.outcome ?></th><th><?cs var:Lang.pay.col.addr ?></th><th><?cs var:Lang.pay.col.body ?></th></tr></thead>

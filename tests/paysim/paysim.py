@@ -5,7 +5,8 @@ The payer's side: GET/POST /gateway.do with a signed alipay.trade.wap.pay
 request shows a pay page (the request's signature checked with the app's
 public key); its button pays, sends the asynchronous notice to the order's
 notify_url (signed with the sandbox's private key) and goes back to the
-return_url. The server's side: alipay.trade.query / .close / .refund and
+return_url. The server's side: alipay.trade.query / .close / .refund (one
+refund per out_request_no, never above what was paid) and
 the bill's download address answer signed JSON; GET /bill?date=YYYY-MM-DD
 serves the day's bill as CSV.
 
@@ -18,13 +19,18 @@ Test hooks under /ctl/ (JSON answers):
       &forge=1 (signed with a key that is not the sandbox's)
       &notify_url=U (for a trade number the sandbox never saw)
   /ctl/body?no=N (&the same changes) the signed notice body, not sent
-  /ctl/orders                     every order the sandbox knows
+  /ctl/orders                     every order the sandbox knows (refunds: each refund number's fen,
+                                  refunded_fen, refund_calls)
+  /ctl/refund_fail?mode=error     the next alipay.trade.refund fails (mode=forge: it is done, but its
+                                  answer is signed with another key)
 
 WeChat Pay (with --wx-*): POST /v3/pay/transactions/h5, GET
 /v3/pay/transactions/out-trade-no/N?mchid=, POST .../N/close, the pay page
 /wx/pay?no=N, and the hooks /ctl/wx/pay, /ctl/wx/notice, /ctl/wx/body with
 &amount=FEN &appid=X &mchid=X &state=NOTPAY &forge=1 &old=SECONDS
-&tamper=1 (the ciphertext changed: its GCM tag fails) &notify_url=U.
+&tamper=1 (the ciphertext changed: its GCM tag fails) &notify_url=U; refunds
+POST /v3/refund/domestic/refunds and GET .../refunds/{out_refund_no}, and
+/ctl/wx/refund_fail?mode=error|forge|processing.
 """
 import argparse
 import base64
@@ -49,6 +55,7 @@ ORDERS = {}     # out_trade_no -> dict
 LOCK = threading.Lock()
 FORGE_KEY = None
 WX = None       # the WeChat Pay sandbox (wechat.py), when configured
+REFUND_FAIL = {}  # channel -> how its next refund fails (/ctl/refund_fail)
 
 
 def log(*a):
@@ -204,12 +211,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, "<h1>paysim</h1><p>Alipay sandbox</p>")
         return self.answer(404, "not found", "text/plain")
 
-    def api(self, method, body, code="10000"):
-        """An open API answer: the response object and its signature."""
+    def api(self, method, body, code="10000", forge=False):
+        """An open API answer: the response object and its signature (FORGE: by a key not the sandbox's)."""
         name = method.replace(".", "_") + "_response"
         body = dict({"code": code, "msg": "Success" if code == "10000" else "Business Failed"}, **body)
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        out = '{"%s":%s,"sign":"%s"}' % (name, text, rsa2_sign(ARGS.key, text))
+        out = '{"%s":%s,"sign":"%s"}' % (name, text, rsa2_sign(FORGE_KEY if forge else ARGS.key, text))
         return self.answer(200, out, "application/json; charset=utf-8")
 
     def gateway(self, q):
@@ -252,16 +259,36 @@ button{{width:100%;font-size:1.2rem;padding:.8rem;background:#1677ff;color:#fff;
             o["status"] = "TRADE_CLOSED"
             return self.api(method, {"out_trade_no": no, "trade_no": o["trade_no"]})
         if method == "alipay.trade.refund":
-            fen = fen_of(biz.get("refund_amount", "0"))
-            if o is None or o["status"] not in ("TRADE_SUCCESS", "TRADE_FINISHED") or fen > o["fen"]:
-                return self.api(method, {"sub_code": "ACQ.TRADE_STATUS_ERROR"}, "40004")
-            o["refunded"] = yuan(fen)
-            return self.api(method, {"out_trade_no": no, "trade_no": o["trade_no"], "refund_fee": yuan(fen),
-                                     "fund_change": "Y"})
+            return self.refund(method, o, no, biz)
         if method == "alipay.data.dataservice.bill.downloadurl.query":
             day = biz.get("bill_date", "")
             return self.api(method, {"bill_download_url": f"http://127.0.0.1:{ARGS.port}/bill?date={day}"})
         return self.api(method, {"sub_code": "isv.invalid-method"}, "40002")
+
+    def refund(self, method, o, no, biz):
+        """alipay.trade.refund: one refund per out_request_no (the same number again refunds nothing more and
+        answers fund_change N), never more than was paid; the test's REFUND_FAIL fails the next one."""
+        fen, rno = fen_of(biz.get("refund_amount", "0")), biz.get("out_request_no", "")
+        with LOCK:
+            fail = REFUND_FAIL.pop("alipay", None)
+            if fail == "error":     # the gateway busy: nothing refunded
+                return self.api(method, {"sub_code": "ACQ.SYSTEM_ERROR", "sub_msg": "系统繁忙"}, "20000")
+            if o is None or o["status"] not in ("TRADE_SUCCESS", "TRADE_FINISHED"):
+                return self.api(method, {"sub_code": "ACQ.TRADE_STATUS_ERROR"}, "40004")
+            o["refund_calls"] = o.get("refund_calls", 0) + 1
+            refunds = o.setdefault("refunds", {})
+            change = "N"
+            if rno not in refunds:
+                if not rno or fen <= 0 or sum(refunds.values()) + fen > o["fen"]:
+                    return self.api(method, {"sub_code": "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+                                             "sub_msg": "退款金额超限"}, "40004")
+                refunds[rno], change = fen, "Y"
+                log("alipay refund", rno, "of", no, yuan(fen))
+            total = sum(refunds.values())
+            o["refunded_fen"], o["refunded"] = total, yuan(total)
+        return self.api(method, {"out_trade_no": no, "trade_no": o["trade_no"], "buyer_logon_id": "159****5620",
+                                 "refund_fee": yuan(total), "fund_change": change,
+                                 "gmt_refund_pay": now()}, forge=fail == "forge")
 
     def pay_button(self, q):
         with LOCK:
@@ -291,6 +318,10 @@ button{{width:100%;font-size:1.2rem;padding:.8rem;background:#1677ff;color:#fff;
         if what == "orders":
             with LOCK:
                 return self.answer(200, json.dumps(ORDERS), "application/json")
+        if what == "refund_fail":
+            # the next refund fails: mode=error (not done, an error answer) or forge (done, its answer forged)
+            REFUND_FAIL["alipay"] = q.get("mode", "error")
+            return self.answer(200, json.dumps({"refund_fail": REFUND_FAIL["alipay"]}), "application/json")
         o = order_for(q.get("no", ""), q)
         if o is None:
             return self.answer(404, json.dumps({"error": "no such order"}), "application/json")

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 ORDERS = {}     # out_trade_no -> dict
+REFUNDS = {}    # out_refund_no -> dict
 LOCK = threading.Lock()
 SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 
@@ -31,6 +32,7 @@ class Sandbox:
         with open(apiv3_key, "rb") as f:
             self.v3 = f.read().strip()
         self.forge = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.refund_fail = None     # how the next refund call fails (/ctl/wx/refund_fail)
 
     # signatures
     def sign(self, text, key=None):
@@ -129,9 +131,9 @@ class Sandbox:
             return self.ctl(path[8:], query)
         return None
 
-    def answer(self, status, obj):
+    def answer(self, status, obj, forge=False):
         body = "" if obj is None else json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-        hd = self.signed_headers(body)
+        hd = self.signed_headers(body, forge)
         if body:
             hd["Content-Type"] = "application/json"
         return status, body, hd
@@ -154,6 +156,10 @@ class Sandbox:
                                   "state": "NOTPAY", "description": b.get("description", ""),
                                   "transaction_id": "42" + secrets.token_hex(13)[:26]}
             return self.answer(200, {"h5_url": f"http://127.0.0.1:{self.port}/wx/pay?no={urllib.parse.quote(no)}"})
+        if path == "/v3/refund/domestic/refunds" and method == "POST":
+            return self.refund(json.loads(body or "{}"))
+        if path.startswith("/v3/refund/domestic/refunds/") and method == "GET":
+            return self.refund_query(path.rsplit("/", 1)[1])
         parts = path.split("/")
         if len(parts) >= 6 and parts[1:5] == ["v3", "pay", "transactions", "out-trade-no"]:
             with LOCK:
@@ -171,6 +177,63 @@ class Sandbox:
                         o["state"] = "CLOSED"
                 return self.answer(204, None)
         return self.answer(404, {"code": "NOT_FOUND", "message": "no such call"})
+
+    # refunds: one per out_refund_no, PROCESSING first, SUCCESS when asked; never above what was paid
+    def refund_obj(self, r):
+        o = ORDERS[r["no"]]
+        return {"refund_id": r["refund_id"], "out_refund_no": r["rno"], "transaction_id": o["transaction_id"],
+                "out_trade_no": r["no"], "channel": "ORIGINAL", "user_received_account": "支付用户零钱",
+                "success_time": r.get("success_time", ""), "create_time": r["create_time"], "status": r["status"],
+                "funds_account": "AVAILABLE",
+                "amount": {"total": o["fen"], "refund": r["fen"], "payer_total": o["fen"], "payer_refund": r["fen"],
+                           "settlement_refund": r["fen"], "settlement_total": o["fen"], "discount_refund": 0,
+                           "currency": "CNY", "refund_fee": 0}}
+
+    def refund(self, b):
+        no, rno, amt = b.get("out_trade_no", ""), b.get("out_refund_no", ""), b.get("amount") or {}
+        with LOCK:
+            fail = self.refund_fail if self.refund_fail in ("error", "forge") else None
+            if fail:
+                self.refund_fail = None
+            if fail == "error":     # the gateway busy: nothing refunded
+                return self.answer(500, {"code": "SYSTEM_ERROR", "message": "系统繁忙，请稍后重试"})
+            o = ORDERS.get(no)
+            if o is None:
+                return self.answer(404, {"code": "RESOURCE_NOT_EXISTS", "message": "订单不存在"})
+            if o["state"] != "SUCCESS":
+                return self.answer(403, {"code": "TRADE_STATE_ERROR", "message": "订单状态错误"})
+            refund = amt.get("refund")
+            if amt.get("currency") != "CNY" or amt.get("total") != o["fen"] or not isinstance(refund, int):
+                return self.answer(400, {"code": "PARAM_ERROR", "message": "amount"})
+            o["refund_calls"] = o.get("refund_calls", 0) + 1
+            refunds = o.setdefault("refunds", {})
+            r = REFUNDS.get(rno)
+            if r is None:
+                if not rno or refund <= 0 or sum(refunds.values()) + refund > o["fen"]:
+                    return self.answer(400, {"code": "INVALID_REQUEST", "message": "退款金额超过订单可退金额"})
+                r = REFUNDS[rno] = {"rno": rno, "no": no, "fen": refund, "status": "PROCESSING",
+                                    "refund_id": "50" + secrets.token_hex(14),
+                                    "create_time": time.strftime("%Y-%m-%dT%H:%M:%S+08:00")}
+                refunds[rno] = refund
+                o["refunded_fen"] = sum(refunds.values())
+                self.log("wechat refund", rno, "of", no, refund)
+            elif r["no"] != no or r["fen"] != refund:
+                return self.answer(400, {"code": "INVALID_REQUEST", "message": "out_refund_no 已用于其他退款"})
+            out = self.refund_obj(r)
+        return self.answer(200, out, fail == "forge")
+
+    def refund_query(self, rno):
+        with LOCK:
+            fail, self.refund_fail = self.refund_fail, None
+            if fail == "error":
+                return self.answer(500, {"code": "SYSTEM_ERROR", "message": "系统繁忙，请稍后重试"})
+            r = REFUNDS.get(rno)
+            if r is None:
+                return self.answer(404, {"code": "RESOURCE_NOT_EXISTS", "message": "退款单不存在"})
+            if r["status"] == "PROCESSING" and fail != "processing":
+                r["status"], r["success_time"] = "SUCCESS", time.strftime("%Y-%m-%dT%H:%M:%S+08:00")
+            out = self.refund_obj(r)
+        return self.answer(200, out, fail == "forge")
 
     def pay_page(self, method, query):
         q = dict(urllib.parse.parse_qsl(query))
@@ -201,6 +264,11 @@ button{{width:100%;font-size:1.2rem;padding:.8rem;background:#07c160;color:#fff;
         if what == "orders":
             with LOCK:
                 return 200, json.dumps(ORDERS), js
+        if what == "refund_fail":
+            # the next refund call (or its query) fails: mode=error (an error answer, nothing done), forge (its
+            # answer signed with another key), processing (a query still says PROCESSING)
+            self.refund_fail = q.get("mode", "error")
+            return 200, json.dumps({"refund_fail": self.refund_fail}), js
         o = self.order_for(q.get("no", ""), q)
         if o is None:
             return 404, json.dumps({"error": "no such order"}), js
