@@ -279,9 +279,11 @@ def check_sales(rec):
     bad = [f"sale {k}: {n} entries" for k, n in have.items() if n > 1]
     ok = {k for k, _, st in rec if st == 303}
     bad += [f"sale {k} answered 303 but has no entry" for k in sorted(ok - set(have))]
-    other = sum(1 for _, _, st in rec if st not in (303, 0))
-    return bad, {"requests": len(rec), "303": len(ok), "entries": len(have), "other": other,
-                 "refused": sum(1 for _, _, st in rec if st == 0)}
+    answers = {}
+    for _, _, st in rec:
+        answers[st] = answers.get(st, 0) + 1
+    return bad, {"requests": len(rec), "keys answered 303": len(ok), "entries": len(have),
+                 "answers": " ".join(f"{st or 'none'}:{n}" for st, n in sorted(answers.items()))}
 
 
 def check_payments(orders):
