@@ -336,6 +336,36 @@ def meters_read_since(rig, t0):
     return n == len(rig.meters)
 
 
+def read_your_writes(op, pairs, seconds):
+    """Sales through web host 1 (node 1), each shown at once through web host 2 (node 2), under the load: a
+    session that reads without waiting for the cluster's last write set would not find some of them.
+    Returns (sales, [ids not found])."""
+    sid = [k.value for k in op.jar if k.name == "sid"][0]
+    n, stale, end = 0, [], time.time() + seconds
+    while time.time() < end:
+        acc, mid = random.choice(pairs)
+        body = urllib.parse.urlencode({"account": acc, "meter": mid, "amount": "0.01", "confirm": "1",
+                                       "csrf": op.csrf_token, "idem": "clu-" + uuid.uuid4().hex[:16]})
+        c = http.client.HTTPConnection("127.0.0.1", WEB[1], timeout=20)
+        c.request("POST", "/sell", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                         "Cookie": f"sid={sid}", "Origin": f"http://127.0.0.1:{WEB[1]}"})
+        r = c.getresponse()
+        r.read()
+        m = re.search(r"/sale\?id=(\d+)", r.getheader("Location") or "")
+        c.close()
+        if r.status != 303 or not m:
+            continue
+        c = http.client.HTTPConnection("127.0.0.1", WEB[2], timeout=20)
+        c.request("GET", f"/sale?id={m.group(1)}", headers={"Cookie": f"sid={sid}"})
+        g = c.getresponse()
+        g.read()
+        c.close()
+        n += 1
+        if g.status != 200:
+            stale.append(int(m.group(1)))
+    return n, stale
+
+
 def write_stall(nd):
     """Seconds until a write commits on ND."""
     t = time.time()
@@ -399,8 +429,12 @@ def main():
     for th in load:
         th.start()
     try:
-        time.sleep(LOAD_S)
-        row("load", f"{len(rec)} sales requests, {len(orders)} payments", f"{LOAD_S} s", [])
+        t = time.time()
+        n, stale = read_your_writes(op1, pairs, LOAD_S)
+        row("read your writes", f"{n} sales through web host 1 (node 1), each at once on web host 2 (node 2):"
+            f" {len(stale)} not found", None, [f"sale {x} not found on node 2 right after it was made" for x in stale])
+        time.sleep(max(0.0, LOAD_S - (time.time() - t)))
+        row("load", f"{len(rec)} sales requests, {len(orders)} payments", f"{time.time() - t:.0f} s", [])
 
         # node 2 (staff on web host 2, collector B) killed -9; it rejoins by IST
         n2 = cluster.nodes[1]
@@ -456,7 +490,10 @@ def main():
     row("nodes agree", "; ".join(f"{k} {v}" for k, v in sums.items())[:160], None, abad)
     row("reconcile", "prepaid-admin reconcile on node 1", None, faults.reconcile(3))
     rss = ", ".join(f"node{nd.n} {nd.rss_mb()} MB" for nd in cluster.nodes)
-    row("resources", f"RSS {rss}", None, [])
+    cert = ", ".join(f"node{nd.n} {nd.status('wsrep_local_cert_failures')}/{nd.status('wsrep_local_bf_aborts')}"
+                     for nd in cluster.nodes)
+    row("resources", f"RSS {rss}; write sets that lost certification / transactions aborted by one: {cert}",
+        None, [])
     for rig in rigs:
         rig.stop()
     return report(rows, bad_all, time.time() - t_all)
