@@ -9,7 +9,10 @@ import time
 PROVIDER = "/usr/lib/galera/libgalera_smm.so"
 GROUP = "gcomm://127.0.0.1:4567,127.0.0.1:4568,127.0.0.1:4569"
 # A node lost is suspected after 1 s and dropped after 2 s (defaults 5 s and 15 s): the write stall of the
-# two that remain falls from about 6 s to 2 s on this kind of machine. keepalive <= inactive check <= suspect.
+# two that remain falls from about 6 s to 2 s on this kind of machine. keepalive < suspect / 3; the join
+# messages go out again every 0.25 s (default 1 s): with one retransmission a second the two remaining
+# nodes never agreed on a new view within the install timeout under load, and the cluster lost its primary
+# component until the killed node came back.
 EVS = ("evs.keepalive_period=PT0.3S;evs.inactive_check_period=PT0.5S;evs.suspect_timeout=PT1S;"
        "evs.inactive_timeout=PT2S;evs.join_retrans_period=PT0.25S")
 

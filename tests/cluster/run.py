@@ -279,10 +279,13 @@ def check_sales(rec):
     bad = [f"sale {k}: {n} entries" for k, n in have.items() if n > 1]
     ok = {k for k, _, st in rec if st == 303}
     bad += [f"sale {k} answered 303 but has no entry" for k in sorted(ok - set(have))]
-    answers = {}
-    for _, _, st in rec:
+    answers, webs = {}, {}
+    for k, web, st in rec:
         answers[st] = answers.get(st, 0) + 1
+        webs.setdefault(k, []).append(st)
+    both = sum(1 for v in webs.values() if v == [303, 303])
     return bad, {"requests": len(rec), "keys answered 303": len(ok), "entries": len(have),
+                 "sent to both web hosts and answered 303 by both": both,
                  "answers": " ".join(f"{st or 'none'}:{n}" for st, n in sorted(answers.items()))}
 
 
@@ -345,7 +348,7 @@ def read_your_writes(op, pairs, seconds):
     while time.time() < end:
         acc, mid = random.choice(pairs)
         body = urllib.parse.urlencode({"account": acc, "meter": mid, "amount": "0.01", "confirm": "1",
-                                       "csrf": op.csrf_token, "idem": "clu-" + uuid.uuid4().hex[:16]})
+                                       "csrf": op.csrf_token, "idem": "ryw-" + uuid.uuid4().hex[:16]})
         c = http.client.HTTPConnection("127.0.0.1", WEB[1], timeout=20)
         c.request("POST", "/sell", body, {"Content-Type": "application/x-www-form-urlencoded",
                                          "Cookie": f"sid={sid}", "Origin": f"http://127.0.0.1:{WEB[1]}"})
