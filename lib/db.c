@@ -28,6 +28,7 @@ struct db {
 	char prefix[32];
 	unsigned lasterr;
 	char errbuf[512];
+	int wsrep;		/* the server is a Galera cluster node */
 };
 
 struct dbres {
@@ -50,6 +51,44 @@ seterr(struct db *db, unsigned code, const char *msg)
 {
 	db->lasterr = code;
 	snprintf(db->errbuf, sizeof(db->errbuf), "%s", msg ? msg : "");
+}
+
+/*
+ * A Galera node (wsrep_on, asked once a connection) commits a transaction
+ * on the others only when its write set arrives there, so a read on one
+ * node may not see what another node (or this client, through another
+ * node after a reconnect) has just committed. wsrep_sync_wait = 1 makes
+ * every read of the session wait until the node has applied all the write
+ * sets committed in the cluster before it: reads see the last write set.
+ * A single server has no such variable set (wsrep_on OFF, or none at all)
+ * and nothing changes. 0, or -1 (EIO) when a node refuses the setting.
+ */
+static int
+wsrep_session(struct db *db)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	const char *ask = "SELECT @@wsrep_on";
+	const char *set = "SET SESSION wsrep_sync_wait = 1";
+
+	db->wsrep = 0;
+	if (mysql_real_query(db->my, ask, strlen(ask)) != 0)
+		return 0;	/* a server without Galera at all */
+	if ((res = mysql_store_result(db->my)) == NULL)
+		return 0;
+	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL &&
+	    strcmp(row[0], "1") == 0)
+		db->wsrep = 1;
+	mysql_free_result(res);
+	if (db->wsrep && mysql_real_query(db->my, set, strlen(set)) != 0) {
+		seterr(db, mysql_errno(db->my), mysql_error(db->my));
+		log_warnx("database: %s: %s", set, mysql_error(db->my));
+		mysql_close(db->my);
+		db->my = NULL;
+		errno = EIO;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -83,7 +122,7 @@ db_connect(struct db *db, const struct config *cf, const char *prefix)
 		errno = ECONNREFUSED;
 		return -1;
 	}
-	return 0;
+	return wsrep_session(db);
 }
 
 struct db *

@@ -74,6 +74,10 @@ int db_rollback(struct db *);
  * pause that doubles, 5 times at most. Returns FN's value after the commit;
  * FN's own negative value (other than -1 and DB_TX_AGAIN) after the
  * rollback; or -1, db_errno() telling the last server error (0 when none).
+ * On a Galera cluster node the transaction that loses to another node's
+ * conflicting write set is told at its COMMIT (or its next statement) with
+ * the same 1213 (MariaDB 10.11, galera-4 26.4), so it runs again too; a
+ * lock held on one node never holds anyone on another.
  */
 #define DB_TX_AGAIN (-100)
 int db_tx(struct db *, int (*fn)(struct db *, void *), void *arg);
