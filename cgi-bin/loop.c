@@ -641,7 +641,7 @@ parse(struct req *r)
 	lang_link(r->hdf);
 	site->session(r);
 	if (r->is_post && !r->signed_in && multipart(r))
-		return 403;
+		return r->db_lost ? 503 : 403;
 	if ((err = cgi_parse(r->cgi)) != STATUS_OK) {
 		nerr_ignore(&err);
 		return 400;
@@ -696,7 +696,8 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 		refuse(&r, status);
 		goto done;
 	}
-	if (settings_refresh(db, site->settings, r.settings_version) == -1) {
+	if (r.db_lost ||
+	    settings_refresh(db, site->settings, r.settings_version) == -1) {
 		r.signed_in = 0;
 		web_fail(&r, 503, "err.db_down");
 	} else

@@ -40,6 +40,9 @@ struct req {
 	struct actor actor;
 	int signed_in;		/* set by the program's session hook */
 	int must_change;	/* signed in, but the first password first */
+	/* the session hook could not ask the database: the request is
+	 * answered 503, never taken for a stranger's */
+	int db_lost;
 	/* the settings version when the session hook's query read it
 	 * (SETTINGS_VERSION_COL), saving the kit a query; else 0 */
 	uint64_t settings_version;

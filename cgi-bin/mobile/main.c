@@ -71,8 +71,10 @@ session_load(struct req *r)
 	r->actor.name = "student";
 	if (tok == NULL || strlen(tok) != 64 || crypto_sha256_hex(tok, hash))
 		return;
-	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL)
+	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL) {
+		r->db_lost = 1;
 		return;
+	}
 	if (db_next(res) == 1) {
 		r->settings_version = (uint64_t)db_coll(res, 10);
 		if (session_over(r, res) ||

@@ -88,8 +88,10 @@ session_load(struct req *r)
 	r->actor.name = "";
 	if (tok == NULL || strlen(tok) != 64 || crypto_sha256_hex(tok, hash))
 		return;
-	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL)
+	if ((res = db_query(r->db, q[Q_SESSION], "s", hash)) == NULL) {
+		r->db_lost = 1;
 		return;
+	}
 	if (db_next(res) == 1)
 		r->settings_version = (uint64_t)db_coll(res, 9);
 	if (r->settings_version != 0 && db_coll(res, 6) == 0) {

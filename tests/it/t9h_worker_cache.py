@@ -277,4 +277,21 @@ check(all_w and all(r.status == 200 and title(r) == "首页 - " + orig["site_tit
       "the database back, the next request of every staff worker works, still signed in", {r.status for r in rs})
 rs, all_w = every_worker(mobile_pid, anon_get, "/m/login")
 check(all_w and all(r.status == 200 for r in rs), "and of every student site worker")
+# --- the session's own query failing while the database answers the rest -----
+# (a cluster node coming back between two queries of one request): a signed-in
+# operator is told the database is away (503), never taken for a stranger
+db("REVOKE SELECT ON sessions FROM 'prepaid_staff'@'localhost'")
+try:
+    rs = burst(staff_get, "/", 10)
+    check(all(r.status == 503 and "数据库暂时不可用" in r.text for r in rs),
+          "the session unreadable: 503, not the sign-in page", {(r.status, r.location) for r in rs})
+    r = a.post("/settings", {"site_title": "x"})
+    check(r.status == 503, "and a form sent then is 503, not 403 signed out", r.status)
+    r = a.upload("/meters/import", {}, "a.csv", b"x")
+    check(r.status == 503, "a file sent then too (503, not 403)", r.status)
+finally:
+    db("GRANT SELECT ON sessions TO 'prepaid_staff'@'localhost'")
+rs = burst(staff_get, "/", 10)
+check(all(r.status == 200 and title(r) == "首页 - " + orig["site_title"] for r in rs),
+      "readable again: still signed in", {r.status for r in rs})
 done()
