@@ -134,7 +134,7 @@ UNIT_TESTS = \
 	$(B)/test_token
 
 PROGS = $(B)/staff.fcgi $(B)/mobile.fcgi $(B)/pay.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim \
-	$(B)/collector $(B)/reportloop
+	$(B)/collector $(B)/reportloop $(B)/paynotify
 
 all: $(PROGS) $(UNIT_TESTS)
 
@@ -199,6 +199,10 @@ $(B)/hello.fcgi: tests/bench/hello.c
 
 # make bench's limit for the reports: their lib calls alone, and bare libxlsxwriter
 $(B)/reportloop: tests/bench/reportloop.c $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libprepaid.a $(LIBS) -lpthread
+
+# make bench's limit for pay_notify: the notices' verification and credit alone
+$(B)/paynotify: tests/bench/paynotify.c $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $< $(B)/libprepaid.a $(LIBS) -lpthread
 
 $(B)/meter-sim: tests/sim/*.c tests/sim/*.h lib/token.c lib/token.h
