@@ -235,7 +235,7 @@ FUZZ_CFLAGS = -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c11 \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_LD = $(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer
 FB = $(B)/fuzz
-FUZZERS = money config csv pdu modem modbus request wechat
+FUZZERS = money config csv pdu modem modbus request wechat alipay
 FUZZ_LIB_OBJS = $(LIB_OBJS:$(B)/%=$(FB)/%)
 
 $(FB)/lib/%.o: lib/%.c lib/*.h
@@ -263,6 +263,10 @@ $(FB)/config: tests/fuzz/config.c $(FB)/libprepaid.a
 	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a
 
 $(FB)/wechat: tests/fuzz/wechat.c $(FB)/libprepaid.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
+	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a $(LIBS)
+
+$(FB)/alipay: tests/fuzz/alipay.c $(FB)/libprepaid.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
 	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a $(LIBS)
 
