@@ -1,4 +1,4 @@
-"""run.py - make faults: a fault campaign under a mixed load (staff selling, refunding and reversing, students reading, tokens in flight); after each fault the money, tokens, sales and SMS are checked against what the meters and the modem show; prints a table of faults, recovery times and invariant violations."""
+"""run.py - make faults: a fault campaign under a mixed load (staff selling, refunding and reversing, students reading and paying online, tokens in flight); after each fault the money, tokens, sales, online payments and SMS are checked against what the meters and the modem show; prints a table of faults, recovery times and invariant violations."""
 import http.client
 import os
 import random
