@@ -23,6 +23,17 @@ lim_n=${BENCH_PAY_LOOP:-$((dur * 1500))}
 "$TOP/build/paynotify" gen "$var/pay/alipay-sandbox.key" "$app" "$seller" "$web_n" "$acc" \
 	"$d/loop2.sql" "$d/loop2.txt"
 for f in web loop loop2; do $root < "$d/$f.sql"; done
+# BENCH_PAY_WORKERS=N: pay.fcgi started again with N workers (conf/prepaidctl starts 2)
+w=2
+if [ -n "${BENCH_PAY_WORKERS:-}" ]; then
+	w=$BENCH_PAY_WORKERS
+	kill "$(cat "$var/run/pay.pid")"
+	sleep 1
+	rm -f "$var/run/pay.sock"
+	PREPAID_CONF=$var/pay.conf spawn-fcgi -s "$var/run/pay.sock" -M 0660 -P "$var/run/pay.pid" -- \
+		"$TOP/build/pay.fcgi" -w "$w" > /dev/null
+	sleep 1
+fi
 # wrk: each thread sends its own share of the notices, each once, and
 # stops when its share is used up
 cat > "$d/notify.lua" <<LUA
@@ -62,8 +73,7 @@ web=$(awk '/Requests\/sec/ { rps = $2 } / 99%/ { v = $2; u = v; sub(/[0-9.]+/, "
 	END { printf "%.0f %.1f %d %d\n", rps, p99, bad, n }' "$d/wrk.out")
 # the limit: pay_notice_take over the other orders on as many connections
 loop=$("$TOP/build/paynotify" run "$var/pay.conf" $conns "$dur" "$d/loop.txt")
-# and on as many connections as pay.fcgi has workers (conf/prepaidctl: 2)
-w=2
+# and on as many connections as pay.fcgi has workers
 loop2=$("$TOP/build/paynotify" run "$var/pay.conf" $w "$dur" "$d/loop2.txt")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 set -- $web $loop
