@@ -136,7 +136,7 @@ UNIT_TESTS = \
 	$(B)/test_token
 
 PROGS = $(B)/staff.fcgi $(B)/mobile.fcgi $(B)/pay.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim \
-	$(B)/collector $(B)/reportloop
+	$(B)/collector $(B)/reportloop $(B)/paynotify
 
 all: $(PROGS) $(UNIT_TESTS)
 
@@ -203,6 +203,10 @@ $(B)/hello.fcgi: tests/bench/hello.c
 $(B)/reportloop: tests/bench/reportloop.c $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $< $(B)/libprepaid.a $(LIBS) -lpthread
 
+# make bench's limit for pay_notify: the notices' verification and credit alone
+$(B)/paynotify: tests/bench/paynotify.c $(B)/libprepaid.a
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libprepaid.a $(LIBS) -lpthread
+
 $(B)/meter-sim: tests/sim/*.c tests/sim/*.h lib/token.c lib/token.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LIBS) -lpthread -lutil
@@ -233,7 +237,7 @@ FUZZ_CFLAGS = -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c11 \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_LD = $(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer
 FB = $(B)/fuzz
-FUZZERS = money config csv pdu modem modbus request wechat
+FUZZERS = money config csv pdu modem modbus request wechat alipay
 FUZZ_LIB_OBJS = $(LIB_OBJS:$(B)/%=$(FB)/%)
 
 $(FB)/lib/%.o: lib/%.c lib/*.h
@@ -261,6 +265,10 @@ $(FB)/config: tests/fuzz/config.c $(FB)/libprepaid.a
 	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a
 
 $(FB)/wechat: tests/fuzz/wechat.c $(FB)/libprepaid.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
+	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a $(LIBS)
+
+$(FB)/alipay: tests/fuzz/alipay.c $(FB)/libprepaid.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
 	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a $(LIBS)
 

@@ -1,4 +1,4 @@
-"""run.py - make faults: a fault campaign under a mixed load (staff selling, refunding and reversing, students reading, tokens in flight); after each fault the money, tokens, sales and SMS are checked against what the meters and the modem show; prints a table of faults, recovery times and invariant violations."""
+"""run.py - make faults: a fault campaign under a mixed load (staff selling, refunding and reversing, students reading and paying online, tokens in flight); after each fault the money, tokens, sales, online payments and SMS are checked against what the meters and the modem show; prints a table of faults, recovery times and invariant violations."""
 import http.client
 import os
 import random
@@ -22,12 +22,18 @@ RECOVER = 120  # seconds a program has to recover by itself
 STAFF, STUDENTS = 20, 200
 BUSES, PER_BUS = 4, 10
 OUT = os.path.join(TOP, "tests", "out")
+# the payment sandbox: the gateway's address the instance has (a port that the fault closes) and the sandbox's own
+GW_PORT = int(os.environ.get("PREPAID_PAYSIM_PORT", str(PORT + 13)))
+SIM_PORT = int(os.environ.get("FAULTS_PAYSIM_PORT", str(GW_PORT + 1)))
+os.environ.update(PREPAID_PAYSIM_PORT=str(GW_PORT))
 os.environ.update(PREPAID_VAR=VAR, PREPAID_PORT=str(PORT), BASE=f"http://127.0.0.1:{PORT}", TOP=TOP,
                   PREPAID_NO_METERS="1", PREPAID_WORKERS="3")
 sys.path.insert(0, os.path.join(TOP, "tests", "e2e"))
 import elib  # noqa: E402  (it puts tests/it and tests/collector on the path)
 import clib  # noqa: E402
 import lib  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import payments  # noqa: E402
 
 # our simulators on 16200-16239: apart from the collector tests (16020+) and the end-to-end tests (16100+)
 elib.PORTS = range(16200, 16240)
@@ -390,8 +396,13 @@ def invariants(site, d, strict=False):
     return [f"the database did not answer the checks for 30 s: {err}"]
 
 
+PAY = None  # the online top-up's sandbox, payer and payments-sync loop
+
+
 def checks(site, d, strict):
     bad = check_meters(site, strict)
+    if PAY is not None:
+        bad += payments.check_payments(PAY, strict)
     bad += check_sales(d)[0]
     bad += check_sms(site, strict)[0]
     bad += reconcile(1 if strict else 3)
@@ -546,12 +557,13 @@ FAULTS = [
     ("bus answering garbage", bus_garbage),
     ("modem gone (no network)", modem_gone),
     ("var/ nearly full", disk_full),
-    # The payment faults go here, in the same form: ("payment sync job kill -9", ...),
-    # ("gateway port closed", ...).
+    ("payment sync job kill -9", payments.kill_sync(recovered)),
+    ("gateway port closed", payments.gateway_closed(recovered, HOLD)),
 ]
 
 
 def main():
+    global PAY
     loop = instance()
     lib.VAR, lib.BASE = VAR, os.environ["BASE"]
     say(f"instance on {lib.BASE} ({'own file system' if loop else 'no loop mount'}), seed {SEED}, rounds {ROUNDS}")
@@ -578,7 +590,14 @@ def main():
         say(f"{len(site.meters)} meters and accounts, {len(kids)} students signed in, {len(sales)} sales to reverse;"
             f" {STAFF} staff and {STUDENTS} student connections")
         procs, d = load_start(op, site, kids, sales)
-        ctx = {"op": op, "kid": kids[0], "site": site, "notes": notes}
+        # students paying online meanwhile (notices sent, repeated, some lost), payments-sync in a loop
+        # (their logs beside the campaign's, not on var/: it is filled on purpose)
+        paylogs = os.path.join(OUT, "faults-pay")
+        shutil.rmtree(paylogs, ignore_errors=True)
+        os.makedirs(paylogs)
+        PAY = payments.Payments(VAR, TOP, GW_PORT, SIM_PORT, kids, paylogs, rng)
+        PAY.start()
+        ctx = {"op": op, "kid": kids[0], "site": site, "notes": notes, "pay": PAY}
         plan = [(n, f) for n, f in FAULTS if loop or n != "var/ nearly full"] * ROUNDS
         rng.shuffle(plan)
         for i, (name, fault) in enumerate(plan, 1):
@@ -599,6 +618,16 @@ def main():
             say(f"{i}/{len(plan)} {name}: recovered in {'-' if rec is None else '%.1f s' % rec} ({parts}),"
                 f" {len(bad)} violations" + "".join("\n    " + b for b in bad))
         outs, procs = load_stop(procs), []
+        # the payments at rest: no more paying, one last payments-sync asking every open order
+        PAY.stop_ev.set()
+        for t in PAY.threads:
+            t.join(90)
+        cfg0 = os.path.join(VAR, "sync0.conf")
+        with open(PAY.sync_conf) as f, open(cfg0, "w") as g:
+            os.fchmod(g.fileno(), 0o600)
+            g.write(f.read() + "\npay_sync_after_s = 0\n")
+        if PAY.sync_once(cfg0) != 0:
+            final.append("the last payments-sync at rest failed (tests/out/faults-pay/payments-sync.log)")
         # at rest: every token delivered, every SMS gone, then the strict invariants
         if not site.tokens_done(timeout=120):
             final.append("tokens still in flight two minutes after the load")
@@ -616,8 +645,15 @@ def main():
             s = re.search(r"Socket errors:.*", o)
             say(f"wrk: {m.group(1) if m else '?'} requests" + (f", {e.group(1)} not 200" if e else "")
                 + (f", {s.group(0)}" if s else ""))
+        st = PAY.stats
+        say(f"payments: {st['orders']} orders, {st['paid']} paid with their notice ({st['repeated']} sent again twice"
+            f" at once), {st['lost']} notices lost, {st['refused']} order forms refused; payments-sync ran"
+            f" {len(PAY.runs)} times; {lib.count('pay_orders', 'state = %s' % repr('credited'))} orders credited,"
+            f" {lib.count('ledger', 'kind = %s' % repr('online'))} online entries")
     finally:
         load_stop(procs)
+        if PAY is not None:
+            PAY.stop()
         site.stop()
         teardown(loop)
     lines = [f"{'fault':<26} {'injected':>8} {'recovery max (s)':>17} {'violations':>10}"]
