@@ -81,6 +81,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-operators.o \
 	$(B)/cgi-bin/staff/page-oplog.o \
 	$(B)/cgi-bin/staff/page-payments.o \
+	$(B)/cgi-bin/staff/page-paybill.o \
 	$(B)/cgi-bin/staff/page-read.o \
 	$(B)/cgi-bin/staff/page-reconcile.o \
 	$(B)/cgi-bin/staff/page-report-sales.o \

@@ -75,5 +75,7 @@ int page_report_sales_year(struct req *);
 /* M3: online payment orders and one order's notices (page-payments.c). */
 int page_payments(struct req *);
 int page_payment(struct req *);
+/* B1: the gateways' bill of a day, matched with the orders (page-paybill.c). */
+int page_paybill(struct req *);
 
 #endif

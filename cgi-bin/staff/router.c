@@ -72,6 +72,8 @@ const struct route routes[] = {
 	/* M3: online payment orders, one order with its notices */
 	{ "/payments",		M_GET,		R_PAY,	  page_payments },
 	{ "/payment",		M_GET,		R_PAY,	  page_payment },
+	/* B1: the gateways' bill of a day matched with the orders */
+	{ "/payments/bill",	M_GET,		R_PAY,	  page_paybill },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

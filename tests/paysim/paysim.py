@@ -7,7 +7,7 @@ public key); its button pays, sends the asynchronous notice to the order's
 notify_url (signed with the sandbox's private key) and goes back to the
 return_url. The server's side: alipay.trade.query / .close / .refund and
 the bill's download address answer signed JSON; GET /bill?date=YYYY-MM-DD
-serves the day's bill as CSV.
+serves the day's bill as Alipay's CSV (comments, heading, lines, totals).
 
 Test hooks under /ctl/ (JSON answers):
   /ctl/pay?no=N                   pay order N without a browser, send its notice
@@ -19,6 +19,11 @@ Test hooks under /ctl/ (JSON answers):
       &notify_url=U (for a trade number the sandbox never saw)
   /ctl/body?no=N (&the same changes) the signed notice body, not sent
   /ctl/orders                     every order the sandbox knows
+  /ctl/bill?no=N&off=1            the bills: N left off; &amount=12.31 N's line
+      of another amount; &day=YYYY-MM-DD N on that day's bill;
+      ?foreign=1&date=D&amount=3.00 a trade that is not ours; ?gbk=1 the
+      file in GBK; ?reset=1 every change forgotten (/ctl/wx/bill the same
+      for WeChat Pay, with ?badhash=1: the file's SHA-1 not the answer's)
 
 WeChat Pay (with --wx-*): POST /v3/pay/transactions/h5, GET
 /v3/pay/transactions/out-trade-no/N?mchid=, POST .../N/close, the pay page
@@ -44,11 +49,15 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import bills
+
 ARGS = None
 ORDERS = {}     # out_trade_no -> dict
 LOCK = threading.Lock()
 FORGE_KEY = None
 WX = None       # the WeChat Pay sandbox (wechat.py), when configured
+# the test's changes to the bills (/ctl/bill, bills.py)
+BILL = bills.new()
 
 
 def log(*a):
@@ -278,19 +287,53 @@ button{{width:100%;font-size:1.2rem;padding:.8rem;background:#1677ff;color:#fff;
         return self.answer(302, "", headers=[("Location", o["return_url"] + sep + urllib.parse.urlencode(back))])
 
     def bill(self, q):
+        """The day's trade bill as Alipay's CSV: comments, the heading, a line per trade and refund, the totals;
+        with the test's changes (BILL); in GBK as Alipay writes it after /ctl/bill?gbk=1."""
         day = q.get("date", "")
-        lines = ["支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,订单金额（元）,交易状态"]
+        rows = []
         with LOCK:
             for o in ORDERS.values():
-                if o["status"] in ("TRADE_SUCCESS", "TRADE_FINISHED") and (o.get("paid") or "").startswith(day):
-                    lines.append(",".join([o["trade_no"], o["no"], "交易", o["subject"], o["created"],
-                                           o.get("paid", ""), yuan(o["fen"]), o["status"]]))
-        return self.answer(200, "\n".join(lines) + "\n", "text/csv; charset=utf-8")
+                if o["status"] not in ("TRADE_SUCCESS", "TRADE_FINISHED") or o["no"] in BILL["off"]:
+                    continue
+                if BILL["day"].get(o["no"], (o.get("paid") or "")[:10]) != day:
+                    continue
+                fen = fen_of(BILL["amount"][o["no"]]) if o["no"] in BILL["amount"] else o["fen"]
+                rows.append([o["trade_no"], o["no"], "交易", o["subject"], o["created"], o.get("paid", ""),
+                             yuan(fen), o["status"]])
+                if o.get("refunded"):
+                    rows.append([o["trade_no"], o["no"], "退款", o["subject"], o["created"], o.get("paid", ""),
+                                 "-" + o["refunded"], "REFUND_SUCCESS"])
+            for f in BILL["foreign"]:
+                if f["date"] == day:
+                    rows.append([f["trade_no"], f["no"], "交易", "其他商品", day + " 12:00:00",
+                                 day + " 12:00:01", f["amount"], "TRADE_SUCCESS"])
+        lines = ["#支付宝业务明细查询", f"#账号：[{ARGS.seller_id}0156]", f"#起始日期：[{day} 00:00:00]"
+                 f"   终止日期：[{day} 23:59:59]", "#-----------------------------------------业务明细列表"
+                 "----------------------------------------",
+                 "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,订单金额（元）,交易状态"]
+        lines += [",".join(v + "\t" if i < 2 else v for i, v in enumerate(r)) for r in rows]
+        total = sum(fen_of(r[6].lstrip("-")) for r in rows if r[2] == "交易")
+        lines += ["#-----------------------------------------业务明细列表结束"
+                  "------------------------------------",
+                  f"#交易合计：{sum(1 for r in rows if r[2] == '交易')}笔，商家实收共{yuan(total)}元",
+                  f"#导出时间：[{now()}]"]
+        text = "\n".join(lines) + "\n"
+        if BILL["gbk"]:
+            return self.answer(200, text.encode("gbk"), "text/csv; charset=gbk")
+        return self.answer(200, text, "text/csv; charset=utf-8")
+
+    def bill_ctl(self, q):
+        """/ctl/bill: a change to the bills (bills.change)."""
+        with LOCK:
+            out = bills.change(BILL, q, lambda: "2026" + uuid.uuid4().hex[:24], yuan)
+        return self.answer(200, json.dumps(out), "application/json")
 
     def ctl(self, what, q):
         if what == "orders":
             with LOCK:
                 return self.answer(200, json.dumps(ORDERS), "application/json")
+        if what == "bill":
+            return self.bill_ctl(q)
         o = order_for(q.get("no", ""), q)
         if o is None:
             return self.answer(404, json.dumps({"error": "no such order"}), "application/json")
