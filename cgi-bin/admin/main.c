@@ -161,8 +161,10 @@ cmd_add_operator(struct db *db, const char *login, const char *role)
 }
 
 /* B1: the bill of DAY of channel CH (conf C) fetched and matched; 0, or
- * 1 when it was not taken. With DUE only when it is due (yesterday's,
- * not taken yet or failed a while ago). */
+ * 1 when it was not taken. Without DAY yesterday's, when it is due (not
+ * taken yet or failed a while ago); one not taken then is no failure of
+ * the job: a gateway makes its bill in the morning, and it is asked again
+ * (the staff page shows it as not taken meanwhile). */
 static int
 bill_step(struct db *db, const struct config *cf, const struct pay_conf *c,
     const struct pay_channel *ch, const char *day)
@@ -170,7 +172,7 @@ bill_step(struct db *db, const struct config *cf, const struct pay_conf *c,
 	const char *tz = config_get(cf, "tz_offset", "+08:00");
 	struct pay_bill_result r;
 	char due[11];
-	int rc;
+	int rc, asked = day != NULL;
 
 	if (day == NULL) {
 		if ((rc = pay_bill_due(db, ch->name, tz,
@@ -189,7 +191,7 @@ bill_step(struct db *db, const struct config *cf, const struct pay_conf *c,
 	else
 		printf("payments-sync: %s bill %s: %d lines, %d mismatches\n",
 		    ch->name, day, r.lines, r.mismatches);
-	return rc;
+	return asked ? rc : 0;
 }
 
 /* payments-sync: orders older than pay_sync_after_s (300) asked of their

@@ -220,4 +220,14 @@ db(f"UPDATE pay_bills SET state = 'failed', fetched_at = UTC_TIMESTAMP(3) - INTE
    " AND channel = 'wechat'")
 rc, out = run_admin("payments-sync")
 check(f"wechat bill {y}:" in out and "alipay bill" not in out, "a failed day is fetched again", out)
+db(f"DELETE FROM pay_bills WHERE day = '{y}' AND channel = 'wechat'")
+ctl("wechat", "bill", foreign=1, date=y, amount="1.00")
+ctl("wechat", "bill", badhash=1)
+rc, out = run_admin("payments-sync")
+check(rc == 0 and f"wechat bill {y} not taken" in out
+      and db_value(f"SELECT state FROM pay_bills WHERE channel = 'wechat' AND day = '{y}'") == "failed",
+      "a bill not taken by the periodic job is kept as failed, the job itself does not fail", out)
+rc, out = run_admin("payments-sync")
+check(" bill " not in out, "and it is not asked again at once (only after pay_bill_retry_s)", out)
+ctl("wechat", "bill", reset=1)
 done()
