@@ -181,7 +181,7 @@ $(B)/pay.fcgi: $(PAY_OBJS) $(KIT_OBJS) $(B)/libprepaid.a
 	$(CC) $(CFLAGS) -o $@ $(PAY_OBJS) $(KIT_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
 
 $(B)/prepaid-admin: $(ADMIN_OBJS) $(B)/libprepaid.a
-	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS) -lcurl
+	$(CC) $(CFLAGS) -o $@ $(ADMIN_OBJS) $(B)/libprepaid.a $(LIBS) -lcurl -lz
 
 $(B)/collector-obj/%.o: collector/%.c collector/*.h lib/*.h
 	@mkdir -p $(@D)

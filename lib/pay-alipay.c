@@ -482,8 +482,9 @@ const struct pay_channel pay_alipay = {
 
 /* B1 the day's bill: alipay.data.dataservice.bill.downloadurl.query
  * (bill_type trade) gives the address of the day's file, a CSV of the
- * trades and refunds (GBK, zipped by Alipay itself: the file here is the
- * CSV as unzipped, in UTF-8 or GBK). */
+ * trades and refunds (GBK, in a zip archive with the day's totals:
+ * pay-bill.c unzips it, the parser below reads the CSV of the lines and
+ * refuses the totals' CSV). */
 
 static int
 alipay_bill_call(const struct pay_conf *c, const char *day,

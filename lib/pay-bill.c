@@ -1,5 +1,6 @@
 /* pay-bill.c - B1 the gateways' daily bills: fetched over HTTPS (libcurl, with timeouts) by payments-sync, checked (signature, SHA-1), read by the channel, stored line by line for matching with the orders. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include "db.h"
 #include "log.h"
@@ -16,6 +18,7 @@
 #define ANSWER_MAX (64 * 1024)		/* the answer giving the address */
 #define BILL_MAX (64 * 1024 * 1024)	/* a day's file: some 200 000 lines */
 #define BILL_LINES_MAX 500000
+#define ZIP_ENTRIES_MAX 16		/* Alipay's: the lines and the totals */
 
 enum { Q_DUE, Q_DROP, Q_LINE, Q_OK, Q_FAILED };
 static const char *const q[] = {
@@ -283,12 +286,114 @@ download(const struct pay_conf *c, const struct pay_channel *ch,
 	return rc;
 }
 
-/* The bill read into LS (the file FILE of LEN bytes, UTF-8 or GBK, freed). */
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static unsigned
+le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+/* The entry of USIZE bytes stored (METHOD 0) or deflated (8) in the
+ * CSIZE bytes at D: a new buffer, or NULL. */
+static char *
+zip_entry(const unsigned char *d, size_t csize, size_t usize, unsigned method)
+{
+	z_stream z;
+	char *out;
+	int rc;
+
+	if (usize > BILL_MAX || (method != 0 && method != 8) ||
+	    (method == 0 && csize != usize) || (out = malloc(usize + 1)) == NULL)
+		return NULL;
+	if (method == 0) {
+		memcpy(out, d, usize);
+		return out;
+	}
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, -MAX_WBITS) != Z_OK) {
+		free(out);
+		return NULL;
+	}
+	z.next_in = (unsigned char *)d;
+	z.avail_in = (uInt)csize;
+	z.next_out = (unsigned char *)out;
+	z.avail_out = (uInt)usize + 1;
+	rc = inflate(&z, Z_FINISH);
+	if (rc != Z_STREAM_END || z.total_out != usize) {
+		free(out);
+		out = NULL;
+	}
+	inflateEnd(&z);
+	return out;
+}
+
+/*
+ * The zip archive Z of N bytes (as Alipay packs a day's bill: the lines
+ * and the totals, each a CSV): its entries by the central directory, each
+ * read by the channel until one is a bill. Its lines' count, or -1.
+ */
+static int
+unzip_bill(const struct pay_channel *ch, const unsigned char *z, size_t n,
+    struct lines *ls)
+{
+	const unsigned char *e = NULL;
+	size_t p, next;
+
+	for (size_t i = n >= 22 ? n - 22 : 0; n >= 22 && i + 65535 + 22 >= n;
+	    i--) {
+		if (le32(z + i) == 0x06054b50) {
+			e = z + i;
+			break;
+		}
+		if (i == 0)
+			break;
+	}
+	if (e == NULL)
+		return -1;
+	p = le32(e + 16);
+	for (unsigned k = 0; k < le16(e + 10) && k < ZIP_ENTRIES_MAX; k++, p = next) {
+		size_t loff, data, csize, usize;
+		char *text;
+		int rc;
+
+		if (p + 46 > n || le32(z + p) != 0x02014b50)
+			return -1;
+		next = p + 46 + le16(z + p + 28) + le16(z + p + 30) +
+		    le16(z + p + 32);
+		csize = le32(z + p + 20);
+		usize = le32(z + p + 24);
+		loff = le32(z + p + 42);
+		if (loff + 30 > n || le32(z + loff) != 0x04034b50)
+			return -1;
+		data = loff + 30 + le16(z + loff + 26) + le16(z + loff + 28);
+		if (data > n || csize > n - data ||
+		    (text = zip_entry(z + data, csize, usize,
+		    le16(z + p + 10))) == NULL)
+			return -1;
+		ls->n = 0;
+		rc = ch->bill_parse(text, usize, line_keep, ls);
+		free(text);
+		if (rc >= 0)
+			return rc;
+	}
+	return -1;
+}
+
+/* The bill read into LS (the file FILE of LEN bytes, UTF-8 or GBK, or a
+ * zip archive of it; freed). */
 static int
 read_bill(const struct pay_channel *ch, char *file, size_t len,
     struct lines *ls, struct pay_bill_result *r)
 {
-	int n = ch->bill_parse(file, len, line_keep, ls);
+	int n = len >= 4 && memcmp(file, "PK\003\004", 4) == 0 ?
+	    unzip_bill(ch, (unsigned char *)file, len, ls) :
+	    ch->bill_parse(file, len, line_keep, ls);
 
 	free(file);
 	if (n < 0) {

@@ -278,7 +278,7 @@ struct pay_bill_result {
 /*
  * The bill of DAY ("YYYY-MM-DD", the site's day) of channel CH fetched
  * from the gateway over HTTPS (with timeouts), its signature or hash
- * checked, its lines stored in one transaction replacing the day's
+ * checked, unzipped when it is a zip archive (Alipay's), its lines stored in one transaction replacing the day's
  * (pay_bill_lines, pay_bills ok), then counted against the orders of the
  * site in the time zone TZ. Returns 0 with *R; 1 when the bill was not
  * taken (R->why; the day kept as failed, nothing of it stored, a bill

@@ -1,4 +1,4 @@
-"""t9b_bill.py - B1 the gateways' daily bills through the payment sandbox, for Alipay and WeChat Pay: a day of paid orders matches its bill and reconciles clean; a trade not ours, an order left off the bill and a line one fen off are each reported (prepaid-admin reconcile exits 1 naming them, the staff page shows each with its Chinese advice); fetching a day twice stores each line once; a WeChat Pay bill whose SHA-1 does not hold is refused with nothing stored; a GBK bill is read; a day without orders is clean; payments-sync fetches yesterday's bill once; bad days refused."""
+"""t9b_bill.py - B1 the gateways' daily bills through the payment sandbox, for Alipay and WeChat Pay: a day of paid orders matches its bill and reconciles clean; a trade not ours, an order left off the bill and a line one fen off are each reported (prepaid-admin reconcile exits 1 naming them, the staff page shows each with its Chinese advice); fetching a day twice stores each line once; a WeChat Pay bill whose SHA-1 does not hold is refused with nothing stored; a GBK bill and Alipay's zip archive are read (one cut short refused); a day without orders is clean; payments-sync fetches yesterday's bill once; bad days refused."""
 import io
 import json
 import os
@@ -185,6 +185,18 @@ rc, out = fetch(DAYS["gbk"])
 check(rc == 0 and f"alipay bill {DAYS['gbk']}: 1 lines, 0 mismatches" in out
       and count("pay_bill_lines", f"out_trade_no = '{g1}' AND amount_fen = 770") == 1, "a GBK bill is read", out)
 ctl("alipay", "bill", gbk=0)
+ctl("alipay", "bill", zip=1)
+rc, out = fetch(DAYS["gbk"])
+check(rc == 0 and f"alipay bill {DAYS['gbk']}: 1 lines, 0 mismatches" in out
+      and count("pay_bill_lines", f"out_trade_no = '{g1}'") == 1,
+      "a zip archive of the lines and the totals (GBK) as Alipay serves it is read: its lines, not its totals", out)
+ctl("alipay", "bill", zip="cut")
+rc, out = fetch(DAYS["gbk"])
+check(rc == 1 and f"alipay bill {DAYS['gbk']} not taken: the file is not a bill" in out
+      and count("pay_bill_lines", f"out_trade_no = '{g1}'") == 1
+      and db_value(f"SELECT state FROM pay_bills WHERE channel = 'alipay' AND day = '{DAYS['gbk']}'") == "ok",
+      "an archive cut short is refused, the day's bill taken before left as it was", out)
+ctl("alipay", "bill", zip=0)
 
 # --- the export
 r = staff.get("/payments/bill", day=DAYS["alipay"], export="xlsx")

@@ -22,7 +22,7 @@ Test hooks under /ctl/ (JSON answers):
   /ctl/bill?no=N&off=1            the bills: N left off; &amount=12.31 N's line
       of another amount; &day=YYYY-MM-DD N on that day's bill;
       ?foreign=1&date=D&amount=3.00 a trade that is not ours; ?gbk=1 the
-      file in GBK; ?reset=1 every change forgotten (/ctl/wx/bill the same
+      file in GBK; ?zip=1 zipped with the totals (?zip=cut cut short); ?reset=1 every change forgotten (/ctl/wx/bill the same
       for WeChat Pay, with ?badhash=1: the file's SHA-1 not the answer's)
 
 WeChat Pay (with --wx-*): POST /v3/pay/transactions/h5, GET
@@ -34,6 +34,7 @@ WeChat Pay (with --wx-*): POST /v3/pay/transactions/h5, GET
 import argparse
 import base64
 import html
+import io
 import json
 import os
 import signal
@@ -46,6 +47,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -318,6 +320,18 @@ button{{width:100%;font-size:1.2rem;padding:.8rem;background:#1677ff;color:#fff;
                   f"#交易合计：{sum(1 for r in rows if r[2] == '交易')}笔，商家实收共{yuan(total)}元",
                   f"#导出时间：[{now()}]"]
         text = "\n".join(lines) + "\n"
+        if BILL["zip"]:
+            # as Alipay serves it: the lines and the totals, each a GBK CSV, in one archive
+            totals = ("#支付宝业务汇总查询\n门店编号,门店名称,交易订单总笔数,退款订单总笔数,订单金额（元）\n"
+                      f",,{len(rows)},0,{yuan(total)}\n#结束\n")
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr(f"{ARGS.seller_id}0156_{day.replace('-', '')}_业务明细(汇总).csv", totals.encode("gbk"))
+                z.writestr(f"{ARGS.seller_id}0156_{day.replace('-', '')}_业务明细.csv", text.encode("gbk"))
+            data = out.getvalue()
+            if BILL["zip"] == "cut":
+                data = data[:len(data) // 2]
+            return self.answer(200, data, "application/zip")
         if BILL["gbk"]:
             return self.answer(200, text.encode("gbk"), "text/csv; charset=gbk")
         return self.answer(200, text, "text/csv; charset=utf-8")
