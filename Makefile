@@ -233,7 +233,7 @@ FUZZ_CFLAGS = -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c11 \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_LD = $(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer
 FB = $(B)/fuzz
-FUZZERS = money config csv pdu modem modbus request wechat
+FUZZERS = money config csv pdu modem modbus request wechat bill
 FUZZ_LIB_OBJS = $(LIB_OBJS:$(B)/%=$(FB)/%)
 
 $(FB)/lib/%.o: lib/%.c lib/*.h
@@ -263,6 +263,11 @@ $(FB)/config: tests/fuzz/config.c $(FB)/libprepaid.a
 $(FB)/wechat: tests/fuzz/wechat.c $(FB)/libprepaid.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
 	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a $(LIBS)
+
+# pay-bill.c itself is included by the harness (its unzip is static)
+$(FB)/bill: tests/fuzz/bill.c lib/pay-bill.c $(FB)/libprepaid.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
+	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a $(LIBS) -lcurl -lz
 
 $(FB)/csv: tests/fuzz/csv.c $(FB)/libprepaid.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
