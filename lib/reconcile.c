@@ -140,12 +140,15 @@ static const char *const q[] = {
 	    " SELECT CONCAT('O', o.id), 'missing', o.channel,"
 	    " DATE_FORMAT(d.day, '%Y-%m-%d'), o.out_trade_no, o.trade_no, '',"
 	    " o.amount_fen, o.state, 'trade'"
-	    " FROM pay_bills d JOIN (SELECT ? AS ch, ? AS d, ? AS tz) p"
-	    " JOIN pay_orders o ON o.channel = d.channel"
-	    "   AND o.paid_at >= CONVERT_TZ(d.day, p.tz, '+00:00')"
-	    "   AND o.paid_at < CONVERT_TZ(d.day + INTERVAL 1 DAY, p.tz, '+00:00')"
-	    " WHERE d.state = 'ok' AND (p.ch = '' OR d.channel = p.ch)"
-	    " AND (p.d = '' OR d.day = p.d) AND o.state IN " PAID
+	    " FROM pay_orders o JOIN (SELECT ? AS ch, ? AS d, ? AS tz) p"
+	    " JOIN pay_bills d ON d.channel = o.channel"
+	    "   AND d.day = DATE(CONVERT_TZ(o.paid_at, '+00:00', p.tz))"
+	    " WHERE d.state = 'ok' AND (p.ch = '' OR o.channel = p.ch)"
+	    /* a day asked for: its orders by the index on paid_at */
+	    " AND o.paid_at >= COALESCE(CONVERT_TZ(NULLIF(p.d, ''), p.tz, '+00:00'),"
+	    "   '2000-01-01')"
+	    " AND o.paid_at < COALESCE(CONVERT_TZ(NULLIF(p.d, '') + INTERVAL 1 DAY,"
+	    "   p.tz, '+00:00'), '2999-12-31') AND o.state IN " PAID
 	    " AND NOT EXISTS (SELECT 1 FROM pay_bill_lines z WHERE z.channel ="
 	    "   o.channel AND z.out_trade_no = o.out_trade_no AND z.kind = 'trade')"
 	    ") x ORDER BY x.day, x.channel, x.kind, x.no LIMIT 500",

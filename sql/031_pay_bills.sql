@@ -27,8 +27,8 @@ CREATE TABLE pay_bill_lines (
   kind ENUM('trade', 'refund') NOT NULL,
   state VARCHAR(32) NOT NULL DEFAULT '',
   UNIQUE KEY (channel, out_trade_no, kind),
-  KEY (channel, day)
+  KEY (day, channel)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
--- the orders paid on a day of a channel: the ones its bill must hold
-ALTER TABLE pay_orders ADD KEY channel_paid (channel, paid_at);
+-- the orders paid on a day: the ones its bills must hold
+ALTER TABLE pay_orders ADD KEY paid (paid_at);

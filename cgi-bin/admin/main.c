@@ -253,7 +253,8 @@ print_bill_mismatches(struct db *db, const char *tz)
 
 		printf("PayBill: %s %s %s %s order %s trade %s bill %s order %s"
 		    " %s\n", db_col(res, 1), db_col(res, 2), db_col(res, 3),
-		    db_col(res, 9), db_col(res, 4), db_col(res, 5),
+		    db_col(res, 9), db_col(res, 4),
+		    *db_col(res, 5) ? db_col(res, 5) : "-",
 		    *bf ? money_format(strtoll(bf, NULL, 10), a, sizeof(a)) : "-",
 		    *of ? money_format(strtoll(of, NULL, 10), b, sizeof(b)) : "-",
 		    *db_col(res, 8) ? db_col(res, 8) : "-");

@@ -27,13 +27,14 @@ enum { Q_LAST, Q_BILLS, Q_LIST, Q_TOTAL };
 	" WHERE b.day = p.d AND (p.ch = '' OR b.channel = p.ch)" \
 	" UNION ALL" \
 	" SELECT CONCAT('O', o.id), o.channel, 'trade', o.out_trade_no, o.trade_no," \
-	" '', '', o.amount_fen, o.state, 'missing', o.account_id, a.holder, o.id" \
-	" FROM pay_bills d JOIN (SELECT ? AS d, ? AS ch, ? AS tz) p" \
-	" JOIN pay_orders o ON o.channel = d.channel" \
-	"   AND o.paid_at >= CONVERT_TZ(d.day, p.tz, '+00:00')" \
-	"   AND o.paid_at < CONVERT_TZ(d.day + INTERVAL 1 DAY, p.tz, '+00:00')" \
-	" JOIN accounts a ON a.id = o.account_id" \
-	" WHERE d.day = p.d AND d.state = 'ok' AND (p.ch = '' OR d.channel = p.ch)" \
+	" '', '', o.amount_fen, o.state, 'missing', o.account_id," \
+	" COALESCE(a.holder, ''), o.id" \
+	" FROM pay_orders o JOIN (SELECT ? AS d, ? AS ch, ? AS tz) p" \
+	" JOIN pay_bills d ON d.channel = o.channel AND d.day = p.d" \
+	" LEFT JOIN accounts a ON a.id = o.account_id" \
+	" WHERE o.paid_at >= CONVERT_TZ(p.d, p.tz, '+00:00')" \
+	" AND o.paid_at < CONVERT_TZ(p.d + INTERVAL 1 DAY, p.tz, '+00:00')" \
+	" AND d.state = 'ok' AND (p.ch = '' OR o.channel = p.ch)" \
 	" AND o.state IN " PAID \
 	" AND NOT EXISTS (SELECT 1 FROM pay_bill_lines z WHERE z.channel =" \
 	"   o.channel AND z.out_trade_no = o.out_trade_no AND z.kind = 'trade')" \
