@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include "csvimp.h"
 #include "pay.h"
 
 #define MAXP 64		/* parameters of one notice or request */
@@ -538,10 +539,157 @@ alipay_refund_answer(const struct pay_conf *c, const struct pay_http *h,
 	snprintf(note, sz, "refunded");
 	return 1;
 }
+/* the day's bill (below) */
+static int alipay_bill_call(const struct pay_conf *, const char *,
+    struct pay_http *);
+static int alipay_bill_answer(const struct pay_conf *, const struct pay_http *,
+    char *, size_t, char[41]);
+static int alipay_bill_get(const struct pay_conf *, const char *,
+    struct pay_http *);
+static int alipay_bill_parse(const char *, size_t,
+    int (*)(void *, const struct pay_bill_line *), void *);
 
 const struct pay_channel pay_alipay = {
 	"alipay", alipay_order_url, alipay_verify, alipay_query, alipay_close,
 	alipay_refund, alipay_bill, alipay_query_answer, "success", "fail",
 	NULL, NULL,
-	alipay_refund_call, alipay_refund_answer
+	alipay_refund_call, alipay_refund_answer,
+	.bill_call = alipay_bill_call, .bill_answer = alipay_bill_answer,
+	.bill_get = alipay_bill_get, .bill_parse = alipay_bill_parse
 };
+
+/* B1 the day's bill: alipay.data.dataservice.bill.downloadurl.query
+ * (bill_type trade) gives the address of the day's file, a CSV of the
+ * trades and refunds (GBK, in a zip archive with the day's totals:
+ * pay-bill.c unzips it, the parser below reads the CSV of the lines and
+ * refuses the totals' CSV). */
+
+static int
+alipay_bill_call(const struct pay_conf *c, const char *day,
+    struct pay_http *h)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->method, sizeof(h->method), "POST");
+	snprintf(h->url, sizeof(h->url), "%s", c->gateway);
+	return (h->body = alipay_bill(c, day)) == NULL ? -1 : 0;
+}
+
+static int
+alipay_bill_answer(const struct pay_conf *c, const struct pay_http *h,
+    char *url, size_t sz, char sha1[41])
+{
+	static const char name[] =
+	    "\"alipay_data_dataservice_bill_downloadurl_query_response\":";
+	const char *obj = h->answer ? strstr(h->answer, name) : NULL, *end;
+	char *text, sig[1024], v[64];
+	size_t len;
+	int ok;
+
+	sha1[0] = '\0';	/* Alipay gives none: the answer's signature holds */
+	if (h->status != 200 || obj == NULL || *(obj += strlen(name)) != '{' ||
+	    (end = json_end(obj)) == NULL ||
+	    json_str(end, strlen(end), "sign", sig, sizeof(sig)) == -1)
+		return -1;
+	len = (size_t)(end - obj);
+	if ((text = strndup(obj, len)) == NULL)
+		return -1;
+	ok = pay_rsa_verify(c->gw_key, text, strlen(text), sig);
+	free(text);
+	if (!ok || json_str(obj, len, "code", v, sizeof(v)) == -1 ||
+	    strcmp(v, "10000") != 0 ||
+	    json_str(obj, len, "bill_download_url", url, sz) == -1 ||
+	    (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
+		return -1;	/* bill_not_exist too: not ready yet, asked again */
+	return 0;
+}
+
+static int
+alipay_bill_get(const struct pay_conf *c, const char *url, struct pay_http *h)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->method, sizeof(h->method), "GET");
+	if (strlen(url) >= sizeof(h->url))
+		return -1;
+	snprintf(h->url, sizeof(h->url), "%s", url);
+	return 0;
+}
+
+/* The column named NAME of the heading W, or -1. */
+static int
+bill_col(const struct csv_row *w, const char *name)
+{
+	for (int i = 0; i < w->nfields; i++)
+		if (strcmp(w->field[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* S without the blanks and tabs around it into OUT: 0, or -1 too long. */
+static int
+bill_text(char *out, size_t sz, const char *s)
+{
+	size_t n;
+
+	s += strspn(s, " \t");
+	for (n = strlen(s); n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'); n--)
+		;
+	if (n >= sz)
+		return -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+alipay_bill_parse(const char *text, size_t len,
+    int (*fn)(void *, const struct pay_bill_line *), void *arg)
+{
+	struct csv csv;
+	int col[5], n = 0, head = 0;
+	static const char *const names[5] = { "支付宝交易号", "商户订单号",
+	    "业务类型", "订单金额（元）", "交易状态" };
+
+	if (csv_parse(text, len, &csv) == -1)
+		return -1;
+	for (size_t i = 0; i < csv.nrows; i++) {
+		const struct csv_row *w = &csv.row[i];
+		struct pay_bill_line l;
+		char type[32], amt[32];
+
+		if (w->nfields == 0 || w->field[0][0] == '#' ||
+		    (w->nfields == 1 && w->field[0][0] == '\0'))
+			continue;	/* the comments above and below */
+		if (!head) {
+			for (int k = 0; k < 5; k++)
+				col[k] = bill_col(w, names[k]);
+			if (col[0] < 0 || col[1] < 0 || col[2] < 0 || col[3] < 0)
+				goto bad;
+			head = 1;
+			continue;
+		}
+		memset(&l, 0, sizeof(l));
+		for (int k = 0; k < 5; k++)
+			if (col[k] >= w->nfields)
+				goto bad;
+		if (bill_text(l.trade_no, sizeof(l.trade_no), w->field[col[0]]) ||
+		    bill_text(l.out_trade_no, sizeof(l.out_trade_no),
+		    w->field[col[1]]) || bill_text(type, sizeof(type),
+		    w->field[col[2]]) || bill_text(amt, sizeof(amt),
+		    w->field[col[3]]) || (col[4] >= 0 && bill_text(l.state,
+		    sizeof(l.state), w->field[col[4]])) ||
+		    pay_amount_parse(amt + (amt[0] == '-'), &l.amount) == -1)
+			goto bad;
+		if (strcmp(type, "退款") == 0)
+			l.refund = 1;
+		else if (strcmp(type, "交易") != 0)
+			continue;	/* no money of an order */
+		if (fn(arg, &l) == -1)
+			goto bad;
+		n++;
+	}
+	csv_free(&csv);
+	return head ? n : -1;
+bad:
+	csv_free(&csv);
+	return -1;
+}

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "crypto.h"
+#include "csvimp.h"
 #include "pay.h"
 
 #define JSON_DEPTH 16	/* objects and arrays in one another */
@@ -729,10 +730,177 @@ wechat_refund_answer(const struct pay_conf *c, const struct pay_http *h,
 		return 1;
 	return strcmp(v, "PROCESSING") == 0 ? 0 : -1;
 }
+/* the day's bill (below) */
+static int wechat_bill_call(const struct pay_conf *, const char *,
+    struct pay_http *);
+static int wechat_bill_answer(const struct pay_conf *, const struct pay_http *,
+    char *, size_t, char[41]);
+static int wechat_bill_get(const struct pay_conf *, const char *,
+    struct pay_http *);
+static int wechat_bill_parse(const char *, size_t,
+    int (*)(void *, const struct pay_bill_line *), void *);
 
 const struct pay_channel pay_wechat = {
 	"wechat", NULL, wechat_verify, wechat_none, wechat_none,
 	wechat_no_refund, wechat_none, wechat_no_answer, "",
 	"{\"code\":\"FAIL\",\"message\":\"失败\"}", wechat_call, wechat_answer,
-	wechat_refund_call, wechat_refund_answer
+	wechat_refund_call, wechat_refund_answer,
+	.bill_call = wechat_bill_call, .bill_answer = wechat_bill_answer,
+	.bill_get = wechat_bill_get, .bill_parse = wechat_bill_parse
 };
+
+/* B1 the day's bill: GET /v3/bill/tradebill (bill_type ALL) answers,
+ * signed, the file's address and its SHA-1; the file (its request signed,
+ * its answer not) is a CSV whose values start with a backtick, the day's
+ * totals after the lines. */
+
+static int
+wechat_bill_call(const struct pay_conf *c, const char *day,
+    struct pay_http *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (strlen(day) != 10 || strspn(day, "0123456789-") != 10) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(h->method, sizeof(h->method), "GET");
+	snprintf(h->url, sizeof(h->url), "%s/v3/bill/tradebill?bill_date=%s"
+	    "&bill_type=ALL", c->gateway, day);
+	return wx_authorize(c, h);
+}
+
+static int
+wechat_bill_answer(const struct pay_conf *c, const struct pay_http *h,
+    char *url, size_t sz, char sha1[41])
+{
+	struct wxmsg m;
+	struct jv doc;
+	char why[64], v[64];
+
+	sha1[0] = '\0';
+	if (h->answer == NULL || wx_open(c->gw_key, h->answer, strlen(h->answer),
+	    (long)time(NULL), &m, why, sizeof(why)) != NULL ||
+	    m.blen == 0 || jdoc(m.body, m.blen, &doc) == -1)
+		return -1;
+	if (h->status != 200)	/* no trades that day: no bill */
+		return jtext(doc, "code", v, sizeof(v)) == 0 &&
+		    strcmp(v, "NO_STATEMENT_EXIST") == 0 ? 1 : -1;
+	if (jtext(doc, "hash_type", v, sizeof(v)) == -1 ||
+	    strcmp(v, "SHA1") != 0 ||
+	    jtext(doc, "hash_value", sha1, 41) == -1 || strlen(sha1) != 40 ||
+	    strspn(sha1, "0123456789abcdefABCDEF") != 40 ||
+	    jtext(doc, "download_url", url, sz) == -1 ||
+	    (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
+		return -1;
+	return 0;
+}
+
+static int
+wechat_bill_get(const struct pay_conf *c, const char *url, struct pay_http *h)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->method, sizeof(h->method), "GET");
+	if (strlen(url) >= sizeof(h->url))
+		return -1;
+	snprintf(h->url, sizeof(h->url), "%s", url);
+	return wx_authorize(c, h);
+}
+
+/* The value S of the bill without its backtick and blanks into OUT. */
+static int
+bill_value(char *out, size_t sz, const char *s)
+{
+	size_t n;
+
+	s += strspn(s, " \t");
+	if (*s == '`')
+		s++;
+	for (n = strlen(s); n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'); n--)
+		;
+	if (n >= sz)
+		return -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* The column named NAME of the heading W, or -1. */
+static int
+bill_col(const struct csv_row *w, const char *name)
+{
+	for (int i = 0; i < w->nfields; i++)
+		if (strcmp(w->field[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* Row W of the bill into L with the columns COL: 1 a trade or refund, 0
+ * none (a revoked or closed trade), -1 malformed. */
+static int
+bill_row(const struct csv_row *w, const int *col, struct pay_bill_line *l)
+{
+	char amt[32], ramt[32];
+
+	memset(l, 0, sizeof(*l));
+	for (int k = 0; k < 5; k++)
+		if (col[k] >= w->nfields)
+			return -1;
+	if (bill_value(l->trade_no, sizeof(l->trade_no), w->field[col[0]]) ||
+	    bill_value(l->out_trade_no, sizeof(l->out_trade_no),
+	    w->field[col[1]]) || bill_value(l->state, sizeof(l->state),
+	    w->field[col[2]]) || bill_value(amt, sizeof(amt), w->field[col[3]]) ||
+	    bill_value(ramt, sizeof(ramt), w->field[col[4]]))
+		return -1;
+	if (strcmp(l->state, "REFUND") == 0) {
+		l->refund = 1;
+		return pay_amount_parse(ramt, &l->amount) == -1 ? -1 : 1;
+	}
+	if (strcmp(l->state, "SUCCESS") != 0)
+		return 0;
+	return pay_amount_parse(amt, &l->amount) == -1 ? -1 : 1;
+}
+
+static int
+wechat_bill_parse(const char *text, size_t len,
+    int (*fn)(void *, const struct pay_bill_line *), void *arg)
+{
+	static const char *const names[5] = { "微信订单号", "商户订单号",
+	    "交易状态", "订单金额", "申请退款金额" };
+	struct csv csv;
+	int col[5], n = 0, head = 0, rc;
+
+	if (csv_parse(text, len, &csv) == -1)
+		return -1;
+	for (size_t i = 0; i < csv.nrows; i++) {
+		const struct csv_row *w = &csv.row[i];
+		struct pay_bill_line l;
+
+		if (w->nfields == 0 || (w->nfields == 1 && w->field[0][0] == '\0'))
+			continue;
+		if (!head) {
+			for (int k = 0; k < 5; k++)
+				col[k] = bill_col(w, names[k]);
+			if (col[3] < 0)	/* the older heading */
+				col[3] = bill_col(w, "应结订单金额");
+			if (col[4] < 0)
+				col[4] = bill_col(w, "退款金额");
+			for (int k = 0; k < 5; k++)
+				if (col[k] < 0)
+					goto bad;
+			head = 1;
+			continue;
+		}
+		if (strcmp(w->field[0], "总交易单数") == 0)
+			break;	/* the day's totals */
+		if ((rc = bill_row(w, col, &l)) == -1)
+			goto bad;
+		if (rc == 1 && fn(arg, &l) == -1)
+			goto bad;
+		n += rc;
+	}
+	csv_free(&csv);
+	return head ? n : -1;
+bad:
+	csv_free(&csv);
+	return -1;
+}

@@ -9,6 +9,7 @@ struct config;
 struct db;
 struct evp_pkey_st;
 struct pay_http;
+struct pay_bill_line;
 
 #define PAY_NO_LEN 32	/* an order's number: 16 random bytes in hex */
 #define PAY_BODY_MAX (16 * 1024)	/* the largest notice taken */
@@ -137,6 +138,25 @@ struct pay_channel {
 	 * gateway said into NOTE (SZ bytes). */
 	int (*refund_answer)(const struct pay_conf *, const struct pay_http *h,
 	    const char *no, const char *rno, int64_t fen, char *note, size_t sz);
+
+	/* B1 the day's bill (the calls made by lib/pay-bill.c): the signed
+	 * request for the bill of DAY ("YYYY-MM-DD") into H; its answer H
+	 * checked: 0 with the file's address in URL (SZ bytes) and its SHA-1
+	 * in hex in SHA1 when the gateway gives one (else ""), 1 the gateway
+	 * has no bill that day because there were no trades, -1 not to be
+	 * believed (or not ready: asked again later); the request for the
+	 * file at URL into H; the file TEXT (LEN bytes, UTF-8 or GBK, read by
+	 * csv_parse) read: FN for each trade or refund line, headings and
+	 * summaries skipped, the lines counted, or -1 when it is not such a
+	 * bill or FN refused a line. */
+	int (*bill_call)(const struct pay_conf *, const char *day,
+	    struct pay_http *h);
+	int (*bill_answer)(const struct pay_conf *, const struct pay_http *h,
+	    char *url, size_t sz, char sha1[41]);
+	int (*bill_get)(const struct pay_conf *, const char *url,
+	    struct pay_http *h);
+	int (*bill_parse)(const char *text, size_t len,
+	    int (*fn)(void *arg, const struct pay_bill_line *), void *arg);
 };
 
 #define PAY_CALL_ORDER 1
@@ -287,5 +307,51 @@ struct pay_refund_result {
 int pay_refund_sync(struct db *, const struct pay_conf *,
     const struct pay_channel *ch,
     int (*http)(struct pay_http *, long, long), struct pay_refund_result *r);
+
+/*
+ * B1: the gateways' daily bills (lib/pay-bill.c, libcurl; linked into
+ * prepaid-admin only), matched line by line with the orders by the
+ * reconciliation (rc_pay_bill in reconcile.h).
+ */
+
+/* A line of a bill as a channel read it. */
+struct pay_bill_line {
+	char trade_no[65];	/* the gateway's */
+	char out_trade_no[65];	/* ours, or a number that is not */
+	char state[33];		/* the gateway's word for it */
+	int64_t amount;		/* fen, the trade's or the refund's */
+	int refund;		/* a refund, not a trade */
+};
+
+/* What fetching a bill did. */
+struct pay_bill_result {
+	int lines;		/* stored */
+	int mismatches;		/* of the channel's day, after matching */
+	char why[128];		/* why the bill was not taken */
+};
+
+/*
+ * The bill of DAY ("YYYY-MM-DD", the site's day) of channel CH fetched
+ * from the gateway over HTTPS (with timeouts), its signature or hash
+ * checked, unzipped when it is a zip archive (Alipay's), its lines stored in one transaction replacing the day's
+ * (pay_bill_lines, pay_bills ok), then counted against the orders of the
+ * site in the time zone TZ. Returns 0 with *R; 1 when the bill was not
+ * taken (R->why; the day kept as failed, nothing of it stored, a bill
+ * taken before left as it was); -1 on a database error.
+ */
+int pay_bill_fetch(struct db *, const struct pay_conf *,
+    const struct pay_channel *ch, const char *day, const char *tz,
+    struct pay_bill_result *r);
+
+/*
+ * The day whose bill payments-sync fetches for channel CH: yesterday in
+ * the time zone TZ, into DAY (11 bytes), unless taken already or failed
+ * less than RETRY_S seconds ago. 1 due, 0 not, -1 on error.
+ */
+int pay_bill_due(struct db *, const char *ch, const char *tz, long retry_s,
+    char *day);
+
+/* 1 when DAY is a date "YYYY-MM-DD", else 0. */
+int pay_bill_day_ok(const char *day);
 
 #endif

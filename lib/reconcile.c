@@ -10,7 +10,7 @@
 enum {
 	Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD, Q_LINKS,
 	Q_LOCAL, Q_RECORD, Q_LAST, Q_CLOSINGS, Q_OPENING, Q_UNCLAIMED,
-	Q_PAY_ENTRIES, Q_PAY_ORDERS
+	Q_PAY_ENTRIES, Q_PAY_ORDERS, Q_PAY_BILL
 };
 static const char *const q[] = {
 	/* 1. a meter's count by its last read against the tokens issued and
@@ -115,6 +115,44 @@ static const char *const q[] = {
 	    " WHERE l.kind = 'online' AND l.channel IN ('alipay', 'wechat')"
 	    " AND (o.id IS NULL OR o.state NOT IN ('credited', 'refunded'))"
 	    " ORDER BY l.id LIMIT 500",
+	/* 11. B1: the gateways' bills fetched, line by line against the
+	 * orders: a line with no order of ours (no_order), with an order not
+	 * paid here (not_paid: the notice and the query missed it) or of
+	 * another amount (amount); an order paid on a day whose bill was
+	 * taken and that no bill holds (missing). A refund line needs its
+	 * order only. */
+#define PAID "('paid', 'credited', 'needs_refund', 'refunded')"
+	[Q_PAY_BILL] = "SELECT x.id, x.kind, x.channel, x.day, x.no, x.trade_no,"
+	    " x.bill_fen, x.order_fen, x.state, x.line FROM ("
+	    " SELECT CONCAT('L', b.id) AS id, CASE WHEN o.id IS NULL THEN 'no_order'"
+	    "   WHEN o.state NOT IN " PAID " THEN 'not_paid' ELSE 'amount' END AS kind,"
+	    " b.channel, DATE_FORMAT(b.day, '%Y-%m-%d') AS day, b.out_trade_no AS no,"
+	    " b.trade_no, b.amount_fen AS bill_fen,"
+	    " COALESCE(o.amount_fen, '') AS order_fen, COALESCE(o.state, '') AS state,"
+	    " b.kind AS line"
+	    " FROM pay_bill_lines b JOIN (SELECT ? AS ch, ? AS d) p"
+	    " LEFT JOIN pay_orders o ON o.out_trade_no = b.out_trade_no"
+	    "   AND o.channel = b.channel"
+	    " WHERE (p.ch = '' OR b.channel = p.ch) AND (p.d = '' OR b.day = p.d)"
+	    " AND (o.id IS NULL OR (b.kind = 'trade' AND (o.state NOT IN " PAID
+	    "   OR o.amount_fen <> b.amount_fen)))"
+	    " UNION ALL"
+	    " SELECT CONCAT('O', o.id), 'missing', o.channel,"
+	    " DATE_FORMAT(d.day, '%Y-%m-%d'), o.out_trade_no, o.trade_no, '',"
+	    " o.amount_fen, o.state, 'trade'"
+	    " FROM pay_orders o JOIN (SELECT ? AS ch, ? AS d, ? AS tz) p"
+	    " JOIN pay_bills d ON d.channel = o.channel"
+	    "   AND d.day = DATE(CONVERT_TZ(o.paid_at, '+00:00', p.tz))"
+	    " WHERE d.state = 'ok' AND (p.ch = '' OR o.channel = p.ch)"
+	    /* a day asked for: its orders by the index on paid_at */
+	    " AND o.paid_at >= COALESCE(CONVERT_TZ(NULLIF(p.d, ''), p.tz, '+00:00'),"
+	    "   '2000-01-01')"
+	    " AND o.paid_at < COALESCE(CONVERT_TZ(NULLIF(p.d, '') + INTERVAL 1 DAY,"
+	    "   p.tz, '+00:00'), '2999-12-31') AND o.state IN " PAID
+	    " AND NOT EXISTS (SELECT 1 FROM pay_bill_lines z WHERE z.channel ="
+	    "   o.channel AND z.out_trade_no = o.out_trade_no AND z.kind = 'trade')"
+	    ") x ORDER BY x.day, x.channel, x.kind, x.no LIMIT 500",
+#undef PAID
 	/* not a mismatch: money found on meters at opening, carried over into
 	 * the new account or cleared (the previous holder's) */
 	/* the money cleared off meters that no account held before: the site's */
@@ -137,7 +175,7 @@ static const char *const q[] = {
 const struct rc_check rc_checks[RC_NCHECKS] = {
 	{ "Counts", 1 }, { "Entries", 0 }, { "Orphans", 1 }, { "Failed", 1 },
 	{ "Tiers", 0 }, { "Held", 1 }, { "Closings", 1 }, { "PayEntries", 1 },
-	{ "PayOrders", 1 },
+	{ "PayOrders", 1 }, { "PayBill", 1 },
 };
 
 struct dbres *
@@ -145,11 +183,19 @@ rc_query(struct db *db, int check, const char *tz)
 {
 	static const int sql[RC_NCHECKS] = {
 		Q_COUNTS, Q_ENTRIES, Q_ORPHANS, Q_FAILED, Q_TIERS, Q_HELD,
-		Q_CLOSINGS, Q_PAY_ENTRIES, Q_PAY_ORDERS
+		Q_CLOSINGS, Q_PAY_ENTRIES, Q_PAY_ORDERS, Q_PAY_BILL
 	};
 
+	if (sql[check] == Q_PAY_BILL)
+		return rc_pay_bill(db, tz, "", "");
 	return rc_checks[check].tz ? db_query(db, q[sql[check]], "s", tz) :
 	    db_query(db, q[sql[check]], "");
+}
+
+struct dbres *
+rc_pay_bill(struct db *db, const char *tz, const char *ch, const char *day)
+{
+	return db_query(db, q[Q_PAY_BILL], "sssss", ch, day, ch, day, tz);
 }
 
 struct dbres *

@@ -10,7 +10,7 @@ struct dbres;
 struct balance;
 
 /* The listed checks, in page order; NAME is also the page's HDF node. */
-#define RC_NCHECKS 9
+#define RC_NCHECKS 10
 struct rc_check {
 	const char	*name;
 	int		tz;	/* its query takes the site's time zone */
@@ -19,6 +19,15 @@ extern const struct rc_check rc_checks[RC_NCHECKS];
 
 /* The mismatches of check I (at most 500 rows), or NULL. */
 struct dbres *rc_query(struct db *, int check, const char *tz);
+
+/*
+ * B1: the mismatches of the gateways' bills taken (pay_bills ok) with the
+ * orders, of channel CH and DAY ("" for all): id, kind (no_order,
+ * not_paid, amount, missing), channel, day, no, trade_no, bill_fen,
+ * order_fen, state (the order's), line (trade, refund); or NULL.
+ */
+struct dbres *rc_pay_bill(struct db *, const char *tz, const char *ch,
+    const char *day);
 
 /* Not a mismatch: the money found on meters at opening, carried over or
  * cleared (the last 100), or NULL. */

@@ -140,6 +140,10 @@ GRANT SELECT, INSERT ON pay_notices TO 'prepaid_staff'@'localhost';
 -- a second operator approves, payments-sync sends them and marks the order
 -- refunded when the gateway says so; never deleted
 GRANT SELECT, INSERT, UPDATE ON pay_refunds TO 'prepaid_staff'@'localhost';
+-- B1 the gateways' daily bills (031_pay_bills.sql): payments-sync stores
+-- them (a day fetched again replaces its lines), the console reads them
+GRANT SELECT, INSERT, UPDATE ON pay_bills TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON pay_bill_lines TO 'prepaid_staff'@'localhost';
 -- M1 sign-in by code and M4 the phone change (023_student_codes.sql): only
 -- through the definer functions, which take a phone in and give none out;
 -- no right on student_codes, accounts.phone or sms_outbox itself

@@ -13,6 +13,7 @@
 #include "import.h"
 #include "ledger.h"
 #include "log.h"
+#include "money.h"
 #include "oplog.h"
 #include "pay.h"
 #include "tariffs.h"
@@ -42,6 +43,8 @@ usage(void)
 	    "       prepaid-admin payments-sync (orders without a notice asked of the\n"
 	    "                                      gateway, credited or closed;\n"
 	    "                                      approved refunds sent)\n"
+	    "                                      yesterday's bills fetched)\n"
+	    "       prepaid-admin payments-sync --bill YYYY-MM-DD (that day's bills)\n"
 	    "       prepaid-admin check\n"
 	    "The configuration is read from $PREPAID_CONF"
 	    " (default /etc/prepaid/prepaid.conf).\n");
@@ -158,11 +161,64 @@ cmd_add_operator(struct db *db, const char *login, const char *role)
 	return 0;
 }
 
-/* payments-sync: orders older than pay_sync_after_s (300) asked of their
- * gateway, unpaid ones older than pay_expire_s (1800) closed; each
- * configured channel in turn. */
+/* B1: the bill of DAY of channel CH (conf C) fetched and matched; 0, or
+ * 1 when it was not taken. Without DAY yesterday's, when it is due (not
+ * taken yet or failed a while ago); one not taken then is no failure of
+ * the job: a gateway makes its bill in the morning, and it is asked again
+ * (the staff page shows it as not taken meanwhile). */
 static int
-cmd_payments_sync(struct db *db, const struct config *cf)
+bill_step(struct db *db, const struct config *cf, const struct pay_conf *c,
+    const struct pay_channel *ch, const char *day)
+{
+	const char *tz = config_get(cf, "tz_offset", "+08:00");
+	struct pay_bill_result r;
+	char due[11];
+	int rc, asked = day != NULL;
+
+	if (day == NULL) {
+		if ((rc = pay_bill_due(db, ch->name, tz,
+		    config_int(cf, "pay_bill_retry_s", 600), due)) != 1)
+			return rc == -1;
+		day = due;
+	}
+	if ((rc = pay_bill_fetch(db, c, ch, day, tz, &r)) == -1) {
+		log_warnx("payments-sync: %s bill %s: %s", ch->name, day,
+		    db_error(db));
+		return 1;
+	}
+	if (rc == 1)
+		printf("payments-sync: %s bill %s not taken: %s\n", ch->name, day,
+		    r.why);
+	else
+		printf("payments-sync: %s bill %s: %d lines, %d mismatches\n",
+		    ch->name, day, r.lines, r.mismatches);
+	return asked ? rc : 0;
+}
+
+/* Refunds approved by staff, sent to channel CH's gateway here (never by a
+ * page): 0, 1 when one failed (sent again next time), -1 (the database). */
+static int
+refund_step(struct db *db, const struct pay_conf *c,
+    const struct pay_channel *ch)
+{
+	struct pay_refund_result f;
+
+	if (pay_refund_sync(db, c, ch, pay_http, &f) == -1) {
+		log_warnx("payments-sync: refunds: %s", db_error(db));
+		return -1;
+	}
+	printf("payments-sync: %s refunds: %d sent, %d refunded,"
+	    " %d in progress, %d failed\n", ch->name, f.sent, f.refunded,
+	    f.pending, f.failed);
+	return f.failed > 0;
+}
+
+/* payments-sync: orders older than pay_sync_after_s (300) asked of their
+ * gateway, unpaid ones older than pay_expire_s (1800) closed, then
+ * yesterday's bill once; each configured channel in turn. With BILL only
+ * that day's bills. */
+static int
+cmd_payments_sync(struct db *db, const struct config *cf, const char *bill)
 {
 	static const struct pay_channel *const chs[] = { &pay_alipay, &pay_wechat };
 	struct pay_sync_result r;
@@ -180,6 +236,11 @@ cmd_payments_sync(struct db *db, const struct config *cf)
 			    ENOENT ? "not configured" : "refused: its keys (see the log)");
 			continue;
 		}
+		if (bill != NULL) {
+			bad |= bill_step(db, cf, c, chs[i], bill);
+			pay_conf_free(c);
+			continue;
+		}
 		rc = pay_sync(db, c, chs[i], config_int(cf, "pay_sync_after_s", 300),
 		    config_int(cf, "pay_expire_s", 1800), &r);
 		if (rc == -1) {
@@ -191,23 +252,37 @@ cmd_payments_sync(struct db *db, const struct config *cf)
 		    " %d closed, %d failed\n", chs[i]->name, r.asked, r.credited,
 		    r.refund, r.closed, r.failed);
 		bad |= r.failed > 0;
-		/* refunds approved by staff, sent here (never by a page) */
-		{
-			struct pay_refund_result f;
-
-			if (pay_refund_sync(db, c, chs[i], pay_http, &f) == -1) {
-				pay_conf_free(c);
-				log_warnx("payments-sync: refunds: %s", db_error(db));
-				return 1;
-			}
-			printf("payments-sync: %s refunds: %d sent, %d refunded,"
-			    " %d in progress, %d failed\n", chs[i]->name, f.sent,
-			    f.refunded, f.pending, f.failed);
-			bad |= f.failed > 0;
-		}
+		rc = refund_step(db, c, chs[i]);
+		if (rc != -1)
+			bad |= rc | bill_step(db, cf, c, chs[i], NULL);
 		pay_conf_free(c);
+		if (rc == -1)
+			return 1;
 	}
 	return bad;
+}
+
+/* B1: each mismatch of the gateways' bills, one line each. */
+static void
+print_bill_mismatches(struct db *db, const char *tz)
+{
+	struct dbres *res = rc_pay_bill(db, tz, "", "");
+	char a[32], b[32];
+
+	if (res == NULL)
+		return;
+	while (db_next(res) == 1) {
+		const char *bf = db_col(res, 6), *of = db_col(res, 7);
+
+		printf("PayBill: %s %s %s %s order %s trade %s bill %s order %s"
+		    " %s\n", db_col(res, 1), db_col(res, 2), db_col(res, 3),
+		    db_col(res, 9), db_col(res, 4),
+		    *db_col(res, 5) ? db_col(res, 5) : "-",
+		    *bf ? money_format(strtoll(bf, NULL, 10), a, sizeof(a)) : "-",
+		    *of ? money_format(strtoll(of, NULL, 10), b, sizeof(b)) : "-",
+		    *db_col(res, 8) ? db_col(res, 8) : "-");
+	}
+	db_res_free(res);
 }
 
 int
@@ -255,9 +330,17 @@ main(int argc, char **argv)
 
 		if (n >= 0)
 			printf("reconcile: %d mismatches: %s\n", n, detail);
+		if (n > 0)
+			print_bill_mismatches(db, config_get(cf, "tz_offset",
+			    "+08:00"));
 		rc = n != 0;
-	} else if (strcmp(argv[1], "payments-sync") == 0) {
-		rc = cmd_payments_sync(db, cf);
+	} else if (strcmp(argv[1], "payments-sync") == 0 && argc == 2) {
+		rc = cmd_payments_sync(db, cf, NULL);
+	} else if (strcmp(argv[1], "payments-sync") == 0 && argc == 4 &&
+	    strcmp(argv[2], "--bill") == 0) {
+		if (!pay_bill_day_ok(argv[3]))
+			usage();
+		rc = cmd_payments_sync(db, cf, argv[3]);
 	} else if (strcmp(argv[1], "check") == 0)
 		rc = db_ping(db) == 0 ? 0 : 1;
 	else

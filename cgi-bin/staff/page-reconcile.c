@@ -83,6 +83,8 @@ page_reconcile(struct req *r)
 	web_money_col(r, "PayEntries", "amount_fen", "amount");
 	web_money_col(r, "PayEntries", "entry_fen", "entry");
 	web_money_col(r, "PayOrders", "amount_fen", "amount");
+	web_money_col(r, "PayBill", "bill_fen", "bill");
+	web_money_col(r, "PayBill", "order_fen", "order");
 	web_money_col(r, "Tiers", "adjust_fen", "adjust");
 	web_money_col(r, "Tiers", "exact_fen", "exact");
 	web_money_col(r, "Tiers", "deducted_fen", "deducted");

@@ -77,5 +77,7 @@ int page_payments(struct req *);
 int page_payment(struct req *);
 /* M3: a refund of an online payment through the gateway (page-payrefund.c). */
 int page_payrefund(struct req *);
+/* B1: the gateways' bill of a day, matched with the orders (page-paybill.c). */
+int page_paybill(struct req *);
 
 #endif

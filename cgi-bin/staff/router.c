@@ -74,6 +74,8 @@ const struct route routes[] = {
 	{ "/payment",		M_GET,		R_PAY,	  page_payment },
 	/* a refund through the gateway: F19, and PAY checked by the page */
 	{ "/payrefund",		M_GET | M_POST,	19,	  page_payrefund },
+	/* B1: the gateways' bill of a day matched with the orders */
+	{ "/payments/bill",	M_GET,		R_PAY,	  page_paybill },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

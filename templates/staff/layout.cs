@@ -50,6 +50,7 @@
 <?cs call:group("pay", Lang.menu.g_pay) ?>
 <?cs call:item(Op.right.PAY, "/payments", "", Lang.menu.payments) ?>
 <li><a class="dropdown-item" href="/payments?state=needs_refund"><?cs var:Lang.menu.payments_action ?></a></li>
+<?cs call:item(Op.right.PAY, "/payments/bill", "", Lang.PayBill.menu) ?>
 <?cs call:group_end() ?>
 <?cs /if ?>
 <?cs if:Op.right.F22 || Op.right.F23 || Op.right.F24 || Op.right.F25 || Op.right.F26 || Op.right.F27 || Op.right.F28 || Op.right.F29 || Op.right.F30 || Op.right.B9 ?>

@@ -47,6 +47,14 @@ for p in [f"/sale?id={sid}", f"/receipt?id={sid}", f"/refund?account={aid}", f"/
           f"/close?id={aid}", f"/meter/history?meter={meter}", "/approvals", "/sell?q=vg"]:
     r = a.get(p)
     check(r.status == 200, f"GET {p.split('?')[0]} under valgrind", r.status)
+# a gateway's bill with a line that no order has, on its page and exported
+db("INSERT IGNORE INTO pay_bills (channel, day, state, line_count) VALUES ('alipay', '2026-03-01', 'ok', 1)")
+db("INSERT IGNORE INTO pay_bill_lines (channel, day, trade_no, out_trade_no, amount_fen, kind)"
+   " VALUES ('alipay', '2026-03-01', '2026vg', 'vg-not-ours', 300, 'trade')")
+for p in ["/payments/bill?day=2026-03-01&match=bad", "/payments/bill?day=2026-03-01&export=xlsx",
+          "/payments/bill?day=bad"]:
+    r = a.get(p)
+    check(r.status == 200, f"GET {p} under valgrind", r.status)
 r = a.post("/refund", {"account": aid, "meter": meter, "amount": "99999", "idem": uuid.uuid4().hex, "confirm": "1"})
 check(r.status == 200, "a refused refund under valgrind")
 r = Client().login("nobody", "wrong")

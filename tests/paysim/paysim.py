@@ -8,7 +8,7 @@ notify_url (signed with the sandbox's private key) and goes back to the
 return_url. The server's side: alipay.trade.query / .close / .refund (one
 refund per out_request_no, never above what was paid) and
 the bill's download address answer signed JSON; GET /bill?date=YYYY-MM-DD
-serves the day's bill as CSV.
+serves the day's bill as Alipay's CSV (comments, heading, lines, totals).
 
 Test hooks under /ctl/ (JSON answers):
   /ctl/pay?no=N                   pay order N without a browser, send its notice
@@ -23,6 +23,11 @@ Test hooks under /ctl/ (JSON answers):
                                   refunded_fen, refund_calls)
   /ctl/refund_fail?mode=error     the next alipay.trade.refund fails (mode=forge: it is done, but its
                                   answer is signed with another key)
+  /ctl/bill?no=N&off=1            the bills: N left off; &amount=12.31 N's line
+      of another amount; &day=YYYY-MM-DD N on that day's bill;
+      ?foreign=1&date=D&amount=3.00 a trade that is not ours; ?gbk=1 the
+      file in GBK; ?zip=1 zipped with the totals (?zip=cut cut short); ?reset=1 every change forgotten (/ctl/wx/bill the same
+      for WeChat Pay, with ?badhash=1: the file's SHA-1 not the answer's)
 
 WeChat Pay (with --wx-*): POST /v3/pay/transactions/h5, GET
 /v3/pay/transactions/out-trade-no/N?mchid=, POST .../N/close, the pay page
@@ -35,6 +40,7 @@ POST /v3/refund/domestic/refunds and GET .../refunds/{out_refund_no}, and
 import argparse
 import base64
 import html
+import io
 import json
 import os
 import signal
@@ -47,8 +53,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import bills
 
 ARGS = None
 ORDERS = {}     # out_trade_no -> dict
@@ -56,6 +65,8 @@ LOCK = threading.Lock()
 FORGE_KEY = None
 WX = None       # the WeChat Pay sandbox (wechat.py), when configured
 REFUND_FAIL = {}  # channel -> how its next refund fails (/ctl/refund_fail)
+# the test's changes to the bills (/ctl/bill, bills.py)
+BILL = bills.new()
 
 
 def log(*a):
@@ -305,14 +316,58 @@ button{{width:100%;font-size:1.2rem;padding:.8rem;background:#1677ff;color:#fff;
         return self.answer(302, "", headers=[("Location", o["return_url"] + sep + urllib.parse.urlencode(back))])
 
     def bill(self, q):
+        """The day's trade bill as Alipay's CSV: comments, the heading, a line per trade and refund, the totals;
+        with the test's changes (BILL); in GBK as Alipay writes it after /ctl/bill?gbk=1."""
         day = q.get("date", "")
-        lines = ["支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,订单金额（元）,交易状态"]
+        rows = []
         with LOCK:
             for o in ORDERS.values():
-                if o["status"] in ("TRADE_SUCCESS", "TRADE_FINISHED") and (o.get("paid") or "").startswith(day):
-                    lines.append(",".join([o["trade_no"], o["no"], "交易", o["subject"], o["created"],
-                                           o.get("paid", ""), yuan(o["fen"]), o["status"]]))
-        return self.answer(200, "\n".join(lines) + "\n", "text/csv; charset=utf-8")
+                if o["status"] not in ("TRADE_SUCCESS", "TRADE_FINISHED") or o["no"] in BILL["off"]:
+                    continue
+                if BILL["day"].get(o["no"], (o.get("paid") or "")[:10]) != day:
+                    continue
+                fen = fen_of(BILL["amount"][o["no"]]) if o["no"] in BILL["amount"] else o["fen"]
+                rows.append([o["trade_no"], o["no"], "交易", o["subject"], o["created"], o.get("paid", ""),
+                             yuan(fen), o["status"]])
+                if o.get("refunded"):
+                    rows.append([o["trade_no"], o["no"], "退款", o["subject"], o["created"], o.get("paid", ""),
+                                 "-" + o["refunded"], "REFUND_SUCCESS"])
+            for f in BILL["foreign"]:
+                if f["date"] == day:
+                    rows.append([f["trade_no"], f["no"], "交易", "其他商品", day + " 12:00:00",
+                                 day + " 12:00:01", f["amount"], "TRADE_SUCCESS"])
+        lines = ["#支付宝业务明细查询", f"#账号：[{ARGS.seller_id}0156]", f"#起始日期：[{day} 00:00:00]"
+                 f"   终止日期：[{day} 23:59:59]", "#-----------------------------------------业务明细列表"
+                 "----------------------------------------",
+                 "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,订单金额（元）,交易状态"]
+        lines += [",".join(v + "\t" if i < 2 else v for i, v in enumerate(r)) for r in rows]
+        total = sum(fen_of(r[6].lstrip("-")) for r in rows if r[2] == "交易")
+        lines += ["#-----------------------------------------业务明细列表结束"
+                  "------------------------------------",
+                  f"#交易合计：{sum(1 for r in rows if r[2] == '交易')}笔，商家实收共{yuan(total)}元",
+                  f"#导出时间：[{now()}]"]
+        text = "\n".join(lines) + "\n"
+        if BILL["zip"]:
+            # as Alipay serves it: the lines and the totals, each a GBK CSV, in one archive
+            totals = ("#支付宝业务汇总查询\n门店编号,门店名称,交易订单总笔数,退款订单总笔数,订单金额（元）\n"
+                      f",,{len(rows)},0,{yuan(total)}\n#结束\n")
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr(f"{ARGS.seller_id}0156_{day.replace('-', '')}_业务明细(汇总).csv", totals.encode("gbk"))
+                z.writestr(f"{ARGS.seller_id}0156_{day.replace('-', '')}_业务明细.csv", text.encode("gbk"))
+            data = out.getvalue()
+            if BILL["zip"] == "cut":
+                data = data[:len(data) // 2]
+            return self.answer(200, data, "application/zip")
+        if BILL["gbk"]:
+            return self.answer(200, text.encode("gbk"), "text/csv; charset=gbk")
+        return self.answer(200, text, "text/csv; charset=utf-8")
+
+    def bill_ctl(self, q):
+        """/ctl/bill: a change to the bills (bills.change)."""
+        with LOCK:
+            out = bills.change(BILL, q, lambda: "2026" + uuid.uuid4().hex[:24], yuan)
+        return self.answer(200, json.dumps(out), "application/json")
 
     def ctl(self, what, q):
         if what == "orders":
@@ -322,6 +377,8 @@ button{{width:100%;font-size:1.2rem;padding:.8rem;background:#1677ff;color:#fff;
             # the next refund fails: mode=error (not done, an error answer) or forge (done, its answer forged)
             REFUND_FAIL["alipay"] = q.get("mode", "error")
             return self.answer(200, json.dumps({"refund_fail": REFUND_FAIL["alipay"]}), "application/json")
+        if what == "bill":
+            return self.bill_ctl(q)
         o = order_for(q.get("no", ""), q)
         if o is None:
             return self.answer(404, json.dumps({"error": "no such order"}), "application/json")

@@ -1,5 +1,6 @@
 """wechat.py - the payment sandbox's WeChat Pay (API v3, H5) from its public specification: requests checked by their WECHATPAY2-SHA256-RSA2048 Authorization with the merchant's public key, answers and notices signed with the sandbox platform's key, a notice's resource encrypted with AEAD_AES_256_GCM and the APIv3 key."""
 import base64
+import hashlib
 import html
 import json
 import os
@@ -16,10 +17,20 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+import bills
+
 ORDERS = {}     # out_trade_no -> dict
 REFUNDS = {}    # out_refund_no -> dict
 LOCK = threading.Lock()
 SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+BILL = bills.new()      # the test's changes to the bills (/ctl/wx/bill)
+TOKENS = {}             # a bill's download token -> (day, the file)
+
+
+def bills_fen(s):
+    """A bill's amount in yuan ("12.30") in fen."""
+    whole, _, frac = s.partition(".")
+    return int(whole) * 100 + int((frac + "00")[:2])
 
 
 class Sandbox:
@@ -160,6 +171,14 @@ class Sandbox:
             return self.refund(json.loads(body or "{}"))
         if path.startswith("/v3/refund/domestic/refunds/") and method == "GET":
             return self.refund_query(path.rsplit("/", 1)[1])
+        if method == "GET" and path == "/v3/bill/tradebill":
+            return self.bill_address(q)
+        if method == "GET" and path == "/v3/billdownload/file":
+            with LOCK:
+                day_file = TOKENS.get(q.get("token", ""))
+            if day_file is None:
+                return self.answer(404, {"code": "NOT_FOUND", "message": "token"})
+            return 200, day_file[1], {"Content-Type": "text/plain; charset=utf-8"}
         parts = path.split("/")
         if len(parts) >= 6 and parts[1:5] == ["v3", "pay", "transactions", "out-trade-no"]:
             with LOCK:
@@ -258,6 +277,63 @@ button{{width:100%;font-size:1.2rem;padding:.8rem;background:#07c160;color:#fff;
 </div></body></html>"""
         return 200, page, {"Content-Type": "text/html; charset=utf-8"}
 
+    # the day's trade bill (bill_type ALL)
+    def bill_file(self, day):
+        """The bill of DAY as WeChat Pay writes it: the heading, a line per trade and refund with each value
+        after a backtick, then the totals' heading and its line; None when there was no trade."""
+        def yuan(fen):
+            return "%d.%02d" % (fen // 100, fen % 100)
+
+        def line(t, o, state, fen, refund_fen):
+            v = [t, self.appid, self.mchid, "0", "", o["transaction_id"], o["no"], "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                 "MWEB", state, "OTHERS", "CNY", yuan(fen), "0.00", "0" if not refund_fen else "50" + o["no"][:20],
+                 "0" if not refund_fen else "R" + o["no"][:20], yuan(refund_fen), "0.00", "ORIGINAL" if refund_fen
+                 else "", "SUCCESS" if refund_fen else "", o.get("description", ""), "", "0.00000", "0.60%",
+                 yuan(fen), yuan(refund_fen), ""]
+            return ",".join("`" + x for x in v)
+
+        rows, total = [], 0
+        with LOCK:
+            for o in ORDERS.values():
+                if o["state"] not in ("SUCCESS", "REFUND") or o["no"] in BILL["off"]:
+                    continue
+                if BILL["day"].get(o["no"], (o.get("paid") or "")[:10]) != day:
+                    continue
+                fen = bills_fen(BILL["amount"][o["no"]]) if o["no"] in BILL["amount"] else o["fen"]
+                rows.append(line(day + " 12:00:00", o, "SUCCESS", fen, 0))
+                total += fen
+                if o.get("refunded"):
+                    rows.append(line(day + " 12:30:00", o, "REFUND", 0, int(o["refunded"])))
+            for f in BILL["foreign"]:
+                if f["date"] == day:
+                    fo = {"no": f["no"], "transaction_id": f["trade_no"], "description": "其他商品"}
+                    rows.append(line(day + " 12:00:00", fo, "SUCCESS", bills_fen(f["amount"]), 0))
+                    total += bills_fen(f["amount"])
+        if not rows:
+            return None
+        head = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
+                "货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,"
+                "商户数据包,手续费,费率,订单金额,申请退款金额,费率备注")
+        summary = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额"
+        sums = [str(len(rows)), yuan(total), "0.00", "0.00", "0.00000", yuan(total), "0.00"]
+        return "\r\n".join([head] + rows + [summary, ",".join("`" + x for x in sums)]) + "\r\n"
+
+    def bill_address(self, q):
+        day = q.get("bill_date", "")
+        if q.get("bill_type", "ALL") != "ALL" or len(day) != 10:
+            return self.answer(400, {"code": "PARAM_ERROR", "message": "bill_date/bill_type"})
+        text = self.bill_file(day)
+        if text is None:
+            return self.answer(400, {"code": "NO_STATEMENT_EXIST", "message": "当日无交易"})
+        sha1 = hashlib.sha1(text.encode()).hexdigest()
+        if BILL["badhash"]:
+            sha1 = hashlib.sha1(b"another file").hexdigest()
+        token = secrets.token_hex(16)
+        with LOCK:
+            TOKENS[token] = (day, text)
+        return self.answer(200, {"hash_type": "SHA1", "hash_value": sha1, "download_url":
+                                 f"http://127.0.0.1:{self.port}/v3/billdownload/file?token={token}"})
+
     def ctl(self, what, query):
         q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
         js = {"Content-Type": "application/json"}
@@ -269,6 +345,11 @@ button{{width:100%;font-size:1.2rem;padding:.8rem;background:#07c160;color:#fff;
             # answer signed with another key), processing (a query still says PROCESSING)
             self.refund_fail = q.get("mode", "error")
             return 200, json.dumps({"refund_fail": self.refund_fail}), js
+        if what == "bill":
+            with LOCK:
+                out = bills.change(BILL, q, lambda: "42" + secrets.token_hex(13)[:26],
+                                   lambda fen: "%d.%02d" % (fen // 100, fen % 100))
+            return 200, json.dumps(out), js
         o = self.order_for(q.get("no", ""), q)
         if o is None:
             return 404, json.dumps({"error": "no such order"}), js
