@@ -107,8 +107,10 @@ check(num("SELECT taken_over FROM bus_leases WHERE bus_id = 1") == 1, "the lease
 check(wait(lambda: readers.first(PA, b.proc.pid, t_kill), 2 * LEASE) and
       readers.first(PA, b.proc.pid, t_kill) - t_kill <= 2 * LEASE,
       "coll-b reads the bus within 2 lease periods of the kill")
-check(wait(lambda: num("SELECT COUNT(*) FROM commands WHERE status = 'confirmed'") == len(cmds), 2 * LEASE + 20),
-      f"every token is confirmed after the takeover ({len(inflight)} were open at the kill: {inflight})",
+# the commands coll-a had claimed go out at the takeover, not when their claim (command_lease_s 30) runs out
+check(wait(lambda: num("SELECT COUNT(*) FROM commands WHERE status = 'confirmed'") == len(cmds), 2 * LEASE + 8),
+      f"every token is confirmed soon after the takeover ({time.time() - t_kill:.1f} s after the kill;"
+      f" open then: {inflight})",
       str(sql("SELECT id, status, tries, error, claimed_by FROM commands")))
 for _, n, _ in ma:
     sim.ctl(f"fault {n} none")
