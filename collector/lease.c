@@ -66,8 +66,8 @@ struct held {
 
 static struct held *held;
 static int nheld;
-static int drops[256];		/* buses handed back, released once their threads stopped */
-static int ndrops;
+static int *drops;		/* buses handed back, released once their threads stopped */
+static int ndrops, maxdrops;
 static long long started_ms;	/* our first round: other collectors' buses wait a lease period */
 
 static long long
@@ -106,10 +106,19 @@ lease_period_ms(const struct collector *co)
 	return co->set.bus_lease_s * 1000 / 3;
 }
 
+/* Forgets held bus I; RELEASE: released by lease_settle (without memory it runs out by itself). */
 static void
 drop(int i, int release)
 {
-	if (release && ndrops < (int)(sizeof(drops) / sizeof(drops[0])))
+	if (release && ndrops == maxdrops) {
+		int n = maxdrops ? 2 * maxdrops : 64, *nd;
+
+		if ((nd = realloc(drops, (size_t)n * sizeof(*nd))) != NULL) {
+			drops = nd;
+			maxdrops = n;
+		}
+	}
+	if (release && ndrops < maxdrops)
 		drops[ndrops++] = held[i].bus;
 	held[i] = held[--nheld];
 }
@@ -246,8 +255,10 @@ lease_release_all(struct db *db, struct collector *co)
 	if (db_exec(db, q[Q_RELEASE_ALL], "s", co->id) > 0)
 		log_info("bus leases released");
 	free(held);
+	free(drops);
 	held = NULL;
-	nheld = ndrops = 0;
+	drops = NULL;
+	nheld = ndrops = maxdrops = 0;
 }
 
 int
