@@ -123,6 +123,7 @@ COLLECTOR_OBJS = \
 	$(B)/collector-obj/alarm.o \
 	$(B)/collector-obj/bus.o \
 	$(B)/collector-obj/command.o \
+	$(B)/collector-obj/lease.o \
 	$(B)/collector-obj/main.o \
 	$(B)/collector-obj/pdu.o \
 	$(B)/collector-obj/poll.o \

@@ -1,4 +1,4 @@
-/* metrics.c - counters in a shared mapped file, added with atomics. */
+/* metrics.c - counters in a shared mapped file, added with atomics; the collectors' figures and bus leases from the database. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include "db.h"
 #include "metrics.h"
 
-enum { Q_COLLECTOR, Q_AGES, Q_MAYBE_N, Q_MAYBE };
+enum { Q_COLLECTOR, Q_AGES, Q_MAYBE_N, Q_MAYBE, Q_LEASES };
 static const char *const q[] = {
 	/* each collector's figures, a name's rows together (one metric family) */
 	[Q_COLLECTOR] = "SELECT name, collector, value"
@@ -22,6 +22,12 @@ static const char *const q[] = {
 	[Q_MAYBE_N] = "SELECT COUNT(*) FROM sms_outbox WHERE possibly_sent = 1",
 	[Q_MAYBE] = "SELECT id, phone, status, UNIX_TIMESTAMP(created_at)"
 	    " FROM sms_outbox WHERE possibly_sent = 1 ORDER BY id DESC LIMIT 20",
+	/* each bus lease: seconds left (negative: run out), stale (an owner that stopped renewing) */
+	[Q_LEASES] = "SELECT l.bus_id, b.gateway_id, b.port, COALESCE(l.owner, ''),"
+	    " IF(l.owner IS NULL, 0, ROUND(TIMESTAMPDIFF(MICROSECOND,"
+	    "  UTC_TIMESTAMP(3), l.lease_until) / 1000000, 1)),"
+	    " l.owner IS NOT NULL AND l.lease_until < UTC_TIMESTAMP(3), l.taken_over"
+	    " FROM bus_leases l JOIN buses b ON b.id = l.bus_id ORDER BY l.bus_id",
 };
 
 struct counters {
@@ -130,6 +136,37 @@ collector_figures(FCGX_Stream *out, struct db *db)
 	db_res_free(res);
 }
 
+/* B9: each bus lease, its owner as a label ("" free). */
+static void
+lease_figures(FCGX_Stream *out, struct db *db)
+{
+	static const char *const fam[] = {
+		"prepaid_bus_lease_seconds_left", "prepaid_bus_lease_stale",
+		"prepaid_bus_lease_taken_over_total"
+	};
+	static const char *const help[] = {
+		"Seconds until the bus lease runs out (0 when free, negative when run out).",
+		"Whether the bus lease ran out and nobody took it yet.",
+		"Times the bus was taken from a collector whose lease had run out."
+	};
+	struct dbres *res;
+	char who[65];
+
+	for (int f = 0; f < 3; f++) {
+		if ((res = db_query(db, q[Q_LEASES], "")) == NULL)
+			return;
+		FCGX_FPrintF(out, "# HELP %s %s\n# TYPE %s %s\n", fam[f], help[f],
+		    fam[f], f == 2 ? "counter" : "gauge");
+		while (db_next(res) == 1) {
+			label(who, sizeof(who), db_col(res, 3));
+			FCGX_FPrintF(out, "%s{bus=\"%s\",gateway=\"%s\",port=\"%s\","
+			    "owner=\"%s\"} %s\n", fam[f], db_col(res, 0),
+			    db_col(res, 1), db_col(res, 2), who, db_col(res, 4 + f));
+		}
+		db_res_free(res);
+	}
+}
+
 void
 metrics_write(FCGX_Stream *out, struct db *db)
 {
@@ -160,6 +197,7 @@ metrics_write(FCGX_Stream *out, struct db *db)
 	if (!db_up)
 		return;
 	collector_figures(out, db);
+	lease_figures(out, db);
 	/* S5: texts the modem took without answering, sent again: they may have gone twice */
 	if (db_value(db, &n, q[Q_MAYBE_N], "") != 1 ||
 	    (res = db_query(db, q[Q_MAYBE], "")) == NULL)

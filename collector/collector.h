@@ -58,6 +58,7 @@ struct settings {
 	long		retry_cap_s;
 	int		max_tries;
 	long		lease_s;	/* a claimed command's lease */
+	long		bus_lease_s;	/* a bus lease (lease_s): renewed every third of it */
 	int		tz_min;		/* the site's offset from UTC */
 };
 
@@ -185,6 +186,27 @@ int cmd_run_due(struct bus *);
 void cmd_meter_found(struct bus *, struct meter *);
 /* M was lost: its open commands wait. */
 void cmd_meter_lost(struct bus *, struct meter *);
+
+/* lease.c: bus leases, from the main thread only */
+enum { LEASE_GAINED = 1, LEASE_LOST = 2 };
+/*
+ * One round: renews the leases held, takes free ones (PREF(gateway) says
+ * which are ours first; others only after a lease period, when free and
+ * not asked for), asks for ours held by others, drops what was lost or not
+ * renewed in time. LEASE_GAINED | LEASE_LOST as the held set changed.
+ */
+int lease_round(struct db *, struct collector *, int (*pref)(int gateway));
+/* Whether we hold bus ID, and how many we hold. */
+int lease_held(int bus);
+int lease_count(void);
+/* The time between rounds: a third of the lease. */
+long lease_period_ms(const struct collector *);
+/* Releases the buses handed back, once their threads have stopped. */
+void lease_settle(struct db *, struct collector *);
+/* Releases every lease of ours (we stop). */
+void lease_release_all(struct db *, struct collector *);
+/* Whether meter M is on a bus another collector holds. */
+int lease_others(struct db *, struct collector *, int meter);
 
 /* sms.c */
 int sms_start(struct collector *, const char *device);

@@ -1,4 +1,4 @@
-/* main.c - the collector daemon: configuration, the site from the database and its checks, read requests, figures, signals, the main loop. */
+/* main.c - the collector daemon: configuration, the site from the database (the buses it holds leases on) and its checks, read requests, figures, signals, the main loop. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -122,6 +122,7 @@ load_settings(struct db *db, struct settings *s)
 	double poll_min = 30;
 
 	s->lost_after = 3;
+	s->bus_lease_s = 30;
 	alarm_staff_phone("");
 	if ((r = db_query(db, q[Q_SETTINGS], "")) == NULL)
 		return -1;
@@ -134,6 +135,8 @@ load_settings(struct db *db, struct settings *s)
 			s->lost_after = atoi(v);
 		else if (strcmp(n, "alarm_sms_phone") == 0)
 			alarm_staff_phone(v);
+		else if (strcmp(n, "lease_s") == 0 && atoi(v) > 0)
+			s->bus_lease_s = atoi(v);
 	}
 	db_res_free(r);
 	s->poll_s = (long)(poll_min * 60 + 0.5);
@@ -150,6 +153,10 @@ load_settings(struct db *db, struct settings *s)
 	s->retry_cap_s = config_int(co.cf, "command_retry_max_s", 600);
 	s->max_tries = (int)config_int(co.cf, "command_max_tries", 5);
 	s->lease_s = config_int(co.cf, "command_lease_s", 60);
+	/* every collector of a site should have the same: the settings table's */
+	s->bus_lease_s = config_int(co.cf, "lease_s", s->bus_lease_s);
+	if (s->bus_lease_s < 3)
+		s->bus_lease_s = 3;
 	s->tz_min = tz_minutes(config_get(co.cf, "tz_offset", "+08:00"));
 	alarm_site_tz(s->tz_min);
 	return 0;
@@ -242,9 +249,11 @@ site_free(void)
 }
 
 /*
- * Whether this collector serves gateway ID: the configuration's "gateways"
- * lists the ids ("1,3"); unset or empty, every gateway. Several collectors
- * share a site by each taking its own gateways.
+ * Whether this collector prefers gateway ID: the configuration's "gateways"
+ * lists the ids ("1,3"); unset or empty, every gateway. It takes the
+ * leases of its preferred gateways' buses first, and asks for them back
+ * from another collector; others' buses only when they are free and their
+ * lease ran out (lease.c).
  */
 static int
 ours(int id)
@@ -290,7 +299,7 @@ bus_row(struct dbres *r, void *arg)
 	struct site *s = arg;
 	struct bus **nb, *b;
 
-	if (!ours((int)db_coll(r, 1)))
+	if (!lease_held((int)db_coll(r, 0)))
 		return 0;
 	if ((nb = realloc(s->buses, (size_t)(s->nbuses + 1) * sizeof(*nb))) == NULL)
 		return -1;
@@ -351,14 +360,17 @@ meter_row(struct dbres *r, void *arg)
 	return 0;
 }
 
-/* One of our gateways and its lost state into the site ARG; 0 or -1. */
+/* A gateway of one of our buses and its lost state into the site ARG; 0 or -1. */
 static int
 gateway_row(struct dbres *r, void *arg)
 {
 	struct site *s = arg;
 	struct gateway *ng;
+	int i = 0;
 
-	if (!ours((int)db_coll(r, 0)))
+	while (i < s->nbuses && s->buses[i]->gateway_id != (int)db_coll(r, 0))
+		i++;
+	if (i == s->nbuses)
 		return 0;
 	if ((ng = realloc(s->gws, (size_t)(s->ngws + 1) * sizeof(*ng))) == NULL)
 		return -1;
@@ -531,6 +543,53 @@ site_stop(void)
 }
 
 /*
+ * Stops at once the buses whose lease we no longer hold (they store what
+ * they read), before another collector may read them.
+ */
+static void
+site_prune(void)
+{
+	int k = 0, n = 0;
+
+	for (int i = 0; i < co.nbuses; i++)
+		if (!lease_held(co.buses[i]->id))
+			poll_ask_stop(co.buses[i]);
+	for (int i = 0; i < co.nbuses; i++) {
+		struct bus *b = co.buses[i];
+
+		if (lease_held(b->id)) {
+			co.buses[k++] = b;
+			continue;
+		}
+		poll_stop(b);
+		bus_free(b);
+		n++;
+	}
+	if (n == 0)
+		return;
+	co.nbuses = k;
+	free(co.all);
+	co.all = NULL;
+	co.nall = 0;
+	if (index_meters(co.buses, co.nbuses, &co.all, &co.nall) == -1)
+		log_warn("site index");
+	requests_clear();
+	log_info("leases: %d buses stopped, %d read", n, k);
+}
+
+/* A lease round: buses lost stop at once, those handed back are released; 1 when buses were gained. */
+static int
+leases(struct db *db)
+{
+	int ch = lease_round(db, &co, ours);
+
+	if (ch & LEASE_LOST)
+		site_prune();
+	lease_settle(db, &co);
+	return (ch & LEASE_GAINED) != 0;
+}
+
+/*
  * Loads the site (and the settings when SETTINGS) and puts it in place.
  * Every bus restarts after a settings change, since the threads read them.
  */
@@ -575,6 +634,7 @@ site_check(struct db *db)
 	if (rc != 1 || sum == site_sum)
 		return;
 	log_info("the site changed: reloading");
+	leases(db);	/* a new bus is taken before the load */
 	if (reload(db, 0) == -1)
 		log_warnx("reloading the site failed; trying again");
 }
@@ -634,11 +694,9 @@ request_unknown(struct db *db, int64_t id, int mid)
 		unknown_seen = id;
 		return 1;
 	}
-	if (*config_get(co.cf, "gateways", "") == '\0')
-		return -1;
 	if (db_value(db, &gw, q[Q_METER_GW], "i", mid) != 1)
 		return -1;
-	return ours((int)gw) ? -1 : 0;
+	return lease_others(db, &co, mid) ? 0 : -1;
 }
 
 /* Hands request ID (of meter M, or of every meter) to the bus threads that read it; 0 or -1. */
@@ -772,6 +830,7 @@ figures(struct db *db)
 	status_set(db, "meters_read", read);
 	status_set(db, "meters_lost", lost);
 	status_set(db, "meters_total", co.nall);
+	status_set(db, "buses", co.nbuses);
 	/* the database's share of the last cycles: the buses write in parallel, the slowest counts */
 	status_set(db, "store_us", store_us);
 	status_set(db, "store_rows", store_rows);
@@ -850,13 +909,21 @@ run(struct db *db, const sigset_t *set)
 {
 	struct timespec tick = { 0, 250000000 };
 	time_t last_fig = 0, last_sum, last_site, last_late = 0;
+	struct timespec last_lease, now;
 	int sig;
 
 	last_sum = last_site = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &last_lease);
 	for (;;) {
 		sig = sigtimedwait(set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (bus_ms_since(&last_lease) >= lease_period_ms(&co)) {
+			last_lease = now;
+			if (leases(db) && reload(db, 0) == -1)
+				log_warnx("loading the buses taken failed; trying again");
+		}
 		if (sig == SIGHUP && reload(db, 1) == -1)
 			log_warnx("reload failed; retrying on the next SIGHUP");
 		if (every(&last_site, config_int(co.cf, "site_check_s", 5)))
@@ -900,6 +967,10 @@ main(int argc, char *argv[])
 	}
 	store_event(db, "collector_start", 0, 0, co.id);
 	db_exec(db, q[Q_RESUME], "s", co.id);
+	/* the lease period first, then the buses of our gateways that are free */
+	if (load_settings(db, &co.set) == -1)
+		fatalx("cannot load the settings from the database");
+	leases(db);
 	if (reload(db, 1) == -1)
 		fatalx("cannot load the site from the database");
 	log_info("collector %s", co.id);
@@ -910,6 +981,7 @@ main(int argc, char *argv[])
 	log_info("stopping");
 	atomic_store(&co.stopping, 1);
 	site_stop();
+	lease_release_all(db, &co);	/* another collector takes them within a round */
 	sms_stop();
 	figures(db);
 	store_event(db, "collector_stop", 0, 0, co.id);

@@ -1,4 +1,4 @@
-/* health.c - F26/F27 lost meters and gateways with their buses' figures, and B9 the figures of the system's own health. */
+/* health.c - F26/F27 lost meters and gateways with their buses' figures, and B9 the figures of the system's own health (collectors, their bus leases). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +39,7 @@ const char *const health_gateway_sortkeys[] = { "since", "gateway", "rate",
 	" LEFT JOIN meter_state s ON s.meter_id = m.id GROUP BY bu.gateway_id)"
 
 enum { Q_METERS, Q_GATEWAYS, Q_COLLECTORS, Q_BUSES, Q_COMMANDS, Q_SMS,
-	Q_DBSIZE, Q_RECONCILE };
+	Q_DBSIZE, Q_RECONCILE, Q_LEASES };
 static const char *const q[] = {
 	[Q_METERS] = "SELECT m.id, m.number AS meter, COALESCE(b.name, '') AS building,"
 	    " COALESCE(r.floor, '') AS floor, COALESCE(r.number, '') AS room,"
@@ -102,6 +102,13 @@ static const char *const q[] = {
 	    " COALESCE(MAX(IF(name = 'meters_read', value, NULL)), '') AS meters_read,"
 	    " COALESCE(MAX(IF(name = 'meters_lost', value, NULL)), '') AS meters_lost,"
 	    " COALESCE(MAX(IF(name = 'meters_total', value, NULL)), '') AS meters_total,"
+	    " COALESCE(MAX(IF(name = 'buses', value, NULL)), '') AS buses,"
+	    /* the buses it holds a lease on now */
+	    " COALESCE((SELECT GROUP_CONCAT(CONCAT(g.name, ' ', b.port)"
+	    "   ORDER BY g.name, b.port SEPARATOR ', ') FROM bus_leases l"
+	    "   JOIN buses b ON b.id = l.bus_id JOIN gateways g ON g.id = b.gateway_id"
+	    "   WHERE l.owner = collector_status.collector"
+	    "   AND l.lease_until > UTC_TIMESTAMP(3)), '') AS held,"
 	    " COALESCE(MAX(IF(name = 'commands_pending', value, NULL)), '') AS commands_pending,"
 	    " COALESCE(MAX(IF(name = 'sms_outbox', value, NULL)), '') AS sms_outbox,"
 	    " COALESCE(MAX(IF(name = 'modem_rssi', value, NULL)), '') AS rssi,"
@@ -113,9 +120,11 @@ static const char *const q[] = {
 	    " (SELECT COUNT(*) FROM meters m JOIN meter_state s ON s.meter_id = m.id"
 	    "   WHERE m.bus_id = bu.id AND s.lost = 1) AS lost," BUS_FIGURES ","
 	    " COALESCE(" LOCAL("h.last_cycle_at") ", '') AS last_cycle,"
-	    " COALESCE(h.last_cycle_ms, '') AS last_cycle_ms"
+	    " COALESCE(h.last_cycle_ms, '') AS last_cycle_ms,"
+	    " COALESCE(IF(l.lease_until > UTC_TIMESTAMP(3), l.owner, NULL), '') AS owner"
 	    " FROM buses bu JOIN gateways g ON g.id = bu.gateway_id"
-	    " LEFT JOIN bus_health h ON h.bus_id = bu.id JOIN (SELECT ? AS tz) p"
+	    " LEFT JOIN bus_health h ON h.bus_id = bu.id"
+	    " LEFT JOIN bus_leases l ON l.bus_id = bu.id JOIN (SELECT ? AS tz) p"
 	    " ORDER BY g.name, bu.port",
 	[Q_COMMANDS] = "SELECT status, COUNT(*) AS n FROM commands GROUP BY status"
 	    " ORDER BY status + 0",
@@ -137,6 +146,21 @@ static const char *const q[] = {
 	    " WHERE table_schema = DATABASE()",
 	[Q_RECONCILE] = "SELECT " LOCAL("run_at") " AS at, total, detail"
 	    " FROM reconcile_runs JOIN (SELECT ? AS tz) p ORDER BY id DESC LIMIT 1",
+	/* stale: its collector stopped renewing and nobody took it yet; free: released */
+	[Q_LEASES] = "SELECT bu.id AS bus, g.name AS gateway, bu.port,"
+	    " COALESCE(l.owner, '') AS owner,"
+	    " IF(l.owner IS NULL, '', " LOCAL("l.lease_until") ") AS until,"
+	    " IF(l.owner IS NULL, '', TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(3),"
+	    "   l.lease_until)) AS left_s,"
+	    " CASE WHEN l.owner IS NULL THEN 'free'"
+	    "  WHEN l.lease_until < UTC_TIMESTAMP(3) THEN 'stale' ELSE 'ok' END AS state,"
+	    " COALESCE(" LOCAL("l.renewed_at") ", '') AS renewed,"
+	    " l.taken_over,"
+	    " COALESCE(IF(l.wanted_until > UTC_TIMESTAMP(3), l.wanted_by, NULL), '')"
+	    "   AS wanted_by"
+	    " FROM bus_leases l JOIN buses bu ON bu.id = l.bus_id"
+	    " JOIN gateways g ON g.id = bu.gateway_id JOIN (SELECT ? AS tz) p"
+	    " ORDER BY g.name, bu.port",
 };
 
 static struct dbres *
@@ -221,4 +245,10 @@ health_backup_read(const char *file, struct health_backup *b)
 		return -1;
 	}
 	return 1;
+}
+
+struct dbres *
+health_leases(struct db *db, const char *tz)
+{
+	return db_query(db, q[Q_LEASES], "s", tz);
 }

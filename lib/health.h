@@ -37,11 +37,18 @@ struct dbres *health_lost_meters(struct db *, const struct lost_filter *);
 struct dbres *health_lost_gateways(struct db *, const struct lost_filter *);
 
 /* B9: each collector: name, beat (local), age (s), cycle_ms, meters_read,
- * meters_lost, meters_total, commands_pending, sms_outbox, rssi, rssi_at. */
+ * meters_lost, meters_total, buses (it reads), held (the buses it holds a
+ * lease on: "GATEWAY PORT, ..."), commands_pending, sms_outbox, rssi,
+ * rssi_at. */
 struct dbres *health_collectors(struct db *, const char *tz);
 /* B9: every bus: gateway, port, meters, lost, the figures of
- * health_lost_meters, last_cycle (local), last_cycle_ms. */
+ * health_lost_meters, last_cycle (local), last_cycle_ms, owner (the
+ * collector holding its lease, "" none). */
 struct dbres *health_buses(struct db *, const char *tz);
+/* B9: each bus lease: bus, gateway, port, owner ("" free), until (local),
+ * left_s, state (ok, stale: not renewed and not taken yet, free), renewed
+ * (local), taken_over, wanted_by (a collector asking for it back). */
+struct dbres *health_leases(struct db *, const char *tz);
 /* B9: status, n: the command queue by state. */
 struct dbres *health_commands(struct db *);
 /* B9: one row: queued, sent, failed, possibly_sent, oldest_queued (local),

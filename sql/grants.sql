@@ -31,6 +31,7 @@ GRANT SELECT ON alarms TO 'prepaid_staff'@'localhost';
 GRANT UPDATE (acked_at, acked_by, ack_note) ON alarms TO 'prepaid_staff'@'localhost';
 GRANT SELECT ON sms_outbox TO 'prepaid_staff'@'localhost';
 GRANT SELECT ON collector_status TO 'prepaid_staff'@'localhost';
+GRANT SELECT ON bus_leases TO 'prepaid_staff'@'localhost';
 
 -- The collector: reads the site and settings, writes what it reads and does.
 CREATE USER IF NOT EXISTS 'prepaid_collector'@'localhost' IDENTIFIED BY '@COLLECTOR_PASSWORD@';
@@ -54,6 +55,7 @@ GRANT SELECT, UPDATE ON read_requests TO 'prepaid_collector'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON alarms TO 'prepaid_collector'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON sms_outbox TO 'prepaid_collector'@'localhost';
 GRANT SELECT, INSERT, UPDATE ON collector_status TO 'prepaid_collector'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON bus_leases TO 'prepaid_collector'@'localhost';
 
 -- The money tables (004_ledger.sql). The ledger is INSERT and SELECT only
 -- for every program: no UPDATE, no DELETE.

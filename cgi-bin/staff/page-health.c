@@ -1,4 +1,4 @@
-/* page-health.c - B9 the system's own health on one page: collectors, buses, command queue, SMS outbox and modem, database size, last backup, last reconciliation. */
+/* page-health.c - B9 the system's own health on one page: collectors, buses and their leases, command queue, SMS outbox and modem, database size, last backup, last reconciliation. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +63,7 @@ page_health(struct req *r)
 
 	if (fill(r, "Collectors", health_collectors(r->db, tz), 0) == -1 ||
 	    fill(r, "Buses", health_buses(r->db, tz), 0) == -1 ||
+	    fill(r, "Leases", health_leases(r->db, tz), 0) == -1 ||
 	    fill(r, "Sms", health_sms(r->db, tz), 1) == -1 ||
 	    fill(r, "Db", health_db_size(r->db), 1) == -1 ||
 	    fill(r, "Reconcile", health_reconcile(r->db, tz), 1) == -1)
