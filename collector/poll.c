@@ -1,4 +1,4 @@
-/* poll.c - one thread per bus: read cycles, lost and found meters and gateways, probes of lost meters, commands in between. */
+/* poll.c - one thread per bus: read cycles, lost and found meters and gateways, probes of lost meters, commands in between; the threads share a pool of database connections. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,8 +7,99 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "config.h"
 #include "db.h"
 #include "log.h"
+
+/*
+ * The bus threads' database connections: a pool of at most
+ * bus_db_connections (default 16), a connection held only while a thread
+ * stores a cycle or runs its commands. A connection a bus would take two
+ * descriptors a bus (libmodbus waits with select(): a process stays below
+ * 1024) and as many server connections as buses.
+ */
+#define POOL_DEFAULT	16
+
+static struct {
+	pthread_mutex_t	mu;
+	pthread_cond_t	cv;
+	struct db	**idle;
+	int		nidle, nopen, max, users;
+} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0,
+    0, 0 };
+
+static int should_stop(struct bus *);
+
+/* B's thread joins (ON) or leaves the pool; the last one out closes the idle connections. */
+static void
+pool_use(struct bus *b, int on)
+{
+	pthread_mutex_lock(&pool.mu);
+	if (on && pool.idle == NULL) {
+		pool.max = (int)config_int(b->co->cf, "bus_db_connections",
+		    POOL_DEFAULT);
+		if (pool.max < 1)
+			pool.max = 1;
+		if ((pool.idle = calloc((size_t)pool.max,
+		    sizeof(*pool.idle))) == NULL)
+			fatal("pool");
+	}
+	pool.users += on ? 1 : -1;
+	if (pool.users == 0) {
+		while (pool.nidle > 0) {
+			db_close(pool.idle[--pool.nidle]);
+			pool.nopen--;
+		}
+		free(pool.idle);
+		pool.idle = NULL;
+	}
+	pthread_mutex_unlock(&pool.mu);
+}
+
+/* A connection of the pool into B->db; -1 when B stops first. */
+static int
+db_hold(struct bus *b)
+{
+	struct timespec until;
+
+	b->db = NULL;
+	pthread_mutex_lock(&pool.mu);
+	while (pool.nidle == 0 && pool.nopen >= pool.max) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&pool.cv, &pool.mu, &until);
+		if (pool.nidle == 0 && should_stop(b)) {
+			pthread_mutex_unlock(&pool.mu);
+			return -1;
+		}
+	}
+	if (pool.nidle > 0)
+		b->db = pool.idle[--pool.nidle];
+	else
+		pool.nopen++;
+	pthread_mutex_unlock(&pool.mu);
+	/* a new one connects at its first statement (and again when lost) */
+	if (b->db == NULL &&
+	    (b->db = db_open_lazy(b->co->cf, "collector")) == NULL) {
+		pthread_mutex_lock(&pool.mu);
+		pool.nopen--;
+		pthread_mutex_unlock(&pool.mu);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+db_release(struct bus *b)
+{
+	if (b->db == NULL)
+		return;
+	pthread_mutex_lock(&pool.mu);
+	pool.idle[pool.nidle++] = b->db;
+	pthread_cond_signal(&pool.cv);
+	pthread_mutex_unlock(&pool.mu);
+	b->db = NULL;
+}
 
 /* One cycle so far: its results and how the bus answers. */
 struct cycle_state {
@@ -72,8 +163,11 @@ maybe_commands(struct bus *b, int force)
 	if (!force && bus_ms_since(&b->last_cmd) < 1000)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &b->last_cmd);
+	if (db_hold(b) == -1)
+		return;
 	cmd_run_due(b);
 	count_alarms(b);
+	db_release(b);
 }
 
 /* S3: a good read finds a lost meter (its waiting commands go out); the reading's alarms follow. */
@@ -225,13 +319,16 @@ cycle(struct bus *b, int full, int probe)
 	for (int i = 0; i < cs.n; i++)
 		if (cs.res[i].fault != FT_OK)
 			cs.res[i].m->fail_streak++;
-	store_cycle(b, cs.res, cs.n, full ? bus_ms_since(&t0) : -1);
-	/* Changes of contact and alarms, each in its own short transaction. */
-	for (int i = 0; i < cs.n; i++) {
-		if (cs.res[i].fault == FT_OK)
-			after_good(b, &cs.res[i]);
-		else
-			after_failed(b, &cs.res[i]);
+	if (db_hold(b) == 0) {
+		store_cycle(b, cs.res, cs.n, full ? bus_ms_since(&t0) : -1);
+		/* Changes of contact and alarms, each in its own short transaction. */
+		for (int i = 0; i < cs.n; i++) {
+			if (cs.res[i].fault == FT_OK)
+				after_good(b, &cs.res[i]);
+			else
+				after_failed(b, &cs.res[i]);
+		}
+		db_release(b);
 	}
 	publish(b, &cs, full, bus_ms_since(&t0));
 out:
@@ -271,11 +368,7 @@ poll_main(void *arg)
 	struct timespec next, now;
 	int first = 1;
 
-	while ((b->db = db_open(co->cf, "collector")) == NULL) {
-		if (should_stop(b))
-			return NULL;
-		sleep(1);
-	}
+	pool_use(b, 1);
 	clock_gettime(CLOCK_MONOTONIC, &next);	/* the first cycle at once */
 	clock_gettime(CLOCK_MONOTONIC, &b->last_cmd);
 	clock_gettime(CLOCK_MONOTONIC, &b->last_probe);
@@ -320,8 +413,7 @@ poll_main(void *arg)
 		nap(b);
 	}
 	bus_close(b);
-	db_close(b->db);
-	b->db = NULL;
+	pool_use(b, 0);
 	return NULL;
 }
 
