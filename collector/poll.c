@@ -20,13 +20,20 @@
  */
 #define POOL_DEFAULT	16
 
+/* A thread waiting for a connection: served first come, first served. */
+struct waiter {
+	pthread_cond_t	cv;
+	struct db	*db;		/* handed over by db_release */
+	int		open;		/* or leave to open one */
+	struct waiter	*next;
+};
+
 static struct {
 	pthread_mutex_t	mu;
-	pthread_cond_t	cv;
 	struct db	**idle;
 	int		nidle, nopen, max, users;
-} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0,
-    0, 0 };
+	struct waiter	*head, *tail;
+} pool = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0, NULL, NULL };
 
 static int should_stop(struct bus *);
 
@@ -56,47 +63,108 @@ pool_use(struct bus *b, int on)
 	pthread_mutex_unlock(&pool.mu);
 }
 
-/* A connection of the pool into B->db; -1 when B stops first. */
+/* The first waiter, off the queue (pool.mu held); NULL when none waits. */
+static struct waiter *
+pool_next(void)
+{
+	struct waiter *w = pool.head;
+
+	if (w != NULL && (pool.head = w->next) == NULL)
+		pool.tail = NULL;
+	return w;
+}
+
+/* W leaves the queue (pool.mu held). */
+static void
+pool_leave(struct waiter *w)
+{
+	struct waiter **p = &pool.head, *prev = NULL;
+
+	for (; *p != NULL; prev = *p, p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			if (pool.tail == w)
+				pool.tail = prev;
+			return;
+		}
+}
+
+/* Waits its turn for a connection (pool.mu held); -1 when B stops first. */
 static int
-db_hold(struct bus *b)
+pool_wait(struct bus *b, struct waiter *w)
 {
 	struct timespec until;
 
-	b->db = NULL;
-	pthread_mutex_lock(&pool.mu);
-	while (pool.nidle == 0 && pool.nopen >= pool.max) {
+	pthread_cond_init(&w->cv, NULL);
+	if (pool.tail != NULL)
+		pool.tail->next = w;
+	else
+		pool.head = w;
+	pool.tail = w;
+	while (w->db == NULL && !w->open) {
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
-		pthread_cond_timedwait(&pool.cv, &pool.mu, &until);
-		if (pool.nidle == 0 && should_stop(b)) {
-			pthread_mutex_unlock(&pool.mu);
+		pthread_cond_timedwait(&w->cv, &pool.mu, &until);
+		if (w->db == NULL && !w->open && should_stop(b)) {
+			pool_leave(w);
+			pthread_cond_destroy(&w->cv);
 			return -1;
 		}
 	}
-	if (pool.nidle > 0)
+	pthread_cond_destroy(&w->cv);
+	return 0;
+}
+
+/* A connection of the pool into B->db, in turn; -1 when B stops first. */
+static int
+db_hold(struct bus *b)
+{
+	struct waiter w = { .db = NULL, .open = 0, .next = NULL };
+
+	b->db = NULL;
+	pthread_mutex_lock(&pool.mu);
+	if (pool.head == NULL && pool.nidle > 0)
 		b->db = pool.idle[--pool.nidle];
-	else
+	else if (pool.head == NULL && pool.nopen < pool.max)
 		pool.nopen++;
+	else if (pool_wait(b, &w) == -1) {
+		pthread_mutex_unlock(&pool.mu);
+		return -1;
+	} else
+		b->db = w.db;
 	pthread_mutex_unlock(&pool.mu);
 	/* a new one connects at its first statement (and again when lost) */
 	if (b->db == NULL &&
 	    (b->db = db_open_lazy(b->co->cf, "collector")) == NULL) {
+		struct waiter *n;
+
 		pthread_mutex_lock(&pool.mu);
 		pool.nopen--;
+		if ((n = pool_next()) != NULL) {
+			n->open = 1;
+			pool.nopen++;
+			pthread_cond_signal(&n->cv);
+		}
 		pthread_mutex_unlock(&pool.mu);
 		return -1;
 	}
 	return 0;
 }
 
+/* B's connection goes to the first waiter, or back to the pool. */
 static void
 db_release(struct bus *b)
 {
+	struct waiter *w;
+
 	if (b->db == NULL)
 		return;
 	pthread_mutex_lock(&pool.mu);
-	pool.idle[pool.nidle++] = b->db;
-	pthread_cond_signal(&pool.cv);
+	if ((w = pool_next()) != NULL) {
+		w->db = b->db;
+		pthread_cond_signal(&w->cv);
+	} else
+		pool.idle[pool.nidle++] = b->db;
 	pthread_mutex_unlock(&pool.mu);
 	b->db = NULL;
 }

@@ -16,31 +16,34 @@ BASE = 30000000
 def sql_text(n, per, port):
     floors = (per + 9) // 10
     seq_n, seq_per = f"seq_1_to_{n}", f"seq_1_to_{per}"
+    k_b = "CAST(SUBSTRING_INDEX(SUBSTRING(b.name, 2), '号', 1) AS UNSIGNED)"
+    k_g = "CAST(SUBSTRING(g.name, 3) AS UNSIGNED)"
+    room = "CONCAT((a.seq - 1) DIV 10 + 1, LPAD((a.seq - 1) MOD 10 + 1, 2, '0'))"
+    # every join by id or by a unique key, driven from the table before it
     return f"""-- the scale site: {n} gateways and buses, {n * per} meters, rooms and open accounts
 SET SESSION unique_checks = 0, foreign_key_checks = 0;
 START TRANSACTION;
 INSERT INTO buildings (name, floors, note)
   SELECT CONCAT('S', seq, '号楼'), {floors}, '规模测试' FROM {seq_n};
 INSERT INTO rooms (building_id, floor, number)
-  SELECT b.id, (a.seq - 1) DIV 10 + 1, CONCAT((a.seq - 1) DIV 10 + 1, LPAD((a.seq - 1) MOD 10 + 1, 2, '0'))
-  FROM {seq_n} s JOIN buildings b ON b.name = CONCAT('S', s.seq, '号楼') JOIN {seq_per} a;
+  SELECT b.id, (a.seq - 1) DIV 10 + 1, {room}
+  FROM buildings b JOIN {seq_per} a WHERE b.note = '规模测试';
 INSERT INTO gateways (name, host, ports, building_id, note)
-  SELECT CONCAT('SG', s.seq), '127.0.0.1', 1, b.id, '规模测试'
-  FROM {seq_n} s JOIN buildings b ON b.name = CONCAT('S', s.seq, '号楼');
+  SELECT CONCAT('SG', {k_b}), '127.0.0.1', 1, b.id, '规模测试'
+  FROM buildings b WHERE b.note = '规模测试';
 INSERT INTO buses (gateway_id, port, address, baud, parity, stop_bits)
-  SELECT g.id, 1, CONCAT('tcp://127.0.0.1:', {port - 1} + s.seq), 9600, 'E', 1
-  FROM {seq_n} s JOIN gateways g ON g.name = CONCAT('SG', s.seq);
+  SELECT g.id, 1, CONCAT('tcp://127.0.0.1:', {port - 1} + {k_g}), 9600, 'E', 1
+  FROM gateways g WHERE g.note = '规模测试';
 INSERT INTO meters (number, profile, bus_id, address, room_id)
-  SELECT {BASE} + s.seq * 100 + a.seq, 'ddsy1352nk', bu.id, a.seq, r.id
-  FROM {seq_n} s JOIN gateways g ON g.name = CONCAT('SG', s.seq)
-  JOIN buses bu ON bu.gateway_id = g.id JOIN {seq_per} a
-  JOIN rooms r ON r.building_id = g.building_id
-    AND r.number = CONCAT((a.seq - 1) DIV 10 + 1, LPAD((a.seq - 1) MOD 10 + 1, 2, '0'));
+  SELECT STRAIGHT_JOIN {BASE} + {k_g} * 100 + a.seq, 'ddsy1352nk', bu.id, a.seq, r.id
+  FROM gateways g JOIN buses bu ON bu.gateway_id = g.id JOIN {seq_per} a
+  JOIN rooms r ON r.building_id = g.building_id AND r.number = {room}
+  WHERE g.note = '规模测试';
 INSERT INTO accounts (holder, room_id, note)
   SELECT CONCAT('学生', m.number), m.room_id, '规模测试'
   FROM meters m WHERE m.number > {BASE} AND m.number <= {BASE} + {n} * 100 + {per};
 INSERT INTO account_meters (account_id, meter_id)
-  SELECT a.id, m.id FROM accounts a JOIN meters m ON m.room_id = a.room_id
+  SELECT STRAIGHT_JOIN a.id, m.id FROM accounts a JOIN meters m ON m.room_id = a.room_id
   WHERE a.note = '规模测试';
 COMMIT;
 """
