@@ -151,6 +151,28 @@ db_hold(struct bus *b)
 	return 0;
 }
 
+/* An idle connection (or a new one) into B->db when nobody waits; else -1. */
+static int
+db_try(struct bus *b)
+{
+	int open = 0;
+
+	b->db = NULL;
+	pthread_mutex_lock(&pool.mu);
+	if (pool.head == NULL && pool.nidle > 0)
+		b->db = pool.idle[--pool.nidle];
+	else if (pool.head == NULL && pool.nopen < pool.max)
+		open = ++pool.nopen;
+	pthread_mutex_unlock(&pool.mu);
+	if (b->db == NULL && open &&
+	    (b->db = db_open_lazy(b->co->cf, "collector")) == NULL) {
+		pthread_mutex_lock(&pool.mu);
+		pool.nopen--;
+		pthread_mutex_unlock(&pool.mu);
+	}
+	return b->db != NULL ? 0 : -1;
+}
+
 /* B's connection goes to the first waiter, or back to the pool. */
 static void
 db_release(struct bus *b)
@@ -224,17 +246,28 @@ count_alarms(struct bus *b)
 	}
 }
 
-/* Commands run between reads, at most once a second. */
+/* The due commands, with B->db held. */
+static void
+run_commands(struct bus *b)
+{
+	clock_gettime(CLOCK_MONOTONIC, &b->last_cmd);
+	cmd_run_due(b);
+	count_alarms(b);
+}
+
+/*
+ * Commands run between reads, at most once a second, on an idle pooled
+ * connection: a bus does not wait in the middle of its cycle for one (the
+ * end of its cycle, which holds one, runs them otherwise).
+ */
 static void
 maybe_commands(struct bus *b, int force)
 {
 	if (!force && bus_ms_since(&b->last_cmd) < 1000)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &b->last_cmd);
-	if (db_hold(b) == -1)
+	if (db_try(b) == -1)
 		return;
-	cmd_run_due(b);
-	count_alarms(b);
+	run_commands(b);
 	db_release(b);
 }
 
@@ -396,6 +429,8 @@ cycle(struct bus *b, int full, int probe)
 			else
 				after_failed(b, &cs.res[i]);
 		}
+		if (bus_ms_since(&b->last_cmd) >= 1000)
+			run_commands(b);
 		db_release(b);
 	}
 	publish(b, &cs, full, bus_ms_since(&t0));
