@@ -343,7 +343,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run
 
-# 100,000 meters alone (tests/bench/scale.sh, about 10 minutes); BENCH_SCALE=1 make bench runs it last
+# 100,000 meters alone (tests/bench/scale.sh, about 4 minutes); BENCH_SCALE=1 make bench runs it last
 bench-scale:
 	@sh conf/prepaidctl deps test
 	@$(MAKE) --no-print-directory all
