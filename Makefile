@@ -370,7 +370,13 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run
 
+# 100,000 meters alone (tests/bench/scale.sh, about 4 minutes); BENCH_SCALE=1 make bench runs it last
+bench-scale:
+	@sh conf/prepaidctl deps test
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/scale.sh
+
 clean:
 	rm -rf $(B)
 
-.PHONY: all run stop status test bench clean backup restore soak faults test-cluster
+.PHONY: all run stop status test bench bench-scale clean backup restore soak faults test-cluster

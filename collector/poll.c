@@ -1,4 +1,4 @@
-/* poll.c - one thread per bus: read cycles, lost and found meters and gateways, probes of lost meters, commands in between. */
+/* poll.c - one thread per bus: read cycles, lost and found meters and gateways, probes of lost meters, commands in between; the threads share a pool of database connections. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,8 +7,189 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "config.h"
 #include "db.h"
 #include "log.h"
+
+/*
+ * The bus threads' database connections: a pool of at most
+ * bus_db_connections (default 16), a connection held only while a thread
+ * stores a cycle or runs its commands. A connection a bus would take two
+ * descriptors a bus (libmodbus waits with select(): a process stays below
+ * 1024) and as many server connections as buses.
+ */
+#define POOL_DEFAULT	16
+
+/* A thread waiting for a connection: served first come, first served. */
+struct waiter {
+	pthread_cond_t	cv;
+	struct db	*db;		/* handed over by db_release */
+	int		open;		/* or leave to open one */
+	struct waiter	*next;
+};
+
+static struct {
+	pthread_mutex_t	mu;
+	struct db	**idle;
+	int		nidle, nopen, max, users;
+	struct waiter	*head, *tail;
+} pool = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0, NULL, NULL };
+
+static int should_stop(struct bus *);
+
+/* B's thread joins (ON) or leaves the pool; the last one out closes the idle connections. */
+static void
+pool_use(struct bus *b, int on)
+{
+	pthread_mutex_lock(&pool.mu);
+	if (on && pool.idle == NULL) {
+		pool.max = (int)config_int(b->co->cf, "bus_db_connections",
+		    POOL_DEFAULT);
+		if (pool.max < 1)
+			pool.max = 1;
+		if ((pool.idle = calloc((size_t)pool.max,
+		    sizeof(*pool.idle))) == NULL)
+			fatal("pool");
+	}
+	pool.users += on ? 1 : -1;
+	if (pool.users == 0) {
+		while (pool.nidle > 0) {
+			db_close(pool.idle[--pool.nidle]);
+			pool.nopen--;
+		}
+		free(pool.idle);
+		pool.idle = NULL;
+	}
+	pthread_mutex_unlock(&pool.mu);
+}
+
+/* The first waiter, off the queue (pool.mu held); NULL when none waits. */
+static struct waiter *
+pool_next(void)
+{
+	struct waiter *w = pool.head;
+
+	if (w != NULL && (pool.head = w->next) == NULL)
+		pool.tail = NULL;
+	return w;
+}
+
+/* W leaves the queue (pool.mu held). */
+static void
+pool_leave(struct waiter *w)
+{
+	struct waiter **p = &pool.head, *prev = NULL;
+
+	for (; *p != NULL; prev = *p, p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			if (pool.tail == w)
+				pool.tail = prev;
+			return;
+		}
+}
+
+/* Waits its turn for a connection (pool.mu held); -1 when B stops first. */
+static int
+pool_wait(struct bus *b, struct waiter *w)
+{
+	struct timespec until;
+
+	pthread_cond_init(&w->cv, NULL);
+	if (pool.tail != NULL)
+		pool.tail->next = w;
+	else
+		pool.head = w;
+	pool.tail = w;
+	while (w->db == NULL && !w->open) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&w->cv, &pool.mu, &until);
+		if (w->db == NULL && !w->open && should_stop(b)) {
+			pool_leave(w);
+			pthread_cond_destroy(&w->cv);
+			return -1;
+		}
+	}
+	pthread_cond_destroy(&w->cv);
+	return 0;
+}
+
+/* A connection of the pool into B->db, in turn; -1 when B stops first. */
+static int
+db_hold(struct bus *b)
+{
+	struct waiter w = { .db = NULL, .open = 0, .next = NULL };
+
+	b->db = NULL;
+	pthread_mutex_lock(&pool.mu);
+	if (pool.head == NULL && pool.nidle > 0)
+		b->db = pool.idle[--pool.nidle];
+	else if (pool.head == NULL && pool.nopen < pool.max)
+		pool.nopen++;
+	else if (pool_wait(b, &w) == -1) {
+		pthread_mutex_unlock(&pool.mu);
+		return -1;
+	} else
+		b->db = w.db;
+	pthread_mutex_unlock(&pool.mu);
+	/* a new one connects at its first statement (and again when lost) */
+	if (b->db == NULL &&
+	    (b->db = db_open_lazy(b->co->cf, "collector")) == NULL) {
+		struct waiter *n;
+
+		pthread_mutex_lock(&pool.mu);
+		pool.nopen--;
+		if ((n = pool_next()) != NULL) {
+			n->open = 1;
+			pool.nopen++;
+			pthread_cond_signal(&n->cv);
+		}
+		pthread_mutex_unlock(&pool.mu);
+		return -1;
+	}
+	return 0;
+}
+
+/* An idle connection (or a new one) into B->db when nobody waits; else -1. */
+static int
+db_try(struct bus *b)
+{
+	int open = 0;
+
+	b->db = NULL;
+	pthread_mutex_lock(&pool.mu);
+	if (pool.head == NULL && pool.nidle > 0)
+		b->db = pool.idle[--pool.nidle];
+	else if (pool.head == NULL && pool.nopen < pool.max)
+		open = ++pool.nopen;
+	pthread_mutex_unlock(&pool.mu);
+	if (b->db == NULL && open &&
+	    (b->db = db_open_lazy(b->co->cf, "collector")) == NULL) {
+		pthread_mutex_lock(&pool.mu);
+		pool.nopen--;
+		pthread_mutex_unlock(&pool.mu);
+	}
+	return b->db != NULL ? 0 : -1;
+}
+
+/* B's connection goes to the first waiter, or back to the pool. */
+static void
+db_release(struct bus *b)
+{
+	struct waiter *w;
+
+	if (b->db == NULL)
+		return;
+	pthread_mutex_lock(&pool.mu);
+	if ((w = pool_next()) != NULL) {
+		w->db = b->db;
+		pthread_cond_signal(&w->cv);
+	} else
+		pool.idle[pool.nidle++] = b->db;
+	pthread_mutex_unlock(&pool.mu);
+	b->db = NULL;
+}
 
 /* One cycle so far: its results and how the bus answers. */
 struct cycle_state {
@@ -65,15 +246,29 @@ count_alarms(struct bus *b)
 	}
 }
 
-/* Commands run between reads, at most once a second. */
+/* The due commands, with B->db held. */
+static void
+run_commands(struct bus *b)
+{
+	clock_gettime(CLOCK_MONOTONIC, &b->last_cmd);
+	cmd_run_due(b);
+	count_alarms(b);
+}
+
+/*
+ * Commands run between reads, at most once a second, on an idle pooled
+ * connection: a bus does not wait in the middle of its cycle for one (the
+ * end of its cycle, which holds one, runs them otherwise).
+ */
 static void
 maybe_commands(struct bus *b, int force)
 {
 	if (!force && bus_ms_since(&b->last_cmd) < 1000)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &b->last_cmd);
-	cmd_run_due(b);
-	count_alarms(b);
+	if (db_try(b) == -1)
+		return;
+	run_commands(b);
+	db_release(b);
 }
 
 /* S3: a good read finds a lost meter (its waiting commands go out); the reading's alarms follow. */
@@ -225,13 +420,18 @@ cycle(struct bus *b, int full, int probe)
 	for (int i = 0; i < cs.n; i++)
 		if (cs.res[i].fault != FT_OK)
 			cs.res[i].m->fail_streak++;
-	store_cycle(b, cs.res, cs.n, full ? bus_ms_since(&t0) : -1);
-	/* Changes of contact and alarms, each in its own short transaction. */
-	for (int i = 0; i < cs.n; i++) {
-		if (cs.res[i].fault == FT_OK)
-			after_good(b, &cs.res[i]);
-		else
-			after_failed(b, &cs.res[i]);
+	if (db_hold(b) == 0) {
+		store_cycle(b, cs.res, cs.n, full ? bus_ms_since(&t0) : -1);
+		/* Changes of contact and alarms, each in its own short transaction. */
+		for (int i = 0; i < cs.n; i++) {
+			if (cs.res[i].fault == FT_OK)
+				after_good(b, &cs.res[i]);
+			else
+				after_failed(b, &cs.res[i]);
+		}
+		if (bus_ms_since(&b->last_cmd) >= 1000)
+			run_commands(b);
+		db_release(b);
 	}
 	publish(b, &cs, full, bus_ms_since(&t0));
 out:
@@ -271,11 +471,7 @@ poll_main(void *arg)
 	struct timespec next, now;
 	int first = 1;
 
-	while ((b->db = db_open(co->cf, "collector")) == NULL) {
-		if (should_stop(b))
-			return NULL;
-		sleep(1);
-	}
+	pool_use(b, 1);
 	clock_gettime(CLOCK_MONOTONIC, &next);	/* the first cycle at once */
 	clock_gettime(CLOCK_MONOTONIC, &b->last_cmd);
 	clock_gettime(CLOCK_MONOTONIC, &b->last_probe);
@@ -320,8 +516,7 @@ poll_main(void *arg)
 		nap(b);
 	}
 	bus_close(b);
-	db_close(b->db);
-	b->db = NULL;
+	pool_use(b, 0);
 	return NULL;
 }
 

@@ -399,12 +399,10 @@ ctl_command(char *line, char *out, size_t size)
 		stat_reset();
 		snprintf(out, size, "ok stats reset");
 	} else if (strcmp(args[0], "save") == 0 && n == 1) {
-		pthread_mutex_lock(&sim.mlock);
 		if (state_save(sim.state_path) == -1)
 			snprintf(out, size, "err save: %s", strerror(errno));
 		else
 			snprintf(out, size, "ok saved %s", sim.state_path);
-		pthread_mutex_unlock(&sim.mlock);
 	} else if (strcmp(args[0], "time") == 0 && n == 1) {
 		snprintf(out, size, "ok time=%" PRId64 " speed=%d",
 		    sim_now_ms() / 1000, sim.speed);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "sim.h"
@@ -21,7 +22,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: meter-sim --state FILE --key FILE --control SOCKETPATH\n"
 	    "           [--site FILE | --reference] [--bind 127.0.0.1]\n"
-	    "           [--speed N] [--wire] [--turnaround MS]\n"
+	    "           [--speed N] [--wire] [--turnaround MS] [--threads N]\n"
 	    "           [--rtu PORT=PTYLINK ...] [--rtu-only]\n"
 	    "           [--modem PTYLINK --sms-out FILE] [--no-load]"
 	    " [--seed N]\n"
@@ -60,13 +61,23 @@ ticker_main(void *arg)
 	return NULL;
 }
 
+/* A socket a bus and one a client: as many descriptors as allowed. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static void
 save_now(void)
 {
-	pthread_mutex_lock(&sim.mlock);
 	if (state_save(sim.state_path) == -1)
 		sim_log("save %s: %s", sim.state_path, strerror(errno));
-	pthread_mutex_unlock(&sim.mlock);
 }
 
 int
@@ -82,6 +93,7 @@ main(int argc, char **argv)
 		{ "speed", required_argument, NULL, 'x' },
 		{ "wire", no_argument, NULL, 'w' },
 		{ "turnaround", required_argument, NULL, 't' },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "rtu", required_argument, NULL, 'r' },
 		{ "rtu-only", no_argument, NULL, 'O' },
 		{ "modem", required_argument, NULL, 'm' },
@@ -135,6 +147,9 @@ main(int argc, char **argv)
 		case 't':
 			sim.turnaround_ms = (int)num_arg(optarg, 0, 10000,
 			    "turnaround");
+			break;
+		case 'T':
+			sim.threads = (int)num_arg(optarg, 0, 4096, "threads");
 			break;
 		case 'r':
 			if (nrtu == SIM_MAX_RTU)
@@ -218,6 +233,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	raise_nofile();
 	/* Signals go to the main thread only, through sigtimedwait. */
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sigs);
@@ -227,24 +243,25 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	pthread_create(&ticker, NULL, ticker_main, NULL);
-	for (int i = 0; i < sim.nbus; i++) {
-		struct bus *b = &sim.buses[i];
-
-		if (b->tcp)
-			pthread_create(&b->tcp_thread, NULL, bus_tcp_main, b);
-		else
-			b->ready = 1;
-		if (b->rtu_link != NULL)
-			pthread_create(&b->rtu_thread, NULL, bus_rtu_main, b);
+	if (bus_tcp_start(sim.threads) == -1) {
+		fprintf(stderr, "meter-sim: TCP threads: %s\n", strerror(errno));
+		sim.stop = 1;
+		rc = 1;
 	}
+	for (int i = 0; i < sim.nbus; i++)
+		if (sim.buses[i].rtu_link != NULL)
+			pthread_create(&sim.buses[i].rtu_thread, NULL,
+			    bus_rtu_main, &sim.buses[i]);
 	if (sim.modem_link != NULL)
 		pthread_create(&modem, NULL, modem_main, NULL);
 	/* The control socket appears once every bus listens. */
 	deadline = mono_ms() + 5000;
-	for (int i = 0; i < sim.nbus; i++)
+	for (int i = 0; i < sim.nbus && !sim.stop; i++)
 		while (!sim.buses[i].ready && mono_ms() < deadline)
 			usleep(2000);
-	if (ctl_open(sim.ctl_path) == -1) {
+	if (sim.stop)
+		;
+	else if (ctl_open(sim.ctl_path) == -1) {
 		fprintf(stderr, "meter-sim: %s: %s\n", sim.ctl_path,
 		    strerror(errno));
 		sim.stop = 1;
@@ -272,12 +289,10 @@ main(int argc, char **argv)
 	}
 	sim.stop = 1;
 	pthread_join(ticker, NULL);
-	for (int i = 0; i < sim.nbus; i++) {
-		if (sim.buses[i].tcp)
-			pthread_join(sim.buses[i].tcp_thread, NULL);
+	bus_tcp_join();
+	for (int i = 0; i < sim.nbus; i++)
 		if (sim.buses[i].rtu_link != NULL)
 			pthread_join(sim.buses[i].rtu_thread, NULL);
-	}
 	if (sim.modem_link != NULL)
 		pthread_join(modem, NULL);
 	if (ctl_started)
@@ -285,7 +300,6 @@ main(int argc, char **argv)
 	save_now();
 	sim_log("stopped%s, state saved to %s", sig > 0 ? " by signal" : "",
 	    sim.state_path);
-	free(sim.buses);
-	free(sim.meters);
+	site_free();
 	return rc;
 }

@@ -9,8 +9,8 @@
 
 #include "token.h"
 
-#define SIM_MAX_BUSES	256
-#define SIM_MAX_METERS	8192
+#define SIM_MAX_BUSES	4096	/* 3,334 buses of 30 meters: 100,020 meters */
+#define SIM_MAX_METERS	131072
 #define SIM_MAX_ADDR	247
 #define SIM_MAX_RTU	64
 
@@ -118,7 +118,6 @@ struct bus {
 	int		rtu_fd;		/* its pty master */
 	int		rtu_slave;	/* kept open: no EIO without a client */
 	volatile int	ready;		/* the TCP server listens (or failed) */
-	pthread_t	tcp_thread;
 	pthread_t	rtu_thread;
 };
 
@@ -152,6 +151,7 @@ struct sim {
 	const char	*modem_link;
 	const char	*sms_out;
 	int		speed;
+	int		threads;	/* TCP threads, 0 = a thread a bus */
 	int		wire;
 	int		turnaround_ms;
 	int		load_on;
@@ -198,6 +198,7 @@ int	 site_reference(void);
 int	 site_load(const char *path);
 struct meter *site_meter(uint32_t number);
 struct bus *site_bus(int port);
+void	 site_free(void);
 
 /* meter.c */
 void	 meter_init(struct meter *m);
@@ -218,7 +219,8 @@ int	 mb_transact(struct bus *b, const struct mb_req *rq, int perr,
 #define TX_SILENT	1	/* no answer at all (RTU) */
 
 /* bus_tcp.c, bus_rtu.c */
-void	*bus_tcp_main(void *);
+int	 bus_tcp_start(int threads);
+void	 bus_tcp_join(void);
 void	*bus_rtu_main(void *);
 
 /* state.c */

@@ -6,22 +6,43 @@
 
 #include "sim.h"
 
+/* Lookups by port and by meter number: a table of ports, a hash of numbers. */
+static struct bus *by_port[65536];
+static int *by_number;		/* open addressing: index + 1, 0 = empty */
+#define NUMBER_SLOTS	(SIM_MAX_METERS * 2)
+
+static uint32_t
+number_slot(uint32_t number)
+{
+	return (uint32_t)(mix64(number) % NUMBER_SLOTS);
+}
+
 struct bus *
 site_bus(int port)
 {
-	for (int i = 0; i < sim.nbus; i++)
-		if (sim.buses[i].port == port)
-			return &sim.buses[i];
-	return NULL;
+	return port >= 0 && port <= 65535 ? by_port[port] : NULL;
 }
 
 struct meter *
 site_meter(uint32_t number)
 {
-	for (int i = 0; i < sim.nmeter; i++)
-		if (sim.meters[i].number == number)
-			return &sim.meters[i];
+	if (by_number == NULL)
+		return NULL;
+	for (uint32_t h = number_slot(number); by_number[h] != 0;
+	    h = (h + 1) % NUMBER_SLOTS)
+		if (sim.meters[by_number[h] - 1].number == number)
+			return &sim.meters[by_number[h] - 1];
 	return NULL;
+}
+
+static void
+site_index(int i)
+{
+	uint32_t h = number_slot(sim.meters[i].number);
+
+	while (by_number[h] != 0)
+		h = (h + 1) % NUMBER_SLOTS;
+	by_number[h] = i + 1;
 }
 
 static int
@@ -30,7 +51,9 @@ site_alloc(void)
 	if (sim.buses == NULL) {
 		sim.buses = calloc(SIM_MAX_BUSES, sizeof(*sim.buses));
 		sim.meters = calloc(SIM_MAX_METERS, sizeof(*sim.meters));
-		if (sim.buses == NULL || sim.meters == NULL)
+		by_number = calloc(NUMBER_SLOTS, sizeof(*by_number));
+		if (sim.buses == NULL || sim.meters == NULL ||
+		    by_number == NULL)
 			return -1;
 	}
 	return 0;
@@ -61,6 +84,7 @@ site_add(int port, int addr, uint32_t number, int profile)
 		b->gateway = port >= 15020 ? (port - 15020) / 4 + 1 : 0;
 		b->tcp = 1;
 		pthread_mutex_init(&b->lock, NULL);
+		by_port[port] = b;
 	}
 	if (b->by_addr[addr] != NULL) {
 		sim_log("port %d address %d twice in the site", port, addr);
@@ -78,6 +102,7 @@ site_add(int port, int addr, uint32_t number, int profile)
 	m->addr = addr;
 	meter_init(m);
 	b->by_addr[addr] = m;
+	site_index(sim.nmeter - 1);
 	return 0;
 }
 
@@ -154,4 +179,15 @@ site_load(const char *path)
 		rc = -1;
 	}
 	return rc;
+}
+
+void
+site_free(void)
+{
+	free(sim.buses);
+	free(sim.meters);
+	free(by_number);
+	sim.buses = NULL;
+	sim.meters = NULL;
+	by_number = NULL;
 }

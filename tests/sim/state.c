@@ -8,9 +8,11 @@
 
 #include "sim.h"
 
-/* Called with sim.mlock held. */
-int
-state_save(const char *path)
+static pthread_mutex_t save_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Writes the N meters of MS and the clock CLK to PATH through PATH.tmp. */
+static int
+state_write(const char *path, const struct meter *ms, int n, int64_t clk)
 {
 	char tmp[4096];
 	FILE *f;
@@ -22,9 +24,10 @@ state_save(const char *path)
 	}
 	if ((f = fopen(tmp, "w")) == NULL)
 		return -1;
-	fprintf(f, "# meter-sim state 1\nclock %" PRId64 "\n", sim_now_ms());
-	for (int i = 0; i < sim.nmeter; i++) {
-		const struct meter *m = &sim.meters[i];
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	fprintf(f, "# meter-sim state 1\nclock %" PRId64 "\n", clk);
+	for (int i = 0; i < n; i++) {
+		const struct meter *m = &ms[i];
 
 		fprintf(f, "m %u rem=%" PRId64 " cnt=%u en=%u e0=%u e1=%u "
 		    "e2=%u e3=%u wacc=%" PRId64 " facc=%" PRId64 " bad=%u "
@@ -54,6 +57,35 @@ state_save(const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Saves every meter: a copy taken under sim.mlock (not to be held by the
+ * caller), written without it, so the buses do not wait for the disk.
+ */
+int
+state_save(const char *path)
+{
+	struct meter *snap;
+	int64_t clk;
+	int n, rc, err;
+
+	pthread_mutex_lock(&save_lock);
+	pthread_mutex_lock(&sim.mlock);
+	n = sim.nmeter;
+	if ((snap = malloc((size_t)(n ? n : 1) * sizeof(*snap))) != NULL)
+		memcpy(snap, sim.meters, (size_t)n * sizeof(*snap));
+	clk = sim_now_ms();
+	pthread_mutex_unlock(&sim.mlock);
+	if (snap == NULL)
+		rc = -1;
+	else
+		rc = state_write(path, snap, n, clk);
+	err = errno;
+	free(snap);
+	pthread_mutex_unlock(&save_lock);
+	errno = err;
+	return rc;
 }
 
 static int
