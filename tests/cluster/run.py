@@ -21,6 +21,7 @@ WEB = {1: 18152, 2: 18153}  # web host 1 (staff on node 1, the student site and 
 PAYSIM_PORT = 18160
 LOAD_S = int(os.environ.get("CLUSTER_LOAD_S", "20"))  # load before and after each fault
 THREADS = 3  # selling threads per staff node
+LEASE_S = 10  # the bus leases' period: a dead collector's buses are read again within two of them
 OUT = os.path.join(TOP, "tests", "out")
 sys.path.insert(0, HERE)
 import galera  # noqa: E402
@@ -339,6 +340,12 @@ def meters_read_since(rig, t0):
     return n == len(rig.meters)
 
 
+def lease_owners(rig):
+    """The collectors holding the leases of RIG's buses."""
+    return {r[0] for r in lib.db(f"SELECT IFNULL(l.owner, '') FROM bus_leases l JOIN buses b ON b.id = l.bus_id"
+                                 f" WHERE b.gateway_id = {int(rig.gateway)}")}
+
+
 def read_your_writes(op, pairs, seconds):
     """Sales through web host 1 (node 1), each shown at once through web host 2 (node 2), under the load: a
     session that reads without waiting for the cluster's last write set would not find some of them.
@@ -406,6 +413,8 @@ def main():
     paysim()
     lib.db("UPDATE settings SET value = '100000000000' WHERE name = 'hoard_cap_fen'")
     lib.db("UPDATE settings SET value = '30000' WHERE name = 'pay_max_fen'")
+    lib.db(f"INSERT INTO settings (name, value) VALUES ('lease_s', '{LEASE_S}')"
+           f" ON DUPLICATE KEY UPDATE value = '{LEASE_S}'")
     op1 = lib.operator(role=1)
     rigs = []
     # each gateway's simulator listening before the next one picks its free ports
@@ -461,15 +470,23 @@ def main():
             bad)
         time.sleep(LOAD_S / 2)
 
-        # collector A killed -9 and started again (systemd's RestartSec=2)
+        # collector A killed -9 and left down: collector B (node 2) takes its buses when their leases run
+        # out; A started again asks for them back
         rigs[0].collector.kill()
         t = time.time()
-        time.sleep(2)
-        start_collector(rigs[0], 1, "cluster-a")
         t0 = faults.utcnow()
-        back = galera.wait(lambda: meters_read_since(rigs[0], t0), 60, 0.5)
-        row("collector A kill -9", f"restarted after 2 s", f"all its meters read again {time.time() - t:.1f} s",
-            [] if back else ["collector A did not read its meters within 60 s"])
+        back = galera.wait(lambda: meters_read_since(rigs[0], t0), 2 * LEASE_S + 30, 0.5)
+        took = time.time() - t
+        bad = [] if back else [f"collector A's meters not read within {2 * LEASE_S + 30} s of its death"]
+        if back and took > 2 * LEASE_S:
+            bad.append(f"collector A's buses read again after {took:.1f} s, over 2 lease periods ({2 * LEASE_S} s)")
+        start_collector(rigs[0], 1, "cluster-a")
+        t = time.time()
+        home = galera.wait(lambda: lease_owners(rigs[0]) == {"cluster-a"}, 3 * LEASE_S, 0.5)
+        if not home:
+            bad.append(f"collector A started again holds not its buses: {lease_owners(rigs[0])}")
+        row("collector A kill -9", f"lease {LEASE_S} s; its buses read by collector B, then handed back",
+            f"read again {took:.1f} s, back {time.time() - t:.1f} s", bad)
         time.sleep(LOAD_S / 2)
     finally:
         stop.set()
