@@ -275,9 +275,10 @@ $(FB)/alipay: tests/fuzz/alipay.c $(FB)/libprepaid.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
 	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a $(LIBS)
 # pay-bill.c itself is included by the harness (its unzip is static)
-$(FB)/bill: tests/fuzz/bill.c lib/pay-bill.c $(FB)/libprepaid.a
+$(FB)/bill: tests/fuzz/bill.c lib/pay-bill.c lib/pay-http.c $(FB)/libprepaid.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<
-	$(FUZZ_LD) -o $@ $@.o $(FB)/libprepaid.a $(LIBS) -lcurl -lz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@-http.o lib/pay-http.c
+	$(FUZZ_LD) -o $@ $@.o $@-http.o $(FB)/libprepaid.a $(LIBS) -lcurl -lz
 
 $(FB)/csv: tests/fuzz/csv.c $(FB)/libprepaid.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@.o $<

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <zlib.h>
 
@@ -45,111 +44,6 @@ static const char *const q[] = {
 	    " fetched_at = IF(state = 'failed', CURRENT_TIMESTAMP(3), fetched_at),"
 	    " note = IF(state = 'failed', VALUES(note), note)",
 };
-
-struct buf {
-	char *p;
-	size_t n, max;
-};
-
-static int
-buf_add(struct buf *b, const char *data, size_t n)
-{
-	char *p;
-
-	if (b->n + n > b->max || (p = realloc(b->p, b->n + n + 1)) == NULL)
-		return -1;
-	memcpy(p + b->n, data, n);
-	b->p = p;
-	b->n += n;
-	b->p[b->n] = '\0';
-	return 0;
-}
-
-static size_t
-on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-	return buf_add(arg, data, size * nmemb) == -1 ? 0 : size * nmemb;
-}
-
-/* The headers that sign an answer (Wechatpay-*) kept, the others not. */
-static size_t
-on_header(char *data, size_t size, size_t nmemb, void *arg)
-{
-	size_t n = size * nmemb;
-
-	if (n > 10 && strncasecmp(data, "Wechatpay-", 10) == 0 &&
-	    buf_add(arg, data, n) == -1)
-		return 0;
-	return n;
-}
-
-/*
- * H made with timeouts (5 s to connect, TOTAL_MS in all), the body at
- * most MAX bytes: a form when it is not JSON. With FILE the body alone
- * into *FILE (*LEN bytes, the caller frees); otherwise H->answer as
- * pay_http keeps it (status, Wechatpay-* headers, the body). 0 with
- * H->status, or -1 (the reason into WHY).
- */
-static int
-bill_http(struct pay_http *h, long total_ms, size_t max, char **file,
-    size_t *len, char *why, size_t wsz)
-{
-	struct buf hd = { NULL, 0, ANSWER_MAX }, body = { NULL, 0, max };
-	struct curl_slist *hl = NULL;
-	CURL *curl = curl_easy_init();
-	char auth[2048], st[32];
-	CURLcode rc;
-	int ret = -1;
-
-	if (curl == NULL)
-		return -1;
-	snprintf(auth, sizeof(auth), "Authorization: %s", h->auth ? h->auth : "");
-	hl = curl_slist_append(hl, "Accept: application/json, text/csv");
-	hl = curl_slist_append(hl, h->body && h->body[0] != '{' ? "Content-Type:"
-	    " application/x-www-form-urlencoded; charset=utf-8" :
-	    "Content-Type: application/json");
-	hl = curl_slist_append(hl, "User-Agent: prepaid");
-	if (h->auth)
-		hl = curl_slist_append(hl, auth);
-	curl_easy_setopt(curl, CURLOPT_URL, h->url);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
-	if (strcmp(h->method, "POST") == 0)
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, h->body ? h->body : "");
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &hd);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total_ms);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
-	if ((rc = curl_easy_perform(curl)) != CURLE_OK) {
-		snprintf(why, wsz, "%s", curl_easy_strerror(rc));
-		log_warnx("%s %s: %s", h->method, h->url, why);
-		goto out;
-	}
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &h->status);
-	if (file != NULL) {
-		*file = body.p ? body.p : strdup("");
-		*len = body.n;
-		body.p = NULL;
-		ret = *file ? 0 : -1;
-		goto out;
-	}
-	snprintf(st, sizeof(st), "Status: %ld\n", h->status);
-	free(h->answer);
-	if ((h->answer = malloc(strlen(st) + hd.n + body.n + 2)) != NULL) {
-		sprintf(h->answer, "%s%s\n%s", st, hd.p ? hd.p : "",
-		    body.p ? body.p : "");
-		ret = 0;
-	}
-out:
-	free(hd.p);
-	free(body.p);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(curl);
-	return ret;
-}
 
 int
 pay_bill_day_ok(const char *d)
@@ -246,8 +140,8 @@ download(const struct pay_conf *c, const struct pay_channel *ch,
 
 	*file = NULL;
 	memset(&h, 0, sizeof(h));
-	if (ch->bill_call(c, day, &h) == -1 || bill_http(&h, 15000L, ANSWER_MAX,
-	    NULL, NULL, r->why, sizeof(r->why)) == -1) {
+	if (ch->bill_call(c, day, &h) == -1 || pay_http_get(&h, 5000L, 15000L,
+	    ANSWER_MAX, NULL, NULL, r->why, sizeof(r->why)) == -1) {
 		if (r->why[0] == '\0')
 			snprintf(r->why, sizeof(r->why), "request");
 		pay_http_free(&h);
@@ -262,8 +156,8 @@ download(const struct pay_conf *c, const struct pay_channel *ch,
 		return rc;
 	}
 	pay_http_free(&h);
-	if (ch->bill_get(c, url, &h) == -1 || bill_http(&h, 120000L, BILL_MAX,
-	    file, len, r->why, sizeof(r->why)) == -1) {
+	if (ch->bill_get(c, url, &h) == -1 || pay_http_get(&h, 5000L, 120000L,
+	    BILL_MAX, file, len, r->why, sizeof(r->why)) == -1) {
 		if (r->why[0] == '\0')
 			snprintf(r->why, sizeof(r->why), "the file's request");
 		pay_http_free(&h);

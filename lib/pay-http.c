@@ -13,7 +13,7 @@
 
 struct buf {
 	char *p;
-	size_t n;
+	size_t n, max;
 };
 
 static int
@@ -21,7 +21,7 @@ buf_add(struct buf *b, const char *data, size_t n)
 {
 	char *p;
 
-	if (b->n + n > ANSWER_MAX || (p = realloc(b->p, b->n + n + 1)) == NULL)
+	if (b->n + n > b->max || (p = realloc(b->p, b->n + n + 1)) == NULL)
 		return -1;
 	memcpy(p + b->n, data, n);
 	b->p = p;
@@ -49,9 +49,10 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 int
-pay_http(struct pay_http *h, long connect_ms, long total_ms)
+pay_http_get(struct pay_http *h, long connect_ms, long total_ms, size_t max,
+    char **file, size_t *len, char *why, size_t wsz)
 {
-	struct buf hd = { NULL, 0 }, body = { NULL, 0 };
+	struct buf hd = { NULL, 0, ANSWER_MAX }, body = { NULL, 0, max };
 	struct curl_slist *hl = NULL;
 	CURL *curl = curl_easy_init();
 	char auth[2048], st[32];
@@ -61,7 +62,8 @@ pay_http(struct pay_http *h, long connect_ms, long total_ms)
 	if (curl == NULL)
 		return -1;
 	snprintf(auth, sizeof(auth), "Authorization: %s", h->auth ? h->auth : "");
-	hl = curl_slist_append(hl, "Accept: application/json");
+	hl = curl_slist_append(hl, file ? "Accept: application/json, text/csv" :
+	    "Accept: application/json");
 	/* a body that is no JSON object is a form (Alipay's requests) */
 	hl = curl_slist_append(hl, h->body && h->body[0] != '{' && h->body[0] ?
 	    "Content-Type: application/x-www-form-urlencoded; charset=utf-8" :
@@ -81,25 +83,42 @@ pay_http(struct pay_http *h, long connect_ms, long total_ms)
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total_ms);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
-	if ((rc = curl_easy_perform(curl)) != CURLE_OK)
+	if ((rc = curl_easy_perform(curl)) != CURLE_OK) {
+		if (why != NULL)
+			snprintf(why, wsz, "%s", curl_easy_strerror(rc));
 		log_warnx("%s %s: %s", h->method, h->url, curl_easy_strerror(rc));
-	else {
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &h->status);
-		snprintf(st, sizeof(st), "Status: %ld\n", h->status);
-		free(h->answer);
-		if ((h->answer = malloc(strlen(st) + hd.n + body.n + 2)) != NULL) {
-			/* the headers as received end in CRLF: the envelope
-			 * takes them as they are */
-			sprintf(h->answer, "%s%s\n%s", st, hd.p ? hd.p : "",
-			    body.p ? body.p : "");
-			ret = 0;
-		}
+		goto out;
 	}
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &h->status);
+	if (file != NULL) {
+		*file = body.p ? body.p : strdup("");
+		*len = body.n;
+		body.p = NULL;
+		ret = *file ? 0 : -1;
+		goto out;
+	}
+	snprintf(st, sizeof(st), "Status: %ld\n", h->status);
+	free(h->answer);
+	if ((h->answer = malloc(strlen(st) + hd.n + body.n + 2)) != NULL) {
+		/* the headers as received end in CRLF: the envelope takes
+		 * them as they are */
+		sprintf(h->answer, "%s%s\n%s", st, hd.p ? hd.p : "",
+		    body.p ? body.p : "");
+		ret = 0;
+	}
+out:
 	free(hd.p);
 	free(body.p);
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(curl);
 	return ret;
+}
+
+int
+pay_http(struct pay_http *h, long connect_ms, long total_ms)
+{
+	return pay_http_get(h, connect_ms, total_ms, ANSWER_MAX, NULL, NULL,
+	    NULL, 0);
 }
 
 char *

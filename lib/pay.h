@@ -185,6 +185,12 @@ void pay_http_free(struct pay_http *);
  */
 int pay_http(struct pay_http *h, long connect_ms, long total_ms);
 
+/* The same with the answer's body at most MAX bytes; with FILE the body
+ * alone into *FILE (*LEN bytes, the caller frees) instead of H->answer; a
+ * failed request's reason into WHY (WSZ bytes) when not NULL. */
+int pay_http_get(struct pay_http *h, long connect_ms, long total_ms,
+    size_t max, char **file, size_t *len, char *why, size_t wsz);
+
 /*
  * The address that takes the payer to pay O on channel CH: Alipay's signed
  * redirect, or WeChat Pay's h5_url from its order call (pay_http, within
