@@ -423,26 +423,39 @@ json_str(const char *obj, size_t n, const char *key, char *out, size_t sz)
 	return p < end && *p == '"' ? 0 : -1;
 }
 
+/* The object NAME of the gateway's answer BODY, its signature checked:
+ * its start into *OBJ and length into *LEN; 0, or -1. */
+static int
+signed_object(const struct pay_conf *c, const char *body, const char *name,
+    const char **obj, size_t *len)
+{
+	const char *p = strstr(body, name), *end;
+	char *text, sig[1024];
+	int ok;
+
+	if (p == NULL || *(p += strlen(name)) != '{' ||
+	    (end = json_end(p)) == NULL ||
+	    json_str(end, strlen(end), "sign", sig, sizeof(sig)) == -1)
+		return -1;
+	if ((text = strndup(p, (size_t)(end - p))) == NULL)
+		return -1;
+	ok = pay_rsa_verify(c->gw_key, text, strlen(text), sig);
+	free(text);
+	*obj = p;
+	*len = (size_t)(end - p);
+	return ok ? 0 : -1;
+}
+
 static int
 alipay_query_answer(const struct pay_conf *c, const char *body,
     struct pay_notice *n)
 {
-	static const char name[] = "\"alipay_trade_query_response\":";
-	const char *obj = strstr(body, name), *end;
-	char *text, sig[1024], v[64];
+	const char *obj;
+	char v[64];
 	size_t len;
-	int ok;
 
-	if (obj == NULL || *(obj += strlen(name)) != '{' ||
-	    (end = json_end(obj)) == NULL ||
-	    json_str(end, strlen(end), "sign", sig, sizeof(sig)) == -1)
-		return -1;
-	len = (size_t)(end - obj);
-	if ((text = strndup(obj, len)) == NULL)
-		return -1;
-	ok = pay_rsa_verify(c->gw_key, text, strlen(text), sig);
-	free(text);
-	if (!ok || json_str(obj, len, "code", v, sizeof(v)) == -1)
+	if (signed_object(c, body, "\"alipay_trade_query_response\":", &obj,
+	    &len) == -1 || json_str(obj, len, "code", v, sizeof(v)) == -1)
 		return -1;
 	n->verified = 1;
 	if (strcmp(v, "10000") != 0)
@@ -477,29 +490,6 @@ alipay_refund_call(const struct pay_conf *c, int query,
 	if ((h->body = alipay_refund(c, o->out_trade_no, fen, rno)) == NULL)
 		return -1;
 	return 0;
-}
-
-/* The object NAME of the gateway's answer BODY, its signature checked:
- * its start into *OBJ and length into *LEN; 0, or -1. */
-static int
-signed_object(const struct pay_conf *c, const char *body, const char *name,
-    const char **obj, size_t *len)
-{
-	const char *p = strstr(body, name), *end;
-	char *text, sig[1024];
-	int ok;
-
-	if (p == NULL || *(p += strlen(name)) != '{' ||
-	    (end = json_end(p)) == NULL ||
-	    json_str(end, strlen(end), "sign", sig, sizeof(sig)) == -1)
-		return -1;
-	if ((text = strndup(p, (size_t)(end - p))) == NULL)
-		return -1;
-	ok = pay_rsa_verify(c->gw_key, text, strlen(text), sig);
-	free(text);
-	*obj = p;
-	*len = (size_t)(end - p);
-	return ok ? 0 : -1;
 }
 
 static int
@@ -578,24 +568,14 @@ static int
 alipay_bill_answer(const struct pay_conf *c, const struct pay_http *h,
     char *url, size_t sz, char sha1[41])
 {
-	static const char name[] =
-	    "\"alipay_data_dataservice_bill_downloadurl_query_response\":";
-	const char *obj = h->answer ? strstr(h->answer, name) : NULL, *end;
-	char *text, sig[1024], v[64];
+	const char *obj;
+	char v[64];
 	size_t len;
-	int ok;
 
 	sha1[0] = '\0';	/* Alipay gives none: the answer's signature holds */
-	if (h->status != 200 || obj == NULL || *(obj += strlen(name)) != '{' ||
-	    (end = json_end(obj)) == NULL ||
-	    json_str(end, strlen(end), "sign", sig, sizeof(sig)) == -1)
-		return -1;
-	len = (size_t)(end - obj);
-	if ((text = strndup(obj, len)) == NULL)
-		return -1;
-	ok = pay_rsa_verify(c->gw_key, text, strlen(text), sig);
-	free(text);
-	if (!ok || json_str(obj, len, "code", v, sizeof(v)) == -1 ||
+	if (h->status != 200 || h->answer == NULL || signed_object(c, h->answer,
+	    "\"alipay_data_dataservice_bill_downloadurl_query_response\":",
+	    &obj, &len) == -1 || json_str(obj, len, "code", v, sizeof(v)) == -1 ||
 	    strcmp(v, "10000") != 0 ||
 	    json_str(obj, len, "bill_download_url", url, sz) == -1 ||
 	    (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
