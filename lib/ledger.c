@@ -485,6 +485,19 @@ close_load(struct db *db, int64_t acc, struct cm *ms, int max)
 	return n;
 }
 
+/* The account *ARG closed and its meters released, in one transaction
+ * (db_tx: run again on a deadlock or a cluster's certification failure):
+ * 1, or 0 when another pass closed it first. */
+static int
+close_done(struct db *db, void *arg)
+{
+	int64_t acc = *(int64_t *)arg;
+
+	if (db_exec(db, cq[C_DONE], "l", acc) != 1)
+		return 0;
+	return db_exec(db, cq[C_RELEASE], "l", acc) == -1 ? -1 : 1;
+}
+
 int
 ledger_close_step(struct db *db, const struct actor *who, int64_t acc)
 {
@@ -517,17 +530,13 @@ ledger_close_step(struct db *db, const struct actor *who, int64_t acc)
 		return -1;
 	if (left > 0)
 		return 0;
-	if (db_begin(db) == -1)
-		return -1;
-	if (db_exec(db, cq[C_DONE], "l", acc) == 1 &&
-	    db_exec(db, cq[C_RELEASE], "l", acc) != -1 && db_commit(db) == 0) {
+	if (db_tx(db, close_done, &acc) == 1) {
 		char obj[64];
 
 		snprintf(obj, sizeof(obj), "account:%lld", (long long)acc);
 		oplog_write(db, who, "account.closed", obj, NULL, NULL);
 		return 1;
 	}
-	db_rollback(db);
 	return 0;
 }
 

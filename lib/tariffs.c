@@ -37,6 +37,26 @@ version_price(struct dbres *res, int col, struct cmdq_price *p)
 	return cmdq_tou_decode(db_col(res, col + 4), &p->tou);
 }
 
+/* A tariff's version due: its price commands and its mark together, so a
+ * version goes out once (db_tx: run again on a deadlock or a cluster's
+ * certification failure). */
+struct due {
+	int64_t tariff, version;
+	struct cmdq_price p;
+	long n;
+};
+
+static int
+due_tx(struct db *db, void *arg)
+{
+	struct due *d = arg;
+
+	if ((d->n = cmdq_price_tariff(db, d->tariff, &d->p)) == -1 ||
+	    db_exec(db, q[Q_MARK], "ll", d->tariff, d->version) == -1)
+		return -1;
+	return 0;
+}
+
 long
 tariff_apply_due(struct db *db, const char *tz)
 {
@@ -46,21 +66,15 @@ tariff_apply_due(struct db *db, const char *tz)
 	if (res == NULL)
 		return -1;
 	while (db_next(res) == 1) {
-		struct cmdq_price p;
-		long n;
+		struct due d = { .tariff = db_coll(res, 1),
+		    .version = db_coll(res, 0) };
 
-		/* the commands and the mark together: a version goes out once */
-		if (db_begin(db) == -1)
-			break;
-		if (version_price(res, 2, &p) == -1 ||
-		    (n = cmdq_price_tariff(db, db_coll(res, 1), &p)) == -1 ||
-		    db_exec(db, q[Q_MARK], "ll", db_coll(res, 1),
-		    db_coll(res, 0)) == -1 || db_commit(db) == -1) {
-			db_rollback(db);
+		if (version_price(res, 2, &d.p) == -1 ||
+		    db_tx(db, due_tx, &d) < 0) {
 			db_res_free(res);
 			return -1;
 		}
-		total += n;
+		total += d.n;
 	}
 	db_res_free(res);
 	return total;

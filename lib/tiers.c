@@ -343,32 +343,42 @@ struct tmeter {
 	struct tiers	t;
 };
 
+struct send {
+	int64_t account;
+	struct tmeter *m;
+	int tier;
+	const char *month;
+};
+
+/* send_tier's transaction (db_tx: run again on a deadlock or a cluster's
+ * certification failure). */
+static int
+send_tx(struct db *db, void *arg)
+{
+	struct send *s = arg;
+	struct tmeter *m = s->m;
+	int64_t pr = m->t.price[s->tier], cmd = 0;
+	struct cmdq_price p = { .p = { pr, pr, pr, pr } };
+
+	if (db_value(db, &cmd, q[Q_LOCK], "l", m->meter) == -1)
+		return -1;
+	if (cmd != m->cmd)
+		return 0;
+	if ((cmd = cmdq_price(db, m->meter, &p)) == -1 ||
+	    db_exec(db, q[Q_STATE], "llssllil", m->meter, s->account, s->month,
+	    m->since, m->base, m->version, s->tier, cmd) == -1)
+		return -1;
+	return 1;
+}
+
 /* Queues M's tier price and records it, unless another pass did; 0/1/-1. */
 static int
 send_tier(struct db *db, int64_t account, struct tmeter *m, int tier,
     const char *month)
 {
-	int64_t pr = m->t.price[tier], cmd = 0;
-	struct cmdq_price p = { .p = { pr, pr, pr, pr } };
+	struct send s = { account, m, tier, month };
 
-	if (db_begin(db) == -1)
-		return -1;
-	if (db_value(db, &cmd, q[Q_LOCK], "l", m->meter) == -1)
-		goto fail;
-	if (cmd != m->cmd) {
-		db_rollback(db);
-		return 0;
-	}
-	if ((cmd = cmdq_price(db, m->meter, &p)) == -1)
-		goto fail;
-	if (db_exec(db, q[Q_STATE], "llssllil", m->meter, account, month,
-	    m->since, m->base, m->version, tier, cmd) == -1 ||
-	    db_commit(db) == -1)
-		goto fail;
-	return 1;
-fail:
-	db_rollback(db);
-	return -1;
+	return db_tx(db, send_tx, &s);
 }
 
 static long
