@@ -204,32 +204,44 @@ store_gateway(struct db *db, int gateway_id, int lost)
 	    -1 : 0;
 }
 
-/* One transaction; the meter state statement reads the readings' array too. */
+struct rows {
+	struct bus *b;
+	long ms;
+	struct buf *rd, *fail, *daily;
+};
+
+/* The bus cycle's statements; the meter state statement reads the
+ * readings' array too. */
+static int
+rows_tx(struct db *db, void *arg)
+{
+	struct rows *x = arg;
+	struct counters *c = &x->b->cnt;
+	int64_t ms = x->ms;
+
+	if ((x->rd->len > 2 && (db_exec(db, q[Q_READINGS], "s", x->rd->s) == -1 ||
+	    db_exec(db, q[Q_STATE_OK], "s", x->rd->s) == -1 ||
+	    db_exec(db, q[Q_DAILY], "s", x->daily->s) == -1 ||
+	    db_exec(db, q[Q_DAILY_USE], "s", x->daily->s) == -1)) ||
+	    (x->fail->len > 2 &&
+	    db_exec(db, q[Q_STATE_FAIL], "s", x->fail->s) == -1) ||
+	    db_exec(db, q[Q_HEALTH], "illllllllll", x->b->id, (int64_t)c->ok,
+	    (int64_t)c->failed, (int64_t)c->fault[FT_TIMEOUT],
+	    (int64_t)c->fault[FT_EXCEPTION], (int64_t)c->fault[FT_BADFRAME],
+	    (int64_t)c->fault[FT_LINK], (int64_t)c->latency_ms, ms, ms, ms) == -1)
+		return -1;
+	return 0;
+}
+
+/* One transaction (db_tx: run again on a deadlock or a cluster's
+ * certification failure, so a cycle's reads are not lost to it). */
 static int
 store_rows(struct bus *b, long cycle_ms,
     struct buf *rd, struct buf *fail, struct buf *daily)
 {
-	struct counters *c = &b->cnt;
-	long ms = cycle_ms;
+	struct rows x = { b, cycle_ms, rd, fail, daily };
 
-	if (db_begin(b->db) == -1)
-		return -1;
-	if ((rd->len > 2 && (db_exec(b->db, q[Q_READINGS], "s", rd->s) == -1 ||
-	    db_exec(b->db, q[Q_STATE_OK], "s", rd->s) == -1 ||
-	    db_exec(b->db, q[Q_DAILY], "s", daily->s) == -1 ||
-	    db_exec(b->db, q[Q_DAILY_USE], "s", daily->s) == -1)) ||
-	    (fail->len > 2 && db_exec(b->db, q[Q_STATE_FAIL], "s", fail->s) == -1) ||
-	    db_exec(b->db, q[Q_HEALTH], "illllllllll", b->id, (int64_t)c->ok,
-	    (int64_t)c->failed, (int64_t)c->fault[FT_TIMEOUT],
-	    (int64_t)c->fault[FT_EXCEPTION], (int64_t)c->fault[FT_BADFRAME],
-	    (int64_t)c->fault[FT_LINK], (int64_t)c->latency_ms, (int64_t)ms,
-	    (int64_t)ms, (int64_t)ms) == -1) {
-		db_rollback(b->db);
-		return -1;
-	}
-	if (db_commit(b->db) == -1)
-		return -1;
-	return 0;
+	return db_tx(b->db, rows_tx, &x) == 0 ? 0 : -1;
 }
 
 /* A good read's rows: its reading and its day's energy. */
@@ -302,11 +314,7 @@ store_cycle(struct bus *b, struct result *res, int n, long cycle_ms)
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (int attempt = 0; attempt < 3; attempt++) {
-		if ((rc = store_rows(b, cycle_ms, &rd, &fail,
-		    &daily)) == 0 || db_errno(b->db) != DB_ER_DEADLOCK)
-			break;
-	}
+	rc = store_rows(b, cycle_ms, &rd, &fail, &daily);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	atomic_store(&b->store_us, (t1.tv_sec - t0.tv_sec) * 1000000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000);

@@ -24,7 +24,7 @@ lim_n=${BENCH_PAY_LOOP:-$((dur * 1500))}
 	"$d/loop2.sql" "$d/loop2.txt"
 for f in web loop loop2; do $root < "$d/$f.sql"; done
 # BENCH_PAY_WORKERS=N: pay.fcgi started again with N workers (conf/prepaidctl starts PREPAID_PAY_WORKERS, 8)
-w=2
+w=${PREPAID_PAY_WORKERS:-8}
 if [ -n "${BENCH_PAY_WORKERS:-}" ]; then
 	w=$BENCH_PAY_WORKERS
 	kill "$(cat "$var/run/pay.pid")"
