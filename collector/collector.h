@@ -59,6 +59,7 @@ struct settings {
 	int		max_tries;
 	long		lease_s;	/* a claimed command's lease */
 	long		bus_lease_s;	/* a bus lease (lease_s): renewed every third of it */
+	int		max_buses;	/* the most buses held (max_buses): libmodbus waits with select(), below FD_SETSIZE descriptors */
 	int		tz_min;		/* the site's offset from UTC */
 };
 

@@ -69,6 +69,7 @@ static int nheld;
 static int *drops;		/* buses handed back, released once their threads stopped */
 static int ndrops, maxdrops;
 static long long started_ms;	/* our first round: other collectors' buses wait a lease period */
+static int full;		/* said once that max_buses left a bus to others */
 
 static long long
 mono_ms(void)
@@ -170,6 +171,14 @@ round_bus(struct db *db, struct collector *co, struct dbres *r,
 	/* others' buses only when free, not asked for, after our first lease period */
 	if (h == NULL && !pref && (grace || !free_ || wanted))
 		return 0;
+	/* no more buses than the collector can hold: the rest wait for another */
+	if (h == NULL && nheld >= co->set.max_buses) {
+		if (!full)
+			log_warnx("bus %d: not taken: this collector holds"
+			    " max_buses (%d) buses", id, co->set.max_buses);
+		full = 1;
+		return 0;
+	}
 	if (h == NULL && pref && !free_) {
 		db_exec(db, q[Q_WANT], "slis", co->id,
 		    (int64_t)co->set.bus_lease_s, id, co->id);
@@ -216,6 +225,8 @@ lease_round(struct db *db, struct collector *co, int (*pref)(int gateway))
 
 	if (started_ms == 0)
 		started_ms = t0;
+	if (nheld < co->set.max_buses)
+		full = 0;
 	if ((r = db_query(db, q[Q_STATE], "ss", co->id, co->id)) == NULL)
 		return expire(t0);
 	seen = calloc((size_t)db_nrows(r) + 1, sizeof(*seen));

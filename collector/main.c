@@ -13,6 +13,9 @@
 #include "log.h"
 #include "pdu.h"
 
+/* the most buses one collector reads (max_buses may say fewer) */
+#define MAX_BUSES 900
+
 enum {
 	Q_SETTINGS, Q_SUM, Q_SITE, Q_BUSES, Q_METERS, Q_GATEWAYS, Q_ALARMS,
 	Q_REQUESTS, Q_REQ_DONE, Q_METER_GW, Q_STATUS, Q_PENDING, Q_FAILED,
@@ -157,6 +160,12 @@ load_settings(struct db *db, struct settings *s)
 	s->bus_lease_s = config_int(co.cf, "lease_s", s->bus_lease_s);
 	if (s->bus_lease_s < 3)
 		s->bus_lease_s = 3;
+	/* a bus is a descriptor; libmodbus waits with select(), which
+	 * takes none at FD_SETSIZE or above: the rest is kept for the
+	 * database pool, the modem and the logs */
+	s->max_buses = (int)config_int(co.cf, "max_buses", MAX_BUSES);
+	if (s->max_buses < 1 || s->max_buses > MAX_BUSES)
+		s->max_buses = MAX_BUSES;
 	s->tz_min = tz_minutes(config_get(co.cf, "tz_offset", "+08:00"));
 	alarm_site_tz(s->tz_min);
 	return 0;

@@ -203,5 +203,18 @@ readers.stop = True
 rc, took_s = a.stop()
 check(rc == 0 and num("SELECT COUNT(*) FROM bus_leases WHERE owner IS NOT NULL") == 0,
       f"the last collector stops and releases every lease ({took_s:.1f} s)")
+
+# a collector takes no more buses than it can hold (max_buses): the rest wait for another
+c = Collector("lease-c", extra=dict(fast, collector_name="coll-c", gateways="1,2", max_buses="1"))
+time.sleep(3 * PERIOD + 1)
+held = num("SELECT COUNT(*) FROM bus_leases WHERE owner = 'coll-c'")
+free = num(f"SELECT COUNT(*) FROM bus_leases l JOIN buses b ON b.id = l.bus_id WHERE b.gateway_id IN (1, 2)"
+           f" AND (l.owner IS NULL OR l.lease_until < NOW(3))")
+check(held == 1 and free == 1, "max_buses 1 with two buses preferred: one held, the other left free", (held, free))
+log = open(c.logpath, errors="replace").read() if hasattr(c, "logpath") else ""
+check(log.count("not taken: this collector holds max_buses (1) buses") == 1,
+      "and the log says why, once", log[-400:])
+rc, _ = c.stop()
+check(rc == 0, "that collector stops cleanly")
 sim.stop()
 done()
