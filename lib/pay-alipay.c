@@ -541,7 +541,7 @@ static int alipay_bill_parse(const char *, size_t,
 
 const struct pay_channel pay_alipay = {
 	"alipay", alipay_order_url, alipay_verify, alipay_query, alipay_close,
-	alipay_refund, alipay_bill, alipay_query_answer, "success", "fail",
+	alipay_query_answer, "success", "fail",
 	NULL, NULL,
 	alipay_refund_call, alipay_refund_answer,
 	.bill_call = alipay_bill_call, .bill_answer = alipay_bill_answer,

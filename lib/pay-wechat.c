@@ -638,14 +638,6 @@ wechat_none(const struct pay_conf *c, const char *no)
 	return NULL;
 }
 
-static char *
-wechat_no_refund(const struct pay_conf *c, const char *no, int64_t fen,
-    const char *rno)
-{
-	errno = ENOTSUP;
-	return NULL;
-}
-
 static int
 wechat_no_answer(const struct pay_conf *c, const char *body,
     struct pay_notice *n)
@@ -742,7 +734,7 @@ static int wechat_bill_parse(const char *, size_t,
 
 const struct pay_channel pay_wechat = {
 	"wechat", NULL, wechat_verify, wechat_none, wechat_none,
-	wechat_no_refund, wechat_none, wechat_no_answer, "",
+	wechat_no_answer, "",
 	"{\"code\":\"FAIL\",\"message\":\"失败\"}", wechat_call, wechat_answer,
 	wechat_refund_call, wechat_refund_answer,
 	.bill_call = wechat_bill_call, .bill_answer = wechat_bill_answer,

@@ -99,13 +99,10 @@ struct pay_channel {
 	const char *(*verify)(const struct pay_conf *, const char *body,
 	    size_t len, struct pay_notice *n);
 	/* Signed request bodies for the gateway (POST to conf->gateway):
-	 * the state of an order, closing an unpaid one, a refund of FEN
-	 * under the refund number RNO, the bill of DAY ("YYYY-MM-DD"). */
+	 * the state of an order, closing an unpaid one (refunds and bills
+	 * have their calls below). */
 	char *(*query)(const struct pay_conf *, const char *out_trade_no);
 	char *(*close)(const struct pay_conf *, const char *out_trade_no);
-	char *(*refund)(const struct pay_conf *, const char *out_trade_no,
-	    int64_t fen, const char *rno);
-	char *(*bill)(const struct pay_conf *, const char *day);
 	/* The gateway's answer BODY to a query, its signature checked with
 	 * the gateway's key: 1 paid (N filled), 0 not paid (yet or ever),
 	 * 2 the gateway knows no such trade, -1 not to be believed. */
