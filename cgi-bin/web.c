@@ -341,8 +341,16 @@ web_rows(struct req *r, const char *prefix, struct dbres *res)
 		}
 		for (int c = 0; c < db_ncols(res); c++) {
 			const char *v = db_col(res, c);
+			const char *name = db_colname(res, c);
 
-			hdf_set_value(row, db_colname(res, c), v ? v : "");
+			/*
+			 * A list's total (COUNT(*) OVER ()) is read from its first row
+			 * only: without it on the others, a row of eleven columns stays
+			 * under ClearSilver's FORCE_HASH_AT and gets no hash table.
+			 */
+			if (n > 0 && strcmp(name, "total") == 0)
+				continue;
+			hdf_set_value(row, name, v ? v : "");
 		}
 		n++;
 	}
