@@ -43,7 +43,7 @@ static const char *const q[] = {
 	    "   '%Y-%m-%d %H:%i') AS at, l.set_by IS NOT NULL AS reset"
 	    " FROM student_logins l JOIN student_sessions s ON s.id = ?"
 	    " WHERE l.account_id = ? AND l.set_at > l.notice_seen"
-	    " AND l.set_at < s.created_at + INTERVAL 1 SECOND",
+	    " AND l.set_at < s.created_at",
 	[Q_SEEN] = "UPDATE student_logins SET notice_seen = UTC_TIMESTAMP()"
 	    " WHERE account_id = ?",
 };

@@ -41,7 +41,7 @@ static const char *const q[] = {
 	    "   OR (l.action = 'operator.reset_password'"
 	    "   AND l.object = CONCAT('operator:', o.id)))"
 	    " AND l.at > COALESCE(o.pw_notice_seen, '2000-01-01')"
-	    " AND l.at < s.created_at + INTERVAL 1 SECOND"
+	    " AND l.at < s.created_at"
 	    " ORDER BY l.id DESC LIMIT 1",
 	[Q_SEEN] = "UPDATE operators SET pw_notice_seen = UTC_TIMESTAMP(3)"
 	    " WHERE id = ?",
