@@ -54,6 +54,7 @@ LIB_OBJS = \
 	$(B)/lib/xlsx.o
 
 KIT_OBJS = \
+	$(B)/cgi-bin/agent.o \
 	$(B)/cgi-bin/loop.o \
 	$(B)/cgi-bin/metrics.o \
 	$(B)/cgi-bin/web.o
@@ -92,6 +93,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-rooms.o \
 	$(B)/cgi-bin/staff/page-sales.o \
 	$(B)/cgi-bin/staff/page-sell.o \
+	$(B)/cgi-bin/staff/page-sessions.o \
 	$(B)/cgi-bin/staff/page-settings.o \
 	$(B)/cgi-bin/staff/page-student.o \
 	$(B)/cgi-bin/staff/page-tariffs.o \
@@ -106,6 +108,7 @@ MOBILE_OBJS = \
 	$(B)/cgi-bin/mobile/page-home.o \
 	$(B)/cgi-bin/mobile/page-pay.o \
 	$(B)/cgi-bin/mobile/page-phone.o \
+	$(B)/cgi-bin/mobile/page-sessions.o \
 	$(B)/cgi-bin/mobile/router.o \
 	$(B)/lib/pay-http.o
 
