@@ -17,8 +17,8 @@ ACCOUNTS = int(os.environ.get("SOAK_ACCOUNTS", "200"))
 SLICE = int(os.environ.get("SOAK_SLICE_S", "60"))
 # think time between two requests of one connection, ms (uniform from half to one and a half of
 # it): people click, read and click again; wrk without it is a flood that measures the queue
-STAFF_THINK = int(os.environ.get("SOAK_STAFF_THINK_MS", "300"))
-STUDENT_THINK = int(os.environ.get("SOAK_STUDENT_THINK_MS", "4000"))
+STAFF_THINK = int(os.environ.get("SOAK_STAFF_THINK_MS", "2000"))
+STUDENT_THINK = int(os.environ.get("SOAK_STUDENT_THINK_MS", "20000"))
 OUT = os.path.join(TOP, "tests", "out")
 os.environ.update(PREPAID_VAR=VAR, PREPAID_PORT=str(PORT), BASE=f"http://127.0.0.1:{PORT}", TOP=TOP)
 sys.path.insert(0, os.path.join(TOP, "tests", "it"))
