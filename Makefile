@@ -338,6 +338,11 @@ test:
 backup:
 	@sh conf/prepaidctl backup $(FILE)
 
+# 14.2.5 the software bill of materials (var/sbom.json, or FILE=...)
+.PHONY: sbom
+sbom: all
+	@sh conf/prepaidctl sbom $(FILE)
+
 # make restore FILE=var/backup/prepaid-....tar.gz (into an empty instance)
 restore:
 	@$(MAKE) --no-print-directory all
