@@ -115,6 +115,7 @@ PAY_OBJS = \
 
 ADMIN_OBJS = \
 	$(B)/cgi-bin/admin/main.o \
+	$(B)/cgi-bin/admin/purge.o \
 	$(B)/lib/pay-bill.o \
 	$(B)/lib/pay-sync.o \
 	$(B)/lib/pay-http.o
