@@ -21,6 +21,7 @@ sed -e "s|listen 80;|listen 127.0.0.1:$p80;|" -e "s|listen 443 ssl http2;|listen
 	-e "s|/run/prepaid/staff.sock|$var/run/staff.sock|" -e "s|/run/prepaid-mobile/mobile.sock|$var/run/mobile.sock|" \
 	-e "s|/opt/prepaid/|$TOP/|" -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
 	-e "s|/etc/ssl/certs/prepaid-chain.pem|$d/site.pem|" \
+	-e "s|/var/log/nginx/access.log|$d/access.log|" -e "s|/var/log/nginx/prepaid-status.log|$d/status.log|" \
 	"$TOP/conf/nginx-site.conf" > "$d/site.conf"
 # the sockets are the instance's (mode 0660, its user's): the workers run as that user, as in the demo
 user=""
@@ -78,22 +79,50 @@ check "$(tls -tls1_3 | grep -q 'Server certificate' && tls -tls1_2 -sess_out "$d
 
 # sign-in: 10 a minute per address with a burst of 5; other pages are not limited by it
 n429=0
+sfail=0
 for i in $(seq 1 12); do
 	c=$(curl $S -o /dev/null -w '%{http_code}' -d 'login=x&password=y' "$staff/login")
 	[ "$c" = 429 ] && n429=$((n429 + 1))
+	case $c in 303|429) ;; *) sfail=$((sfail + 1)) ;; esac
 done
+s429=$n429
 check "$([ $n429 -ge 5 ] && echo 1)" "12 quick sign-in posts to the console: the last ones get 429" "$n429 of 12"
 c=$(curl $S -o /dev/null -w '%{http_code}' "$staff/static/style.css")
 check "$([ "$c" = 200 ] && echo 1)" "the other addresses still answer" "$c"
 n429=0
+dfail=0
 for i in $(seq 1 12); do
 	c=$(curl $S -o /dev/null -w '%{http_code}' -d 'building=1&room=101&password=y' "$dian/m/login")
 	[ "$c" = 429 ] && n429=$((n429 + 1))
+	case $c in 303|429) ;; *) dfail=$((dfail + 1)) ;; esac
 done
 check "$([ $n429 -ge 5 ] && echo 1)" "12 quick sign-in posts on the student site: the last ones get 429" "$n429 of 12"
 c=$(head -c 70000 /dev/zero | tr '\0' 'a' | curl $S -o /dev/null -w '%{http_code}' --data-binary @- "$dian/m/password")
 check "$([ "$c" = 413 ] && echo 1)" "a 70 kB body to the student site is refused (413)" "$c"
 kill "$(cat "$d/nginx.pid")"
+
+# 8.1.4 nginx's status log through conf/mtail/prepaid.mtail: the counters the
+# alert rules of conf/prometheus-alerts.yml watch, as the requests above made them
+m=$(mtail -one_shot -one_shot_format prometheus -progs "$TOP/conf/mtail" -logs "$d/status.log" 2> "$d/mtail.err")
+val() { echo "$m" | grep "^$1{" | grep "site=\"$2\"" | awk '{ print $2 }'; }
+check "$([ "$(val prepaid_nginx_throttled_total prepaid.example.campus)" = "$s429" ] && [ "$s429" -ge 5 ] && echo 1)" \
+	"mtail counts the console's 429s as curl saw them" "$(val prepaid_nginx_throttled_total prepaid.example.campus) of $s429"
+check "$([ "$(val prepaid_nginx_throttled_total dian.example.campus)" = "$n429" ] && echo 1)" \
+	"mtail counts the student site's 429s as curl saw them" "$(val prepaid_nginx_throttled_total dian.example.campus) of $n429"
+check "$([ "$(val prepaid_nginx_signin_failures_total prepaid.example.campus)" = "$sfail" ] && [ "$sfail" -ge 1 ] && echo 1)" \
+	"mtail counts the console's failed sign-ins (not the 429s)" "$(val prepaid_nginx_signin_failures_total prepaid.example.campus) of $sfail"
+check "$([ "$(val prepaid_nginx_signin_failures_total dian.example.campus)" = "$dfail" ] && [ "$dfail" -ge 1 ] && echo 1)" \
+	"mtail counts the student site's failed sign-ins (not the 429s)" "$(val prepaid_nginx_signin_failures_total dian.example.campus) of $dfail"
+check "$(python3 - "$TOP/conf/prometheus-alerts.yml" "$m$(printf '\n'; curl -s "$BASE/metrics")" <<'PY' && echo 1
+import re, sys, yaml
+rules = [r for g in yaml.safe_load(open(sys.argv[1]))["groups"] for r in g["rules"]]
+have = set(re.findall(r"^(prepaid_[a-z_]+)[{ ]", sys.argv[2], re.M))
+used = {n for r in rules for n in re.findall(r"\b(prepaid_[a-z_]+)\b", r["expr"])}
+ok = rules and all(r.get("alert") and r.get("expr") and r["labels"].get("severity") and r["annotations"].get("summary")
+                   for r in rules) and {"prepaid_nginx_throttled_total", "prepaid_nginx_signin_failures_total"} <= used <= have
+sys.exit(0 if ok else 1)
+PY
+)" "conf/prometheus-alerts.yml: each rule named, with severity and summary, on counters mtail and /metrics export"
 
 # OCSP stapling for real: a CA, a certificate naming its OCSP responder
 # (openssl ocsp on a port of this test), the shipped file on other ports
