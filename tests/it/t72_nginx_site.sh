@@ -104,14 +104,16 @@ kill "$(cat "$d/nginx.pid")"
 # 8.1.4 nginx's status log through conf/mtail/prepaid.mtail: the counters the
 # alert rules of conf/prometheus-alerts.yml watch, as the requests above made them
 m=$(mtail -one_shot -one_shot_format prometheus -progs "$TOP/conf/mtail" -logs "$d/status.log" 2> "$d/mtail.err")
-val() { echo "$m" | grep "^$1{" | grep "site=\"$2\"" | awk '{ print $2 }'; }
+# (a counter nothing has counted yet is absent: 0)
+val() { v=$(echo "$m" | grep "^$1{" | grep "site=\"$2\"" | awk '{ print $2 }'); echo "${v:-0}"; }
 check "$([ "$(val prepaid_nginx_throttled_total prepaid.example.campus)" = "$s429" ] && [ "$s429" -ge 5 ] && echo 1)" \
 	"mtail counts the console's 429s as curl saw them" "$(val prepaid_nginx_throttled_total prepaid.example.campus) of $s429"
 check "$([ "$(val prepaid_nginx_throttled_total dian.example.campus)" = "$n429" ] && echo 1)" \
 	"mtail counts the student site's 429s as curl saw them" "$(val prepaid_nginx_throttled_total dian.example.campus) of $n429"
 check "$([ "$(val prepaid_nginx_signin_failures_total prepaid.example.campus)" = "$sfail" ] && [ "$sfail" -ge 1 ] && echo 1)" \
 	"mtail counts the console's failed sign-ins (not the 429s)" "$(val prepaid_nginx_signin_failures_total prepaid.example.campus) of $sfail"
-check "$([ "$(val prepaid_nginx_signin_failures_total dian.example.campus)" = "$dfail" ] && [ "$dfail" -ge 1 ] && echo 1)" \
+# (the two sites share the sign-in limit: the student site's posts may all be 429s)
+check "$([ "$(val prepaid_nginx_signin_failures_total dian.example.campus)" = "$dfail" ] && echo 1)" \
 	"mtail counts the student site's failed sign-ins (not the 429s)" "$(val prepaid_nginx_signin_failures_total dian.example.campus) of $dfail"
 check "$(python3 - "$TOP/conf/prometheus-alerts.yml" "$m$(printf '\n'; curl -s "$BASE/metrics")" <<'PY' && echo 1
 import re, sys, yaml
