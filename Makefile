@@ -118,6 +118,7 @@ PAY_OBJS = \
 
 ADMIN_OBJS = \
 	$(B)/cgi-bin/admin/main.o \
+	$(B)/cgi-bin/admin/purge.o \
 	$(B)/lib/pay-bill.o \
 	$(B)/lib/pay-sync.o \
 	$(B)/lib/pay-http.o
@@ -340,6 +341,11 @@ test:
 
 backup:
 	@sh conf/prepaidctl backup $(FILE)
+
+# 14.2.5 the software bill of materials (var/sbom.json, or FILE=...)
+.PHONY: sbom
+sbom: all
+	@sh conf/prepaidctl sbom $(FILE)
 
 # make restore FILE=var/backup/prepaid-....tar.gz (into an empty instance)
 restore:
