@@ -152,3 +152,11 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON pay_bill_lines TO 'prepaid_staff'@'local
 GRANT EXECUTE ON FUNCTION student_code_send TO 'prepaid_mobile'@'localhost';
 GRANT EXECUTE ON FUNCTION student_code_check TO 'prepaid_mobile'@'localhost';
 GRANT EXECUTE ON FUNCTION student_phone_masked TO 'prepaid_mobile'@'localhost';
+-- refused requests (403, 405) in the operation log, at most one row a minute
+-- per operator or address, path and reason, the others counted (035)
+GRANT SELECT, INSERT, UPDATE ON oplog_refusals TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON oplog_refusals TO 'prepaid_mobile'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON oplog_refusals TO 'prepaid_pay'@'localhost';
+GRANT INSERT ON oplog TO 'prepaid_pay'@'localhost';
+-- the student's agreement to the notice on personal data (035)
+GRANT UPDATE (privacy_agreed_at) ON student_logins TO 'prepaid_mobile'@'localhost';

@@ -1,4 +1,4 @@
-/* page-oplog.c - F4 the operation log: search by operator, action and dates; export. */
+/* page-oplog.c - F4 the operation log: search by operator, action and dates, refusals with their count a minute; export. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,8 +11,10 @@ static const char *const q[] = {
 	[Q_LIST] = "SELECT l.id,"
 	    " DATE_FORMAT(CONVERT_TZ(l.at, '+00:00', p.tz), '%Y-%m-%d %H:%i:%s') AS at,"
 	    " l.login, o.name AS op_name, l.client_addr, l.action, l.object,"
-	    " l.before_val, l.after_val, COUNT(*) OVER () AS total"
+	    " l.before_val, l.after_val, COALESCE(f.n, 0) AS repeats,"
+	    " COUNT(*) OVER () AS total"
 	    " FROM oplog l LEFT JOIN operators o ON o.id = l.operator_id"
+	    " LEFT JOIN oplog_refusals f ON f.oplog_id = l.id"
 	    " JOIN (SELECT ? AS op, ? AS act, ? AS d1, ? AS d2, ? AS s, ? AS tz) p"
 	    " WHERE (p.op = '' OR l.login = p.op)"
 	    " AND (p.act = '' OR LEFT(l.action, CHAR_LENGTH(p.act)) = p.act)"
@@ -133,6 +135,12 @@ explain(struct req *r)
 				if (!found)
 					bv[0] = '\0';
 			}
+			/* a refusal's reason in words */
+			snprintf(key, sizeof(key), "Lang.refusal.%.32s", v);
+			if (strcmp(k, "reason") == 0 &&
+			    hdf_get_value(r->hdf, key, NULL) != NULL)
+				snprintf(v, sizeof(v), "%s",
+				    hdf_get_value(r->hdf, key, ""));
 			snprintf(key, sizeof(key), "change.%d.label", n);
 			hdf_set_value(row, key, field_label(r, k));
 			snprintf(key, sizeof(key), "change.%d.before", n);
