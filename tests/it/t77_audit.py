@@ -154,6 +154,10 @@ a = after(log[-1]) if log else {}
 check(r.status == 200 and ws.max_row == 2 and a.get("rows") == "1" and a.get("format") == "xlsx"
       and "q=" in a.get("filter", "") and "export=xlsx" in a.get("filter", "") and log[-1][2] == staff.login_name,
       "an xlsx export of accounts is logged with its filter and 1 row", a)
+r = staff.get("/accounts", q=phone, export="xlsx")
+a = after(rows("export", "l.object = '/accounts'")[-1])
+check(r.status == 200 and a.get("rows") == "1" and "q=" + masked in a.get("filter", "") and phone not in str(a),
+      "an export searched by phone is logged with the phone masked in its filter", a)
 r = staff.get("/operators", export="xlsx")
 ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
 a = after(rows("export", "l.object = '/operators'")[-1])
@@ -164,10 +168,10 @@ a = after(rows("export", "l.object = '/accounts'")[-1])
 check(r.status == 200 and a.get("rows") == "0" and "%3Cscript%3E" in a.get("filter", ""),
       "an export with nothing found is logged too, its filter as sent", a)
 r = staff.get("/oplog", action="export", export="xlsx")
-check(r.status == 200 and count("oplog", "action = 'export'") == e0 + 4, "every export is one row of the log",
+check(r.status == 200 and count("oplog", "action = 'export'") == e0 + 5, "every export is one row of the log",
       count("oplog", "action = 'export'") - e0)
 r = staff.get("/oplog", action="export")
 check("导出" in r.text and "行数" in r.text and "筛选条件" in r.text, "exports are on the log's page with filter and rows")
 r = weak.get("/accounts", export="xlsx")
-check(r.status == 403 and count("oplog", "action = 'export'") == e0 + 4, "a refused export is no export")
+check(r.status == 403 and count("oplog", "action = 'export'") == e0 + 5, "a refused export is no export")
 done()
