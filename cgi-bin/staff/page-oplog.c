@@ -1,5 +1,7 @@
 /* page-oplog.c - F4 the operation log: search by operator, action and dates, refusals with their count a minute; export. */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -65,6 +67,27 @@ json_pair(const char **p, char *k, size_t kn, char *v, size_t vn)
 			(*p)++;
 	}
 	return 1;
+}
+
+/* An export's filter (its query) made readable in place: "+" and %XX. */
+static void
+url_decode(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++, o++) {
+		if (*s == '+')
+			*o = ' ';
+		else if (*s == '%' && isxdigit((unsigned char)s[1]) &&
+		    isxdigit((unsigned char)s[2])) {
+			char hex[3] = { s[1], s[2], '\0' };
+
+			*o = (char)strtol(hex, NULL, 16);
+			s += 2;
+		} else
+			*o = *s;
+	}
+	*o = '\0';
 }
 
 /* The label of a form field or column NAME, or NAME itself. */
@@ -141,6 +164,8 @@ explain(struct req *r)
 			    hdf_get_value(r->hdf, key, NULL) != NULL)
 				snprintf(v, sizeof(v), "%s",
 				    hdf_get_value(r->hdf, key, ""));
+			if (strcmp(k, "filter") == 0)
+				url_decode(v);
 			snprintf(key, sizeof(key), "change.%d.label", n);
 			hdf_set_value(row, key, field_label(r, k));
 			snprintf(key, sizeof(key), "change.%d.before", n);

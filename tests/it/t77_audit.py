@@ -172,6 +172,8 @@ check(r.status == 200 and count("oplog", "action = 'export'") == e0 + 5, "every 
       count("oplog", "action = 'export'") - e0)
 r = staff.get("/oplog", action="export")
 check("导出" in r.text and "行数" in r.text and "筛选条件" in r.text, "exports are on the log's page with filter and rows")
+check(f"q={holder}&amp;export=xlsx" in r.text and "q=&lt;script&gt;" in r.text and "<script>" not in r.text,
+      "the filter is shown as typed, decoded and escaped")
 r = weak.get("/accounts", export="xlsx")
 check(r.status == 403 and count("oplog", "action = 'export'") == e0 + 5, "a refused export is no export")
 done()
