@@ -109,6 +109,8 @@ MOBILE_OBJS = \
 	$(B)/cgi-bin/mobile/page-pay.o \
 	$(B)/cgi-bin/mobile/page-phone.o \
 	$(B)/cgi-bin/mobile/page-sessions.o \
+	$(B)/cgi-bin/mobile/page-export.o \
+	$(B)/cgi-bin/mobile/page-privacy.o \
 	$(B)/cgi-bin/mobile/router.o \
 	$(B)/lib/pay-http.o
 

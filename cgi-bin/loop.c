@@ -513,14 +513,38 @@ origin_ok(struct req *r)
 	return port != NULL && strlen(port) == n && strncmp(want_port, port, n) == 0;
 }
 
+/*
+ * A refused request into the operation log (ASVS 7.2.2, 14.5.1): ACTION
+ * for REASON on the request's path, with the right it lacked (or NULL), by
+ * whoever is signed in, else by its address; at most one row a minute per
+ * operator or address, path and reason, the rest counted (oplog_refusal).
+ */
+static void
+refused(struct req *r, const char *action, const char *reason,
+    const char *right)
+{
+	struct actor a = r->actor;
+	char *after;
+
+	if (r->db == NULL)
+		return;
+	if (a.addr == NULL)
+		a.addr = r->addr;
+	after = oplog_json("method", r->method, "reason", reason,
+	    right ? "right" : NULL, right, NULL);
+	oplog_refusal(r->db, &a, action, r->path, reason, after);
+	free(after);
+}
+
 /* A route that needs a session (struct site): 1 go on, 0 answered. */
 static int
 guard(struct req *r, const struct route *rt)
 {
 	if (!r->signed_in) {
-		if (r->is_post)
+		if (r->is_post) {
 			web_fail(r, 403, "err.signed_out");
-		else
+			refused(r, "access.denied", "signed_out", NULL);
+		} else
 			web_redirect(r, "%s", site->login);
 		return 0;
 	}
@@ -529,10 +553,15 @@ guard(struct req *r, const struct route *rt)
 		web_redirect(r, "%s?first=1", site->password);
 		return 0;
 	}
-	if (site->allow != NULL && !site->allow(r, rt))
+	if (site->allow != NULL && !site->allow(r, rt)) {
+		if (r->status == 403)
+			refused(r, "access.denied", "right",
+			    hdf_get_value(r->hdf, "Error.right", ""));
 		return 0;
+	}
 	if (r->is_post && !web_csrf_ok(r)) {
 		web_fail(r, 403, "err.csrf");
+		refused(r, "csrf.refused", "csrf", NULL);
 		return 0;
 	}
 	return 1;
@@ -555,10 +584,12 @@ dispatch(struct req *r)
 	}
 	if (!(rt->methods & m)) {
 		web_fail(r, 405, "err.bad_method");
+		refused(r, "method.refused", "method", NULL);
 		return;
 	}
 	if (r->is_post && !origin_ok(r)) {
 		web_fail(r, 403, "err.csrf");
+		refused(r, "csrf.refused", "origin", NULL);
 		return;
 	}
 	if (rt->right != R_PUBLIC && !guard(r, rt))
@@ -742,6 +773,8 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 	}
 	if ((status = request_check(&r)) != 0) {
 		refuse(&r, status);
+		if (status == 405)	/* before any session: by its address */
+			refused(&r, "method.refused", "method", NULL);
 		return;
 	}
 	if (root == NULL && root_init(cf) == -1) {

@@ -252,6 +252,10 @@ int web_xlsx(struct req *, const char *name, const char *const *headkeys,
 int web_xlsx_hdf(struct req *, const char *name, const char *const *headkeys,
     const char *const *cols, size_t ncols, const char *prefix);
 
+/* An export of ROWS rows as FORMAT ("xlsx", "csv") into the operation log:
+ * action export on the request's path, with its query as the filter. */
+void web_log_export(struct req *, const char *format, long rows);
+
 /* Who acts in the request (r->actor) for the operation log, copied to A. */
 const struct actor *web_actor(struct req *, struct actor *a);
 /* The operation log: ACTION, OBJECT, before and after as JSON or NULL. */

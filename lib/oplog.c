@@ -1,4 +1,5 @@
-/* oplog.c - the operation log's one writer and the JSON of its before and after. */
+/* oplog.c - the operation log's one writer (phones masked, refusals counted a minute at a time) and the JSON of its before and after. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,23 +9,122 @@
 #include "log.h"
 #include "oplog.h"
 
-enum { Q_LOG };
+enum { Q_LOG, Q_REFUSED, Q_REFUSED_ROW };
 static const char *const q[] = {
 	[Q_LOG] = "INSERT INTO oplog (operator_id, login, client_addr, action,"
 	    " object, before_val, after_val) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?)",
+	/* 1 row affected: the minute's first; 2: counted */
+	[Q_REFUSED] = "INSERT INTO oplog_refusals (who, path, reason, minute)"
+	    " VALUES (?, ?, ?, DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:00'))"
+	    " ON DUPLICATE KEY UPDATE n = n + 1",
+	[Q_REFUSED_ROW] = "UPDATE oplog_refusals SET oplog_id = LAST_INSERT_ID()"
+	    " WHERE id = ?",
 };
+
+/* 1 when the JSON key that ends just before K (at its closing quote)
+ * names a phone ("phone", "alarm_sms_phone"). */
+static int
+phone_key(const char *s, const char *k)
+{
+	const char *open = k;
+
+	while (open > s && open[-1] != '"')
+		open--;
+	if (open == s || k - open < 5)
+		return 0;
+	for (const char *p = open; p + 5 <= k; p++)
+		if (strncmp(p, "phone", 5) == 0)
+			return 1;
+	return 0;
+}
+
+/* Masks the JSON string value at V (after its opening quote) but its
+ * first 3 and last 4 characters; all of it when 7 or fewer. */
+static void
+mask_value(char *v)
+{
+	size_t n = 0;
+
+	while (v[n] && v[n] != '"' && v[n] != '\\')
+		n++;
+	if (v[n] != '"' || memchr(v, '*', n) != NULL)
+		return;
+	for (size_t i = n > 7 ? 3 : 0; i < (n > 7 ? n - 4 : n); i++)
+		v[i] = '*';
+}
+
+char *
+oplog_mask(char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	for (p = s; *p; p++) {
+		size_t n;
+
+		if (!isdigit((unsigned char)*p) || (p > s &&
+		    isdigit((unsigned char)p[-1])))
+			continue;
+		n = strspn(p, "0123456789");
+		if (n == 11 && *p == '1')
+			memset(p + 3, '*', 4);
+		p += n - 1;
+	}
+	for (p = s; (p = strstr(p, "\":\"")) != NULL; p += 3)
+		if (phone_key(s, p))
+			mask_value(p + 3);
+	return s;
+}
 
 int
 oplog_write(struct db *db, const struct actor *a, const char *action,
     const char *object, const char *before, const char *after)
 {
-	if (db_exec(db, q[Q_LOG], "lssssss", a->operator_id, a->name ? a->name :
-	    "", a->addr ? a->addr : "", action, object ? object : "", before,
-	    after) == -1) {
+	char *o = strdup(object ? object : ""), *b = NULL, *f = NULL;
+	int rc = -1;
+
+	if (o == NULL || (before && (b = strdup(before)) == NULL) ||
+	    (after && (f = strdup(after)) == NULL))
+		log_warnx("operation log: out of memory");
+	else if (db_exec(db, q[Q_LOG], "lssssss", a->operator_id, a->name ?
+	    a->name : "", a->addr ? a->addr : "", action, oplog_mask(o),
+	    oplog_mask(b), oplog_mask(f)) == -1)
+		log_warnx("operation log: %s", db_error(db));
+	else
+		rc = 0;
+	free(o);
+	free(b);
+	free(f);
+	return rc;
+}
+
+int
+oplog_refusal(struct db *db, const struct actor *a, const char *action,
+    const char *path, const char *reason, const char *after)
+{
+	char who[80];
+	long n;
+	uint64_t id;
+
+	if (a->operator_id > 0)
+		snprintf(who, sizeof(who), "op:%lld", (long long)a->operator_id);
+	else
+		snprintf(who, sizeof(who), "addr:%s", a->addr ? a->addr : "");
+	if ((n = db_exec(db, q[Q_REFUSED], "sss", who, path, reason)) == -1) {
 		log_warnx("operation log: %s", db_error(db));
 		return -1;
 	}
-	return 0;
+	if (n != 1)
+		return 0;
+	id = db_last_id(db);
+	if (oplog_write(db, a, action, path, NULL, after) == -1)
+		return -1;
+	if (db_exec(db, q[Q_REFUSED_ROW], "l", (int64_t)id) == -1) {
+		log_warnx("operation log: %s", db_error(db));
+		return -1;
+	}
+	return 1;
 }
 
 /* Appends N bytes of S. */

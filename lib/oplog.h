@@ -20,6 +20,20 @@ struct actor {
 int oplog_write(struct db *, const struct actor *, const char *action,
     const char *object, const char *before, const char *after);
 
+/*
+ * A refused request (ACTION: access.denied, csrf.refused, method.refused) on
+ * PATH for REASON, with AFTER (JSON or NULL): one row of the log per
+ * operator (or address, when nobody is signed in), path and reason a
+ * minute; the others that minute are counted in oplog_refusals. Returns 1
+ * when a row was written, 0 when counted only, -1 on an error (logged).
+ */
+int oplog_refusal(struct db *, const struct actor *, const char *action,
+    const char *path, const char *reason, const char *after);
+
+/* Masks in place each mobile number of S (11 digits from 1: 139****9000)
+ * and each value of a JSON key naming a phone; returns S. */
+char *oplog_mask(char *s);
+
 /* A JSON object built a pair at a time: oplog_json_open, then
  * oplog_json_pair for each (a NULL value is null), then oplog_json_close,
  * which returns the text (the caller frees it) or NULL when out of memory. */

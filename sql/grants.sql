@@ -159,3 +159,11 @@ GRANT UPDATE (notice_seen) ON student_logins TO 'prepaid_mobile'@'localhost';
 -- definer function only (its floors hold whatever the settings say); no
 -- DELETE on readings or sms_outbox, no UPDATE of names
 GRANT EXECUTE ON FUNCTION prepaid_purge TO 'prepaid_staff'@'localhost';
+-- refused requests (403, 405) in the operation log, at most one row a minute
+-- per operator or address, path and reason, the others counted (035)
+GRANT SELECT, INSERT, UPDATE ON oplog_refusals TO 'prepaid_staff'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON oplog_refusals TO 'prepaid_mobile'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON oplog_refusals TO 'prepaid_pay'@'localhost';
+GRANT INSERT ON oplog TO 'prepaid_pay'@'localhost';
+-- the student's agreement to the notice on personal data (035)
+GRANT UPDATE (privacy_agreed_at) ON student_logins TO 'prepaid_mobile'@'localhost';

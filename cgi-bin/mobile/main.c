@@ -262,7 +262,7 @@ common(struct req *r)
 
 static const struct site mobile = {
 	"mobile", routes, 0, "/m/login", "/m/password", "/m/logout",
-	session_load, NULL, common, SETTINGS_STUDENT
+	session_load, mobile_allow, common, SETTINGS_STUDENT
 };
 
 int

@@ -26,5 +26,12 @@ int page_pay_setup(const struct config *);
 int page_pay(struct req *);
 int page_pay_return(struct req *);
 int page_pay_order(struct req *);
+/* page-privacy.c: 8.3.3 the notice on personal data and its agreement,
+ * asked of a signed-in account before anything else (mobile_allow) */
+int page_privacy(struct req *);
+int page_privacy_agree(struct req *);
+int mobile_allow(struct req *, const struct route *);
+/* page-export.c: 8.3.2 the student's own data as CSV */
+int page_export(struct req *);
 
 #endif

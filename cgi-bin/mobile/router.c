@@ -16,6 +16,9 @@ const struct route routes[] = {
 	{ "/m/pay",		M_GET | M_POST,	R_STUDENT, page_pay },
 	{ "/m/pay/return",	M_GET,		R_STUDENT, page_pay_return },
 	{ "/m/pay/order",	M_GET,		R_STUDENT, page_pay_order },
+	{ "/m/privacy",		M_GET,		R_PUBLIC,  page_privacy },
+	{ "/m/privacy/agree",	M_POST,		R_STUDENT, page_privacy_agree },
+	{ "/m/export",		M_GET,		R_STUDENT, page_export },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -318,5 +318,8 @@ page_account(struct req *r)
 	hdf_set_value(r->hdf, "Page.first", web_query(r, "first", ""));
 	hdf_set_value(r->hdf, "Page.money", web_query(r, "money", ""));
 	web_render(r, "account.cs");
+	/* a read of personal data (ASVS 8.3.5) */
+	snprintf(buf, sizeof(buf), "account:%lld", (long long)id);
+	web_log(r, "account.view", buf, NULL, NULL);
 	return 0;
 }

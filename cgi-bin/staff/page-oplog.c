@@ -1,5 +1,7 @@
-/* page-oplog.c - F4 the operation log: search by operator, action and dates; export. */
+/* page-oplog.c - F4 the operation log: search by operator, action and dates, refusals with their count a minute; export. */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -11,8 +13,10 @@ static const char *const q[] = {
 	[Q_LIST] = "SELECT l.id,"
 	    " DATE_FORMAT(CONVERT_TZ(l.at, '+00:00', p.tz), '%Y-%m-%d %H:%i:%s') AS at,"
 	    " l.login, o.name AS op_name, l.client_addr, l.action, l.object,"
-	    " l.before_val, l.after_val, COUNT(*) OVER () AS total"
+	    " l.before_val, l.after_val, COALESCE(f.n, 0) AS repeats,"
+	    " COUNT(*) OVER () AS total"
 	    " FROM oplog l LEFT JOIN operators o ON o.id = l.operator_id"
+	    " LEFT JOIN oplog_refusals f ON f.oplog_id = l.id"
 	    " JOIN (SELECT ? AS op, ? AS act, ? AS d1, ? AS d2, ? AS s, ? AS tz) p"
 	    " WHERE (p.op = '' OR l.login = p.op)"
 	    " AND (p.act = '' OR LEFT(l.action, CHAR_LENGTH(p.act)) = p.act)"
@@ -63,6 +67,27 @@ json_pair(const char **p, char *k, size_t kn, char *v, size_t vn)
 			(*p)++;
 	}
 	return 1;
+}
+
+/* An export's filter (its query) made readable in place: "+" and %XX. */
+static void
+url_decode(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++, o++) {
+		if (*s == '+')
+			*o = ' ';
+		else if (*s == '%' && isxdigit((unsigned char)s[1]) &&
+		    isxdigit((unsigned char)s[2])) {
+			char hex[3] = { s[1], s[2], '\0' };
+
+			*o = (char)strtol(hex, NULL, 16);
+			s += 2;
+		} else
+			*o = *s;
+	}
+	*o = '\0';
 }
 
 /* The label of a form field or column NAME, or NAME itself. */
@@ -133,6 +158,14 @@ explain(struct req *r)
 				if (!found)
 					bv[0] = '\0';
 			}
+			/* a refusal's reason in words */
+			snprintf(key, sizeof(key), "Lang.refusal.%.32s", v);
+			if (strcmp(k, "reason") == 0 &&
+			    hdf_get_value(r->hdf, key, NULL) != NULL)
+				snprintf(v, sizeof(v), "%s",
+				    hdf_get_value(r->hdf, key, ""));
+			if (strcmp(k, "filter") == 0)
+				url_decode(v);
 			snprintf(key, sizeof(key), "change.%d.label", n);
 			hdf_set_value(row, key, field_label(r, k));
 			snprintf(key, sizeof(key), "change.%d.before", n);

@@ -51,6 +51,10 @@ page_student_password(struct req *r)
 	if ((rc = student_account(r, id)) != 1)
 		return rc;
 	web_render(r, "student-password.cs");
+	snprintf(obj, sizeof(obj), "account:%lld", (long long)id);
+	if (!r->is_post)	/* a read of the holder's name (ASVS 8.3.5) */
+		web_log(r, "account.view", obj, NULL,
+		    "{\"page\":\"student-password\"}");
 	if (!r->is_post || strcmp(web_query(r, "confirm", ""), "1") != 0)
 		return 0;
 	if (crypto_password_random(pw, STUDENT_PW_LEN) == -1 ||

@@ -14,6 +14,7 @@
 </section>
 
 <p class="links"><a href="/m/alerts" id="alerts-link"><?cs var:Lang.alerts.title ?></a> · <a href="/m/sessions" id="sessions-link"><?cs var:Lang.Sessions.title ?></a></p>
+<p class="links"><a href="/m/export" id="export-link"><?cs var:Lang.privacy.download ?></a> <a href="/m/privacy" id="privacy-link"><?cs var:Lang.privacy.link ?></a></p>
 
 <h2><?cs var:Lang.page.meters ?></h2>
 <?cs each:m = Meters ?>

@@ -21,4 +21,5 @@
 <p class="note"><?cs var:Lang.page.login_note ?></p>
 </form>
 <p><a href="/m/code" id="by-code"><?cs var:Lang.code.by_code ?></a></p>
+<p><a href="/m/privacy" id="privacy-link"><?cs var:Lang.privacy.link ?></a></p>
 <?cs call:foot() ?>

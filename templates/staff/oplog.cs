@@ -13,7 +13,7 @@
 <table class="list log">
 <thead><tr><?cs call:th("at", Lang.col.time) ?><?cs call:th("login", Lang.col.op_name) ?><th><?cs var:Lang.col.addr ?></th><?cs call:th("action", Lang.col.action) ?><th><?cs var:Lang.col.object ?></th><th><?cs var:Lang.col.changes ?></th></tr></thead>
 <tbody>
-<?cs each:o = Rows ?><tr><td><?cs var:o.at ?></td><td><?cs var:o.login ?></td><td><?cs var:o.client_addr ?></td><td class="action" title="<?cs var:o.action ?>"><?cs var:o.action_label ?></td><td><?cs var:o.object_label ?></td><td class="changes"><?cs each:c = o.change ?><div><span class="label"><?cs var:c.label ?></span>: <?cs if:o.after_val && o.before_val ?><del><?cs var:c.before ?></del> → <?cs var:c.after ?><?cs elif:o.after_val ?><?cs var:c.after ?><?cs else ?><?cs var:c.before ?><?cs /if ?></div><?cs /each ?></td></tr><?cs /each ?>
+<?cs each:o = Rows ?><tr><td><?cs var:o.at ?></td><td><?cs var:o.login ?></td><td><?cs var:o.client_addr ?></td><td class="action" title="<?cs var:o.action ?>"><?cs var:o.action_label ?><?cs if:o.repeats > 1 ?> <span class="repeats">（<?cs var:Lang.oplog.repeat_pre ?> <?cs var:o.repeats ?> <?cs var:Lang.oplog.repeat_post ?>）</span><?cs /if ?></td><td><?cs var:o.object_label ?></td><td class="changes"><?cs each:c = o.change ?><div><span class="label"><?cs var:c.label ?></span>: <?cs if:o.after_val && o.before_val ?><del><?cs var:c.before ?></del> → <?cs var:c.after ?><?cs elif:o.after_val ?><?cs var:c.after ?><?cs else ?><?cs var:c.before ?><?cs /if ?></div><?cs /each ?></td></tr><?cs /each ?>
 <?cs if:!Rows.0.id ?><tr><td colspan="6"><?cs var:Lang.page.none ?></td></tr><?cs /if ?>
 </tbody></table>
 <?cs call:pager() ?>

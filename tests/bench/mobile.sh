@@ -9,13 +9,14 @@ conns=${BENCH_MOBILE_CONNS:-200}
 msid=$(/usr/bin/python3 - <<'PY'
 import os, re, sys
 sys.path.insert(0, os.path.join(os.environ["TOP"], "tests", "it"))
-from lib import Client, operator, db_value
+from lib import Client, operator, db, db_value
 c = operator(role=1)
 # the first bench account (room 101 of building 1, opened by tests/bench/run), its student signed in
 aid = db_value("SELECT a.id FROM accounts a JOIN rooms r ON r.id = a.room_id"
                " WHERE r.building_id = 1 AND r.number = '101' AND a.status = 'open'")
 r = c.post(f"/account/student-password?account={aid}", {"confirm": "1"})
 pw = re.search(r'id="new-password">([^<]+)<', r.text).group(1)
+db(f"UPDATE student_logins SET privacy_agreed_at = UTC_TIMESTAMP() WHERE account_id = {aid}")  # the notice agreed
 s = Client()
 s.get("/m/login")
 s.post("/m/login", {"building": "1", "room": "101", "password": pw})

@@ -19,7 +19,7 @@ async function main() {
 	const holder = '短信' + Math.random().toString(36).slice(2, 6);
 	const account = sql(`INSERT INTO accounts (holder, phone) VALUES ('${holder}', '${phone}') RETURNING id`);
 	must('an account with a phone', /^\d+$/.test(account), account);
-	sql(`INSERT INTO student_logins (account_id, pw_hash, must_change) VALUES (${account}, 'scrypt$unusable', 0)`);
+	sql(`INSERT INTO student_logins (account_id, pw_hash, must_change, privacy_agreed_at) VALUES (${account}, 'scrypt$unusable', 0, UTC_TIMESTAMP())`);
 	browser = await launch();
 	const ctx = await browser.newContext(PHONE);
 	const page = await ctx.newPage();

@@ -35,6 +35,7 @@ async function setUp(browser) {
 	const first = (await page.locator('#new-password').innerText()).trim();
 	must('staff see the first password once', first.length >= 8, first);
 	await ctx.close();
+	sql(`UPDATE student_logins SET privacy_agreed_at = UTC_TIMESTAMP() WHERE account_id = ${account}`); // the notice agreed
 	const meter = sql(`SELECT meter_id FROM account_meters WHERE account_id = ${account} AND active = 1`);
 	return { b4, room, first, account, meter };
 }

@@ -27,8 +27,8 @@ function student(holder, tag) {
 	const pw = 'Pay' + randomBytes(4).toString('hex') + 'x1';
 	const salt = randomBytes(16);
 	const hash = scryptSync(pw, salt, 32, { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
-	sql(`INSERT INTO student_logins (account_id, pw_hash, must_change) VALUES (${acc},` +
-		` 'scrypt$16384$8$1$${salt.toString('hex')}$${hash.toString('hex')}', 0)`);
+	sql(`INSERT INTO student_logins (account_id, pw_hash, must_change, privacy_agreed_at) VALUES (${acc},` +
+		` 'scrypt$16384$8$1$${salt.toString('hex')}$${hash.toString('hex')}', 0, UTC_TIMESTAMP())`);
 	const [building, number] = sql(`SELECT building_id, number FROM rooms WHERE id = ${room}`).split('\t');
 	const meter = sql(`SELECT meter_id FROM account_meters WHERE account_id = ${acc}`);
 	// read once, as the collector's first cycle leaves a meter (first-reads.sql)

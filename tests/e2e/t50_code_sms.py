@@ -23,7 +23,7 @@ def cookie_of(r, name):
 
 PHONE, NEW = new_phone(), new_phone()
 acc = db_value(f"INSERT INTO accounts (holder, phone) VALUES ('短信码学生', '{PHONE}') RETURNING id")
-db(f"INSERT INTO student_logins (account_id, pw_hash, must_change) VALUES ({acc}, 'scrypt$unusable', 0)")
+db(f"INSERT INTO student_logins (account_id, pw_hash, must_change, privacy_agreed_at) VALUES ({acc}, 'scrypt$unusable', 0, UTC_TIMESTAMP())")
 
 # A gateway of our own with one meter, the simulator with its modem, the collector sending through it.
 rig = Rig("t50", [[(100000, 0)]])

@@ -32,6 +32,7 @@ try:
     m = re.search(r'id="new-password">([^<]+)<', r.text)
     pw = m.group(1) if m else ""
     check(pw != "", "staff set the student's first password")
+    db(f"UPDATE student_logins SET privacy_agreed_at = UTC_TIMESTAMP() WHERE account_id = {aid}")  # the notice agreed (t78_privacy asks it)
 
     s = Client()
     s.get("/m/login")

@@ -149,6 +149,7 @@ def students(op, site):
         pw = re.search(r'id="new-password">([^<]+)<', r.text)
         if not pw:
             continue
+        lib.db(f"UPDATE student_logins SET privacy_agreed_at = UTC_TIMESTAMP() WHERE account_id = {m['account']}")  # the notice agreed
         s = lib.Client()
         s.get("/m/login")
         s.post("/m/login", {"building": site.building, "room": m["room"], "password": pw.group(1)})

@@ -69,8 +69,8 @@ def student(room_id, holder, tag="P"):
     pw = tag + "ay" + secrets.token_hex(5) + "x1"
     salt = secrets.token_bytes(16)
     h = hashlib.scrypt(pw.encode(), salt=salt, n=16384, r=8, p=1, dklen=32, maxmem=64 * 1024 * 1024)
-    db(f"INSERT INTO student_logins (account_id, pw_hash, must_change) VALUES"
-       f" ({acc}, 'scrypt$16384$8$1${salt.hex()}${h.hex()}', 0)")
+    db(f"INSERT INTO student_logins (account_id, pw_hash, must_change, privacy_agreed_at) VALUES"
+       f" ({acc}, 'scrypt$16384$8$1${salt.hex()}${h.hex()}', 0, UTC_TIMESTAMP())")
     building, number = db("SELECT building_id, number FROM rooms WHERE id = %s" % room_id)[0]
     c = Client()
     c.get("/m/login")

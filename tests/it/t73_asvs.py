@@ -170,6 +170,7 @@ check(r.status == 200 and no_store(r), "staff: the sign-in page is sent Cache-Co
 r = staff.post(f"/account/student-password?account={acc}", {"confirm": "1"})
 m = re.search(r'id="new-password">([^<]+)<', r.text)
 spw = m.group(1) if m else ""
+db(f"UPDATE student_logins SET privacy_agreed_at = UTC_TIMESTAMP() WHERE account_id = {acc}")  # the notice agreed (t78_privacy asks it)
 check(spw != "", "staff set the student's first password")
 
 

@@ -50,6 +50,7 @@ def student(room, account):
     """Signed in with a first password set by staff and changed."""
     r = staff.post(f"/account/student-password?account={account}", {"confirm": "1"})
     pw = re.search(r'id="new-password">([^<]+)<', r.text).group(1)
+    db(f"UPDATE student_logins SET privacy_agreed_at = UTC_TIMESTAMP() WHERE account_id = {account}")  # the notice agreed (t78_privacy asks it)
     c = Client()
     mlogin(c, B4, room, pw)
     c.get("/m/password?first=1")

@@ -47,7 +47,7 @@ def student(phone, holder=None, must_change=0):
     """An open account with PHONE and a student login (no room: no other test's room is touched)."""
     holder = holder or "码" + uuid.uuid4().hex[:6]
     a = db_value(f"INSERT INTO accounts (holder, phone) VALUES ('{holder}', '{phone}') RETURNING id")
-    db(f"INSERT INTO student_logins (account_id, pw_hash, must_change) VALUES ({a}, 'scrypt$unusable', {must_change})")
+    db(f"INSERT INTO student_logins (account_id, pw_hash, must_change, privacy_agreed_at) VALUES ({a}, 'scrypt$unusable', {must_change}, UTC_TIMESTAMP())")
     return a
 
 

@@ -17,7 +17,7 @@ from lib import *  # noqa: E402,F401
 lib.BASE = os.environ["MOBILE_BASE"]  # the student site under valgrind: its origin for the POSTs
 phone, new = ("134%08d" % random.randrange(10 ** 8) for _ in range(2))
 acc = db_value(f"INSERT INTO accounts (holder, phone) VALUES ('vg', '{phone}') RETURNING id")
-db(f"INSERT INTO student_logins (account_id, pw_hash, must_change) VALUES ({acc}, 'scrypt$unusable', 0)")
+db(f"INSERT INTO student_logins (account_id, pw_hash, must_change, privacy_agreed_at) VALUES ({acc}, 'scrypt$unusable', 0, UTC_TIMESTAMP())")
 
 
 def code_of(p):

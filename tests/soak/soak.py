@@ -90,6 +90,7 @@ def student_sessions(op, accounts):
         m = re.search(r'id="new-password">([^<]+)<', r.text)
         if not m:
             continue
+        lib.db(f"UPDATE student_logins SET privacy_agreed_at = UTC_TIMESTAMP() WHERE account_id = {aid}")  # the notice agreed
         s = lib.Client()
         s.get("/m/login")
         s.post("/m/login", {"building": b, "room": number, "password": m.group(1)})
