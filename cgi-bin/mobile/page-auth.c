@@ -89,7 +89,8 @@ login_check(struct req *r, const char *login, const struct fval *v,
 	if (ok) {
 		students_cleared(r->db, login, r->addr);
 		if (*old)
-			students_password_renew(r->db, *account, v[L_PASSWORD].s, old);
+			students_password_renew(r->db, *account,
+			    v[L_PASSWORD].s, old);
 		return 1;
 	}
 	usleep(FAIL_DELAY_US);
