@@ -142,7 +142,8 @@ UNIT_TESTS = \
 	$(B)/test_forecast \
 	$(B)/test_lib \
 	$(B)/test_sim \
-	$(B)/test_token
+	$(B)/test_token \
+	$(B)/test_wipe
 
 PROGS = $(B)/staff.fcgi $(B)/mobile.fcgi $(B)/pay.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim \
 	$(B)/collector $(B)/reportloop $(B)/paynotify
@@ -233,6 +234,10 @@ $(B)/test_sim: tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c tests/sim
 
 $(B)/test_token: tests/unit/test_token.c lib/token.c lib/token.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/test_token.c lib/token.c $(LIBS)
+
+# the web kit's form_wipe, with the kit and ClearSilver
+$(B)/test_wipe: tests/unit/test_wipe.c $(KIT_OBJS) $(B)/libprepaid.a
+	$(CC) $(CFLAGS) $(WEBFLAGS) -o $@ tests/unit/test_wipe.c $(KIT_OBJS) $(B)/libprepaid.a $(CSLIBS) $(LIBS)
 
 # Fuzzing: clang's libFuzzer with AddressSanitizer and UBSan (tests/fuzz/).
 # Its objects live in build/fuzz/ with their own flags; `make fuzz` runs each

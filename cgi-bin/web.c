@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -283,6 +285,33 @@ form_check(struct req *r, const struct field *fields, size_t n,
 		}
 	}
 	return nerr;
+}
+
+static void
+wipe_value(const char *s)
+{
+	if (s != NULL)
+		OPENSSL_cleanse((char *)s, strlen(s));
+}
+
+void
+form_wipe(struct req *r, const struct field *fields, size_t n)
+{
+	char key[128];
+	HDF *o;
+
+	for (size_t i = 0; i < n; i++) {
+		if (fields[i].type != FT_PASSWORD)
+			continue;
+		snprintf(key, sizeof(key), "Query.%s", fields[i].name);
+		if ((o = hdf_get_obj(r->hdf, key)) == NULL)
+			continue;
+		/* the HDF's own copies: the value, and each one of a name
+		 * sent more than once (its children) */
+		wipe_value(hdf_obj_value(o));
+		for (HDF *c = hdf_obj_child(o); c != NULL; c = hdf_obj_next(c))
+			wipe_value(hdf_obj_value(c));
+	}
 }
 
 void

@@ -130,6 +130,9 @@ struct fval {
 /* Validates the declared fields from Query.*; keeps every value in Form.*,
  * writes each error's text to Form.err.NAME; returns the number of errors. */
 int form_check(struct req *, const struct field *, size_t n, struct fval *);
+/* Overwrites the values of the password fields of F (Query.NAME) with
+ * zeros, once checked or hashed: they stay in memory no longer (ASVS 8.3.6). */
+void form_wipe(struct req *, const struct field *, size_t n);
 /* Sets one field's error by its language key under err; returns 1 for
  * counting. web_error takes the whole key ("rep.err.floor"). */
 int form_error(struct req *, const char *field, const char *key);

@@ -1,23 +1,38 @@
-/* crypto.c - OpenSSL's RAND, SHA-256 and scrypt (EVP_KDF) behind small calls. */
+/* crypto.c - OpenSSL's RAND, SHA-256, scrypt (EVP_KDF) and the password hashes' pepper (HMAC-SHA256) behind small calls. */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "crypto.h"
+#include "log.h"
 
 #define SCRYPT_N 16384
 #define SCRYPT_R 8
 #define SCRYPT_P 1
 #define SALT_LEN 16
 #define HASH_LEN 32
+#define PEPPER_LEN 32
+
+/* The schemes a stored hash names first: plain, and keyed with the pepper. */
+#define SCHEME_PLAIN "scrypt"
+#define SCHEME_PEPPER "scrypt-hmac"
+
+/* Read once at the program's start, before its workers fork. */
+static unsigned char pepper[PEPPER_LEN];
+static int have_pepper;
 
 static void
 tohex(const unsigned char *b, size_t n, char *out)
@@ -99,6 +114,71 @@ scrypt(const char *pw, const unsigned char *salt, size_t saltlen,
 	return rc;
 }
 
+int
+crypto_pepper_load(const char *path)
+{
+	char buf[2 * PEPPER_LEN + 8];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (path == NULL || *path == '\0') {
+		log_warnx("password_pepper_file is not set: the password hashes"
+		    " need their key");
+		errno = ENOENT;
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) == -1) {
+		log_warn("password pepper %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || (st.st_mode & 077) != 0) {
+		log_warnx("password pepper %s: mode %03o, must be 0600 (readable"
+		    " by its owner only)", path, (unsigned)(st.st_mode & 0777));
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n > 0 ? n : 0] = '\0';
+	if (n != 2 * PEPPER_LEN ||
+	    strspn(buf, "0123456789abcdef") != 2 * PEPPER_LEN ||
+	    fromhex(buf, pepper, PEPPER_LEN) == -1) {
+		OPENSSL_cleanse(buf, sizeof(buf));
+		log_warnx("password pepper %s: not 64 hex digits", path);
+		errno = EINVAL;
+		return -1;
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+	have_pepper = 1;
+	return 0;
+}
+
+void
+crypto_pepper_forget(void)
+{
+	OPENSSL_cleanse(pepper, sizeof(pepper));
+	have_pepper = 0;
+}
+
+/* The scrypt output keyed again with the pepper, in place; 0 or -1. */
+static int
+pepper_mac(unsigned char *hash)
+{
+	unsigned char out[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (HMAC(EVP_sha256(), pepper, PEPPER_LEN, hash, HASH_LEN, out,
+	    &len) == NULL || len != HASH_LEN)
+		return -1;
+	memcpy(hash, out, HASH_LEN);
+	OPENSSL_cleanse(out, sizeof(out));
+	return 0;
+}
+
 char *
 crypto_password_hash(const char *pw)
 {
@@ -108,43 +188,84 @@ crypto_password_hash(const char *pw)
 
 	if (RAND_bytes(salt, sizeof(salt)) != 1 ||
 	    scrypt(pw, salt, sizeof(salt), SCRYPT_N, SCRYPT_R, SCRYPT_P,
-	    hash, sizeof(hash)) == -1) {
+	    hash, sizeof(hash)) == -1 || (have_pepper && pepper_mac(hash))) {
 		errno = EIO;
 		return NULL;
 	}
 	tohex(salt, sizeof(salt), salthex);
 	tohex(hash, sizeof(hash), hashhex);
-	if (asprintf(&out, "scrypt$%d$%d$%d$%s$%s", SCRYPT_N, SCRYPT_R,
-	    SCRYPT_P, salthex, hashhex) == -1)
+	if (asprintf(&out, "%s$%d$%d$%d$%s$%s", have_pepper ? SCHEME_PEPPER :
+	    SCHEME_PLAIN, SCRYPT_N, SCRYPT_R, SCRYPT_P, salthex, hashhex) == -1)
 		return NULL;
 	return out;
+}
+
+struct stored {
+	int peppered;
+	unsigned long n, r, p;
+	unsigned char salt[SALT_LEN], hash[HASH_LEN];
+};
+
+/* STORED taken apart into *S; 0, or -1 (EINVAL) when malformed. */
+static int
+stored_parse(const char *stored, struct stored *s)
+{
+	char salthex[2 * SALT_LEN + 1], hashhex[2 * HASH_LEN + 1];
+	size_t skip = 0;
+	int end = 0;
+
+	if (stored != NULL && strncmp(stored, SCHEME_PEPPER "$",
+	    sizeof(SCHEME_PEPPER)) == 0)
+		skip = sizeof(SCHEME_PEPPER);
+	else if (stored != NULL && strncmp(stored, SCHEME_PLAIN "$",
+	    sizeof(SCHEME_PLAIN)) == 0)
+		skip = sizeof(SCHEME_PLAIN);
+	s->peppered = skip == sizeof(SCHEME_PEPPER);
+	if (skip == 0 || sscanf(stored + skip,
+	    "%lu$%lu$%lu$%32[0-9a-f]$%64[0-9a-f]%n", &s->n, &s->r, &s->p,
+	    salthex, hashhex, &end) != 5 || stored[skip + (size_t)end] != '\0' ||
+	    strlen(salthex) != 2 * SALT_LEN || strlen(hashhex) != 2 * HASH_LEN ||
+	    fromhex(salthex, s->salt, SALT_LEN) == -1 ||
+	    fromhex(hashhex, s->hash, HASH_LEN) == -1 ||
+	    s->n > (1UL << 20) || s->r > 32 || s->p > 16) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
 }
 
 int
 crypto_password_verify(const char *pw, const char *stored)
 {
-	unsigned long n, r, p;
-	unsigned char salt[SALT_LEN], want[HASH_LEN], got[HASH_LEN];
-	char salthex[2 * SALT_LEN + 1], hashhex[2 * HASH_LEN + 1];
+	struct stored s;
+	unsigned char got[HASH_LEN];
+	int rc;
 
-	int end = 0;
-
-	if (stored == NULL || sscanf(stored,
-	    "scrypt$%lu$%lu$%lu$%32[0-9a-f]$%64[0-9a-f]%n",
-	    &n, &r, &p, salthex, hashhex, &end) != 5 || stored[end] != '\0' ||
-	    strlen(salthex) != 2 * SALT_LEN || strlen(hashhex) != 2 * HASH_LEN ||
-	    fromhex(salthex, salt, SALT_LEN) == -1 ||
-	    fromhex(hashhex, want, HASH_LEN) == -1 ||
-	    n > (1UL << 20) || r > 32 || p > 16) {
-		errno = EINVAL;
+	if (stored_parse(stored, &s) == -1)
+		return -1;
+	if (s.peppered && !have_pepper) {
+		errno = ENOKEY;
 		return -1;
 	}
-	if (scrypt(pw, salt, SALT_LEN, n, (uint32_t)r, (uint32_t)p, got,
-	    HASH_LEN) == -1) {
+	if (scrypt(pw, s.salt, SALT_LEN, s.n, (uint32_t)s.r, (uint32_t)s.p,
+	    got, HASH_LEN) == -1 || (s.peppered && pepper_mac(got) == -1)) {
 		errno = EIO;
 		return -1;
 	}
-	return CRYPTO_memcmp(got, want, HASH_LEN) == 0;
+	rc = CRYPTO_memcmp(got, s.hash, HASH_LEN) == 0;
+	OPENSSL_cleanse(got, sizeof(got));
+	return rc;
+}
+
+int
+crypto_password_stale(const char *stored)
+{
+	struct stored s;
+
+	if (stored_parse(stored, &s) == -1)
+		return 0;
+	return (have_pepper && !s.peppered) || s.n < SCRYPT_N ||
+	    s.r < SCRYPT_R || s.p < SCRYPT_P;
 }
 
 int

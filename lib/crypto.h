@@ -9,12 +9,28 @@ int crypto_random_hex(size_t nbytes, char *out);
 /* SHA-256 of S as 64 hex characters into OUT (65 bytes); 0 or -1. */
 int crypto_sha256_hex(const char *s, char out[65]);
 /*
- * scrypt hash of PW with a fresh salt, as "scrypt$N$r$p$SALT$HASH";
- * returns a string the caller frees, or NULL with errno.
+ * The pepper: a secret key of the password hashes kept in a file outside
+ * the database (64 hex digits, mode 0600 or stricter). Once loaded, new
+ * hashes are "scrypt-hmac$...": the scrypt output keyed again with
+ * HMAC-SHA256, so a copy of the database alone verifies no password.
+ * Returns 0, or -1 logged with errno: ENOENT (no PATH or no file), EPERM
+ * (others may read it), EINVAL (not 64 hex digits).
+ */
+int crypto_pepper_load(const char *path);
+/* Forgets the pepper (its bytes wiped); hashes are plain scrypt again. */
+void crypto_pepper_forget(void);
+/*
+ * The hash of PW with a fresh salt: "scrypt-hmac$N$r$p$SALT$HASH" when a
+ * pepper is loaded, else "scrypt$N$r$p$SALT$HASH"; returns a string the
+ * caller frees, or NULL with errno.
  */
 char *crypto_password_hash(const char *pw);
-/* 1 when PW matches STORED, 0 when not, -1 on error (errno). */
+/* 1 when PW matches STORED (either scheme), 0 when not, -1 on error
+ * (errno; ENOKEY for a peppered hash while no pepper is loaded). */
 int crypto_password_verify(const char *pw, const char *stored);
+/* 1 when STORED should be made again from the password at its next right
+ * sign-in: plain scrypt while a pepper is loaded, or weaker parameters. */
+int crypto_password_stale(const char *stored);
 /* A random password of LEN letters and digits (always both) into OUT. */
 int crypto_password_random(char *out, size_t len);
 

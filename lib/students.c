@@ -8,7 +8,7 @@
 
 enum {
 	Q_FAILS, Q_FAIL, Q_CLEAR, Q_SETPW, Q_OWNPW, Q_ENDALL, Q_ENDOTHERS, Q_MUST,
-	Q_LASTLOGIN, Q_NEWSESS
+	Q_LASTLOGIN, Q_NEWSESS, Q_RENEW
 };
 static const char *const q[] = {
 	/* failures of this login from this address, of the address, and
@@ -40,6 +40,9 @@ static const char *const q[] = {
 	[Q_NEWSESS] = "INSERT INTO student_sessions (token_hash, account_id,"
 	    " csrf, client_addr, remember, by_code, created_at, last_seen)"
 	    " VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+	/* the same password, its hash made again (the pepper) */
+	[Q_RENEW] = "UPDATE student_logins SET pw_hash = ?"
+	    " WHERE account_id = ? AND pw_hash = ?",
 };
 
 int
@@ -116,6 +119,20 @@ students_set_password(struct db *db, int64_t account, const char *pw,
 		return -1;
 	}
 	return 0;
+}
+
+int
+students_password_renew(struct db *db, int64_t account, const char *pw,
+    const char *old)
+{
+	char *hash = crypto_password_hash(pw);
+	int rc;
+
+	if (hash == NULL)
+		return -1;
+	rc = db_exec(db, q[Q_RENEW], "sls", hash, account, old) == -1 ? -1 : 0;
+	free(hash);
+	return rc;
 }
 
 int

@@ -37,6 +37,12 @@ int students_cleared(struct db *, const char *login, const char *addr);
 int students_set_password(struct db *, int64_t account, const char *pw,
     int64_t operator_id, int64_t keep);
 
+/* PW, just found right, hashed again for ACCOUNT whose stored hash OLD is
+ * of an older scheme (crypto_password_stale), unless it changed
+ * meanwhile. Returns 0, or -1. */
+int students_password_renew(struct db *, int64_t account, const char *pw,
+    const char *old);
+
 /*
  * A new session of ACCOUNT from ADDR: kept 7 days when REMEMBER, started by
  * an SMS code when BY_CODE. Writes the cookie's token (64 hex digits) to

@@ -272,13 +272,15 @@ main(int argc, char **argv)
 	const char *conf = getenv("PREPAID_CONF");
 	struct config *cf;
 
-	/* the payment keys are read once, before the workers: a key file
-	 * others may read stops the program here */
+	/* the payment keys and the password pepper are read once, before
+	 * the workers: a key file others may read stops the program here */
 	log_init("mobile.fcgi", 0, 0);
 	if ((cf = config_load(conf ? conf : "/etc/prepaid/prepaid.conf")) == NULL)
 		fatal("configuration");
 	if (page_pay_setup(cf) == -1)
 		fatalx("the online top-up's key cannot be used (see above)");
+	if (crypto_pepper_load(config_get(cf, "password_pepper_file", NULL)) == -1)
+		fatalx("the password pepper cannot be used (see above)");
 	config_free(cf);
 	s.nroutes = nroutes;
 	return web_main(&s, argc, argv);

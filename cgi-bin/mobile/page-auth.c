@@ -63,6 +63,7 @@ login_check(struct req *r, const char *login, const struct fval *v,
 	struct student_lock lk;
 	struct dbres *res;
 	int known, ok, rc;
+	char old[256] = "";
 
 	if ((rc = students_locked(r->db, login, r->addr, &lk)) == -1)
 		return -1;
@@ -81,9 +82,15 @@ login_check(struct req *r, const char *login, const struct fval *v,
 	    known ? db_col(res, 1) : dummy_hash) == 1 && known;
 	if (known)
 		*account = db_coll(res, 0);
+	/* an older scheme's hash (no pepper) is made again below */
+	if (ok && crypto_password_stale(db_col(res, 1)))
+		snprintf(old, sizeof(old), "%s", db_col(res, 1));
 	db_res_free(res);
 	if (ok) {
 		students_cleared(r->db, login, r->addr);
+		if (*old)
+			students_password_renew(r->db, *account,
+			    v[L_PASSWORD].s, old);
 		return 1;
 	}
 	usleep(FAIL_DELAY_US);
@@ -128,8 +135,13 @@ login_post(struct req *r)
 int
 page_login(struct req *r)
 {
-	if (r->is_post)
-		return login_post(r);
+	int rc;
+
+	if (r->is_post) {
+		rc = login_post(r);
+		form_wipe(r, login_fields, L_N);
+		return rc;
+	}
 	if (r->sess->account_id && !r->sess->must_change) {
 		web_redirect(r, "/m/");
 		return 0;
@@ -177,8 +189,8 @@ password_check(struct req *r, struct fval *v)
 	return nerr;
 }
 
-int
-page_password(struct req *r)
+static int
+password_change(struct req *r)
 {
 	struct fval v[P_N];
 	struct dbres *res;
@@ -216,6 +228,15 @@ page_password(struct req *r)
 	    r->sess->by_code ? "{\"by\":\"code\"}" : NULL);
 	web_redirect(r, "/m/?ok=password_changed");
 	return 0;
+}
+
+int
+page_password(struct req *r)
+{
+	int rc = password_change(r);
+
+	form_wipe(r, pw_fields, P_N);
+	return rc;
 }
 
 int

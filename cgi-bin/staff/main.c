@@ -1,10 +1,12 @@
 /* main.c - the staff console's FastCGI program: its session and rights, what every page shows, and the kit's loop. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "log.h"
 #include "settings.h"
 #include "staff.h"
 
@@ -173,7 +175,17 @@ int
 main(int argc, char **argv)
 {
 	struct site s = staff;
+	const char *conf = getenv("PREPAID_CONF");
+	struct config *cf;
 
+	/* the password hashes' key, read once before the workers: missing,
+	 * or readable by others, the console does not start */
+	log_init("staff.fcgi", 0, 0);
+	if ((cf = config_load(conf ? conf : "/etc/prepaid/prepaid.conf")) == NULL)
+		fatal("configuration");
+	if (crypto_pepper_load(config_get(cf, "password_pepper_file", NULL)) == -1)
+		fatalx("the password pepper cannot be used (see above)");
+	config_free(cf);
 	s.nroutes = nroutes;
 	return web_main(&s, argc, argv);
 }

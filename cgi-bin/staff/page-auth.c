@@ -19,7 +19,7 @@
 
 enum {
 	Q_FIND, Q_FAILS, Q_FAIL, Q_LOCK, Q_OK, Q_CLEAR, Q_NEWSESS, Q_DELSESS,
-	Q_PWGET, Q_PWSET, Q_OTHERSESS
+	Q_PWGET, Q_PWSET, Q_OTHERSESS, Q_PWUP
 };
 static const char *const q[] = {
 	[Q_FIND] = "SELECT id, pw_hash, disabled, must_change, name"
@@ -47,6 +47,8 @@ static const char *const q[] = {
 	[Q_PWSET] = "UPDATE operators SET pw_hash = ?, must_change = 0"
 	    " WHERE id = ?",
 	[Q_OTHERSESS] = "DELETE FROM sessions WHERE operator_id = ? AND id <> ?",
+	/* a right password's hash made again (the pepper), unless changed */
+	[Q_PWUP] = "UPDATE operators SET pw_hash = ? WHERE id = ? AND pw_hash = ?",
 };
 
 static const struct field login_fields[] = {
@@ -123,6 +125,21 @@ login_session(struct req *r, int64_t id, const char *login, int must_change)
 	return 0;
 }
 
+/* A right password whose stored hash is of an older scheme (OLD; none
+ * when empty): hashed again now, unless it was changed meanwhile. */
+static void
+pw_upgrade(struct req *r, int64_t id, const char *pw, const char *old)
+{
+	char *hash;
+
+	if (*old == '\0' || (hash = crypto_password_hash(pw)) == NULL)
+		return;
+	if (db_exec(r->db, q[Q_PWUP], "sls", hash, id, old) == -1)
+		log_warnx("operator %lld: the password hash was not renewed",
+		    (long long)id);
+	free(hash);
+}
+
 static int
 login_post(struct req *r)
 {
@@ -132,6 +149,7 @@ login_post(struct req *r)
 	const char *sent = web_query(r, "csrf", "");
 	int64_t id = 0;
 	int ok, must_change = 0, disabled = 0, known, fails;
+	char old[256] = "";
 
 	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
 	    CRYPTO_memcmp(cookie, sent, 64) != 0) {
@@ -166,10 +184,13 @@ login_post(struct req *r)
 		id = db_coll(res, 0);
 		disabled = (int)db_coll(res, 2);
 		must_change = (int)db_coll(res, 3);
+		if (ok == 1 && crypto_password_stale(db_col(res, 1)))
+			snprintf(old, sizeof(old), "%s", db_col(res, 1));
 	}
 	db_res_free(res);
 	if (ok != 1 || !known)
 		return login_failed(r, v[L_LOGIN].s, known, fails);
+	pw_upgrade(r, id, v[L_PASSWORD].s, old);
 	/* only the right password learns that the account is disabled */
 	if (disabled) {
 		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"disabled\"}");
@@ -184,8 +205,13 @@ login_post(struct req *r)
 int
 page_login(struct req *r)
 {
-	if (r->is_post)
-		return login_post(r);
+	int rc;
+
+	if (r->is_post) {
+		rc = login_post(r);
+		form_wipe(r, login_fields, L_N);
+		return rc;
+	}
 	if (r->sess->op_id && !r->sess->must_change &&
 	    strcmp(web_query(r, "switch", ""), "1") != 0) {
 		web_redirect(r, "/");
@@ -213,8 +239,8 @@ static const struct field pw_fields[] = {
 };
 enum { P_OLD, P_NEW, P_CONFIRM, P_N };
 
-int
-page_password(struct req *r)
+static int
+password_change(struct req *r)
 {
 	struct fval v[P_N];
 	struct dbres *res;
@@ -255,4 +281,13 @@ page_password(struct req *r)
 	web_log(r, "password.change", r->sess->op_login, NULL, NULL);
 	web_redirect(r, "/?ok=password_changed");
 	return 0;
+}
+
+int
+page_password(struct req *r)
+{
+	int rc = password_change(r);
+
+	form_wipe(r, pw_fields, P_N);
+	return rc;
 }

@@ -60,7 +60,7 @@ def secrets():
     for a in ("staff", "collector", "mobile", "pay"):
         with open(os.path.join(CVAR, a + ".password"), "w") as f:
             f.write(uuid.uuid4().hex + "\n")
-    for name in ("vending.key", "code.key"):
+    for name in ("vending.key", "code.key", "pepper.key"):
         with open(os.path.join(CVAR, name), "w") as f:
             f.write(os.urandom(32).hex() + "\n")
     p = os.path.join(CVAR, "pay")
@@ -75,6 +75,7 @@ def secrets():
     for f in os.listdir(p):
         os.chmod(os.path.join(p, f), 0o600)
     os.chmod(os.path.join(CVAR, "vending.key"), 0o600)
+    os.chmod(os.path.join(CVAR, "pepper.key"), 0o600)
 
 
 def read(path):
@@ -114,13 +115,15 @@ def conf(name, node, web, body):
 def configs():
     os.makedirs(os.path.join(CVAR, "tmp"), exist_ok=True)
     staff = {"staff_password": read("staff.password"), "collector_password": read("collector.password"),
-             "mobile_password": read("mobile.password"), "vending_key_file": os.path.join(CVAR, "vending.key")}
+             "mobile_password": read("mobile.password"), "vending_key_file": os.path.join(CVAR, "vending.key"),
+             "password_pepper_file": os.path.join(CVAR, "pepper.key")}
     for web in (1, 2):
         conf(f"staff{web}.conf", web, web, dict(staff, staff_log=os.path.join(CVAR, f"web{web}", "log", "staff.log")))
     # prepaid-admin (reconcile, payments-sync) on node 1, as lib's checks
     shutil.copy(os.path.join(CVAR, "staff1.conf"), os.path.join(CVAR, "prepaid.conf"))
     conf("mobile.conf", 3, 1, {"mobile_user": "prepaid_mobile", "mobile_password": read("mobile.password"),
-                               "code_key": read("code.key"), "mobile_log": os.path.join(CVAR, "web1", "log", "mobile.log")})
+                               "code_key": read("code.key"), "mobile_log": os.path.join(CVAR, "web1", "log", "mobile.log"),
+                               "password_pepper_file": os.path.join(CVAR, "pepper.key")})
     conf("pay.conf", 3, 1, {"pay_user": "prepaid_pay", "pay_password": read("pay.password"),
                             "pay_log": os.path.join(CVAR, "web1", "log", "pay.log")})
     # lib.db: root on node 1, reads that wait for the cluster's last write set as the programs' do

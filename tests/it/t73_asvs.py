@@ -237,7 +237,7 @@ rows = db("SELECT CONCAT_WS(' ', login, action, object, COALESCE(before_val, '')
 found = [p for p in typed if any(p in row[0] for row in rows)]
 check(len(rows) > 20 and not found, "the operation log holds none of the passwords typed or shown",
       [f[:6] for f in found])
-check(not any("scrypt$" in row[0] for row in rows), "nor any password hash")
+check(not any("scrypt$" in row[0] or "scrypt-hmac$" in row[0] for row in rows), "nor any password hash")
 check(count("oplog", f"action = 'login' AND object = '{login}'") >= 4
       and count("oplog", f"action = 'login.fail' AND object = '{login}'") >= 2
       and count("oplog", "action = 'student.login' AND client_addr <> ''") >= 1,

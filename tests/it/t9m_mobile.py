@@ -92,7 +92,7 @@ check(r.status == 200 and m is not None, "the confirmed POST shows the new passw
 pwA = m.group(1) if m else ""
 check(db_value(f"SELECT must_change FROM student_logins WHERE account_id = {A}") == "1"
       and pwA not in (db_value(f"SELECT pw_hash FROM student_logins WHERE account_id = {A}") or "")
-      and (db_value(f"SELECT pw_hash FROM student_logins WHERE account_id = {A}") or "").startswith("scrypt$"),
+      and (db_value(f"SELECT pw_hash FROM student_logins WHERE account_id = {A}") or "").startswith("scrypt-hmac$"),
       "the password is stored as scrypt, to be changed at the first sign-in")
 check(count("oplog", f"action = 'student.set_password' AND object = 'account:{A}'") == 1,
       "the operation log has the setting")

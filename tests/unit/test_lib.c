@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cmdq.h"
 #include "config.h"
@@ -714,6 +715,132 @@ test_crypto(void)
 out:
 	free(h1);
 	free(h2);
+}
+
+/* A pepper file of TEXT with MODE under /tmp into PATH; 0 or -1. */
+static int
+pepper_file(char *path, const char *text, mode_t mode)
+{
+	int fd;
+
+	strcpy(path, "/tmp/test_lib_pepper.XXXXXX");
+	if ((fd = mkstemp(path)) == -1)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    fchmod(fd, mode) == -1) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* ASVS 2.4.5: the pepper file's rules, then hashes keyed with it. */
+static void
+test_pepper_file(void)
+{
+	static const char key1[] =
+	    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+	char path[64];
+
+	errno = 0;
+	check(crypto_pepper_load(NULL) == -1 && errno == ENOENT,
+	    "crypto_pepper_load: no password_pepper_file -> -1 ENOENT");
+	errno = 0;
+	check(crypto_pepper_load("/nonexistent/pepper.key") == -1 &&
+	    errno == ENOENT, "crypto_pepper_load: a missing file -> -1 ENOENT");
+	if (pepper_file(path, key1, 0644) == 0) {
+		errno = 0;
+		check(crypto_pepper_load(path) == -1 && errno == EPERM,
+		    "crypto_pepper_load: a file others may read (0644) -> -1 EPERM");
+		chmod(path, 0640);
+		errno = 0;
+		check(crypto_pepper_load(path) == -1 && errno == EPERM,
+		    "crypto_pepper_load: a file its group may read (0640) -> -1 EPERM");
+		unlink(path);
+	}
+	if (pepper_file(path, "0001020304\n", 0600) == 0) {
+		errno = 0;
+		check(crypto_pepper_load(path) == -1 && errno == EINVAL,
+		    "crypto_pepper_load: 10 hex digits -> -1 EINVAL");
+		unlink(path);
+	}
+	if (pepper_file(path, "zz0102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191a1b1c1d1e1f", 0600) == 0) {
+		errno = 0;
+		check(crypto_pepper_load(path) == -1 && errno == EINVAL,
+		    "crypto_pepper_load: not hex -> -1 EINVAL");
+		unlink(path);
+	}
+	check(pepper_file(path, key1, 0600) == 0 && crypto_pepper_load(path) == 0,
+	    "crypto_pepper_load: 64 hex digits, mode 0600 -> 0");
+	unlink(path);
+}
+
+static void
+test_pepper(void)
+{
+	/* scrypt("s3cret-Pass", salt 00..0f) keyed by HMAC-SHA256 with the
+	 * pepper 00..1f (Python's hashlib.scrypt and hmac) */
+	static const char known[] = "scrypt-hmac$16384$8$1$"
+	    "000102030405060708090a0b0c0d0e0f$"
+	    "b0d5be817afbc6c1cbe4f9eff345533cc214836bfb9786b3b8c733bbe24b71db";
+	static const char known_plain[] = "scrypt$16384$8$1$"
+	    "000102030405060708090a0b0c0d0e0f$"
+	    "beb176af01a2ea10ea33d0f9d915fa1ae8f566e7460960d0dc373cc874d12f5e";
+	char path[64], bad[256];
+	char *plain, *hp = NULL;
+
+	crypto_pepper_forget();
+	plain = crypto_password_hash("s3cret-Pass");
+	check(crypto_password_stale(known_plain) == 0,
+	    "without a pepper a plain scrypt hash is not stale");
+	test_pepper_file();
+	verify_is("s3cret-Pass", known, 1,
+	    "peppered known vector (scrypt then HMAC-SHA256) -> 1");
+	verify_is("s3cret-Pass", known_plain, 1,
+	    "a plain scrypt hash made before the pepper still verifies -> 1");
+	check(plain != NULL && crypto_password_verify("s3cret-Pass", plain) == 1,
+	    "a hash made without the pepper verifies with it loaded");
+	check(crypto_password_stale(known_plain) == 1,
+	    "a plain scrypt hash is stale once a pepper is loaded (renewed at sign-in)");
+	check(crypto_password_stale(known) == 0, "a peppered hash is not stale");
+	check(crypto_password_stale("scrypt-hmac$1024$8$1$"
+	    "000102030405060708090a0b0c0d0e0f$"
+	    "b0d5be817afbc6c1cbe4f9eff345533cc214836bfb9786b3b8c733bbe24b71db") == 1,
+	    "a peppered hash with N below 16384 is stale");
+	check(crypto_password_stale("garbage") == 0, "a malformed hash is not stale");
+	hp = crypto_password_hash("s3cret-Pass");
+	checkf(hp != NULL && strncmp(hp, "scrypt-hmac$16384$8$1$", 22) == 0 &&
+	    strlen(hp) == 22 + 32 + 1 + 64, "with a pepper, hashes are scrypt-hmac",
+	    "got \"%s\"", hp ? hp : "NULL");
+	if (hp == NULL)
+		goto out;
+	verify_is("s3cret-Pass", hp, 1, "peppered hash, right password -> 1");
+	verify_is("s3cret-pasS", hp, 0, "peppered hash, wrong password -> 0");
+	verify_is("", hp, 0, "peppered hash, empty password -> 0");
+	/* the database's copy alone: the same salt and hash named plain scrypt */
+	snprintf(bad, sizeof(bad), "scrypt%s", hp + strlen("scrypt-hmac"));
+	verify_is("s3cret-Pass", bad, 0,
+	    "a peppered hash taken as plain scrypt (no pepper) -> 0");
+	snprintf(bad, sizeof(bad), "scrypt-hmac%s", known_plain + strlen("scrypt"));
+	verify_is("s3cret-Pass", bad, 0,
+	    "a plain hash relabelled scrypt-hmac -> 0");
+	if (pepper_file(path, "ff0102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191a1b1c1d1e1f", 0400) == 0 &&
+	    crypto_pepper_load(path) == 0) {
+		verify_is("s3cret-Pass", hp, 0,
+		    "another site's pepper (mode 0400) -> the hash does not verify");
+		unlink(path);
+	}
+	crypto_pepper_forget();
+	errno = 0;
+	check(crypto_password_verify("s3cret-Pass", hp) == -1 && errno == ENOKEY,
+	    "a peppered hash without the pepper -> -1 ENOKEY");
+	verify_is("s3cret-Pass", known_plain, 1,
+	    "after crypto_pepper_forget plain hashes verify");
+out:
+	free(plain);
+	free(hp);
 }
 
 /* ---------------------------------------------------------------- csv */
@@ -1501,6 +1628,7 @@ main(void)
 	test_money_exact();
 	test_valid();
 	test_crypto();
+	test_pepper();
 	test_csv();
 	test_import();
 	test_config();
