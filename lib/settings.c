@@ -26,6 +26,7 @@ const struct setting settings[] = {
 	{ "approve_keep_power", SK_BOOL, "0" },
 	{ "loss_alarm_pct", SK_INT, "5" },
 	{ "pay_max_fen", SK_FEN, "50000" },
+	{ "admin_totp_required", SK_BOOL, "0" },
 	{ NULL, SK_TEXT, NULL }
 };
 
