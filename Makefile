@@ -96,6 +96,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-settings.o \
 	$(B)/cgi-bin/staff/page-student.o \
 	$(B)/cgi-bin/staff/page-tariffs.o \
+	$(B)/cgi-bin/staff/page-totp.o \
 	$(B)/cgi-bin/staff/router.o
 
 # the student site: its main, session, router and pages

@@ -345,3 +345,31 @@ bad:
 	errno = EINVAL;
 	return -1;
 }
+
+int
+totp_seal_keyfile(const char *keyfile, int64_t id, const unsigned char *in,
+    size_t n, char out[TOTP_SEALED_MAX])
+{
+	unsigned char key[TOTP_KEY_LEN];
+	int rc;
+
+	if (totp_key_load(keyfile, key) == -1)
+		return -1;
+	rc = totp_seal(key, id, in, n, out);
+	OPENSSL_cleanse(key, sizeof(key));
+	return rc;
+}
+
+int
+totp_open_keyfile(const char *keyfile, int64_t id, const char *sealed,
+    unsigned char *out, size_t sz)
+{
+	unsigned char key[TOTP_KEY_LEN];
+	int rc;
+
+	if (totp_key_load(keyfile, key) == -1)
+		return -1;
+	rc = totp_open(key, id, sealed, out, sz);
+	OPENSSL_cleanse(key, sizeof(key));
+	return rc;
+}

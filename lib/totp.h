@@ -74,4 +74,11 @@ int totp_seal(const unsigned char key[TOTP_KEY_LEN], int64_t id,
 int totp_open(const unsigned char key[TOTP_KEY_LEN], int64_t id,
     const char *sealed, unsigned char *out, size_t sz);
 
+/* totp_seal and totp_open with the key of the file KEYFILE (totp_key_load);
+ * the key is wiped after use. As theirs, and -1 when the key is not read. */
+int totp_seal_keyfile(const char *keyfile, int64_t id,
+    const unsigned char *in, size_t n, char out[TOTP_SEALED_MAX]);
+int totp_open_keyfile(const char *keyfile, int64_t id, const char *sealed,
+    unsigned char *out, size_t sz);
+
 #endif

@@ -35,10 +35,11 @@ static const struct field fields[] = {
 	{ "approve_reversal", FT_CHOICE, 1, 0, 0, yesno },
 	{ "approve_keep_power", FT_CHOICE, 1, 0, 0, yesno },
 	{ "loss_alarm_pct", FT_INT, 1, 0, 100, NULL },	/* B7 */
+	{ "admin_totp_required", FT_CHOICE, 1, 0, 0, yesno },	/* TOTP */
 };
 enum { S_TITLE, S_LOGO, S_THRESHOLD, S_POLL, S_ALARM1, S_ALARM2, S_PRICE,
     S_CAP, S_SMS, S_LOST, S_RHEAD, S_RFOOT, S_AREFUND, S_AREVERSAL, S_AKEEP,
-    S_LOSS, S_N };
+    S_LOSS, S_TOTP, S_N };
 
 /* How a stored value is shown in the form: fen as yuan, price in yuan. */
 static void
