@@ -179,6 +179,8 @@ c, r = password_step(a.login_name, NEW_PASSWORD)
 c.get("/login/code")
 r = c.post("/login/code", {"code": code1})
 check(r.status == 200 and "已使用过" in (r.field_error("code") or ""), "the same code signs in only once")
+check(count("oplog", f"action = 'login.fail' AND object = '{a.login_name}' AND after_val LIKE '%code used%'") == 2,
+      "each replayed code is logged", count("oplog", f"action = 'login.fail' AND object = '{a.login_name}'"))
 r = c.post("/login/code", {"code": fresh_code(secret, a.login_name)})
 check(r.status == 303, "a later step's code signs in", f"{r.status} {r.field_error('code')}")
 
