@@ -280,6 +280,9 @@ check(count("oplog", f"action = 'operator.reset_totp' AND object = 'operator:{di
 check(sessions_of(d.login_name) == 0 and d.get("/meters").status == 303, "the operator's sessions ended")
 r = a.get("/operators?ok=totp_reset")
 check("已重置动态口令" in r.text, "the list says so")
+r = a.get("/oplog")
+check(r.status == 200 and "重置动态口令" in r.text and "启用动态口令" in r.text and "停用动态口令" in r.text,
+      "the operation log names the TOTP actions in words")
 check(db_value(f"SELECT totp_secret IS NOT NULL FROM operators WHERE login = '{a.login_name}'") == "1",
       "the administrator's own TOTP stays")
 d2 = Client()
