@@ -55,6 +55,7 @@ LIB_OBJS = \
 	$(B)/lib/xlsx.o
 
 KIT_OBJS = \
+	$(B)/cgi-bin/agent.o \
 	$(B)/cgi-bin/loop.o \
 	$(B)/cgi-bin/metrics.o \
 	$(B)/cgi-bin/web.o
@@ -93,6 +94,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-rooms.o \
 	$(B)/cgi-bin/staff/page-sales.o \
 	$(B)/cgi-bin/staff/page-sell.o \
+	$(B)/cgi-bin/staff/page-sessions.o \
 	$(B)/cgi-bin/staff/page-settings.o \
 	$(B)/cgi-bin/staff/page-student.o \
 	$(B)/cgi-bin/staff/page-tariffs.o \
@@ -108,6 +110,7 @@ MOBILE_OBJS = \
 	$(B)/cgi-bin/mobile/page-home.o \
 	$(B)/cgi-bin/mobile/page-pay.o \
 	$(B)/cgi-bin/mobile/page-phone.o \
+	$(B)/cgi-bin/mobile/page-sessions.o \
 	$(B)/cgi-bin/mobile/router.o \
 	$(B)/lib/pay-http.o
 

@@ -152,5 +152,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON pay_bill_lines TO 'prepaid_staff'@'local
 GRANT EXECUTE ON FUNCTION student_code_send TO 'prepaid_mobile'@'localhost';
 GRANT EXECUTE ON FUNCTION student_code_check TO 'prepaid_mobile'@'localhost';
 GRANT EXECUTE ON FUNCTION student_phone_masked TO 'prepaid_mobile'@'localhost';
+-- 034_sessions_notices.sql: the student site marks the notice of a password
+-- set as shown (its own row's column only)
+GRANT UPDATE (notice_seen) ON student_logins TO 'prepaid_mobile'@'localhost';
 -- 037_totp.sql: sign-ins waiting for their second factor (TOTP)
 GRANT SELECT, INSERT, DELETE ON login_pending TO 'prepaid_staff'@'localhost';

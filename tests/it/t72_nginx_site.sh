@@ -70,6 +70,44 @@ check "$(tls -tls1_2 -cipher 'AES128-SHA:AES256-GCM-SHA384@SECLEVEL=0' | grep -q
 check "$(tls -tls1_3 | grep -q 'Server certificate' && tls -tls1_2 -sess_out "$d/s" | grep -q 'TLS session ticket:' && echo 0 || echo 1)" \
 	"no session tickets"
 
+# ASVS 3.4.4: behind HTTPS the session cookies are __Host-sid and __Host-msid (Secure, Path=/, no
+# Domain); a cookie still called sid or msid is read too
+sql() { mariadb --defaults-file="$var/my.cnf" -uroot -N -B prepaid -e "$1"; }
+form_key() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | tail -n 1; }
+login=t72h$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+pw=$(PREPAID_CONF=$var/prepaid.conf "$TOP/build/prepaid-admin" add-operator "$login" 1)
+tok=$(curl $S -c "$d/jar" "$staff/login" | form_key)
+sc=$(curl $S -b "$d/jar" -D - -o /dev/null -H "Origin: $staff" --data-urlencode "login=$login" \
+	--data-urlencode "password=$pw" -d "csrf=$tok" "$staff/login" | tr -d '\r' | grep -i '^set-cookie: __Host-sid=')
+check "$(echo "$sc" | grep -q '__Host-sid=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict; Secure$' &&
+	! echo "$sc" | grep -qi 'domain=' && echo 1)" "staff behind HTTPS: the session cookie is __Host-sid (Secure, Path=/, no Domain)" "$sc"
+sid=$(echo "$sc" | sed 's/.*__Host-sid=\([0-9a-f]*\).*/\1/')
+c=$(curl $S -o /dev/null -w '%{http_code}' -b "__Host-sid=$sid" "$staff/password?first=1")
+check "$([ "$c" = 200 ] && echo 1)" "staff behind HTTPS: __Host-sid signs the operator in" "$c"
+c=$(curl $S -o /dev/null -w '%{http_code}' -b "sid=$sid" "$staff/password?first=1")
+check "$([ "$c" = 200 ] && echo 1)" "staff behind HTTPS: a cookie still named sid is read too" "$c"
+c=$(curl $S -o /dev/null -w '%{http_code}' -b "__Host-sid=$(echo "$sid" | tr 0-9a-f 1-9a-f0)" "$staff/password?first=1")
+check "$([ "$c" = 303 ] && echo 1)" "staff behind HTTPS: another __Host-sid value signs nobody in" "$c"
+room=$(sql "SELECT r.id FROM rooms r JOIN meters m ON m.room_id = r.id AND m.profile = 'ddsy1352nk'
+	WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.room_id = r.id AND a.status = 'open') ORDER BY r.id DESC LIMIT 1")
+spw=Hs$(od -An -N5 -tx1 /dev/urandom | tr -d ' \n')7
+sql "INSERT INTO accounts (holder, holder_no, room_id) VALUES ('t72', 'H$room', $room)"
+sql "INSERT INTO student_logins (account_id, pw_hash, must_change) SELECT MAX(id),
+	'$(python3 -c "import hashlib, os, sys; s = os.urandom(16); print('scrypt\$16384\$8\$1\$' + s.hex() + '\$' + hashlib.scrypt(sys.argv[1].encode(), salt=s, n=16384, r=8, p=1, dklen=32, maxmem=1 << 26).hex())" "$spw")', 0
+	FROM accounts WHERE room_id = $room"
+set -- $(sql "SELECT building_id, number FROM rooms WHERE id = $room")
+tok=$(curl $S -c "$d/mjar" "$dian/m/login" | form_key)
+sc=$(curl $S -b "$d/mjar" -D - -o /dev/null -H "Origin: $dian" -d "building=$1" --data-urlencode "room=$2" \
+	--data-urlencode "password=$spw" -d "csrf=$tok" "$dian/m/login" | tr -d '\r' | grep -i '^set-cookie: __Host-msid=')
+check "$(echo "$sc" | grep -q '__Host-msid=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict; Secure$' &&
+	! echo "$sc" | grep -qi 'domain=' && echo 1)" "students behind HTTPS: the session cookie is __Host-msid (Secure, Path=/, no Domain)" "$sc"
+msid=$(echo "$sc" | sed 's/.*__Host-msid=\([0-9a-f]*\).*/\1/')
+c=$(curl $S -o /dev/null -w '%{http_code}' -b "__Host-msid=$msid" "$dian/m/sessions")
+check "$([ "$c" = 200 ] && echo 1)" "students behind HTTPS: __Host-msid signs the student in" "$c"
+c=$(curl $S -o /dev/null -w '%{http_code}' -b "msid=$msid" "$dian/m/sessions")
+check "$([ "$c" = 200 ] && echo 1)" "students behind HTTPS: a cookie still named msid is read too" "$c"
+sql "UPDATE accounts SET status = 'closed' WHERE room_id = $room AND holder = 't72'"
+
 # sign-in: 10 a minute per address with a burst of 5; other pages are not limited by it
 n429=0
 for i in $(seq 1 12); do
