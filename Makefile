@@ -50,6 +50,7 @@ LIB_OBJS = \
 	$(B)/lib/tariffs.o \
 	$(B)/lib/tiers.o \
 	$(B)/lib/token.o \
+	$(B)/lib/totp.o \
 	$(B)/lib/valid.o \
 	$(B)/lib/xlsx.o
 
@@ -97,6 +98,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-settings.o \
 	$(B)/cgi-bin/staff/page-student.o \
 	$(B)/cgi-bin/staff/page-tariffs.o \
+	$(B)/cgi-bin/staff/page-totp.o \
 	$(B)/cgi-bin/staff/router.o
 
 # the student site: its main, session, router and pages
@@ -143,7 +145,8 @@ UNIT_TESTS = \
 	$(B)/test_lib \
 	$(B)/test_sim \
 	$(B)/test_token \
-	$(B)/test_wipe
+	$(B)/test_wipe \
+	$(B)/test_totp
 
 PROGS = $(B)/staff.fcgi $(B)/mobile.fcgi $(B)/pay.fcgi $(B)/prepaid-admin $(B)/hello.fcgi $(B)/meter-sim \
 	$(B)/collector $(B)/reportloop $(B)/paynotify
@@ -231,6 +234,12 @@ $(B)/test_forecast: tests/unit/test_forecast.c $(B)/libprepaid.a
 
 $(B)/test_sim: tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c tests/sim/*.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c
+
+# lib/totp.c alone, with the sanitizers
+$(B)/test_totp: tests/unit/test_totp.c lib/totp.c lib/totp.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-o $@ tests/unit/test_totp.c lib/totp.c $(LIBS)
 
 $(B)/test_token: tests/unit/test_token.c lib/token.c lib/token.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/test_token.c lib/token.c $(LIBS)

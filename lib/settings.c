@@ -30,6 +30,7 @@ const struct setting settings[] = {
 	{ "retain_readings_days", SK_INT, "1095" },
 	{ "retain_closed_days", SK_INT, "1825" },
 	{ "retain_sms_days", SK_INT, "365" },
+	{ "admin_totp_required", SK_BOOL, "0" },
 	{ NULL, SK_TEXT, NULL }
 };
 

@@ -167,3 +167,5 @@ GRANT SELECT, INSERT, UPDATE ON oplog_refusals TO 'prepaid_pay'@'localhost';
 GRANT INSERT ON oplog TO 'prepaid_pay'@'localhost';
 -- the student's agreement to the notice on personal data (035)
 GRANT UPDATE (privacy_agreed_at) ON student_logins TO 'prepaid_mobile'@'localhost';
+-- 037_totp.sql: sign-ins waiting for their second factor (TOTP)
+GRANT SELECT, INSERT, DELETE ON login_pending TO 'prepaid_staff'@'localhost';

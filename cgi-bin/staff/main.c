@@ -26,7 +26,8 @@ static const char *const q[] = {
 	    " o.disabled, TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
 	    " (SELECT GROUP_CONCAT(right_code) FROM role_rights rr"
 	    "   WHERE rr.role_id = o.role_id), " SETTINGS_VERSION_COL ","
-	    " TIMESTAMPDIFF(SECOND, s.created_at, UTC_TIMESTAMP())"
+	    " TIMESTAMPDIFF(SECOND, s.created_at, UTC_TIMESTAMP()),"
+	    " o.totp_secret IS NOT NULL"
 	    " FROM sessions s JOIN operators o ON o.id = s.operator_id"
 	    " WHERE s.token_hash = ?",
 	[Q_TOUCH] = "UPDATE sessions SET last_seen = UTC_TIMESTAMP() WHERE id = ?",
@@ -109,6 +110,7 @@ session_load(struct req *r)
 			snprintf(s->op_name, sizeof(s->op_name), "%s",
 			    db_col(res, 4));
 			s->must_change = (int)db_coll(res, 5);
+			s->totp = (int)db_coll(res, 11);
 			rights_parse(s, db_col(res, 8));
 			r->actor.operator_id = s->op_id;
 			r->actor.name = s->op_login;
@@ -122,12 +124,32 @@ session_load(struct req *r)
 	db_res_free(res);
 }
 
+int
+staff_totp_required(struct req *r)
+{
+	return (staff_has(r, 2) || staff_has(r, 3) || staff_has(r, 10) ||
+	    staff_has(r, R_ADJ)) && web_setting(r, "admin_totp_required") == 1;
+}
+
+int
+staff_totp_due(struct req *r)
+{
+	return !r->sess->totp && staff_totp_required(r);
+}
+
 /* The right of a route; 1 to go on, 0 when the 403 page is given. */
 static int
 allow(struct req *r, const struct route *rt)
 {
 	char key[32];
 
+	/* administrators enrol in TOTP first when the site asks for it */
+	if (strcmp(rt->path, "/totp") != 0 && strcmp(rt->path, "/logout") != 0 &&
+	    !(r->must_change && strcmp(rt->path, "/password") == 0) &&
+	    staff_totp_due(r)) {
+		web_redirect(r, "/totp?required=1");
+		return 0;
+	}
 	if (rt->right <= 0 || staff_has(r, rt->right))
 		return 1;
 	web_fail(r, 403, "err.no_right");

@@ -1,29 +1,35 @@
-/* page-auth.c - F1 sign-in, sign-out and switch operator; F5 change own password. */
+/* page-auth.c - F1 sign-in (with the TOTP code step), sign-out and switch operator; F5 change own password. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
+#include "config.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
 #include "lockout.h"
 #include "pages.h"
+#include "totp.h"
 #include "valid.h"
 
 /* Wrong passwords lock as lockout.h says; known and unknown logins take
  * the same path and the same time. */
 #define FAIL_DELAY_US 150000
+/* a password taken waits this long for its TOTP code */
+#define PENDING_S 300
 
 enum {
 	Q_FIND, Q_FAILS, Q_FAIL, Q_LOCK, Q_OK, Q_CLEAR, Q_NEWSESS, Q_DELSESS,
-	Q_PWGET, Q_PWSET, Q_OTHERSESS, Q_PWUP
+	Q_PWGET, Q_PWSET, Q_OTHERSESS, Q_PWUP, Q_PEND_NEW, Q_PEND_OLD,
+	Q_PEND_GET, Q_PEND_DEL, Q_TOTP_USE
 };
 static const char *const q[] = {
-	[Q_FIND] = "SELECT id, pw_hash, disabled, must_change, name"
-	    " FROM operators WHERE login = ?",
+	[Q_FIND] = "SELECT id, pw_hash, disabled, must_change, name,"
+	    " totp_secret IS NOT NULL FROM operators WHERE login = ?",
 	/* failures of this login from this address, of the address, and
 	 * the minutes until the lock of either ends */
 	[Q_FAILS] = "SELECT COALESCE(SUM(login = ?), 0), COUNT(*),"
@@ -49,6 +55,20 @@ static const char *const q[] = {
 	[Q_OTHERSESS] = "DELETE FROM sessions WHERE operator_id = ? AND id <> ?",
 	/* a right password's hash made again (the pepper), unless changed */
 	[Q_PWUP] = "UPDATE operators SET pw_hash = ? WHERE id = ? AND pw_hash = ?",
+	/* the TOTP step: a password taken, waiting for the code */
+	[Q_PEND_NEW] = "INSERT INTO login_pending (token_hash, operator_id,"
+	    " client_addr, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP())",
+	[Q_PEND_OLD] = "DELETE FROM login_pending"
+	    " WHERE created_at < UTC_TIMESTAMP() - INTERVAL 1 DAY",
+	[Q_PEND_GET] = "SELECT p.id, o.id, o.login, o.must_change, o.disabled,"
+	    " o.totp_secret, o.totp_step,"
+	    " TIMESTAMPDIFF(SECOND, p.created_at, UTC_TIMESTAMP())"
+	    " FROM login_pending p JOIN operators o ON o.id = p.operator_id"
+	    " WHERE p.token_hash = ? AND p.client_addr = ?",
+	[Q_PEND_DEL] = "DELETE FROM login_pending WHERE id = ?",
+	/* a code's step is taken once: two requests with one code, one wins */
+	[Q_TOTP_USE] = "UPDATE operators SET totp_step = ?"
+	    " WHERE id = ? AND totp_step < ?",
 };
 
 static const struct field login_fields[] = {
@@ -101,7 +121,8 @@ login_failed(struct req *r, const char *login, int known, int fails)
 /* The session of operator ID, signed in as LOGIN; ends the one of the
  * operator it switches from. */
 static int
-login_session(struct req *r, int64_t id, const char *login, int must_change)
+login_session(struct req *r, int64_t id, const char *login, int must_change,
+    const char *clear)
 {
 	char token[65], hash[65], csrf[65];
 
@@ -120,7 +141,7 @@ login_session(struct req *r, int64_t id, const char *login, int must_change)
 	snprintf(r->sess->op_login, sizeof(r->sess->op_login), "%s", login);
 	web_log(r, "login", login, NULL, NULL);
 	web_cookie(r, "sid", token, -1);
-	web_cookie(r, "lcsrf", "", 0);
+	web_cookie(r, clear, "", 0);
 	web_redirect(r, must_change ? "/password?first=1" : "/");
 	return 0;
 }
@@ -140,6 +161,24 @@ pw_upgrade(struct req *r, int64_t id, const char *pw, const char *old)
 	free(hash);
 }
 
+/* The password of an operator with TOTP is right: the code is asked for
+ * on /login/code, the session made only after it. */
+static int
+login_pending(struct req *r, int64_t id, const char *login)
+{
+	char token[65], hash[65];
+
+	if (crypto_random_hex(32, token) || crypto_sha256_hex(token, hash))
+		return -1;
+	db_exec(r->db, q[Q_PEND_OLD], "");
+	if (db_exec(r->db, q[Q_PEND_NEW], "sls", hash, id, r->addr) == -1)
+		return -1;
+	web_log(r, "login.password", login, NULL, "{\"next\":\"totp\"}");
+	web_cookie(r, "lpend", token, -1);
+	web_redirect(r, "/login/code");
+	return 0;
+}
+
 static int
 login_post(struct req *r)
 {
@@ -148,7 +187,7 @@ login_post(struct req *r)
 	const char *cookie = hdf_get_value(r->hdf, "Cookie.lcsrf", "");
 	const char *sent = web_query(r, "csrf", "");
 	int64_t id = 0;
-	int ok, must_change = 0, disabled = 0, known, fails;
+	int ok, must_change = 0, disabled = 0, known, fails, totp = 0;
 	char old[256] = "";
 
 	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
@@ -186,6 +225,7 @@ login_post(struct req *r)
 		must_change = (int)db_coll(res, 3);
 		if (ok == 1 && crypto_password_stale(db_col(res, 1)))
 			snprintf(old, sizeof(old), "%s", db_col(res, 1));
+		totp = (int)db_coll(res, 5);
 	}
 	db_res_free(res);
 	if (ok != 1 || !known)
@@ -198,8 +238,11 @@ login_post(struct req *r)
 		login_form(r);
 		return 0;
 	}
+	/* the failures are cleared by the code: guesses at it count on */
+	if (totp)
+		return login_pending(r, id, v[L_LOGIN].s);
 	db_exec(r->db, q[Q_CLEAR], "ss", v[L_LOGIN].s, r->addr);
-	return login_session(r, id, v[L_LOGIN].s, must_change);
+	return login_session(r, id, v[L_LOGIN].s, must_change, "lcsrf");
 }
 
 int
@@ -290,4 +333,190 @@ page_password(struct req *r)
 
 	form_wipe(r, pw_fields, P_N);
 	return rc;
+}
+
+/* The TOTP step of a sign-in (from the lpend cookie), loaded into P. */
+struct pending {
+	int64_t id, op_id, step;
+	char login[40];
+	char sealed[TOTP_SEALED_MAX];
+	int must_change, disabled;
+};
+
+/* 1 with P filled, 0 when there is none for this browser and address or
+ * it is older than PENDING_S (then removed), -1 on an error. */
+static int
+pending_load(struct req *r, struct pending *p)
+{
+	const char *tok = hdf_get_value(r->hdf, "Cookie.lpend", "");
+	char hash[65];
+	struct dbres *res;
+	int found;
+	long age;
+
+	memset(p, 0, sizeof(*p));
+	if (strlen(tok) != 64 || crypto_sha256_hex(tok, hash))
+		return 0;
+	if ((res = db_query(r->db, q[Q_PEND_GET], "ss", hash, r->addr)) == NULL)
+		return -1;
+	if ((found = db_next(res) == 1)) {
+		p->id = db_coll(res, 0);
+		p->op_id = db_coll(res, 1);
+		snprintf(p->login, sizeof(p->login), "%s", db_col(res, 2));
+		p->must_change = (int)db_coll(res, 3);
+		p->disabled = (int)db_coll(res, 4);
+		snprintf(p->sealed, sizeof(p->sealed), "%s",
+		    db_col(res, 5) ? db_col(res, 5) : "");
+		p->step = db_coll(res, 6);
+		age = db_coll(res, 7);
+	}
+	db_res_free(res);
+	if (!found)
+		return 0;
+	if (age > PENDING_S || age < 0) {
+		db_exec(r->db, q[Q_PEND_DEL], "l", p->id);
+		web_log(r, "login.fail", p->login, NULL, "{\"reason\":\"code too late\"}");
+		return 0;
+	}
+	return 1;
+}
+
+/* The code step is over (done, expired, locked): back to the password. */
+static int
+code_restart(struct req *r, const char *err)
+{
+	web_cookie(r, "lpend", "", 0);
+	if (err)
+		web_error(r, "form", err);
+	login_form(r);
+	return 0;
+}
+
+static void
+code_form(struct req *r)
+{
+	char tok[65];
+
+	if (crypto_random_hex(32, tok) == 0) {
+		web_cookie(r, "lcsrf", tok, -1);
+		hdf_set_value(r->hdf, "Form.csrf", tok);
+	}
+	web_render(r, "login-code.cs");
+}
+
+/* A wrong or replayed code: counted with the wrong passwords of the login
+ * (lockout.h), the fifth ends the step. */
+static int
+code_failed(struct req *r, const struct pending *p, int fails, int replay)
+{
+	usleep(FAIL_DELAY_US);
+	if (db_exec(r->db, q[Q_FAIL], "ss", p->login, r->addr) == -1)
+		return -1;
+	if (fails + 1 >= LOCKOUT_MAX_FAILS) {
+		db_exec(r->db, q[Q_LOCK], "is", LOCKOUT_MINUTES, p->login);
+		db_exec(r->db, q[Q_PEND_DEL], "l", p->id);
+		web_log(r, "login.lock", p->login, NULL,
+		    "{\"reason\":\"5 wrong passwords or codes\",\"minutes\":\"15\"}");
+		hdf_set_int_value(r->hdf, "Form.minutes", LOCKOUT_MINUTES);
+		return code_restart(r, "err.locked");
+	}
+	web_log(r, "login.fail", p->login, NULL, replay ?
+	    "{\"reason\":\"code used\"}" : "{\"reason\":\"code\"}");
+	web_error(r, "code", replay ? "Totp.err_replay" : "Totp.err_wrong");
+	code_form(r);
+	return 0;
+}
+
+/* The code of P: 1 taken (its step used up), 0 wrong, 2 replayed, -1. */
+static int
+code_check(struct req *r, const struct pending *p, const char *code)
+{
+	unsigned char secret[TOTP_SECRET_LEN];
+	int64_t step = 0;
+	int n, rc;
+	long taken;
+
+	n = totp_open_keyfile(config_get(r->cf, "totp_key_file", NULL), p->op_id,
+	    p->sealed, secret, sizeof(secret));
+	if (n == -1) {
+		log_warnx("%s: TOTP secret not opened (totp_key_file)", p->login);
+		return -1;
+	}
+	rc = totp_verify(secret, (size_t)n, code, time(NULL), p->step, &step);
+	OPENSSL_cleanse(secret, sizeof(secret));
+	if (rc != TOTP_OK)
+		return rc;
+	if ((taken = db_exec(r->db, q[Q_TOTP_USE], "lll", step, p->op_id,
+	    step)) == -1)
+		return -1;
+	return taken == 1 ? TOTP_OK : TOTP_REPLAY;
+}
+
+static const struct field code_fields[] = {
+	{ "code", FT_TEXT, 1, 0, 6, NULL },
+};
+
+static int
+code_post(struct req *r, const struct pending *p)
+{
+	const char *cookie = hdf_get_value(r->hdf, "Cookie.lcsrf", "");
+	const char *sent = web_query(r, "csrf", "");
+	struct fval v[1];
+	struct dbres *res;
+	int fails, rc;
+
+	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
+	    CRYPTO_memcmp(cookie, sent, 64) != 0) {
+		web_error(r, "form", "err.form_expired");
+		code_form(r);
+		return 0;
+	}
+	if ((res = db_query(r->db, q[Q_FAILS], "sisi", p->login,
+	    LOCKOUT_MINUTES, r->addr, LOCKOUT_MINUTES)) == NULL)
+		return -1;
+	fails = db_next(res) == 1 ? (int)db_coll(res, 0) : 0;
+	if (fails >= LOCKOUT_MAX_FAILS || db_coll(res, 1) >= LOCKOUT_MAX_ADDR_FAILS) {
+		hdf_set_value(r->hdf, "Form.minutes", db_col(res, 2));
+		db_res_free(res);
+		db_exec(r->db, q[Q_PEND_DEL], "l", p->id);
+		return code_restart(r, "err.locked");
+	}
+	db_res_free(res);
+	if (form_check(r, code_fields, 1, v) > 0 ||
+	    strspn(v[0].s, "0123456789") != 6 || strlen(v[0].s) != 6) {
+		if (!hdf_get_value(r->hdf, "Form.err.code", NULL))
+			web_error(r, "code", "Totp.err_digits");
+		code_form(r);
+		return 0;
+	}
+	if (p->disabled) {
+		db_exec(r->db, q[Q_PEND_DEL], "l", p->id);
+		return code_restart(r, "err.disabled");
+	}
+	if ((rc = code_check(r, p, v[0].s)) == -1)
+		return -1;
+	if (rc != TOTP_OK)
+		return code_failed(r, p, fails, rc == TOTP_REPLAY);
+	db_exec(r->db, q[Q_PEND_DEL], "l", p->id);
+	db_exec(r->db, q[Q_CLEAR], "ss", p->login, r->addr);
+	return login_session(r, p->op_id, p->login, p->must_change, "lpend");
+}
+
+/* F1, the second step: the TOTP code after the password. */
+int
+page_login_code(struct req *r)
+{
+	struct pending p;
+	int rc;
+
+	if ((rc = pending_load(r, &p)) == -1)
+		return -1;
+	if (rc == 0)
+		return code_restart(r, r->is_post ||
+		    hdf_get_value(r->hdf, "Cookie.lpend", NULL) ?
+		    "Totp.err_expired" : NULL);
+	if (r->is_post)
+		return code_post(r, &p);
+	code_form(r);
+	return 0;
 }

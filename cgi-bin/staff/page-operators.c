@@ -1,4 +1,4 @@
-/* page-operators.c - F2 operators: list, create, edit, disable, reset password. */
+/* page-operators.c - F2 operators: list, create, edit, disable, reset password or TOTP. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +10,12 @@
 
 enum {
 	Q_UNLOCK, Q_LIST, Q_GET, Q_ROLES, Q_INSERT, Q_UPDATE, Q_DISABLE, Q_RESET,
-	Q_DROPSESS, Q_ROLE_OK
+	Q_DROPSESS, Q_ROLE_OK, Q_TOTP_RESET, Q_TOTP_PENDING
 };
 static const char *const q[] = {
 	[Q_LIST] = "SELECT o.id, o.login, o.name, o.phone, r.name AS role,"
 	    " o.disabled, o.must_change, (o.locked_until > UTC_TIMESTAMP()) AS locked,"
+	    " (o.totp_secret IS NOT NULL) AS totp,"
 	    " DATE_FORMAT(CONVERT_TZ(o.last_login, '+00:00', p.tz), '%Y-%m-%d %H:%i') AS last_login,"
 	    " DATE_FORMAT(CONVERT_TZ(o.created_at, '+00:00', p.tz), '%Y-%m-%d %H:%i') AS created,"
 	    " COUNT(*) OVER () AS total"
@@ -47,6 +48,10 @@ static const char *const q[] = {
 	[Q_DROPSESS] = "DELETE FROM sessions WHERE operator_id = ?",
 	[Q_ROLE_OK] = "SELECT COUNT(*) FROM roles WHERE id = ?",
 	[Q_UNLOCK] = "DELETE FROM login_failures WHERE login = ?",
+	/* a lost TOTP device: the operator enrols again */
+	[Q_TOTP_RESET] = "UPDATE operators SET totp_secret = NULL, totp_step = 0"
+	    " WHERE id = ? AND totp_secret IS NOT NULL",
+	[Q_TOTP_PENDING] = "DELETE FROM login_pending WHERE operator_id = ?",
 };
 
 static const char *const sortkeys[] = {
@@ -252,4 +257,36 @@ page_operator_reset(struct req *r)
 	snprintf(obj, sizeof(obj), "operator:%lld", (long long)id);
 	web_log(r, "operator.reset_password", obj, NULL, NULL);
 	return show_password(r, login, pw);
+}
+
+/* 2.5.7: an operator who lost the TOTP device has it reset by an
+ * administrator (who has checked who asks), and enrols again; not one's
+ * own, which /totp turns off with the password and a code. */
+int
+page_operator_totp_reset(struct req *r)
+{
+	int64_t id = web_query_id(r, "id");
+	char obj[64];
+	long n;
+
+	if (id == 0)
+		return web_fail(r, 404, "err.not_found");
+	if (id == r->sess->op_id)
+		return web_fail(r, 400, "Totp.err_self_reset");
+	if ((n = db_exec(r->db, q[Q_TOTP_RESET], "l", id)) == -1)
+		return -1;
+	if (n == 0) {
+		if (db_value(r->db, &id, q[Q_GET], "l", id) != 1)
+			return web_fail(r, 404, "err.not_found");
+		web_redirect(r, "/operators?ok=saved");
+		return 0;
+	}
+	/* signed in with the lost device: those sessions end too */
+	db_exec(r->db, q[Q_DROPSESS], "l", id);
+	db_exec(r->db, q[Q_TOTP_PENDING], "l", id);
+	snprintf(obj, sizeof(obj), "operator:%lld", (long long)id);
+	web_log(r, "operator.reset_totp", obj, "{\"totp\":\"1\"}",
+	    "{\"totp\":\"0\"}");
+	web_redirect(r, "/operators?ok=totp_reset");
+	return 0;
 }

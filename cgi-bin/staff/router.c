@@ -15,6 +15,10 @@ const struct route routes[] = {
 	{ "/operator",		M_GET | M_POST,	2,	  page_operator_edit },
 	{ "/operator/disable",	M_POST,		2,	  page_operator_disable },
 	{ "/operator/reset",	M_POST,		2,	  page_operator_reset },
+	/* TOTP: the code step of sign-in, enrolment, an administrator's reset */
+	{ "/login/code",	M_GET | M_POST,	R_PUBLIC, page_login_code },
+	{ "/totp",		M_GET | M_POST,	R_SIGNED, page_totp },
+	{ "/operator/totp-reset", M_POST,	2,	  page_operator_totp_reset },
 	{ "/roles",		M_GET,		3,	  page_roles },
 	{ "/role",		M_GET | M_POST,	3,	  page_role_edit },
 	{ "/oplog",		M_GET,		4,	  page_oplog },

@@ -21,6 +21,7 @@ struct session {
 	char op_login[40];
 	char op_name[72];
 	int must_change;
+	int totp;		/* a TOTP secret enrolled */
 	uint64_t rights;	/* bit N: right N */
 };
 
@@ -30,5 +31,9 @@ extern const char *const right_codes[NRIGHTS];
 
 /* 1 when the operator of R holds right N. */
 int staff_has(const struct req *, int n);
+/* 1 when the site wants TOTP of administrators (F2, F3, F10, ADJ) and the
+ * operator of R is one; staff_totp_due: and has none yet. */
+int staff_totp_required(struct req *);
+int staff_totp_due(struct req *);
 
 #endif

@@ -16,11 +16,12 @@
 <tbody>
 <?cs each:o = Rows ?><tr>
 <td class="login"><?cs var:o.login ?></td><td><?cs var:o.name ?></td><td><?cs var:o.phone ?></td><td><?cs var:o.role ?></td>
-<td><?cs if:o.disabled == 1 ?><?cs var:Lang.status.disabled ?><?cs elif:o.locked == 1 ?><?cs var:Lang.status.locked ?><?cs elif:o.must_change == 1 ?><?cs var:Lang.status.must_change ?><?cs else ?><?cs var:Lang.status.active ?><?cs /if ?></td>
+<td><?cs if:o.disabled == 1 ?><?cs var:Lang.status.disabled ?><?cs elif:o.locked == 1 ?><?cs var:Lang.status.locked ?><?cs elif:o.must_change == 1 ?><?cs var:Lang.status.must_change ?><?cs else ?><?cs var:Lang.status.active ?><?cs /if ?><?cs if:o.totp == 1 ?> <span class="totp-on">· <?cs var:Lang.Totp.col ?><?cs var:Lang.Totp.on ?></span><?cs /if ?></td>
 <td><?cs var:o.last_login ?></td>
 <td class="actions"><a href="/operator?id=<?cs var:o.id ?>"><?cs var:Lang.btn.edit ?></a>
 <form method="post" action="/operator/disable" class="inline" data-confirm="<?cs if:o.disabled == 1 ?><?cs var:Lang.confirm.enable ?><?cs else ?><?cs var:Lang.confirm.disable ?><?cs /if ?>"><?cs call:csrf() ?><input type="hidden" name="id" value="<?cs var:o.id ?>"><input type="hidden" name="disabled" value="<?cs if:o.disabled == 1 ?>0<?cs else ?>1<?cs /if ?>"><button type="submit" class="link"><?cs if:o.disabled == 1 ?><?cs var:Lang.btn.enable ?><?cs else ?><?cs var:Lang.btn.disable ?><?cs /if ?></button></form>
 <form method="post" action="/operator/reset" class="inline" data-confirm="<?cs var:Lang.confirm.reset ?>"><?cs call:csrf() ?><input type="hidden" name="id" value="<?cs var:o.id ?>"><button type="submit" class="link"><?cs var:Lang.btn.reset ?></button></form>
+<?cs if:o.totp == 1 ?><form method="post" action="/operator/totp-reset" class="inline totp-reset" data-confirm="<?cs var:Lang.Totp.confirm_reset ?>"><?cs call:csrf() ?><input type="hidden" name="id" value="<?cs var:o.id ?>"><button type="submit" class="link"><?cs var:Lang.Totp.reset ?></button></form><?cs /if ?>
 </td></tr>
 <?cs /each ?>
 <?cs if:!Rows.0.id ?><tr><td colspan="7"><?cs var:Lang.page.none ?></td></tr><?cs /if ?>

@@ -24,6 +24,7 @@
 <?cs call:yesno("approve_refund", Lang.page.approve_refund) ?>
 <?cs call:yesno("approve_reversal", Lang.page.approve_reversal) ?>
 <?cs call:yesno("approve_keep_power", Lang.page.approve_keep_power) ?>
+<?cs call:yesno("admin_totp_required", Lang.Totp.setting) ?>
 <button type="submit"><?cs var:Lang.btn.save ?></button>
 </form>
 <?cs call:foot() ?>

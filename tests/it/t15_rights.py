@@ -25,6 +25,8 @@ check(consts["R_ADJ"] == 32 and codes[32] == "ADJ" and consts["R_HEALTH"] == 33 
 # /receipt check the right of the entry's kind themselves (t9c_entries).
 no_right = {"/": "R_SIGNED", "/metrics": "R_PUBLIC", "/lang": "R_PUBLIC", "/login": "R_PUBLIC", "/logout": "R_SIGNED",
             "/approvals": "R_SIGNED", "/approval": "R_SIGNED", "/sale": "R_SIGNED", "/receipt": "R_SIGNED"}
+# TOTP: the code step of sign-in, and enrolment for every operator (t7a_totp)
+no_right.update({"/login/code": "R_PUBLIC", "/totp": "R_SIGNED"})
 got = {p: r for p, _, _, r in routes if r <= 0}
 check(got == {p: consts[v] for p, v in no_right.items()}, "only the known pages have no right of their own",
       sorted(set(got) ^ set(no_right)))
