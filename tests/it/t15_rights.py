@@ -27,6 +27,8 @@ no_right = {"/": "R_SIGNED", "/metrics": "R_PUBLIC", "/lang": "R_PUBLIC", "/logi
             "/approvals": "R_SIGNED", "/approval": "R_SIGNED", "/sale": "R_SIGNED", "/receipt": "R_SIGNED"}
 # TOTP: the code step of sign-in, and enrolment for every operator (t7a_totp)
 no_right.update({"/login/code": "R_PUBLIC", "/totp": "R_SIGNED"})
+# one's own sign-ins, listed and ended by every operator (t75_sessions)
+no_right.update({"/sessions": "R_SIGNED"})
 got = {p: r for p, _, _, r in routes if r <= 0}
 check(got == {p: consts[v] for p, v in no_right.items()}, "only the known pages have no right of their own",
       sorted(set(got) ^ set(no_right)))

@@ -226,11 +226,14 @@ try:
         names = t.getnames()
         bk_pepper = t.extractfile("secrets/pepper.key").read() if "secrets/pepper.key" in names else b""
         bk_db = t.extractfile("secrets/db.key").read() if "secrets/db.key" in names else b""
+        bk_totp = t.extractfile("secrets/totp.key").read() if "secrets/totp.key" in names else b""
         note = t.extractfile("KEEP-OFFLINE.txt").read().decode()
     check(r.returncode == 0 and bk_pepper == open(pepper_file, "rb").read(),
           "make backup keeps the password pepper (secrets/pepper.key)", names)
     check(bk_db == open(keyfile, "rb").read(), "and the data-at-rest key (secrets/db.key)")
-    check("pepper.key" in note and "db.key" in note, "the note says what each key is for")
+    check(bk_totp == open(os.path.join(VAR, "totp.key"), "rb").read(),
+          "and the key of the operators' TOTP secrets (secrets/totp.key)")
+    check("pepper.key" in note and "db.key" in note and "totp.key" in note, "the note says what each key is for")
 finally:
     if os.path.exists(FILE):
         os.unlink(FILE)
