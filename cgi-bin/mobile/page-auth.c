@@ -166,8 +166,10 @@ password_check(struct req *r, struct fval *v)
 	nerr = r->sess->by_code ? form_check(r, pw_fields + 1, P_N - 1, v + 1) :
 	    form_check(r, pw_fields, P_N, v);
 
+	const char *words[] = { room ? room + 1 : r->sess->login,
+	    hdf_get_value(r->hdf, "Site.site_title", ""), NULL };
 	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s,
-	    room ? room + 1 : r->sess->login)))
+	    v[P_OLD].set ? v[P_OLD].s : NULL, words)))
 		nerr += form_error(r, "new", e);
 	if (v[P_NEW].set && v[P_CONFIRM].set &&
 	    strcmp(v[P_NEW].s, v[P_CONFIRM].s) != 0)

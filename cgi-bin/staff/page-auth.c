@@ -227,7 +227,10 @@ page_password(struct req *r)
 	if (!r->is_post)
 		return 0;
 	nerr = form_check(r, pw_fields, P_N, v);
-	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s, r->sess->op_login)))
+	const char *words[] = { r->sess->op_login,
+	    hdf_get_value(r->hdf, "Site.site_title", ""), NULL };
+	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s,
+	    v[P_OLD].set ? v[P_OLD].s : NULL, words)))
 		nerr += form_error(r, "new", e);
 	if (v[P_NEW].set && v[P_CONFIRM].set &&
 	    strcmp(v[P_NEW].s, v[P_CONFIRM].s) != 0)
