@@ -751,12 +751,12 @@ test_crypto(void)
 		check(crypto_password_random(p1, 16) == 0 && crypto_password_random(p2, 16) == 0 &&
 		    strcmp(p1, p2) != 0, "two crypto_password_random calls differ");
 		/* first passwords are 12 long: every one passes the rules */
-		int bad = 0;
+		int refused = 0;
 
-		for (int i = 0; i < 2000 && !bad; i++)
-			bad = crypto_password_random(p1, 12) != 0 ||
+		for (int i = 0; i < 2000 && !refused; i++)
+			refused = crypto_password_random(p1, 12) != 0 ||
 			    valid_password(p1, NULL, NULL) != NULL;
-		checkf(!bad, "2000 first passwords of 12 pass valid_password",
+		checkf(!refused, "2000 first passwords of 12 pass valid_password",
 		    "refused \"%s\"", p1);
 	}
 	errno = 0;
