@@ -17,7 +17,8 @@
 enum { Q_FIND, Q_DELSESS, Q_PWGET };
 static const char *const q[] = {
 	/* the open account of the room, if it has a password */
-	[Q_FIND] = "SELECT a.id, l.pw_hash"
+	[Q_FIND] = "SELECT a.id, l.pw_hash, l.must_change"
+	    "   AND l.set_at < UTC_TIMESTAMP() - INTERVAL 7 DAY"
 	    " FROM rooms r JOIN accounts a ON a.room_id = r.id"
 	    "   AND a.status = 'open'"
 	    " JOIN student_logins l ON l.account_id = a.id"
@@ -81,6 +82,14 @@ login_check(struct req *r, const char *login, const struct fval *v,
 	    known ? db_col(res, 1) : dummy_hash) == 1 && known;
 	if (known)
 		*account = db_coll(res, 0);
+	/* a first password from staff, 7 days unused: ask staff for a new one */
+	if (ok && db_coll(res, 2)) {
+		db_res_free(res);
+		web_log(r, "student.login.fail", login, NULL,
+		    "{\"reason\":\"first password expired\"}");
+		form_error(r, "form", "pw_expired");
+		return 0;
+	}
 	db_res_free(res);
 	if (ok) {
 		students_cleared(r->db, login, r->addr);

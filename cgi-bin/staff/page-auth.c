@@ -22,7 +22,8 @@ enum {
 	Q_PWGET, Q_PWSET, Q_OTHERSESS
 };
 static const char *const q[] = {
-	[Q_FIND] = "SELECT id, pw_hash, disabled, must_change, name"
+	[Q_FIND] = "SELECT id, pw_hash, disabled, must_change, name,"
+	    " must_change AND pw_set_at < UTC_TIMESTAMP() - INTERVAL 7 DAY"
 	    " FROM operators WHERE login = ?",
 	/* failures of this login from this address, of the address, and
 	 * the minutes until the lock of either ends */
@@ -44,8 +45,8 @@ static const char *const q[] = {
 	    " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
 	[Q_DELSESS] = "DELETE FROM sessions WHERE id = ?",
 	[Q_PWGET] = "SELECT pw_hash FROM operators WHERE id = ?",
-	[Q_PWSET] = "UPDATE operators SET pw_hash = ?, must_change = 0"
-	    " WHERE id = ?",
+	[Q_PWSET] = "UPDATE operators SET pw_hash = ?, must_change = 0,"
+	    " pw_set_at = UTC_TIMESTAMP() WHERE id = ?",
 	[Q_OTHERSESS] = "DELETE FROM sessions WHERE operator_id = ? AND id <> ?",
 };
 
@@ -131,7 +132,7 @@ login_post(struct req *r)
 	const char *cookie = hdf_get_value(r->hdf, "Cookie.lcsrf", "");
 	const char *sent = web_query(r, "csrf", "");
 	int64_t id = 0;
-	int ok, must_change = 0, disabled = 0, known, fails;
+	int ok, must_change = 0, disabled = 0, known, fails, expired = 0;
 
 	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
 	    CRYPTO_memcmp(cookie, sent, 64) != 0) {
@@ -166,14 +167,17 @@ login_post(struct req *r)
 		id = db_coll(res, 0);
 		disabled = (int)db_coll(res, 2);
 		must_change = (int)db_coll(res, 3);
+		expired = (int)db_coll(res, 5);
 	}
 	db_res_free(res);
 	if (ok != 1 || !known)
 		return login_failed(r, v[L_LOGIN].s, known, fails);
-	/* only the right password learns that the account is disabled */
-	if (disabled) {
-		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"disabled\"}");
-		form_error(r, "form", "disabled");
+	/* only the right password learns that the account is disabled, or
+	 * that its first password ran out (7 days unused) */
+	if (disabled || expired) {
+		web_log(r, "login.fail", v[L_LOGIN].s, NULL, disabled ?
+		    "{\"reason\":\"disabled\"}" : "{\"reason\":\"first password expired\"}");
+		form_error(r, "form", disabled ? "disabled" : "pw_expired");
 		login_form(r);
 		return 0;
 	}
