@@ -90,7 +90,7 @@ def student_sessions(op, accounts):
         s.get("/m/login")
         s.post("/m/login", {"building": b, "room": number, "password": m.group(1)})
         s.get("/m/password?first=1")
-        s.post("/m/password", {"old": m.group(1), "new": "Soak2pass" + aid, "confirm": "Soak2pass" + aid})
+        s.post("/m/password", {"old": m.group(1), "new": "Soak2pass-x" + aid, "confirm": "Soak2pass-x" + aid})
         c = [k.value for k in s.jar if k.name == "msid"]
         if c and s.get("/m/").status == 200:
             cookies.append(c[0])
