@@ -232,7 +232,7 @@ page_password(struct req *r)
 		return 0;
 	nerr = form_check(r, pw_fields, P_N, v);
 	const char *words[] = { r->sess->op_login,
-	    hdf_get_value(r->hdf, "Site.site_title", ""), NULL };
+	    web_setting_text(r, "site_title"), NULL };
 	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s,
 	    v[P_OLD].set ? v[P_OLD].s : NULL, words)))
 		nerr += form_error(r, "new", e);

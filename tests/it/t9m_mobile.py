@@ -125,8 +125,9 @@ check(r.status == 403, "signed out, a POST to /m/logout is refused", r.status)
 r = anon.get("/m/nothing")
 check(r.status == 404 and "页面或记录不存在" in r.text, "an unknown path is a 404 in Chinese")
 r = anon.get("/m/login")
-check(r.status == 200 and 'name="building"' in r.text and 'name="room"' in r.text and "<script" not in r.text,
-      "the sign-in page has building and room and no script")
+check(r.status == 200 and 'name="building"' in r.text and 'name="room"' in r.text
+      and re.findall(r"<script[^>]*>", r.text) == ['<script src="/static/showpw.js" defer>'],
+      "the sign-in page has building and room and no script but the 显示密码 box's")
 check('name="viewport"' in r.text and "/static/mobile.css" in r.text, "the page is made for a phone")
 
 # --- bad input on the sign-in form
