@@ -54,6 +54,7 @@ LIB_OBJS = \
 	$(B)/lib/xlsx.o
 
 KIT_OBJS = \
+	$(B)/cgi-bin/agent.o \
 	$(B)/cgi-bin/loop.o \
 	$(B)/cgi-bin/metrics.o \
 	$(B)/cgi-bin/web.o
@@ -92,6 +93,7 @@ STAFF_OBJS = \
 	$(B)/cgi-bin/staff/page-rooms.o \
 	$(B)/cgi-bin/staff/page-sales.o \
 	$(B)/cgi-bin/staff/page-sell.o \
+	$(B)/cgi-bin/staff/page-sessions.o \
 	$(B)/cgi-bin/staff/page-settings.o \
 	$(B)/cgi-bin/staff/page-student.o \
 	$(B)/cgi-bin/staff/page-tariffs.o \
@@ -106,6 +108,7 @@ MOBILE_OBJS = \
 	$(B)/cgi-bin/mobile/page-home.o \
 	$(B)/cgi-bin/mobile/page-pay.o \
 	$(B)/cgi-bin/mobile/page-phone.o \
+	$(B)/cgi-bin/mobile/page-sessions.o \
 	$(B)/cgi-bin/mobile/router.o \
 	$(B)/lib/pay-http.o
 
@@ -115,6 +118,7 @@ PAY_OBJS = \
 
 ADMIN_OBJS = \
 	$(B)/cgi-bin/admin/main.o \
+	$(B)/cgi-bin/admin/purge.o \
 	$(B)/lib/pay-bill.o \
 	$(B)/lib/pay-sync.o \
 	$(B)/lib/pay-http.o
@@ -337,6 +341,11 @@ test:
 
 backup:
 	@sh conf/prepaidctl backup $(FILE)
+
+# 14.2.5 the software bill of materials (var/sbom.json, or FILE=...)
+.PHONY: sbom
+sbom: all
+	@sh conf/prepaidctl sbom $(FILE)
 
 # make restore FILE=var/backup/prepaid-....tar.gz (into an empty instance)
 restore:

@@ -86,13 +86,72 @@ cb_write(void *data, const char *buf, int n)
 	return FCGX_PutStr(buf, n, r->out);
 }
 
+/*
+ * The request's parameters sorted by name: ClearSilver asks for some fifty names a request, most
+ * of them absent, and FCGX_GetParam would compare each with every parameter.
+ */
+#define MAX_ENV 256
+static const char *envs[MAX_ENV];
+static int nenv;
+
+/* NAME (up to '=' in E) against K: as strcmp */
+static int
+env_cmp(const char *k, const char *e)
+{
+	for (; *k && *e != '=' && *e; k++, e++)
+		if (*k != *e)
+			return (unsigned char)*k - (unsigned char)*e;
+	return (unsigned char)*k - (unsigned char)(*e == '=' ? '\0' : *e);
+}
+
+static int
+env_sort_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+
+	for (; *x != '=' && *x && *x == *y; x++, y++)
+		;
+	return (unsigned char)(*x == '=' ? '\0' : *x) -
+	    (unsigned char)(*y == '=' ? '\0' : *y);
+}
+
+/* sort R's parameters; more than MAX_ENV: no index, FCGX_GetParam instead */
+static void
+env_index(struct req *r)
+{
+	nenv = 0;
+	for (int i = 0; r->envp[i] != NULL; i++) {
+		if (nenv == MAX_ENV) {
+			nenv = -1;
+			return;
+		}
+		envs[nenv++] = r->envp[i];
+	}
+	qsort(envs, nenv, sizeof(envs[0]), env_sort_cmp);
+}
+
 static char *
 cb_getenv(void *data, const char *k)
 {
 	struct req *r = data;
-	const char *v = FCGX_GetParam(k, r->envp);
+	int lo = 0, hi = nenv - 1;
 
-	return v ? strdup(v) : NULL;
+	if (nenv < 0) {
+		const char *v = FCGX_GetParam(k, r->envp);
+
+		return v ? strdup(v) : NULL;
+	}
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = env_cmp(k, envs[mid]);
+
+		if (c == 0)
+			return strdup(strchr(envs[mid], '=') + 1);
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
 }
 
 static int
@@ -690,6 +749,7 @@ handle(FCGX_Request *fr, struct db *db, const struct config *cf)
 		return;
 	}
 	r.hdf = root;
+	env_index(&r);
 	cgiwrap_init_emu(&r, cb_read, cb_writef, cb_write, cb_getenv,
 	    cb_putenv, cb_iterenv);
 	if ((status = parse(&r)) != 0) {

@@ -313,14 +313,43 @@ web_fail(struct req *r, int status, const char *key)
 	return 0;
 }
 
+/* The cookies that carry a session: behind HTTPS they are __Host-NAME
+ * (ASVS 3.4.4: Secure, Path=/, no Domain, so no other host may set them). */
+static const char *const session_cookies[] = { "sid", "msid", NULL };
+
+int
+web_cookie_host(const struct req *r, const char *name)
+{
+	if (!r->https)
+		return 0;
+	for (int i = 0; session_cookies[i]; i++)
+		if (strcmp(name, session_cookies[i]) == 0)
+			return 1;
+	return 0;
+}
+
 void
 web_cookie(struct req *r, const char *name, const char *value, int maxage)
 {
 	if (r->ncookies >= 2)
 		return;
 	snprintf(r->cookies[r->ncookies++], sizeof(r->cookies[0]),
-	    "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name, value,
+	    "%s%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
+	    web_cookie_host(r, name) ? WEB_HOST_PREFIX : "", name, value,
 	    r->https ? "; Secure" : "", maxage == 0 ? "; Max-Age=0" : "");
+}
+
+const char *
+web_cookie_get(struct req *r, const char *name)
+{
+	char key[64];
+	const char *v;
+
+	snprintf(key, sizeof(key), "Cookie." WEB_HOST_PREFIX "%s", name);
+	if ((v = hdf_get_value(r->hdf, key, NULL)) != NULL)
+		return v;
+	snprintf(key, sizeof(key), "Cookie.%s", name);
+	return hdf_get_value(r->hdf, key, NULL);
 }
 
 long
@@ -342,8 +371,16 @@ web_rows(struct req *r, const char *prefix, struct dbres *res)
 		}
 		for (int c = 0; c < db_ncols(res); c++) {
 			const char *v = db_col(res, c);
+			const char *name = db_colname(res, c);
 
-			hdf_set_value(row, db_colname(res, c), v ? v : "");
+			/*
+			 * A list's total (COUNT(*) OVER ()) is read from its first row
+			 * only: without it on the others, a row of eleven columns stays
+			 * under ClearSilver's FORCE_HASH_AT and gets no hash table.
+			 */
+			if (n > 0 && strcmp(name, "total") == 0)
+				continue;
+			hdf_set_value(row, name, v ? v : "");
 		}
 		n++;
 	}

@@ -162,7 +162,15 @@ void web_redirect(struct req *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* An error page with STATUS and the language text KEY; returns 0. */
 int web_fail(struct req *, int status, const char *key);
+/* A cookie on the path /: MAXAGE 0 deletes it, else the browser's session.
+ * A session's cookie ("sid", "msid") is named __Host-NAME behind HTTPS. */
 void web_cookie(struct req *, const char *name, const char *value, int maxage);
+#define WEB_HOST_PREFIX "__Host-"
+/* 1 when NAME is a session's cookie and the request came over HTTPS. */
+int web_cookie_host(const struct req *, const char *name);
+/* The value of the cookie NAME as __Host-NAME, else as NAME; NULL if none
+ * (borrowed from the HDF). */
+const char *web_cookie_get(struct req *, const char *name);
 /* The language text of KEY (e.g. "err.required"), borrowed. */
 const char *web_lang(struct req *, const char *key);
 

@@ -26,6 +26,10 @@ const struct setting settings[] = {
 	{ "approve_keep_power", SK_BOOL, "0" },
 	{ "loss_alarm_pct", SK_INT, "5" },
 	{ "pay_max_fen", SK_FEN, "50000" },
+	/* 8.3.8 retention (prepaid-admin purge) */
+	{ "retain_readings_days", SK_INT, "1095" },
+	{ "retain_closed_days", SK_INT, "1825" },
+	{ "retain_sms_days", SK_INT, "365" },
 	{ NULL, SK_TEXT, NULL }
 };
 

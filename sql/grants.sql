@@ -152,3 +152,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON pay_bill_lines TO 'prepaid_staff'@'local
 GRANT EXECUTE ON FUNCTION student_code_send TO 'prepaid_mobile'@'localhost';
 GRANT EXECUTE ON FUNCTION student_code_check TO 'prepaid_mobile'@'localhost';
 GRANT EXECUTE ON FUNCTION student_phone_masked TO 'prepaid_mobile'@'localhost';
+-- 034_sessions_notices.sql: the student site marks the notice of a password
+-- set as shown (its own row's column only)
+GRANT UPDATE (notice_seen) ON student_logins TO 'prepaid_mobile'@'localhost';
+-- 8.3.8 retention (036_retention.sql): prepaid-admin purge, through the
+-- definer function only (its floors hold whatever the settings say); no
+-- DELETE on readings or sms_outbox, no UPDATE of names
+GRANT EXECUTE ON FUNCTION prepaid_purge TO 'prepaid_staff'@'localhost';

@@ -16,6 +16,7 @@
 #include "money.h"
 #include "oplog.h"
 #include "pay.h"
+#include "purge.h"
 #include "tariffs.h"
 #include "reconcile.h"
 #include "tiers.h"
@@ -45,6 +46,7 @@ usage(void)
 	    "                                      approved refunds sent)\n"
 	    "                                      yesterday's bills fetched)\n"
 	    "       prepaid-admin payments-sync --bill YYYY-MM-DD (that day's bills)\n"
+	    "       prepaid-admin purge       (personal data past its retention)\n"
 	    "       prepaid-admin check\n"
 	    "The configuration is read from $PREPAID_CONF"
 	    " (default /etc/prepaid/prepaid.conf).\n");
@@ -341,7 +343,9 @@ main(int argc, char **argv)
 		if (!pay_bill_day_ok(argv[3]))
 			usage();
 		rc = cmd_payments_sync(db, cf, argv[3]);
-	} else if (strcmp(argv[1], "check") == 0)
+	} else if (strcmp(argv[1], "purge") == 0 && argc == 2)
+		rc = cmd_purge(db, cf);
+	else if (strcmp(argv[1], "check") == 0)
 		rc = db_ping(db) == 0 ? 0 : 1;
 	else
 		usage();

@@ -2,6 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
 
 #include "config.h"
 #include "crypto.h"
@@ -11,14 +14,17 @@
 #include "pages.h"
 #include "students.h"
 
-enum { Q_SESSION, Q_TOUCH, Q_DROP };
+enum { Q_SESSION, Q_TOUCH, Q_DROP, Q_AGENT, Q_PWGET, Q_AUTHED, Q_NOTICE,
+	Q_SEEN };
 static const char *const q[] = {
 	[Q_SESSION] =
 	    "SELECT s.id, s.csrf, s.account_id, s.remember, l.must_change,"
 	    " TIMESTAMPDIFF(SECOND, s.last_seen, UTC_TIMESTAMP()),"
 	    " TIMESTAMPDIFF(SECOND, s.created_at, UTC_TIMESTAMP()),"
 	    " CONCAT(r.building_id, '/', r.number), a.status, s.by_code, "
-	    SETTINGS_VERSION_COL
+	    SETTINGS_VERSION_COL ","
+	    " TIMESTAMPDIFF(SECOND, COALESCE(s.auth_at, s.created_at),"
+	    "   UTC_TIMESTAMP())"
 	    " FROM student_sessions s JOIN accounts a ON a.id = s.account_id"
 	    " JOIN student_logins l ON l.account_id = a.id"
 	    " LEFT JOIN rooms r ON r.id = a.room_id"
@@ -26,6 +32,20 @@ static const char *const q[] = {
 	[Q_TOUCH] = "UPDATE student_sessions SET last_seen = UTC_TIMESTAMP()"
 	    " WHERE id = ?",
 	[Q_DROP] = "DELETE FROM student_sessions WHERE id = ?",
+	[Q_AGENT] = "UPDATE student_sessions SET user_agent = ?"
+	    " WHERE token_hash = ?",
+	[Q_PWGET] = "SELECT pw_hash FROM student_logins WHERE account_id = ?",
+	[Q_AUTHED] = "UPDATE student_sessions SET auth_at = UTC_TIMESTAMP()"
+	    " WHERE id = ?",
+	/* ASVS 2.2.3: a password set since the last notice, before this
+	 * session began: by staff (a reset) or by the student */
+	[Q_NOTICE] = "SELECT DATE_FORMAT(CONVERT_TZ(l.set_at, '+00:00', ?),"
+	    "   '%Y-%m-%d %H:%i') AS at, l.set_by IS NOT NULL AS reset"
+	    " FROM student_logins l JOIN student_sessions s ON s.id = ?"
+	    " WHERE l.account_id = ? AND l.set_at > l.notice_seen"
+	    " AND l.set_at < s.created_at",
+	[Q_SEEN] = "UPDATE student_logins SET notice_seen = UTC_TIMESTAMP()"
+	    " WHERE account_id = ?",
 };
 
 /* One request at a time per worker: its session lives here. */
@@ -40,9 +60,13 @@ mobile_cookie(struct req *r, const char *name, const char *value, long maxage)
 		return;
 	if (maxage >= 0)
 		snprintf(age, sizeof(age), "; Max-Age=%ld", maxage);
+	/* the session's behind HTTPS: __Host-msid, on / of the student
+	 * site's own host name (conf/nginx-site.conf) */
 	snprintf(r->cookies[r->ncookies++], sizeof(r->cookies[0]),
-	    "%s=%s; Path=/m/; HttpOnly; SameSite=Strict%s%s", name, value,
-	    r->https ? "; Secure" : "", age);
+	    "%s%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s",
+	    web_cookie_host(r, name) ? WEB_HOST_PREFIX : "", name, value,
+	    web_cookie_host(r, name) ? "/" : "/m/", r->https ? "; Secure" : "",
+	    age);
 }
 
 /* A session too old for its kind: idle too long, or past its 7 days. */
@@ -60,7 +84,7 @@ session_over(const struct req *r, const struct dbres *res)
 static void
 session_load(struct req *r)
 {
-	const char *tok = hdf_get_value(r->hdf, "Cookie." MOBILE_COOKIE, NULL);
+	const char *tok = web_cookie_get(r, MOBILE_COOKIE);
 	struct session *s = &current;
 	struct dbres *res;
 	char hash[65];
@@ -88,6 +112,7 @@ session_load(struct req *r)
 			s->remember = (int)db_coll(res, 3);
 			s->must_change = (int)db_coll(res, 4);
 			s->by_code = (int)db_coll(res, 9);
+			s->auth_age = (long)db_coll(res, 11);
 			snprintf(s->login, sizeof(s->login), "%s",
 			    db_col(res, 7) ? db_col(res, 7) : "");
 			snprintf(s->actor, sizeof(s->actor), "student:%lld",
@@ -107,12 +132,16 @@ int
 mobile_signed_in(struct req *r, int64_t account, int remember, int by_code,
     const char *login, const char *form_cookie)
 {
-	char token[65], detail[64];
+	char token[65], detail[64], hash[65], ua[AGENT_MAX + 1];
 	int must_change;
 
 	if (students_session_start(r->db, account, remember, by_code, r->addr,
 	    token, &must_change) == -1)
 		return -1;
+	/* the browser, for the list of one's sign-ins */
+	if (*agent_clip(FCGX_GetParam("HTTP_USER_AGENT", r->envp), ua) &&
+	    crypto_sha256_hex(token, hash) == 0)
+		db_exec(r->db, q[Q_AGENT], "ss", ua, hash);
 	if (r->sess->id)
 		db_exec(r->db, q[Q_DROP], "l", r->sess->id);
 	snprintf(r->sess->actor, sizeof(r->sess->actor), "student:%lld",
@@ -128,6 +157,84 @@ mobile_signed_in(struct req *r, int64_t account, int remember, int by_code,
 	mobile_cookie(r, form_cookie, "", 0);
 	web_redirect(r, must_change ? "/m/password?first=1" : "/m/");
 	return 0;
+}
+
+/* The password given again, checked as at the sign-in: under the lock of
+ * wrong ones, a failure counted and logged. 1 right, 0 not, -1 error. */
+static int
+reauth_check(struct req *r, const char *pw)
+{
+	struct student_lock lk;
+	struct dbres *res;
+	int ok, rc;
+
+	if ((rc = students_locked(r->db, r->sess->login, r->addr, &lk)) == -1)
+		return -1;
+	if (rc == 1) {
+		hdf_set_int_value(r->hdf, "Form.minutes", lk.minutes);
+		web_error(r, "reauth", "err.locked");
+		return 0;
+	}
+	if ((res = db_query(r->db, q[Q_PWGET], "l", r->sess->account_id)) ==
+	    NULL)
+		return -1;
+	ok = db_next(res) == 1 && crypto_password_verify(pw, db_col(res, 0)) == 1;
+	db_res_free(res);
+	if (ok) {
+		hdf_remove_tree(r->hdf, "Form.reauth");
+		students_cleared(r->db, r->sess->login, r->addr);
+		web_log(r, "student.reauth", r->sess->login, NULL, NULL);
+		return db_exec(r->db, q[Q_AUTHED], "l", r->sess->id) == -1 ? -1 : 1;
+	}
+	usleep(150000);
+	if ((rc = students_failed(r->db, r->sess->login, r->addr, &lk)) == -1)
+		return -1;
+	web_log(r, rc ? "student.login.lock" : "student.reauth.fail",
+	    r->sess->login, NULL, NULL);
+	if (rc)
+		hdf_set_int_value(r->hdf, "Form.minutes", LOCKOUT_MINUTES);
+	web_error(r, "reauth", rc ? "err.locked" : "reauth.wrong");
+	return 0;
+}
+
+int
+mobile_reauth(struct req *r)
+{
+	const char *pw = web_query(r, "reauth", "");
+
+	if (!r->sess->remember ||
+	    r->sess->auth_age <= MOBILE_REAUTH_HOURS * 3600L)
+		return 1;
+	hdf_set_int_value(r->hdf, "Form.reauth", 1);
+	if (!r->is_post)
+		return 1;
+	if (*pw == '\0') {
+		web_error(r, "reauth", "reauth.required");
+		return 0;
+	}
+	if (strlen(pw) > 128) {
+		web_error(r, "reauth", "reauth.wrong");
+		return 0;
+	}
+	return reauth_check(r, pw);
+}
+
+/* The notice of a password set since the last one shown (by staff, or by
+ * the student on another phone), once, on the pages that show it. */
+static void
+notice(struct req *r)
+{
+	struct dbres *res;
+
+	if (r->tpl == NULL || (strcmp(r->tpl, "home.cs") != 0 &&
+	    strcmp(r->tpl, "password.cs") != 0) || r->status != 200)
+		return;
+	if ((res = db_query(r->db, q[Q_NOTICE], "sll", web_tz(r), r->sess->id,
+	    r->sess->account_id)) == NULL)
+		return;
+	if (web_row(r, "Notice", res) == 1)
+		db_exec(r->db, q[Q_SEEN], "l", r->sess->account_id);
+	db_res_free(res);
 }
 
 /* The site's name and the student signed in, for every page. */
@@ -150,6 +257,7 @@ common(struct req *r)
 	hdf_set_int_value(r->hdf, "Me.signed", 1);
 	hdf_set_value(r->hdf, "Me.csrf", r->csrf);
 	hdf_set_int_value(r->hdf, "Me.must_change", r->sess->must_change);
+	notice(r);
 }
 
 static const struct site mobile = {

@@ -7,7 +7,11 @@
 #include "web.h"
 
 #define R_STUDENT 1	/* a route for a signed-in student */
-#define MOBILE_COOKIE "msid"	/* the session's cookie, on the path /m/ */
+#define MOBILE_COOKIE "msid"	/* the session's cookie, on the path /m/;
+				 * behind HTTPS __Host-msid on / (web.h) */
+/* ASVS 3.3.2: a remembered session asks for the password again this long
+ * after it was last entered, before it pays or changes the phone or password */
+#define MOBILE_REAUTH_HOURS 12
 
 /* The student signed in: an account (all zero when nobody is). */
 struct session {
@@ -18,6 +22,7 @@ struct session {
 	int must_change;
 	int remember;
 	int by_code;		/* signed in by an SMS code */
+	long auth_age;		/* seconds since the password was entered */
 };
 
 extern const struct route routes[];
@@ -36,5 +41,14 @@ void mobile_cookie(struct req *, const char *name, const char *value,
  */
 int mobile_signed_in(struct req *, int64_t account, int remember, int by_code,
     const char *login, const char *form_cookie);
+
+/*
+ * ASVS 3.3.2 before a change: a remembered session whose password was
+ * entered over MOBILE_REAUTH_HOURS ago must give it (the field "reauth")
+ * again. Sets Form.reauth when it is asked; on a POST checks it under the
+ * lock of wrong passwords. 1 go on, 0 not given or wrong (its error is by
+ * the field, the form is to be shown again), -1 on error.
+ */
+int mobile_reauth(struct req *);
 
 #endif

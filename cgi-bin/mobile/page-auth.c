@@ -198,7 +198,12 @@ page_password(struct req *r)
 	hdf_set_value(r->hdf, "Form.first", r->sess->must_change ? "1" : "");
 	hdf_set_int_value(r->hdf, "Form.by_code", r->sess->by_code);
 	web_render(r, "password.cs");
-	if (!r->is_post || password_check(r, v) > 0)
+	/* signed in by a code, no old password is asked: a remembered
+	 * sign-in over 12 hours old gives the password again (ASVS 3.3.2) */
+	ok = r->sess->by_code ? mobile_reauth(r) : 1;
+	if (ok == -1)
+		return -1;
+	if (!r->is_post || password_check(r, v) + (ok == 0) > 0)
 		return 0;
 	if (r->sess->by_code)
 		ok = 1;

@@ -13,7 +13,7 @@
 #include "pay.h"
 #include "settings.h"
 
-enum { Q_METERS, Q_LIMIT, Q_ORDER };
+enum { Q_METERS, Q_LIMIT, Q_ORDER, Q_RATE };
 static const char *const q[] = {
 	[Q_METERS] = "SELECT m.id, m.number FROM account_meters x"
 	    " JOIN meters m ON m.id = x.meter_id"
@@ -28,7 +28,18 @@ static const char *const q[] = {
 	    " LEFT JOIN ledger l ON l.id = o.ledger_id"
 	    " LEFT JOIN commands c ON c.id = l.command_id"
 	    " WHERE o.out_trade_no = ? AND o.account_id = ?",
+	/* ASVS 11.1.4: the account's orders left unpaid in 15 minutes, and
+	 * all its orders in a day */
+	[Q_RATE] = "SELECT COALESCE(SUM(state IN ('created', 'closed')"
+	    "   AND created_at > UTC_TIMESTAMP(3) - INTERVAL 15 MINUTE), 0),"
+	    " COUNT(*) FROM pay_orders WHERE account_id = ?"
+	    " AND created_at > UTC_TIMESTAMP(3) - INTERVAL 1 DAY",
 };
+
+/* Orders an account may make (ASVS 11.1.4): unpaid ones in 15 minutes,
+ * and any in a day. */
+#define PAY_UNPAID_15MIN 5
+#define PAY_PER_DAY 20
 
 static const char *const channels[] = { "alipay", "wechat", NULL };
 static const struct field pay_fields[] = {
@@ -142,6 +153,30 @@ pay_limits(struct req *r, int64_t fen, int64_t max, const char *field)
 	return 0;
 }
 
+/* The account's recent orders against the limits; 0, 1 with the error
+ * by the form, or -1. */
+static int
+pay_rate(struct req *r)
+{
+	struct dbres *res = db_query(r->db, q[Q_RATE], "l", r->sess->account_id);
+	int64_t unpaid = 0, day = 0;
+
+	if (res == NULL)
+		return -1;
+	if (db_next(res) == 1) {
+		unpaid = db_coll(res, 0);
+		day = db_coll(res, 1);
+	}
+	db_res_free(res);
+	if (unpaid < PAY_UNPAID_15MIN && day < PAY_PER_DAY)
+		return 0;
+	web_log(r, "pay.order.refused", r->sess->actor, NULL,
+	    unpaid >= PAY_UNPAID_15MIN ? "{\"reason\":\"unpaid\"}" :
+	    "{\"reason\":\"daily\"}");
+	return web_error(r, "form", unpaid >= PAY_UNPAID_15MIN ?
+	    "paylimit.unpaid" : "paylimit.daily");
+}
+
 /* The order made: the page that sends the student to the gateway. */
 static int
 pay_go(struct req *r, const char *ch, const char *no, int64_t fen)
@@ -175,11 +210,14 @@ page_pay(struct req *r)
 	const char *field = "custom", *ch;
 	int64_t max = limit(r, "pay_max_fen"), fen, meter, id;
 	char no[PAY_NO_LEN + 1], obj[64];
-	int bad;
+	int bad, authed;
 
+	/* a remembered sign-in over 12 hours old gives its password again */
+	if ((authed = mobile_reauth(r)) == -1)
+		return -1;
 	if (!r->is_post)
 		return pay_form(r, max);
-	bad = form_check(r, pay_fields, P_N, v);
+	bad = (authed == 0) + form_check(r, pay_fields, P_N, v);
 	if (web_query_rows(r, "Meters", q[Q_METERS], "l",
 	    r->sess->account_id) == -1)
 		return -1;
@@ -199,6 +237,8 @@ page_pay(struct req *r)
 	if (!bad) {
 		int rc = pay_limits(r, fen, max, field);
 
+		if (rc == 0)
+			rc = pay_rate(r);
 		if (rc == -1)
 			return -1;
 		bad += rc;

@@ -121,17 +121,42 @@ phone_verify(struct req *r, const char *key, const char *old)
 	return 0;
 }
 
+/* The step posted shown again as it was typed (the password asked again
+ * was not given or wrong). */
+static int
+phone_again(struct req *r)
+{
+	const char *phone = web_query(r, "phone", "");
+	char to[64];
+
+	if (strlen(phone) > 20)
+		phone = "";
+	hdf_set_value(r->hdf, "Form.phone", phone);
+	if (strcmp(web_query(r, "step", ""), "check") != 0)
+		return phone_form(r, "send");
+	mask(phone, to);
+	hdf_set_value(r->hdf, "Form.masked", to);
+	return phone_form(r, "check");
+}
+
 int
 page_phone(struct req *r)
 {
 	const char *key = config_get(r->cf, "code_key", NULL);
 	char old[64];
+	int rc;
 
 	if (otp_masked_phone(r->db, r->sess->account_id, old, sizeof(old)) == -1)
 		return -1;
 	hdf_set_value(r->hdf, "Page.phone", old);
+	/* a remembered sign-in over 12 hours old gives its password again;
+	 * what was typed stays in the form */
+	if ((rc = mobile_reauth(r)) == -1)
+		return -1;
 	if (!r->is_post)
 		return phone_form(r, "send");
+	if (rc == 0)
+		return phone_again(r);
 	if (key == NULL || strlen(key) < 64) {
 		log_warnx("code_key: missing or shorter than 64 hex digits");
 		return -1;

@@ -13,6 +13,8 @@ int page_lang(struct req *);
 int page_code(struct req *);
 /* page-phone.c: M4 the phone for SMS, changed by a code sent to it */
 int page_phone(struct req *);
+/* page-sessions.c: M1 我的登录, one's own sessions and ending them */
+int page_sessions(struct req *);
 /* page-home.c: M2 my account, with the B5 forecast */
 int page_home(struct req *);
 /* page-alerts.c: M4 alert settings (levels, quiet period) */

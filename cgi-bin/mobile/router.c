@@ -12,6 +12,7 @@ const struct route routes[] = {
 	{ "/m/logout",		M_POST,		R_STUDENT, page_logout },
 	{ "/m/phone",		M_GET | M_POST,	R_STUDENT, page_phone },
 	{ "/m/password",	M_GET | M_POST,	R_STUDENT, page_password },
+	{ "/m/sessions",	M_GET | M_POST,	R_STUDENT, page_sessions },
 	{ "/m/pay",		M_GET | M_POST,	R_STUDENT, page_pay },
 	{ "/m/pay/return",	M_GET,		R_STUDENT, page_pay_return },
 	{ "/m/pay/order",	M_GET,		R_STUDENT, page_pay_order },

@@ -74,7 +74,7 @@ rights_parse(struct session *s, const char *rights)
 static void
 session_load(struct req *r)
 {
-	const char *tok = hdf_get_value(r->hdf, "Cookie.sid", NULL);
+	const char *tok = web_cookie_get(r, "sid");
 	char hash[65];
 	struct dbres *res;
 	long idle = config_int(r->cf, "session_idle_min", 30) * 60;

@@ -48,15 +48,14 @@ static const char *const q[] = {
 	    " LEFT JOIN commands c ON c.id = l.command_id WHERE l.id = ?",
 };
 
-int
-account_view_show(struct req *r, int64_t id)
+/* The rest of the account's view, after its row: its meters, commands in
+ * flight and money: 0, -1 error. */
+static int
+account_view_rest(struct req *r, int64_t id)
 {
 	int64_t money;
-	int rc;
 	char buf[32];
 
-	if ((rc = web_query_row(r, "Account", q[Q_ACCOUNT], "l", id)) != 1)
-		return rc;
 	if (web_query_rows(r, "Meters", q[Q_METERS], "sl", web_tz(r), id) == -1)
 		return -1;
 	web_money_col(r, "Meters", "remaining_fen", "remaining");
@@ -70,7 +69,17 @@ account_view_show(struct req *r, int64_t id)
 	    sizeof(buf)));
 	hdf_set_value(r->hdf, "Account.cap", money_format(web_setting(r,
 	    "hoard_cap_fen"), buf, sizeof(buf)));
-	return 1;
+	return 0;
+}
+
+int
+account_view_show(struct req *r, int64_t id)
+{
+	int rc;
+
+	if ((rc = web_query_row(r, "Account", q[Q_ACCOUNT], "l", id)) != 1)
+		return rc;
+	return account_view_rest(r, id) == -1 ? -1 : 1;
 }
 
 /* Ledger entry ID into Entry.*: 1, 0 no such entry, -1 error. */
@@ -202,13 +211,27 @@ money_form_account(struct req *r, const struct fval *account, int *nerr)
 {
 	int rc;
 
-	if (!account->set || (rc = account_view_show(r, account->i)) == 0)
+	/* the account's row only: the rest when the form shows (money_form_shown) */
+	if (!account->set || (rc = web_query_row(r, "Account", q[Q_ACCOUNT], "l",
+	    account->i)) == 0)
 		return web_fail(r, 404, "err.not_found");
 	if (rc == -1)
 		return -1;
 	if (strcmp(hdf_get_value(r->hdf, "Account.status", ""), "open") != 0)
 		*nerr += form_error(r, "amount", "account_closed");
 	return 1;
+}
+
+int
+money_form_shown(struct req *r, int rc)
+{
+	const char *id = hdf_get_value(r->hdf, "Account.id", NULL);
+
+	/* a redirect or an error page shows no form */
+	if (rc != 0 || r->status != 200 || id == NULL ||
+	    hdf_get_obj(r->hdf, "Account.money") != NULL)
+		return rc;
+	return account_view_rest(r, strtoll(id, NULL, 10));
 }
 
 void

@@ -20,9 +20,15 @@ int account_view_entry_page(struct req *);
 /* A money form's first view for an account: shown with a new idempotency
  * key and its first meter chosen; 0, or what web_fail returns, or -1. */
 int money_form_new(struct req *, int64_t account_id);
-/* The account a money form was posted for, shown: 1 (a closed one adds its
- * error on "amount" to *NERR), else the page's answer (404) or -1. */
+/* The account a money form was posted for, its row into Account.*: 1 (a
+ * closed one adds its error on "amount" to *NERR), else the page's answer
+ * (404) or -1. */
 int money_form_account(struct req *, const struct fval *account, int *nerr);
+/* After a money form's POST answered RC: when the form or its confirmation
+ * shows (no redirect, no error page), the rest of the account's view (its
+ * meters, commands and money), which a sale that goes through never reads:
+ * RC, or -1. */
+int money_form_shown(struct req *, int rc);
 /* The confirmation's amount in figures and in capitals (Confirm.*). */
 void money_form_confirm(struct req *, int64_t amount);
 /*

@@ -64,8 +64,8 @@ to_review(struct req *r, const struct fval *v, int debit)
 	return done;
 }
 
-int
-page_adjust(struct req *r)
+static int
+adjust_post(struct req *r)
 {
 	struct fval v[J_N];
 	int64_t account = web_query_id(r, "account");
@@ -107,4 +107,10 @@ page_adjust(struct req *r)
 		    "amount", money_format(v[J_AMOUNT].i, buf, sizeof(buf)),
 		    "reason", v[J_REASON].s, NULL));
 	}
+}
+
+int
+page_adjust(struct req *r)
+{
+	return money_form_shown(r, adjust_post(r));
 }

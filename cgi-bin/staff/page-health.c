@@ -1,5 +1,7 @@
 /* page-health.c - B9 the system's own health on one page: collectors, buses and their leases, command queue, SMS outbox and modem, database size, last backup, last reconciliation. */
+#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -54,6 +56,60 @@ backup(struct req *r)
 	hdf_set_value(r->hdf, "Backup.path", b.path);
 }
 
+/* UNIXTIME T as the site's local time in AT. */
+static void
+local_time(struct req *r, time_t t, char *at, size_t len)
+{
+	const char *tz = web_tz(r);
+	struct tm tm;
+	int h = 0, m = 0;
+
+	sscanf(tz + 1, "%d:%d", &h, &m);
+	t += (tz[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+	gmtime_r(&t, &tm);
+	strftime(at, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* 14.2.1 the product's packages with a security update waiting, as the
+ * last `prepaidctl sbom --check` found them in apt's lists: the file
+ * security-updates beside the backup stamp, a line "UNIXTIME
+ * LISTS-UNIXTIME COUNT" (COUNT -1: apt's lists cannot tell) then
+ * "PACKAGE INSTALLED NEW" each. Updates.state: ok, none (never
+ * checked), unknown (cannot tell) or bad. */
+static void
+updates(struct req *r)
+{
+	char dir[256], line[256], name[96], inst[64], cand[64], at[32];
+	long long t = 0, lists = 0;
+	int n = -2, i = 0;
+	FILE *fp;
+
+	snprintf(dir, sizeof(dir), "%s", config_get(r->cf, "last_backup_file",
+	    "/var/lib/prepaid/last-backup"));
+	snprintf(line, sizeof(line), "%s/security-updates", dirname(dir));
+	if ((fp = fopen(line, "r")) == NULL) {
+		hdf_set_value(r->hdf, "Updates.state", "none");
+		return;
+	}
+	if (fgets(line, sizeof(line), fp) == NULL ||
+	    sscanf(line, "%lld %lld %d", &t, &lists, &n) != 3 || n < -1)
+		n = -2;
+	while (n > 0 && fgets(line, sizeof(line), fp) != NULL &&
+	    sscanf(line, "%95s %63s %63s", name, inst, cand) == 3) {
+		hdf_set_valuef(r->hdf, "Updates.%d.name=%s", i, name);
+		hdf_set_valuef(r->hdf, "Updates.%d.installed=%s", i, inst);
+		hdf_set_valuef(r->hdf, "Updates.%d.new=%s", i++, cand);
+	}
+	fclose(fp);
+	hdf_set_value(r->hdf, "Updates.state", n == -2 ? "bad" : n == -1 ?
+	    "unknown" : "ok");
+	hdf_set_int_value(r->hdf, "Updates.count", i);
+	local_time(r, (time_t)t, at, sizeof(at));
+	hdf_set_value(r->hdf, "Updates.checked", at);
+	local_time(r, (time_t)lists, at, sizeof(at));
+	hdf_set_value(r->hdf, "Updates.lists", at);
+}
+
 /* B9 */
 int
 page_health(struct req *r)
@@ -79,6 +135,7 @@ page_health(struct req *r)
 	/* a collector silent for three minutes is stopped or stuck */
 	hdf_set_int_value(r->hdf, "Rep.stale_s", 180);
 	backup(r);
+	updates(r);
 	web_render(r, "health.cs");
 	return 0;
 }

@@ -2,12 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent.h"
 #include "dashboard.h"
 #include "db.h"
 #include "money.h"
 #include "pages.h"
 
-enum { Q_COUNTS, Q_MAYBE, Q_COLLECTORS };
+enum { Q_COUNTS, Q_MAYBE, Q_COLLECTORS, Q_NOTICE, Q_SEEN, Q_AGENT };
 static const char *const q[] = {
 	[Q_COUNTS] = "SELECT (SELECT COUNT(*) FROM buildings) AS buildings,"
 	    " (SELECT COUNT(*) FROM rooms) AS rooms,"
@@ -27,6 +28,26 @@ static const char *const q[] = {
 	    " AS at, TIMESTAMPDIFF(SECOND, updated_at, UTC_TIMESTAMP(3)) AS age"
 	    " FROM collector_status WHERE name = 'heartbeat_unix'"
 	    " ORDER BY collector",
+	/* ASVS 2.2.3: the last change or reset of the operator's password
+	 * before this sign-in that was not shown yet (the operation log says
+	 * when and by whom) */
+	[Q_NOTICE] = "SELECT DATE_FORMAT(CONVERT_TZ(l.at, '+00:00', ?),"
+	    "   '%Y-%m-%d %H:%i') AS at, COALESCE(b.name, l.login) AS by_name,"
+	    " l.login AS by_login, l.action = 'operator.reset_password' AS reset"
+	    " FROM oplog l JOIN operators o ON o.id = ?"
+	    " JOIN sessions s ON s.id = ?"
+	    " LEFT JOIN operators b ON b.id = l.operator_id"
+	    " WHERE ((l.action = 'password.change' AND l.object = o.login)"
+	    "   OR (l.action = 'operator.reset_password'"
+	    "   AND l.object = CONCAT('operator:', o.id)))"
+	    " AND l.at > COALESCE(o.pw_notice_seen, '2000-01-01')"
+	    " AND l.at < s.created_at"
+	    " ORDER BY l.id DESC LIMIT 1",
+	[Q_SEEN] = "UPDATE operators SET pw_notice_seen = UTC_TIMESTAMP(3)"
+	    " WHERE id = ?",
+	/* the browser of the session for "我的登录", once */
+	[Q_AGENT] = "UPDATE sessions SET user_agent = ?"
+	    " WHERE id = ? AND user_agent = ''",
 };
 
 /* One period's money into Dash.NAME.* (yuan text and counts). */
@@ -97,6 +118,27 @@ dashboard(struct req *r)
 	return 0;
 }
 
+/* After a sign-in: the browser of the session, and the notice of a
+ * password changed or reset since the last one shown, once (Notice.*). */
+static int
+home_notice(struct req *r)
+{
+	char ua[AGENT_MAX + 1];
+	struct dbres *res;
+	int found;
+
+	if (*agent_clip(FCGX_GetParam("HTTP_USER_AGENT", r->envp), ua))
+		db_exec(r->db, q[Q_AGENT], "sl", ua, r->sess->id);
+	if ((res = db_query(r->db, q[Q_NOTICE], "sll", web_tz(r),
+	    r->sess->op_id, r->sess->id)) == NULL)
+		return -1;
+	found = web_row(r, "Notice", res);
+	db_res_free(res);
+	if (found && db_exec(r->db, q[Q_SEEN], "l", r->sess->op_id) == -1)
+		return -1;
+	return 0;
+}
+
 int
 page_home(struct req *r)
 {
@@ -116,6 +158,8 @@ page_home(struct req *r)
 		return -1;
 	web_rows(r, "Collectors", res);
 	db_res_free(res);
+	if (home_notice(r) == -1)
+		return -1;
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
 	web_render(r, "home.cs");
 	return 0;

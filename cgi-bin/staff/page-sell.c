@@ -72,7 +72,14 @@ struct mode {
 static const struct mode sell_mode = { "sell", LK_SALE, 1, 0 };
 static const struct mode refund_mode = { "refund", LK_REFUND, -1, 600 };
 
-static int money_form(struct req *, const struct mode *);
+static int money_form_post(struct req *, const struct mode *);
+
+/* The form of mode M: the POST, then the account's view if the form shows. */
+static int
+money_form(struct req *r, const struct mode *m)
+{
+	return money_form_shown(r, money_form_post(r, m));
+}
 
 /* 1 when an idempotency key can go into a URL as it is. */
 static int
@@ -196,7 +203,7 @@ issue(struct req *r, const struct mode *m, const struct fval *v)
 }
 
 static int
-money_form(struct req *r, const struct mode *m)
+money_form_post(struct req *r, const struct mode *m)
 {
 	struct fval v[S_N];
 	int64_t account = web_query_id(r, "account");

@@ -35,10 +35,14 @@ static const struct field fields[] = {
 	{ "approve_reversal", FT_CHOICE, 1, 0, 0, yesno },
 	{ "approve_keep_power", FT_CHOICE, 1, 0, 0, yesno },
 	{ "loss_alarm_pct", FT_INT, 1, 0, 100, NULL },	/* B7 */
+	/* 8.3.8 retention, in days, no less than prepaid_purge()'s floors */
+	{ "retain_readings_days", FT_INT, 1, 400, 36500, NULL },
+	{ "retain_closed_days", FT_INT, 1, 365, 36500, NULL },
+	{ "retain_sms_days", FT_INT, 1, 30, 36500, NULL },
 };
 enum { S_TITLE, S_LOGO, S_THRESHOLD, S_POLL, S_ALARM1, S_ALARM2, S_PRICE,
     S_CAP, S_SMS, S_LOST, S_RHEAD, S_RFOOT, S_AREFUND, S_AREVERSAL, S_AKEEP,
-    S_LOSS, S_N };
+    S_LOSS, S_RREADINGS, S_RCLOSED, S_RSMS, S_N };
 
 /* How a stored value is shown in the form: fen as yuan, price in yuan. */
 static void

@@ -10,6 +10,8 @@ int page_lang(struct req *);
 int page_login(struct req *);
 int page_logout(struct req *);
 int page_password(struct req *);
+/* page-sessions.c: 我的登录, one's own sessions and ending them */
+int page_sessions(struct req *);
 int page_operators(struct req *);
 int page_operator_edit(struct req *);
 int page_operator_disable(struct req *);

@@ -10,6 +10,7 @@ const struct route routes[] = {
 	{ "/login",		M_GET | M_POST,	R_PUBLIC, page_login },
 	{ "/logout",		M_POST,		R_SIGNED, page_logout },
 	{ "/password",		M_GET | M_POST,	5,	  page_password },
+	{ "/sessions",		M_GET | M_POST,	R_SIGNED, page_sessions },
 	{ "/operators",		M_GET,		2,	  page_operators },
 	{ "/operator",		M_GET | M_POST,	2,	  page_operator_edit },
 	{ "/operator/disable",	M_POST,		2,	  page_operator_disable },

@@ -1,6 +1,7 @@
 <?cs # home.cs - M2 my account on one phone screen: money and forecast, this month's tier, the alert settings, meters, 30 days of use, entries, alarms. ?>
 <?cs include:"layout.cs" ?>
 <?cs call:head(Lang.page.home) ?>
+<?cs if:Notice.at ?><p class="warn" role="alert" id="pw-notice"><?cs var:Lang.Sessions.notice_pre ?> <?cs var:Notice.at ?> <?cs if:Notice.reset == "1" ?><?cs var:Lang.Sessions.notice_staff ?><?cs else ?><?cs var:Lang.Sessions.notice_self ?><?cs /if ?><?cs var:Lang.Sessions.notice_post ?></p><?cs /if ?>
 <?cs if:Query.ok ?><p class="ok"><?cs var:Lang.ok[Query.ok] ?></p><?cs /if ?>
 <section class="card money">
 <p class="where"><?cs var:Account.building ?> <?cs var:Account.room ?> · <?cs var:Account.holder ?></p>
@@ -12,7 +13,7 @@
 <a class="btn primary" id="topup" href="/m/pay"><?cs var:Lang.pay.topup ?></a>
 </section>
 
-<p class="links"><a href="/m/alerts" id="alerts-link"><?cs var:Lang.alerts.title ?></a></p>
+<p class="links"><a href="/m/alerts" id="alerts-link"><?cs var:Lang.alerts.title ?></a> · <a href="/m/sessions" id="sessions-link"><?cs var:Lang.Sessions.title ?></a></p>
 
 <h2><?cs var:Lang.page.meters ?></h2>
 <?cs each:m = Meters ?>

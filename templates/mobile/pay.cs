@@ -22,6 +22,8 @@
 <label class="check"><input type="radio" name="channel" value="alipay" id="ch-alipay"<?cs if:Form.channel == "alipay" && Pay.alipay ?> checked<?cs /if ?><?cs if:!Pay.alipay ?> disabled<?cs /if ?>> <?cs var:Lang.pay.alipay ?><?cs if:!Pay.alipay ?> <?cs var:Lang.pay.soon ?><?cs /if ?></label>
 <label class="check"><input type="radio" name="channel" value="wechat" id="ch-wechat"<?cs if:Form.channel == "wechat" && Pay.wechat ?> checked<?cs /if ?><?cs if:!Pay.wechat ?> disabled<?cs /if ?>> <?cs var:Lang.pay.wechat ?><?cs if:!Pay.wechat ?> <?cs var:Lang.pay.soon ?><?cs /if ?></label>
 <?cs call:err("channel") ?>
+<?cs include:"reauth.cs" ?>
+<?cs call:err("form") ?>
 <button type="submit" class="btn primary"<?cs if:!Pay.open ?> disabled<?cs /if ?>><?cs var:Lang.pay.next ?></button>
 </form>
 <p><a href="/m/"><?cs var:Lang.btn.back ?></a></p>

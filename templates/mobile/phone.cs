@@ -16,6 +16,7 @@
 <label for="f-code"><?cs var:Lang.code.code ?></label>
 <input id="f-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6"<?cs if:Form.err.code ?> class="bad" aria-invalid="true"<?cs /if ?>>
 <?cs call:err("code") ?>
+<?cs include:"reauth.cs" ?>
 <button type="submit" class="btn primary"><?cs var:Lang.phone.confirm ?></button>
 <p class="note"><?cs var:Lang.code.valid_note ?> <a href="/m/phone"><?cs var:Lang.code.again ?></a></p>
 <?cs else ?>
@@ -23,6 +24,7 @@
 <label for="f-phone"><?cs var:Lang.phone.new ?></label>
 <input id="f-phone" name="phone" type="text" inputmode="tel" autocomplete="tel" maxlength="20" value="<?cs var:Form.phone ?>"<?cs if:Form.err.phone ?> class="bad" aria-invalid="true"<?cs /if ?>>
 <?cs call:err("phone") ?>
+<?cs include:"reauth.cs" ?>
 <button type="submit" class="btn primary"><?cs var:Lang.code.send ?></button>
 <p class="note"><?cs var:Lang.phone.note ?></p>
 <?cs /if ?>

@@ -23,6 +23,14 @@
 <h2><?cs var:Lang.rep.h.backup ?></h2>
 <?cs if:Backup.state == "ok" ?><dl id="backup"><dt><?cs var:Lang.rep.h.backup ?></dt><dd id="backup-at"><?cs var:Backup.at ?></dd><dt><?cs var:Lang.rep.h.backup_size ?></dt><dd id="backup-mb"><?cs var:Backup.mb ?></dd><dt><?cs var:Lang.rep.h.backup_file ?></dt><dd id="backup-path"><?cs var:Backup.path ?></dd></dl>
 <?cs elif:Backup.state == "bad" ?><p class="err" id="backup-bad"><?cs var:Lang.rep.h.backup_bad ?></p><?cs else ?><p class="err" id="backup-none"><?cs var:Lang.rep.h.backup_none ?></p><?cs /if ?>
+<h2><?cs var:Lang.rep.h.updates ?></h2>
+<?cs if:Updates.state == "ok" ?><p id="updates-at"><?cs var:Lang.rep.h.updates_checked ?> <?cs var:Updates.checked ?>, <?cs var:Lang.rep.h.updates_lists ?> <?cs var:Updates.lists ?></p>
+<?cs if:Updates.count > 0 ?><table class="list" id="updates"><thead><tr><th><?cs var:Lang.rep.h.updates_pkg ?></th><th><?cs var:Lang.rep.h.updates_installed ?></th><th><?cs var:Lang.rep.h.updates_new ?></th></tr></thead>
+<tbody><?cs each:u = Updates ?><?cs if:u.name ?><tr class="update err"><td class="pkg"><?cs var:u.name ?></td><td class="installed"><?cs var:u.installed ?></td><td class="new"><?cs var:u.new ?></td></tr><?cs /if ?><?cs /each ?></tbody></table>
+<?cs else ?><p id="updates-none"><?cs var:Lang.rep.h.updates_none ?></p><?cs /if ?>
+<?cs elif:Updates.state == "unknown" ?><p class="err" id="updates-unknown"><?cs var:Lang.rep.h.updates_unknown ?></p>
+<?cs elif:Updates.state == "bad" ?><p class="err" id="updates-bad"><?cs var:Lang.rep.h.updates_bad ?></p>
+<?cs else ?><p class="err" id="updates-never"><?cs var:Lang.rep.h.updates_never ?></p><?cs /if ?>
 <h2><?cs var:Lang.rep.h.reconcile ?></h2>
 <?cs if:Reconcile.at ?><p id="reconcile"><span id="reconcile-at"><?cs var:Reconcile.at ?></span>, <?cs var:Lang.rep.h.reconcile_total ?> <b id="reconcile-total"><?cs var:Reconcile.total ?></b></p><?cs else ?><p id="reconcile-none"><?cs var:Lang.rep.h.reconcile_none ?></p><?cs /if ?>
 <?cs call:foot() ?>

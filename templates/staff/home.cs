@@ -8,6 +8,7 @@
 <td><?cs call:num("d-month-" + key, Dash.month[key], may, list + "?from=" + Dash.month_first + "&to=" + Dash.day) ?></td></tr>
 <?cs /def ?>
 <?cs call:head(Lang.dash.title) ?>
+<?cs if:Notice.at ?><p class="warn alert alert-warning" role="alert" id="pw-notice"><?cs var:Lang.Sessions.notice_pre ?> <?cs var:Notice.at ?> <?cs var:Lang.Sessions.notice_by ?> <?cs var:Notice.by_name ?> (<?cs var:Notice.by_login ?>) <?cs if:Notice.reset == "1" ?><?cs var:Lang.Sessions.notice_reset ?><?cs else ?><?cs var:Lang.Sessions.notice_changed ?><?cs /if ?><?cs var:Lang.Sessions.notice_post ?> <a href="/sessions"><?cs var:Lang.Sessions.title ?></a></p><?cs /if ?>
 <p class="welcome"><?cs var:Lang.dash.welcome ?><span class="name"><?cs var:Op.name ?></span></p>
 <div class="dash">
 <?cs if:Op.right.F18 || Op.right.F20 || Op.right.F23 || Op.right.F24 ?>

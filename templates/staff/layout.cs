@@ -14,6 +14,7 @@
 <?cs call:item(Op.right.F3, "/roles", "", Lang.nav.roles) ?>
 <?cs call:item(Op.right.F4, "/oplog", "", Lang.nav.oplog) ?>
 <?cs call:item(Op.right.F5, "/password", "", Lang.nav.password) ?>
+<?cs call:item(1, "/sessions", "", Lang.Sessions.title) ?>
 <?cs call:group_end() ?>
 <?cs if:Op.right.F6 || Op.right.F7 || Op.right.F8 || Op.right.F9 || Op.right.F10 ?>
 <?cs call:group("system", Lang.menu.g_system) ?>

@@ -14,6 +14,9 @@
 <?cs call:text("alarm_sms_phone", Lang.page.alarm_sms_phone, "tel") ?>
 <?cs call:text("lost_after_cycles", Lang.page.lost_after_cycles, "text") ?>
 <?cs call:text("loss_alarm_pct", Lang.page.loss_alarm_pct, "text") ?>
+<?cs call:text("retain_readings_days", Lang.page.retain_readings_days, "text") ?>
+<?cs call:text("retain_closed_days", Lang.page.retain_closed_days, "text") ?>
+<?cs call:text("retain_sms_days", Lang.page.retain_sms_days, "text") ?><small class="hint"><?cs var:Lang.page.retain_hint ?></small>
 <?cs call:text("receipt_header", Lang.page.receipt_header, "text") ?>
 <?cs call:text("receipt_footer", Lang.page.receipt_footer, "text") ?>
 <?cs def:yesno(name, label) ?><label for="f-<?cs var:name ?>"><?cs var:label ?></label>

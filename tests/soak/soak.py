@@ -15,6 +15,10 @@ STAFF = int(os.environ.get("SOAK_STAFF", "50"))
 STUDENTS = int(os.environ.get("SOAK_STUDENTS", "2000"))
 ACCOUNTS = int(os.environ.get("SOAK_ACCOUNTS", "200"))
 SLICE = int(os.environ.get("SOAK_SLICE_S", "60"))
+# think time between two requests of one connection, ms (uniform from half to one and a half of
+# it): people click, read and click again; wrk without it is a flood that measures the queue
+STAFF_THINK = int(os.environ.get("SOAK_STAFF_THINK_MS", "2000"))
+STUDENT_THINK = int(os.environ.get("SOAK_STUDENT_THINK_MS", "20000"))
 OUT = os.path.join(TOP, "tests", "out")
 os.environ.update(PREPAID_VAR=VAR, PREPAID_PORT=str(PORT), BASE=f"http://127.0.0.1:{PORT}", TOP=TOP)
 sys.path.insert(0, os.path.join(TOP, "tests", "it"))
@@ -90,7 +94,7 @@ def student_sessions(op, accounts):
         s.get("/m/login")
         s.post("/m/login", {"building": b, "room": number, "password": m.group(1)})
         s.get("/m/password?first=1")
-        s.post("/m/password", {"old": m.group(1), "new": "Soak2pass-x" + aid, "confirm": "Soak2pass-x" + aid})
+        s.post("/m/password", {"old": m.group(1), "new": "Soak2password" + aid, "confirm": "Soak2password" + aid})
         c = [k.value for k in s.jar if k.name == "msid"]
         if c and s.get("/m/").status == 200:
             cookies.append(c[0])
@@ -111,8 +115,11 @@ end
 
 def lua(name, body):
     p = os.path.join(VAR, "tmp", name + ".lua")
+    think = STUDENT_THINK if name.startswith("student") else STAFF_THINK
     with open(p, "w") as f:
         f.write(LUA_COMMON + body)
+        if think > 0:
+            f.write("function delay() return math.random(%d, %d) end\n" % (think // 2, think * 3 // 2))
     return p
 
 
