@@ -200,8 +200,9 @@ check_one(const struct field *f, const char *s, struct fval *v)
 		return valid_login(s);
 	case FT_PHONE:
 		return valid_phone(s);
-	case FT_PASSWORD:
-		return strlen(s) > 128 ? "too_long" : NULL;
+	case FT_PASSWORD:	/* characters, not bytes: 128 Chinese ones fit */
+		return utf8_len(s) < 0 ? "pw_bad_utf8" :
+		    utf8_len(s) > PW_MAX_CHARS ? "pw_long" : NULL;
 	case FT_HOST:
 		return valid_host(s);
 	case FT_BUSADDR:

@@ -19,7 +19,17 @@ const char *valid_phone(const char *s);
 const char *valid_int(const char *s, long min, long max, long *out);
 const char *valid_money(const char *s, int64_t min, int64_t max, int64_t *out);
 const char *valid_price(const char *s, int64_t *out);
-const char *valid_password(const char *pw, const char *login);
+/* Password rules (ASVS V2.1): 12 to 128 characters (code points, not bytes),
+ * any printable Unicode, no composition rule; refused: a common password
+ * ("pw_common"), one character or a short piece repeated, a run or a
+ * keyboard walk ("pw_pattern"), one containing OLD ("pw_old") or one of
+ * WORDS of 3+ characters ("pw_context": login, room, site name), all
+ * compared without case. OLD and WORDS (NULL-terminated) may be NULL. */
+#define PW_MIN_CHARS 12
+#define PW_MAX_CHARS 128
+#define PW_MAX_BYTES (PW_MAX_CHARS * 4)
+const char *valid_password(const char *pw, const char *old,
+    const char *const *words);
 const char *valid_host(const char *s);
 const char *valid_bus_address(const char *s);
 /* Number of characters of a valid UTF-8 string, or -1 when not UTF-8. */

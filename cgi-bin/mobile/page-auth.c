@@ -17,7 +17,8 @@
 enum { Q_FIND, Q_DELSESS, Q_PWGET };
 static const char *const q[] = {
 	/* the open account of the room, if it has a password */
-	[Q_FIND] = "SELECT a.id, l.pw_hash"
+	[Q_FIND] = "SELECT a.id, l.pw_hash, l.must_change"
+	    "   AND l.set_at < UTC_TIMESTAMP() - INTERVAL 7 DAY"
 	    " FROM rooms r JOIN accounts a ON a.room_id = r.id"
 	    "   AND a.status = 'open'"
 	    " JOIN student_logins l ON l.account_id = a.id"
@@ -82,6 +83,14 @@ login_check(struct req *r, const char *login, const struct fval *v,
 	    known ? db_col(res, 1) : dummy_hash) == 1 && known;
 	if (known)
 		*account = db_coll(res, 0);
+	/* a first password from staff, 7 days unused: ask staff for a new one */
+	if (ok && db_coll(res, 2)) {
+		db_res_free(res);
+		web_log(r, "student.login.fail", login, NULL,
+		    "{\"reason\":\"first password expired\"}");
+		form_error(r, "form", "pw_expired");
+		return 0;
+	}
 	/* an older scheme's hash (no pepper) is made again below */
 	if (ok && crypto_password_stale(db_col(res, 1)))
 		snprintf(old, sizeof(old), "%s", db_col(res, 1));
@@ -178,8 +187,10 @@ password_check(struct req *r, struct fval *v)
 	nerr = r->sess->by_code ? form_check(r, pw_fields + 1, P_N - 1, v + 1) :
 	    form_check(r, pw_fields, P_N, v);
 
+	const char *words[] = { room ? room + 1 : r->sess->login,
+	    web_setting_text(r, "site_title"), NULL };
 	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s,
-	    room ? room + 1 : r->sess->login)))
+	    v[P_OLD].set ? v[P_OLD].s : NULL, words)))
 		nerr += form_error(r, "new", e);
 	if (v[P_NEW].set && v[P_CONFIRM].set &&
 	    strcmp(v[P_NEW].s, v[P_CONFIRM].s) != 0)

@@ -29,7 +29,9 @@ enum {
 };
 static const char *const q[] = {
 	[Q_FIND] = "SELECT id, pw_hash, disabled, must_change, name,"
-	    " totp_secret IS NOT NULL FROM operators WHERE login = ?",
+	    " totp_secret IS NOT NULL,"
+	    " must_change AND pw_set_at < UTC_TIMESTAMP() - INTERVAL 7 DAY"
+	    " FROM operators WHERE login = ?",
 	/* failures of this login from this address, of the address, and
 	 * the minutes until the lock of either ends */
 	[Q_FAILS] = "SELECT COALESCE(SUM(login = ?), 0), COUNT(*),"
@@ -50,8 +52,8 @@ static const char *const q[] = {
 	    " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
 	[Q_DELSESS] = "DELETE FROM sessions WHERE id = ?",
 	[Q_PWGET] = "SELECT pw_hash FROM operators WHERE id = ?",
-	[Q_PWSET] = "UPDATE operators SET pw_hash = ?, must_change = 0"
-	    " WHERE id = ?",
+	[Q_PWSET] = "UPDATE operators SET pw_hash = ?, must_change = 0,"
+	    " pw_set_at = UTC_TIMESTAMP() WHERE id = ?",
 	[Q_OTHERSESS] = "DELETE FROM sessions WHERE operator_id = ? AND id <> ?",
 	/* a right password's hash made again (the pepper), unless changed */
 	[Q_PWUP] = "UPDATE operators SET pw_hash = ? WHERE id = ? AND pw_hash = ?",
@@ -188,6 +190,7 @@ login_post(struct req *r)
 	const char *sent = web_query(r, "csrf", "");
 	int64_t id = 0;
 	int ok, must_change = 0, disabled = 0, known, fails, totp = 0;
+	int expired = 0;
 	char old[256] = "";
 
 	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
@@ -226,15 +229,18 @@ login_post(struct req *r)
 		if (ok == 1 && crypto_password_stale(db_col(res, 1)))
 			snprintf(old, sizeof(old), "%s", db_col(res, 1));
 		totp = (int)db_coll(res, 5);
+		expired = (int)db_coll(res, 6);
 	}
 	db_res_free(res);
 	if (ok != 1 || !known)
 		return login_failed(r, v[L_LOGIN].s, known, fails);
 	pw_upgrade(r, id, v[L_PASSWORD].s, old);
-	/* only the right password learns that the account is disabled */
-	if (disabled) {
-		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"disabled\"}");
-		form_error(r, "form", "disabled");
+	/* only the right password learns that the account is disabled, or
+	 * that its first password ran out (7 days unused) */
+	if (disabled || expired) {
+		web_log(r, "login.fail", v[L_LOGIN].s, NULL, disabled ?
+		    "{\"reason\":\"disabled\"}" : "{\"reason\":\"first password expired\"}");
+		form_error(r, "form", disabled ? "disabled" : "pw_expired");
 		login_form(r);
 		return 0;
 	}
@@ -296,7 +302,10 @@ password_change(struct req *r)
 	if (!r->is_post)
 		return 0;
 	nerr = form_check(r, pw_fields, P_N, v);
-	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s, r->sess->op_login)))
+	const char *words[] = { r->sess->op_login,
+	    web_setting_text(r, "site_title"), NULL };
+	if (v[P_NEW].set && (e = valid_password(v[P_NEW].s,
+	    v[P_OLD].set ? v[P_OLD].s : NULL, words)))
 		nerr += form_error(r, "new", e);
 	if (v[P_NEW].set && v[P_CONFIRM].set &&
 	    strcmp(v[P_NEW].s, v[P_CONFIRM].s) != 0)

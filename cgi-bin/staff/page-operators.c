@@ -44,6 +44,7 @@ static const char *const q[] = {
 	    " WHERE id = ?",
 	[Q_DISABLE] = "UPDATE operators SET disabled = ? WHERE id = ?",
 	[Q_RESET] = "UPDATE operators SET pw_hash = ?, must_change = 1,"
+	    " pw_set_at = UTC_TIMESTAMP(),"
 	    " failed_logins = 0, locked_until = NULL WHERE id = ?",
 	[Q_DROPSESS] = "DELETE FROM sessions WHERE operator_id = ?",
 	[Q_ROLE_OK] = "SELECT COUNT(*) FROM roles WHERE id = ?",

@@ -17,7 +17,7 @@ static const char *const q[] = {
 	    " LEFT JOIN buildings b ON b.id = r.building_id WHERE a.id = ?",
 };
 
-#define STUDENT_PW_LEN 10
+#define STUDENT_PW_LEN 12
 
 /* The open account of ?account= into Account.*: 1, or 0 with the page
  * answered (404 for none or a closed one, an error for one without a room). */

@@ -16,10 +16,12 @@
 <input id="f-room" name="room" type="text" inputmode="numeric" maxlength="16" value="<?cs var:Form.room ?>"<?cs if:Form.err.room ?> class="bad" aria-invalid="true"<?cs /if ?>>
 <?cs call:err("room") ?>
 <?cs call:pw("password", Lang.col.password, "current-password") ?>
+<div class="showpw" hidden><label class="check"><input type="checkbox" id="f-showpw"> <?cs var:Lang.page.show_password ?></label></div>
 <label class="check"><input type="checkbox" name="remember" value="1"<?cs if:Form.remember == "1" ?> checked<?cs /if ?>> <?cs var:Lang.page.remember ?></label>
 <button type="submit" class="btn primary"><?cs var:Lang.btn.login ?></button>
 <p class="note"><?cs var:Lang.page.login_note ?></p>
 </form>
+<script src="/static/showpw.js" defer></script>
 <p><a href="/m/code" id="by-code"><?cs var:Lang.code.by_code ?></a></p>
 <p><a href="/m/privacy" id="privacy-link"><?cs var:Lang.privacy.link ?></a></p>
 <?cs call:foot() ?>

@@ -9,7 +9,9 @@
 <?cs call:pw("new", Lang.col.new_password, "new-password") ?>
 <?cs call:pw("confirm", Lang.col.confirm_password, "new-password") ?>
 <?cs include:"reauth.cs" ?>
-<p class="note"><?cs var:Lang.page.password_rule ?></p>
+<div class="showpw" hidden><label class="check"><input type="checkbox" id="f-showpw"> <?cs var:Lang.page.show_password ?></label></div>
+<p class="note" id="pw-rules"><?cs var:Lang.page.password_rule ?></p>
 <button type="submit" class="btn primary"><?cs var:Lang.btn.save ?></button>
 </form>
+<script src="/static/showpw.js" defer></script>
 <?cs call:foot() ?>

@@ -11,6 +11,8 @@
 <label for="f-password"><?cs var:Lang.col.password ?></label>
 <input id="f-password" name="password" type="password" autocomplete="current-password">
 <?cs call:err("password") ?>
+<div class="showpw" hidden><label class="check"><input type="checkbox" id="f-showpw"> <?cs var:Lang.page.show_password ?></label></div>
 <button type="submit"><?cs var:Lang.btn.login ?></button>
 </form>
+<script src="/static/showpw.js" defer></script>
 <?cs call:foot() ?>

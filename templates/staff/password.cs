@@ -5,8 +5,10 @@
 <?cs call:csrf() ?>
 <?cs call:pw("old", Lang.page.old, "current-password") ?>
 <?cs call:pw("new", Lang.page.new, "new-password") ?>
-<small><?cs var:Lang.page.pw_rules ?></small>
+<small id="pw-rules"><?cs var:Lang.page.pw_rules ?></small>
 <?cs call:pw("confirm", Lang.page.confirm, "new-password") ?>
+<div class="showpw" hidden><label class="check"><input type="checkbox" id="f-showpw"> <?cs var:Lang.page.show_password ?></label></div>
 <button type="submit"><?cs var:Lang.btn.save ?></button>
 </form>
+<script src="/static/showpw.js" defer></script>
 <?cs call:foot() ?>

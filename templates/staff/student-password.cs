@@ -5,6 +5,7 @@
 <?cs if:Done.password ?>
 <p><?cs var:Lang.student.password ?>: <strong class="password" id="new-password"><?cs var:Done.password ?></strong></p>
 <p class="note"><?cs var:Lang.student.once ?></p>
+<p class="note" id="first-days"><?cs var:Lang.page.first_pw_days ?></p>
 <?cs else ?>
 <p class="note"><?cs if:Account.has_password == "1" ?><?cs var:Lang.student.confirm_reset ?><?cs else ?><?cs var:Lang.student.confirm_set ?><?cs /if ?></p>
 <form method="post" action="/account/student-password?account=<?cs var:Account.id ?>" class="form narrow">

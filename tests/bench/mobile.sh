@@ -21,7 +21,7 @@ s = Client()
 s.get("/m/login")
 s.post("/m/login", {"building": "1", "room": "101", "password": pw})
 s.get("/m/password?first=1")
-s.post("/m/password", {"old": pw, "new": "Bench2pass", "confirm": "Bench2pass"})
+s.post("/m/password", {"old": pw, "new": "Bench2pass!!", "confirm": "Bench2pass!!"})
 r = s.get("/m/")
 assert r.status == 200 and 'id="money"' in r.text, r.status
 print([k.value for k in s.jar if k.name == "msid"][0])

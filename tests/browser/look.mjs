@@ -15,7 +15,7 @@ async function main() {
 	browser = await launch();
 
 	// a. 1280 px: the dashboard and the six groups, a group opened
-	const wide = await signIn(browser, 1, { viewport: { width: 1280, height: 900 } }, 'Look2026ok', 'lk');
+	const wide = await signIn(browser, 1, { viewport: { width: 1280, height: 900 } }, 'Look2026ok!!', 'lk');
 	let page = wide.page;
 	must('an administrator lands on the home page', new URL(page.url()).pathname === '/', page.url());
 	check('the page is titled 首页', one(await page.locator('main h1').innerText()) === '首页');
@@ -49,7 +49,7 @@ async function main() {
 	check('no script errors at 1280 px', wide.errors.length === 0, wide.errors.join(' / '));
 
 	// b. 390 px: the menu collapsed behind its button; no sideways scrolling; tables in their own box
-	const narrow = await signIn(browser, 1, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, 'Look2026ok', 'lk');
+	const narrow = await signIn(browser, 1, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, 'Look2026ok!!', 'lk');
 	page = narrow.page;
 	check('at 390 px the menu button shows', await page.locator('.navbar-toggler').isVisible());
 	check('at 390 px the menu is collapsed', !(await page.locator('nav.menu').isVisible()));
@@ -89,7 +89,7 @@ async function main() {
 
 	// d. a limited role (宿管: queries and reports) sees only its groups
 	const roleId = sql("SELECT id FROM roles WHERE name = '宿管'");
-	const limited = await signIn(browser, roleId, { viewport: { width: 1280, height: 900 } }, 'Look2026ok', 'lk');
+	const limited = await signIn(browser, roleId, { viewport: { width: 1280, height: 900 } }, 'Look2026ok!!', 'lk');
 	page = limited.page;
 	const g = (await groups(page)).map(one);
 	check('宿管 sees 登录管理, 客户管理 and 报表中心 only', g.join('|') === '登录管理|客户管理|报表中心', g.join('|'));

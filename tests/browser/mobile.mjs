@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { BASE, OUT, one, check, must, finish, launch, sql, signIn, sideways } from './common.mjs';
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
-const NEW = 'Dian2026ok';
+const NEW = 'Dian2026ok!!';
 
 const shot = (page, name) => page.screenshot({ path: join(OUT, `browser-mobile-${name}.png`), fullPage: true });
 // the page's body scrolls sideways by this many pixels
@@ -33,7 +33,7 @@ async function setUp(browser) {
 	await page.goto(`${BASE}/account/student-password?account=${account}`);
 	await Promise.all([page.waitForNavigation(), page.locator('button[name=confirm]').click()]);
 	const first = (await page.locator('#new-password').innerText()).trim();
-	must('staff see the first password once', first.length >= 8, first);
+	must('staff see the first password once', first.length >= 12, first);
 	await ctx.close();
 	sql(`UPDATE student_logins SET privacy_agreed_at = UTC_TIMESTAMP() WHERE account_id = ${account}`); // the notice agreed
 	const meter = sql(`SELECT meter_id FROM account_meters WHERE account_id = ${account} AND active = 1`);
@@ -100,7 +100,7 @@ async function main() {
 	const pe = page.locator('#err-new');
 	const peb = await pe.boundingBox(), pnb = await page.locator('#f-new').boundingBox();
 	check('a too short password: the error right under its field', peb && pnb &&
-		(await pe.innerText()).includes('至少8位') && peb.y >= pnb.y + pnb.height - 1 && peb.y - (pnb.y + pnb.height) < 30 &&
+		(await pe.innerText()).includes('至少12个字符') && peb.y >= pnb.y + pnb.height - 1 && peb.y - (pnb.y + pnb.height) < 30 &&
 		(await page.locator('#f-new').getAttribute('aria-invalid')) === 'true', JSON.stringify([peb, pnb]));
 	await page.fill('#f-old', s.first);
 	await page.fill('#f-new', NEW);

@@ -28,8 +28,8 @@ async function main() {
 	await page.fill('#f-password', pw);
 	await submit('form.form button[type=submit]');
 	await page.fill('#f-old', pw);
-	await page.fill('#f-new', 'Money2026ok');
-	await page.fill('#f-confirm', 'Money2026ok');
+	await page.fill('#f-new', 'Money2026ok!');
+	await page.fill('#f-confirm', 'Money2026ok!');
 	await submit('form.form button[type=submit]');
 	must('a new finance operator signs in', page.url().endsWith('/?ok=password_changed'), page.url());
 

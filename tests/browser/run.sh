@@ -19,4 +19,5 @@ node reports.mjs || rc=1
 node mobile.mjs || rc=1
 node pay.mjs || rc=1
 node mobile-code.mjs || rc=1
+node showpw.mjs || rc=1
 exit $rc

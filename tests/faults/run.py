@@ -154,7 +154,7 @@ def students(op, site):
         s.get("/m/login")
         s.post("/m/login", {"building": site.building, "room": m["room"], "password": pw.group(1)})
         s.get("/m/password?first=1")
-        new = "Fault2pass" + str(m["account"])
+        new = "Fault2pass-" + str(m["account"])
         s.post("/m/password", {"old": pw.group(1), "new": new, "confirm": new})
         if s.get("/m/").status == 200:
             s.msid = [k.value for k in s.jar if k.name == "msid"][0]

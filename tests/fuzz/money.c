@@ -183,7 +183,7 @@ validators(const char *s)
 	if (valid_bus_address(s) == NULL)
 		CHECK(strncmp(s, "tcp://", 6) == 0 ||
 		    (strncmp(s, "rtu:///dev/", 11) == 0 && strstr(s, "..") == NULL));
-	valid_password(s, "admin");
+	valid_password(s, "old-password", (const char *const[]){ "admin", NULL });
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

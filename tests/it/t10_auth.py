@@ -32,15 +32,15 @@ check(count("sessions", f"token_hash = SHA2('{token}', 256)") == 1 and count("se
 r = c.get("/meters")
 check(r.status == 303 and "/password" in r.location, "until the password is changed every page leads to the change")
 c.get("/password?first=1")
-for bad, field, text in [("short1", "new", "至少8位"), ("onlyletters", "new", "字母和数字"), (login, "new", "字母和数字")]:
+for bad, field, text in [("short1", "new", "至少12个字符"), ("password1234", "new", "太常见"), (login + "-2026x", "new", "登录名")]:
     r = c.post("/password?first=1", {"old": pw, "new": bad, "confirm": bad})
     check(r.status == 200 and text in (r.field_error(field) or ""), f"a weak new password '{bad[:12]}' is refused", r.field_error(field))
-r = c.post("/password?first=1", {"old": pw, "new": "Abcdefg123", "confirm": "Abcdefg124"})
+r = c.post("/password?first=1", {"old": pw, "new": "Harbor-lamp-42", "confirm": "Harbor-lamp-43"})
 check("不一致" in (r.field_error("confirm") or ""), "a mismatched confirmation is refused")
-r = c.post("/password?first=1", {"old": "not-the-old1", "new": "Abcdefg123", "confirm": "Abcdefg123"})
+r = c.post("/password?first=1", {"old": "not-the-old1", "new": "Harbor-lamp-42", "confirm": "Harbor-lamp-42"})
 check("旧密码不正确" in (r.field_error("old") or ""), "a wrong old password is refused")
 check(db_value(f"SELECT must_change FROM operators WHERE login = '{login}'") == "1", "refused changes leave the password as it was")
-r = c.post("/password?first=1", {"old": pw, "new": "Abcdefg123", "confirm": "Abcdefg123"})
+r = c.post("/password?first=1", {"old": pw, "new": "Harbor-lamp-42", "confirm": "Harbor-lamp-42"})
 check(r.status == 303 and "password_changed" in r.location, "a good new password is taken")
 r = c.get(r.location)
 check(r.status == 200 and "密码已修改" in r.text and f'id="n-meters">{count("meters")}<' in r.text,
@@ -51,20 +51,20 @@ check(count("oplog", f"login = '{login}' AND action = 'password.change'") == 1, 
 c2 = Client()
 r = c2.login(login, pw)
 check(r.status == 200 and "登录名或密码错误" in r.text, "the old password no longer signs in")
-r = c2.login(login, "Abcdefg123")
+r = c2.login(login, "Harbor-lamp-42")
 check(r.status == 303 and r.location.endswith("/"), "the new password signs in straight to the home page", r.location)
 
 # CSRF: a POST without the token, or with another session's, changes nothing.
 before = db_value(f"SELECT pw_hash FROM operators WHERE login = '{login}'")
 c.get("/password")
-r = c.post("/password", {"old": "Abcdefg123", "new": "Zyxwvut987", "confirm": "Zyxwvut987"}, csrf=False)
+r = c.post("/password", {"old": "Harbor-lamp-42", "new": "Quiet-river-77", "confirm": "Quiet-river-77"}, csrf=False)
 check(r.status == 403 and "表单校验失败" in r.text, "a POST without the CSRF token is refused (403)")
-r = c.post("/password", {"old": "Abcdefg123", "new": "Zyxwvut987", "confirm": "Zyxwvut987", "csrf": c2.csrf_token})
+r = c.post("/password", {"old": "Harbor-lamp-42", "new": "Quiet-river-77", "confirm": "Quiet-river-77", "csrf": c2.csrf_token})
 check(r.status == 403, "a POST with another session's CSRF token is refused")
-r = c.post("/password", {"old": "Abcdefg123", "new": "Zyxwvut987", "confirm": "Zyxwvut987", "csrf": "x" * 64})
+r = c.post("/password", {"old": "Harbor-lamp-42", "new": "Quiet-river-77", "confirm": "Quiet-river-77", "csrf": "x" * 64})
 check(r.status == 403, "a POST with a forged CSRF token is refused")
 check(db_value(f"SELECT pw_hash FROM operators WHERE login = '{login}'") == before, "refused POSTs changed nothing")
-r = Client().post("/login", {"login": login, "password": "Abcdefg123", "csrf": "a" * 64})
+r = Client().post("/login", {"login": login, "password": "Harbor-lamp-42", "csrf": "a" * 64})
 check(r.status == 200 and "页面已过期" in r.text, "a sign-in without the form's own cookie is refused")
 
 # Lockout: 5 wrong passwords lock the account for 15 minutes, even for the right password.
@@ -98,7 +98,7 @@ check("已停用" in r.text, "a disabled operator cannot sign in")
 
 # Idle timeout: a session unused for longer than the limit ends.
 c3 = Client()
-c3.login(login, "Abcdefg123")
+c3.login(login, "Harbor-lamp-42")
 db(f"UPDATE sessions s JOIN operators o ON o.id = s.operator_id SET s.last_seen = UTC_TIMESTAMP() - INTERVAL 31 MINUTE WHERE o.login = '{login}'")
 r = c3.get("/")
 check(r.status == 303 and "/login" in r.location, "a session idle for over 30 minutes has ended")
@@ -107,7 +107,7 @@ check(r.status == 303, "that ended every idle session of the operator (the other
 
 # Absolute lifetime: a session in use all the time still ends 12 hours after its sign-in.
 c5 = Client()
-c5.login(login, "Abcdefg123")
+c5.login(login, "Harbor-lamp-42")
 sid5 = [k.value for k in c5.jar if k.name == "sid"][0]
 h5 = hashlib.sha256(sid5.encode()).hexdigest()
 db(f"UPDATE sessions SET created_at = UTC_TIMESTAMP() - INTERVAL 11 HOUR - INTERVAL 59 MINUTE WHERE token_hash = '{h5}'")
@@ -120,7 +120,7 @@ check(r.status == 303 and "/login" in r.location and count("sessions", f"token_h
 
 # Switch operator: signing in as another ends the first session.
 c4 = Client()
-c4.login(login, "Abcdefg123")
+c4.login(login, "Harbor-lamp-42")
 old_sid = [k.value for k in c4.jar if k.name == "sid"][0]
 r = c4.get("/login?switch=1")
 check(r.status == 200 and "当前操作员将退出" in r.text, "the switch page explains the switch")

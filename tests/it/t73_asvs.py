@@ -94,21 +94,21 @@ check(r.status == 303 and sid2 and sid2 != sid1, "staff: signing in again gives 
 check(raw("GET", "/", {"sid": sid1}).status == 303 and raw("GET", "/", {"sid": sid2}).status == 200,
       "staff: the id before it no longer works, the new one does")
 
-# V2.1.1/V2.1.2/V2.1.3: 7 refused, 8 taken, 128 taken in full (no truncation), 129 refused
+# V2.1.1/V2.1.2/V2.1.3: 11 refused, 12 taken, 128 taken in full (no truncation), 129 refused
 a = Client()
 a.login(login, UNI)
 a.get("/password")
-r = a.post("/password", {"old": UNI, "new": "Abcde12", "confirm": "Abcde12"})
-check(r.status == 200 and r.field_error("new") == "密码至少8位", "staff: a password of 7 characters is refused",
-      r.field_error("new"))
-r = a.post("/password", {"old": UNI, "new": "Abcdef12", "confirm": "Abcdef12"})
-check(r.status == 303, "staff: a password of exactly 8 characters is taken", r.field_error("new"))
+r = a.post("/password", {"old": UNI, "new": "Kite 7 Ocea", "confirm": "Kite 7 Ocea"})
+check(r.status == 200 and (r.field_error("new") or "").startswith("密码至少12个字符"),
+      "staff: a password of 11 characters is refused", r.field_error("new"))
+r = a.post("/password", {"old": UNI, "new": "Kite 7 Ocean", "confirm": "Kite 7 Ocean"})
+check(r.status == 303, "staff: a password of exactly 12 characters is taken", r.field_error("new"))
 LONG = ("Long pass 1 " * 11)[:128]
 a.get("/password")
-r = a.post("/password", {"old": "Abcdef12", "new": LONG + "x", "confirm": LONG + "x"})
-check(r.status == 200 and r.field_error("new") == "内容过长", "staff: a password of 129 characters is refused",
+r = a.post("/password", {"old": "Kite 7 Ocean", "new": LONG + "x", "confirm": LONG + "x"})
+check(r.status == 200 and r.field_error("new") == "密码最多128个字符", "staff: a password of 129 characters is refused",
       r.field_error("new"))
-r = a.post("/password", {"old": "Abcdef12", "new": LONG, "confirm": LONG})
+r = a.post("/password", {"old": "Kite 7 Ocean", "new": LONG, "confirm": LONG})
 check(len(LONG) == 128 and r.status == 303, "staff: a password of 128 characters (with spaces) is taken")
 r = Client().login(login, LONG[:127])
 check(r.status == 200 and "登录名或密码错误" in r.text, "staff: its first 127 characters do not sign in (no truncation)")
@@ -207,7 +207,7 @@ check(r.status == 200 and no_store(r) and "¥" in r.text, "students: my account 
 # V3.3.3 and the lengths on the student site
 m1.get("/m/password")
 r = m1.post("/m/password", {"old": SUNI, "new": "x" * 129, "confirm": "x" * 129})
-check(r.field_error("new") == "内容过长", "students: a password of 129 characters is refused", r.field_error("new"))
+check(r.field_error("new") == "密码最多128个字符", "students: a password of 129 characters is refused", r.field_error("new"))
 SLONG = ("Meter pass 9 " * 10)[:128]
 r = m1.post("/m/password", {"old": SUNI, "new": SLONG, "confirm": SLONG})
 check(r.status == 303, "students: a password of 128 characters is taken", r.field_error("new"))
@@ -230,7 +230,7 @@ check(r.status in (303, 403) and mlogin(Client(), SLONG).status == 303,
       "students: a POST with the signed-out id and its form key changes nothing", r.status)
 
 # ---------------------------------------------------------------- V7.1.1/V7.2.1 no password in the operation log
-typed = [pw, UNI, UNI.strip(), "Abcdef12", LONG, LONG[:127], "Changed 2nd 99", "Replay pass 7", spw, SUNI, SLONG,
+typed = [pw, UNI, UNI.strip(), "Kite 7 Ocean", LONG, LONG[:127], "Changed 2nd 99", "Replay pass 7", spw, SUNI, SLONG,
          NEW_PASSWORD]
 rows = db("SELECT CONCAT_WS(' ', login, action, object, COALESCE(before_val, ''), COALESCE(after_val, ''))"
           " FROM oplog")

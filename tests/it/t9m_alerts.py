@@ -54,7 +54,7 @@ def student(room, account):
     c = Client()
     mlogin(c, B4, room, pw)
     c.get("/m/password?first=1")
-    r = c.post("/m/password", {"old": pw, "new": "Alerts2pass", "confirm": "Alerts2pass"})
+    r = c.post("/m/password", {"old": pw, "new": "Alerts2pass!", "confirm": "Alerts2pass!"})
     assert r.status == 303, r.status
     return c
 

@@ -126,8 +126,9 @@ check(r.status == 403, "signed out, a POST to /m/logout is refused", r.status)
 r = anon.get("/m/nothing")
 check(r.status == 404 and "页面或记录不存在" in r.text, "an unknown path is a 404 in Chinese")
 r = anon.get("/m/login")
-check(r.status == 200 and 'name="building"' in r.text and 'name="room"' in r.text and "<script" not in r.text,
-      "the sign-in page has building and room and no script")
+check(r.status == 200 and 'name="building"' in r.text and 'name="room"' in r.text
+      and re.findall(r"<script[^>]*>", r.text) == ['<script src="/static/showpw.js" defer>'],
+      "the sign-in page has building and room and no script but the 显示密码 box's")
 check('name="viewport"' in r.text and "/static/mobile.css" in r.text, "the page is made for a phone")
 
 # --- bad input on the sign-in form
@@ -141,7 +142,7 @@ check(r.field_error("building") == "请从列表中选择", "a building that is 
 r = c.post("/m/login", {"building": B4, "room": "1" * 17, "password": pwA})
 check(r.field_error("room") == "内容过长", "a room number of 17 characters is too long", r.field_error("room"))
 r = c.post("/m/login", {"building": B4, "room": roomA, "password": "x" * 129})
-check(r.field_error("password") == "内容过长", "a password of 129 characters is too long")
+check(r.field_error("password") == "密码最多128个字符", "a password of 129 characters is too long")
 r = c.post("/m/login", {"building": B4, "room": "<script>alert(1)</script>", "password": "x"})
 check("<script>alert(1)" not in r.text and "&lt;script&gt;" in r.text, "HTML in the room is shown escaped")
 r = c.post("/m/login", {"building": B4, "room": "101' OR '1'='1", "password": "' OR '1'='1"})
@@ -171,11 +172,11 @@ r = c.get("/m/")
 check(r.status == 303 and "/m/password?first=1" in r.location, "nothing else before the new password")
 r = c.get("/m/password?first=1")
 check("首次登录" in r.text, "the page says why")
-NEW = "Mobile2pass"
+NEW = "Mobile2pass!"
 for f, field, why in [({"old": pwA, "new": NEW, "confirm": NEW + "x"}, "confirm", "不一致"),
-                      ({"old": pwA, "new": "short1", "confirm": "short1"}, "new", "至少8位"),
-                      ({"old": pwA, "new": "abcdefghij", "confirm": "abcdefghij"}, "new", "字母和数字"),
-                      ({"old": pwA, "new": pwA, "confirm": pwA}, "new", "不能与当前密码相同"),
+                      ({"old": pwA, "new": "short1", "confirm": "short1"}, "new", "至少12个字符"),
+                      ({"old": pwA, "new": "woaini1314520", "confirm": "woaini1314520"}, "new", "太常见"),
+                      ({"old": pwA, "new": pwA, "confirm": pwA}, "new", "不能是当前密码"),
                       ({"old": "Wrong-pass1", "new": NEW, "confirm": NEW}, "old", "不正确"),
                       ({"old": "", "new": "", "confirm": ""}, "old", "必填")]:
     r = c.post("/m/password", f)

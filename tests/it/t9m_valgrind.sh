@@ -40,7 +40,7 @@ check(r.status == 303, "a sign-in under valgrind", r.status)
 c.get("/m/password?first=1")
 r = c.post("/m/password", {"old": pw, "new": "short", "confirm": "x"})
 check(r.status == 200, "a refused password under valgrind")
-r = c.post("/m/password", {"old": pw, "new": "Valgrind1pw", "confirm": "Valgrind1pw"})
+r = c.post("/m/password", {"old": pw, "new": "Valgrind1pw!", "confirm": "Valgrind1pw!"})
 check(r.status == 303, "a new password under valgrind")
 for i in range(3):
     for p in ["/m/", "/m/?meter=1", "/m/?meter=abc", "/m/password", "/m/nothing", "/m/lang?to=en&back=/m/",

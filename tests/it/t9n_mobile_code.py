@@ -408,10 +408,10 @@ check(r.status == 303 and r.location.endswith("/m/password?first=1"), "a first p
 r = d.get("/m/password?first=1")
 check(r.status == 200 and 'id="by-code"' in r.text and 'name="old"' not in r.text and 'name="new"' in r.text,
       "signed in by a code, the password page asks for no old password (the student may never have had it)")
-r = d.post("/m/password", {"new": "Code2pass9", "confirm": "Code2pass9x"})
+r = d.post("/m/password", {"new": "Code2pass9ab", "confirm": "Code2pass9abx"})
 check(r.status == 200 and "不一致" in (r.field_error("confirm") or ""), "the new password's own checks still apply",
       r.field_error("confirm"))
-r = d.post("/m/password", {"new": "Code2pass9", "confirm": "Code2pass9"})
+r = d.post("/m/password", {"new": "Code2pass9ab", "confirm": "Code2pass9ab"})
 check(r.status == 303 and "/m/?ok=password_changed" in (r.location or "")
       and db_value(f"SELECT must_change FROM student_logins WHERE account_id = {D}") == "0"
       and count("oplog", f"login = 'student:{D}' AND action = 'student.password.change' AND after_val LIKE '%code%'") == 1,
@@ -421,7 +421,7 @@ check(db_value(f"SELECT by_code FROM student_sessions WHERE account_id = {D} ORD
 db(f"UPDATE student_sessions SET by_code = 0 WHERE account_id = {D}")  # as a password's sign-in makes it
 r = d.get("/m/password")
 check('name="old"' in r.text and 'id="by-code"' not in r.text, "a session started by a password asks for the old one")
-r = d.post("/m/password", {"new": "Code3pass9", "confirm": "Code3pass9"})
+r = d.post("/m/password", {"new": "Code3pass9ab", "confirm": "Code3pass9ab"})
 check(r.status == 200 and r.field_error("old") is not None, "and refuses a change without it", r.status)
 
 # --- M4: the phone for SMS, changed by a code sent to the new phone
