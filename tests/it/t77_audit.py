@@ -117,7 +117,7 @@ check(r.status == 303 and "/account?id=" in r.location, "an account is opened wi
 acct = re.search(r"id=(\d+)", r.location).group(1) if r.location else "0"
 masked = phone[:3] + "****" + phone[-4:]
 check(count("oplog", f"CONCAT_WS(' ', object, before_val, after_val) LIKE '%{phone}%'") == 0
-      and count("oplog", f"action = 'account.open' AND after_val LIKE '%{masked}%'") == 1,
+      and count("oplog", f"action = 'account.open' AND object = 'account:{acct}' AND after_val LIKE '%{masked}%'") == 1,
       "the operation log has the phone masked (139****9000), never whole")
 r = staff.get(f"/account?id={acct}")
 check(r.status == 200 and phone in r.text, "the account page shows staff the whole phone")

@@ -87,7 +87,7 @@ db("INSERT INTO collector_status (collector, name, value, updated_at) VALUES"
 db("INSERT INTO reconcile_runs (run_at, total, detail) VALUES ('2026-03-01 16:05:00', 3, 't98')")
 # a holder's SMS held by a quiet period overnight is not a backlog; one withdrawn is not sent at all
 db("INSERT INTO sms_outbox (phone, body, status, held, created_at) VALUES"
-   " ('13900000098', 't98 held', 'queued', 1, UTC_TIMESTAMP(3) - INTERVAL 5 HOUR),"
+   " ('13900000098', 't98 held', 'queued', 1, UTC_TIMESTAMP(3) - INTERVAL 20 YEAR),"
    " ('13900000098', 't98 withdrawn', 'withdrawn', 0, UTC_TIMESTAMP(3)),"
    " ('13900000098', 't98 queued', 'queued', 0, UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE)")
 r = a.get("/health")

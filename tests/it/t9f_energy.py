@@ -33,7 +33,8 @@ days = {
     master1: [("2025-01-30", 9000, 10000), ("2025-01-31", 10000, 11000), ("2025-02-01", 11000, 21400),
               ("2025-02-02", 21400, 22400), ("2025-02-03", 22400, 23400)],
 }
-db("DELETE FROM daily_energy WHERE day BETWEEN '2024-06-01' AND '2025-06-30'")
+# every older day row too: another test's row of these meters would be the day before theirs
+db("DELETE FROM daily_energy WHERE day <= '2025-06-30'")
 db("INSERT INTO daily_energy (meter_id, day, first_energy, last_energy) VALUES " + ", ".join(
     f"({m}, '{d}', {f}, {l})" for m, rows in days.items() for d, f, l in rows))
 
