@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char phone[32], *text;
 	size_t plen, tlen, at = 0;
 	unsigned ref;
-	int n, nu, digits_ok = 1;
+	int n, nu, ndig, digits_ok = 1;
 
 	if (size < 3 || size > 8192)
 		return 0;
@@ -93,7 +93,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t b = data[3 + i];
 
 		phone[at] = data[0] & 2 ? (char)(b ? b : 'x') : (char)('0' + b % 10);
-		digits_ok &= phone[at] >= '0' && phone[at] <= '9';
+		/* a raw '+' first is the international sign, as the '+' of byte 0 */
+		digits_ok &= (phone[at] >= '0' && phone[at] <= '9') ||
+		    (phone[at] == '+' && at == 0);
 		at++;
 	}
 	phone[at] = '\0';
@@ -107,7 +109,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	errno = 0;
 	n = pdu_encode(phone, text, ref, parts, PDU_MAX_PARTS);
 	nu = pdu_utf16(text, units, 8200);
-	if (!digits_ok || plen < 1 || plen > 20 || tlen == 0 ||
+	/* the digits after the international sign: 1 to 20 */
+	ndig = (int)plen - (phone[0] == '+' && !(data[0] & 1));
+	if (!digits_ok || ndig < 1 || ndig > 20 || tlen == 0 ||
 	    !utf8_ok((const unsigned char *)text, tlen)) {
 		CHECK(n == -1 && (errno == EINVAL || errno == EILSEQ));
 		goto out;
