@@ -4,7 +4,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from elib import (Client, Rig, check, cmd_of, db_value, done, loc_id, money_form, open_account, operator,  # noqa: E402
+from elib import (Client, Rig, check, cmd_of, db, db_value, done, loc_id, money_form, open_account, operator,  # noqa: E402
                   wait, wait_confirmed, yuan)
 
 rig = Rig("t50", [[(1234, 5)]])
