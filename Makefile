@@ -235,11 +235,11 @@ $(B)/test_forecast: tests/unit/test_forecast.c $(B)/libprepaid.a
 $(B)/test_sim: tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c tests/sim/*.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/test_sim.c tests/sim/crc16.c tests/sim/pdu.c
 
-# lib/totp.c alone, with the sanitizers
-$(B)/test_totp: tests/unit/test_totp.c lib/totp.c lib/totp.h
+# lib/totp.c with the key file and hex of lib/crypto.c, with the sanitizers
+$(B)/test_totp: tests/unit/test_totp.c lib/totp.c lib/totp.h lib/crypto.c lib/crypto.h lib/log.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
-		-o $@ tests/unit/test_totp.c lib/totp.c $(LIBS)
+		-o $@ tests/unit/test_totp.c lib/totp.c lib/crypto.c lib/log.c $(LIBS)
 
 $(B)/test_token: tests/unit/test_token.c lib/token.c lib/token.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/test_token.c lib/token.c $(LIBS)

@@ -34,8 +34,8 @@
 static unsigned char pepper[PEPPER_LEN];
 static int have_pepper;
 
-static void
-tohex(const unsigned char *b, size_t n, char *out)
+void
+crypto_hex(const unsigned char *b, size_t n, char *out)
 {
 	static const char hx[] = "0123456789abcdef";
 
@@ -47,16 +47,67 @@ tohex(const unsigned char *b, size_t n, char *out)
 }
 
 static int
-fromhex(const char *s, unsigned char *b, size_t n)
+hexval(char c)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned int v;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+int
+crypto_unhex(const char *s, size_t len, unsigned char *b, size_t n)
+{
+	if (len != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
 			return -1;
-		b[i] = (unsigned char)v;
+		b[i] = (unsigned char)(hi << 4 | lo);
 	}
-	return s[2 * n] == '\0' || s[2 * n] == '$' ? 0 : -1;
+	return 0;
+}
+
+int
+crypto_key_file(const char *path, unsigned char *key, size_t len)
+{
+	char buf[2 * 64 + 8];
+	struct stat st;
+	ssize_t n;
+	int fd, rc;
+
+	if (path == NULL || *path == '\0') {
+		errno = ENOENT;
+		return -1;
+	}
+	if (len > 64) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	/* a key others may read is no key */
+	if (fstat(fd, &st) == -1 || (st.st_mode & 077) != 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	rc = n < 0 ? -1 : crypto_unhex(buf, (size_t)n, key, len);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (rc == -1) {
+		OPENSSL_cleanse(key, len);
+		errno = EINVAL;
+	}
+	return rc;
 }
 
 int
@@ -68,7 +119,7 @@ crypto_random_hex(size_t nbytes, char *out)
 		errno = EIO;
 		return -1;
 	}
-	tohex(buf, nbytes, out);
+	crypto_hex(buf, nbytes, out);
 	return 0;
 }
 
@@ -82,7 +133,7 @@ crypto_sha256_hex(const char *s, char out[65])
 		errno = EIO;
 		return -1;
 	}
-	tohex(md, 32, out);
+	crypto_hex(md, 32, out);
 	return 0;
 }
 
@@ -117,44 +168,25 @@ scrypt(const char *pw, const unsigned char *salt, size_t saltlen,
 int
 crypto_pepper_load(const char *path)
 {
-	char buf[2 * PEPPER_LEN + 8];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if (path == NULL || *path == '\0') {
+	if (crypto_key_file(path, pepper, PEPPER_LEN) == 0) {
+		have_pepper = 1;
+		return 0;
+	}
+	if (errno == ENOENT && (path == NULL || *path == '\0'))
 		log_warnx("password_pepper_file is not set: the password hashes"
 		    " need their key");
-		errno = ENOENT;
-		return -1;
-	}
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) == -1) {
-		log_warn("password pepper %s", path);
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || (st.st_mode & 077) != 0) {
+	else if (errno == EPERM) {
+		struct stat st;
+
 		log_warnx("password pepper %s: mode %03o, must be 0600 (readable"
-		    " by its owner only)", path, (unsigned)(st.st_mode & 0777));
-		close(fd);
-		errno = EPERM;
-		return -1;
+		    " by its owner only)", path, stat(path, &st) == 0 ?
+		    (unsigned)(st.st_mode & 0777) : 0u);
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		n--;
-	buf[n > 0 ? n : 0] = '\0';
-	if (n != 2 * PEPPER_LEN ||
-	    strspn(buf, "0123456789abcdef") != 2 * PEPPER_LEN ||
-	    fromhex(buf, pepper, PEPPER_LEN) == -1) {
-		OPENSSL_cleanse(buf, sizeof(buf));
+	else if (errno == EINVAL)
 		log_warnx("password pepper %s: not 64 hex digits", path);
-		errno = EINVAL;
-		return -1;
-	}
-	OPENSSL_cleanse(buf, sizeof(buf));
-	have_pepper = 1;
-	return 0;
+	else
+		log_warn("password pepper %s", path);
+	return -1;
 }
 
 void
@@ -192,8 +224,8 @@ crypto_password_hash(const char *pw)
 		errno = EIO;
 		return NULL;
 	}
-	tohex(salt, sizeof(salt), salthex);
-	tohex(hash, sizeof(hash), hashhex);
+	crypto_hex(salt, sizeof(salt), salthex);
+	crypto_hex(hash, sizeof(hash), hashhex);
 	if (asprintf(&out, "%s$%d$%d$%d$%s$%s", have_pepper ? SCHEME_PEPPER :
 	    SCHEME_PLAIN, SCRYPT_N, SCRYPT_R, SCRYPT_P, salthex, hashhex) == -1)
 		return NULL;
@@ -225,8 +257,8 @@ stored_parse(const char *stored, struct stored *s)
 	    "%lu$%lu$%lu$%32[0-9a-f]$%64[0-9a-f]%n", &s->n, &s->r, &s->p,
 	    salthex, hashhex, &end) != 5 || stored[skip + (size_t)end] != '\0' ||
 	    strlen(salthex) != 2 * SALT_LEN || strlen(hashhex) != 2 * HASH_LEN ||
-	    fromhex(salthex, s->salt, SALT_LEN) == -1 ||
-	    fromhex(hashhex, s->hash, HASH_LEN) == -1 ||
+	    crypto_unhex(salthex, strlen(salthex), s->salt, SALT_LEN) == -1 ||
+	    crypto_unhex(hashhex, strlen(hashhex), s->hash, HASH_LEN) == -1 ||
 	    s->n > (1UL << 20) || s->r > 32 || s->p > 16) {
 		errno = EINVAL;
 		return -1;

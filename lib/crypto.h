@@ -8,6 +8,17 @@
 int crypto_random_hex(size_t nbytes, char *out);
 /* SHA-256 of S as 64 hex characters into OUT (65 bytes); 0 or -1. */
 int crypto_sha256_hex(const char *s, char out[65]);
+/* N bytes of B as lowercase hex into OUT (2*N+1 bytes). */
+void crypto_hex(const unsigned char *b, size_t n, char *out);
+/* The LEN characters at S, exactly 2*N hex digits, into N bytes of B; 0 or
+ * -1. */
+int crypto_unhex(const char *s, size_t len, unsigned char *b, size_t n);
+/*
+ * A key file: LEN bytes (at most 64) as 2*LEN hex digits, a line end
+ * allowed, into KEY. 0, or -1 with errno: ENOENT (no PATH or no file),
+ * EPERM (others may read it), EINVAL (not 2*LEN hex digits).
+ */
+int crypto_key_file(const char *path, unsigned char *key, size_t len);
 /*
  * The pepper: a secret key of the password hashes kept in a file outside
  * the database (64 hex digits, mode 0600 or stricter). Once loaded, new

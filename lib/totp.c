@@ -1,16 +1,14 @@
 /* totp.c - RFC 6238 codes (HMAC-SHA1 through OpenSSL), base32 and otpauth:// URIs, and the AES-256-GCM sealing of the secrets stored. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "crypto.h"
 #include "totp.h"
 
 #define IV_LEN 12
@@ -204,71 +202,10 @@ full:
 	return -1;
 }
 
-static void
-tohex(const unsigned char *b, size_t n, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hx[b[i] >> 4];
-		out[2 * i + 1] = hx[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-/* N bytes of the hex at S (exactly 2N digits up to END) into B; 0 or -1. */
-static int
-fromhex(const char *s, const char *end, unsigned char *b, size_t n)
-{
-	if ((size_t)(end - s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned int v;
-
-		if (sscanf(s + 2 * i, "%2x", &v) != 1 ||
-		    strchr("0123456789abcdefABCDEF", s[2 * i]) == NULL ||
-		    strchr("0123456789abcdefABCDEF", s[2 * i + 1]) == NULL)
-			return -1;
-		b[i] = (unsigned char)v;
-	}
-	return 0;
-}
-
 int
 totp_key_load(const char *path, unsigned char key[TOTP_KEY_LEN])
 {
-	char buf[2 * TOTP_KEY_LEN + 8];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if (path == NULL || *path == '\0') {
-		errno = ENOENT;
-		return -1;
-	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	/* a key others may read is no key */
-	if (fstat(fd, &st) == -1 || (st.st_mode & 077) != 0) {
-		close(fd);
-		errno = EPERM;
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 2 * TOTP_KEY_LEN)
-		goto bad;
-	buf[n] = '\0';
-	if (buf[2 * TOTP_KEY_LEN] != '\0' && buf[2 * TOTP_KEY_LEN] != '\n')
-		goto bad;
-	if (fromhex(buf, buf + 2 * TOTP_KEY_LEN, key, TOTP_KEY_LEN) == -1)
-		goto bad;
-	OPENSSL_cleanse(buf, sizeof(buf));
-	return 0;
-bad:
-	OPENSSL_cleanse(buf, sizeof(buf));
-	errno = EINVAL;
-	return -1;
+	return crypto_key_file(path, key, TOTP_KEY_LEN);
 }
 
 /* AES-256-GCM of IN (N bytes) into OUT, with the operator's id as the
@@ -313,9 +250,9 @@ totp_seal(const unsigned char key[TOTP_KEY_LEN], int64_t id,
 		errno = EIO;
 		return -1;
 	}
-	tohex(iv, IV_LEN, ivh);
-	tohex(ct, n, cth);
-	tohex(tag, TAG_LEN, tagh);
+	crypto_hex(iv, IV_LEN, ivh);
+	crypto_hex(ct, n, cth);
+	crypto_hex(tag, TAG_LEN, tagh);
 	snprintf(out, TOTP_SEALED_MAX, "g1$%s$%s$%s", ivh, cth, tagh);
 	OPENSSL_cleanse(ct, sizeof(ct));
 	return 0;
@@ -335,9 +272,9 @@ totp_open(const unsigned char key[TOTP_KEY_LEN], int64_t id,
 		goto bad;
 	n = (size_t)(b - a - 1) / 2;
 	if (n == 0 || n > sizeof(ct) || n > sz ||
-	    fromhex(sealed + 3, a, iv, IV_LEN) == -1 ||
-	    fromhex(a + 1, b, ct, n) == -1 ||
-	    fromhex(b + 1, b + 1 + strlen(b + 1), tag, TAG_LEN) == -1 ||
+	    crypto_unhex(sealed + 3, (size_t)(a - sealed - 3), iv, IV_LEN) == -1 ||
+	    crypto_unhex(a + 1, (size_t)(b - a - 1), ct, n) == -1 ||
+	    crypto_unhex(b + 1, strlen(b + 1), tag, TAG_LEN) == -1 ||
 	    gcm(0, key, id, iv, ct, n, out, tag) == -1)
 		goto bad;
 	return (int)n;

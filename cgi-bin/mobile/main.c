@@ -24,7 +24,7 @@ static const char *const q[] = {
 	    " CONCAT(r.building_id, '/', r.number), a.status, s.by_code, "
 	    SETTINGS_VERSION_COL ","
 	    " TIMESTAMPDIFF(SECOND, COALESCE(s.auth_at, s.created_at),"
-	    "   UTC_TIMESTAMP())"
+	    "   UTC_TIMESTAMP()), l.privacy_agreed_at IS NOT NULL"
 	    " FROM student_sessions s JOIN accounts a ON a.id = s.account_id"
 	    " JOIN student_logins l ON l.account_id = a.id"
 	    " LEFT JOIN rooms r ON r.id = a.room_id"
@@ -113,6 +113,7 @@ session_load(struct req *r)
 			s->must_change = (int)db_coll(res, 4);
 			s->by_code = (int)db_coll(res, 9);
 			s->auth_age = (long)db_coll(res, 11);
+			s->agreed = (int)db_coll(res, 12);
 			snprintf(s->login, sizeof(s->login), "%s",
 			    db_col(res, 7) ? db_col(res, 7) : "");
 			snprintf(s->actor, sizeof(s->actor), "student:%lld",

@@ -23,6 +23,7 @@ struct session {
 	int remember;
 	int by_code;		/* signed in by an SMS code */
 	long auth_age;		/* seconds since the password was entered */
+	int agreed;		/* the notice on personal data agreed (8.3.3) */
 };
 
 extern const struct route routes[];

@@ -5,15 +5,13 @@
 #include "db.h"
 #include "pages.h"
 
-enum { Q_AGREED, Q_AGREE, Q_CHECK };
+enum { Q_AGREED, Q_AGREE };
 static const char *const q[] = {
 	[Q_AGREED] = "SELECT COALESCE(DATE_FORMAT(CONVERT_TZ(privacy_agreed_at,"
 	    " '+00:00', ?), '%Y-%m-%d %H:%i'), '') FROM student_logins"
 	    " WHERE account_id = ?",
 	[Q_AGREE] = "UPDATE student_logins SET privacy_agreed_at = UTC_TIMESTAMP()"
 	    " WHERE account_id = ? AND privacy_agreed_at IS NULL",
-	[Q_CHECK] = "SELECT privacy_agreed_at IS NOT NULL FROM student_logins"
-	    " WHERE account_id = ?",
 };
 
 static const struct field fields[] = {
@@ -79,14 +77,8 @@ page_privacy_agree(struct req *r)
 int
 mobile_allow(struct req *r, const struct route *rt)
 {
-	int64_t ok = 0;
-
 	if (rt->fn == page_privacy_agree || rt->fn == page_password ||
-	    rt->fn == page_logout)
-		return 1;
-	if (db_value(r->db, &ok, q[Q_CHECK], "l", r->sess->account_id) == -1)
-		return web_fail(r, 500, "err.internal");
-	if (ok)
+	    rt->fn == page_logout || r->sess->agreed)
 		return 1;
 	web_redirect(r, "/m/privacy?first=1");
 	return 0;

@@ -84,8 +84,10 @@ enum { L_LOGIN, L_PASSWORD, L_N };
 static const char dummy_hash[] = "scrypt$16384$8$1$00000000000000000000000000000000$"
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+/* A sign-in form (TPL: the password, or the code after it) with a new
+ * cookie-bound form key. */
 static void
-login_form(struct req *r)
+signin_form(struct req *r, const char *tpl)
 {
 	char tok[65];
 
@@ -93,7 +95,13 @@ login_form(struct req *r)
 		web_cookie(r, "lcsrf", tok, -1);
 		hdf_set_value(r->hdf, "Form.csrf", tok);
 	}
-	web_render(r, "login.cs");
+	web_render(r, tpl);
+}
+
+static void
+login_form(struct req *r)
+{
+	signin_form(r, "login.cs");
 }
 
 /* A wrong password (or login) from this address: counted, said the same
@@ -404,13 +412,7 @@ code_restart(struct req *r, const char *err)
 static void
 code_form(struct req *r)
 {
-	char tok[65];
-
-	if (crypto_random_hex(32, tok) == 0) {
-		web_cookie(r, "lcsrf", tok, -1);
-		hdf_set_value(r->hdf, "Form.csrf", tok);
-	}
-	web_render(r, "login-code.cs");
+	signin_form(r, "login-code.cs");
 }
 
 /* A wrong or replayed code: counted with the wrong passwords of the login
