@@ -87,6 +87,7 @@ struct bus {
 	/* figures the bus publishes after each full cycle (atomic) */
 	atomic_long	cycles;
 	atomic_long	cycle_ms;
+	atomic_long	read_us;	/* the cycle's reads alone, without its database writes */
 	atomic_int	last_ok, nlost;
 	atomic_int	evidence;	/* -1 unknown, 0 none answered, 1 some */
 	atomic_int	dead_streak;	/* tries in a row in which nothing answered */

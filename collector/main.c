@@ -820,6 +820,7 @@ static void
 figures(struct db *db)
 {
 	long cycle_ms = 0, read = 0, lost = 0, store_us = 0, store_rows = 0;
+	long read_us = 0;
 	int64_t v;
 
 	for (int i = 0; i < co.nbuses; i++) {
@@ -829,6 +830,8 @@ figures(struct db *db)
 			cycle_ms = atomic_load(&b->cycle_ms);
 		read += atomic_load(&b->last_ok);
 		lost += atomic_load(&b->nlost);
+		if (atomic_load(&b->read_us) > read_us)
+			read_us = atomic_load(&b->read_us);
 		if (atomic_load(&b->store_us) > store_us)
 			store_us = atomic_load(&b->store_us);
 		store_rows += atomic_load(&b->store_rows);
@@ -842,6 +845,8 @@ figures(struct db *db)
 	status_set(db, "buses", co.nbuses);
 	/* the database's share of the last cycles: the buses write in parallel, the slowest counts */
 	status_set(db, "store_us", store_us);
+	/* and the reads of the last cycles alone (the slowest bus) */
+	status_set(db, "read_us", read_us);
 	status_set(db, "store_rows", store_rows);
 	status_set(db, "site_check_us", site_check_us);
 	if (db_value(db, &v, q[Q_PENDING], "") == 1)

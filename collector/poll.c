@@ -417,6 +417,13 @@ cycle(struct bus *b, int full, int probe)
 			maybe_commands(b, 0);
 		}
 	}
+	if (full) {
+		struct timespec t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		atomic_store(&b->read_us, (t1.tv_sec - t0.tv_sec) * 1000000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000);
+	}
 	for (int i = 0; i < cs.n; i++)
 		if (cs.res[i].fault != FT_OK)
 			cs.res[i].m->fail_streak++;
