@@ -91,17 +91,33 @@ try:
     titles = {title(r) for r in rs}
     check(all_w and all(r.status == 200 for r in rs) and titles == {f"首页 - &lt;b&gt;站点&lt;/b&gt;{sfx}"},
           "the next request of every staff worker shows the new title, escaped", (all_w, titles))
+    # a signed-out page asks for the version at most once a second: the
+    # student site's workers, asked just before the change, show it within it
+    time.sleep(1.1)
     rs, all_w = every_worker(mobile_pid, anon_get, "/m/login")
     titles = {title(r) for r in rs}
     check(all_w and len(titles) == 1 and titles.pop().endswith(f"&lt;b&gt;站点&lt;/b&gt;{sfx}"),
-          "and every student site worker (through its view) shows it too", (all_w, titles))
+          "and within a second every student site worker (through its view) shows it too, signed out",
+          (all_w, titles))
 
     # by hand, as root: the triggers move the version too
+    # signed out, the sign-in page: asked for now, it may show the title of
+    # up to a second ago; a second later every worker shows the new one
+    burst(lambda p: staff_get(p, "x=1"), "/login", 20)
     db(f"UPDATE settings SET value = 'hand{sfx}' WHERE name = 'site_title'")
-    rs, all_w = every_worker(staff_pid, staff_get, "/login", 20)
-    rs = [staff_get("/login", "x=1") for _ in range(10)]
-    check({title(r) for r in rs} == {f"操作员登录 - hand{sfx}"}, "a setting changed by hand shows at once (signed out)",
-          {title(r) for r in rs})
+    t0 = time.monotonic()
+    rs = burst(lambda p: staff_get(p, "x=1"), "/login", 20)
+    fresh = {title(r) for r in rs} == {f"操作员登录 - hand{sfx}"}
+    time.sleep(max(0, 1.1 - (time.monotonic() - t0)))
+    rs, all_w = every_worker(staff_pid, lambda p: staff_get(p, "x=1"), "/login", 20)
+    check(all_w and {title(r) for r in rs} == {f"操作员登录 - hand{sfx}"},
+          "a setting changed by hand shows on every worker's sign-in page within a second (signed out)",
+          (all_w, {title(r) for r in rs}))
+    print(f"# signed out, at once: {'the new title' if fresh else 'the title of up to a second before'}")
+    db(f"UPDATE settings SET value = 'in{sfx}' WHERE name = 'site_title'")
+    rs, all_w = every_worker(staff_pid, staff_get, "/", 20)
+    check(all_w and {title(r) for r in rs} == {f"首页 - in{sfx}"},
+          "signed in, a change by hand shows at once on every worker", {title(r) for r in rs})
     # a number: the hoard cap the sale form shows, one fen over the old one
     aid = db_value("SELECT id FROM accounts WHERE status = 'open' ORDER BY id LIMIT 1")
     if aid is None:
