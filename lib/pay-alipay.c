@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include "crypto.h"
 #include "csvimp.h"
 #include "pay.h"
 
@@ -25,18 +26,6 @@ kv_free(struct kv *p, int n)
 	}
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* S (N bytes, form encoding) decoded into a new string, or NULL when it
  * holds a bad escape or a NUL. */
 static char *
@@ -52,13 +41,13 @@ unescape(const char *s, size_t n)
 		if (c == '+')
 			c = ' ';
 		else if (c == '%') {
-			int h, l;
+			unsigned char b;
 
-			if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0) {
+			if (i + 2 >= n || crypto_unhex(s + i + 1, 2, &b, 1) == -1) {
 				free(out);
 				return NULL;
 			}
-			c = h * 16 + l;
+			c = b;
 			i += 2;
 		}
 		if (c == 0) {

@@ -189,20 +189,51 @@ login_pending(struct req *r, int64_t id, const char *login)
 	return 0;
 }
 
+/* The form key sent is the sign-in cookie's (lcsrf): 1, or 0. */
+static int
+form_key_ok(struct req *r)
+{
+	const char *cookie = hdf_get_value(r->hdf, "Cookie.lcsrf", "");
+	const char *sent = web_query(r, "csrf", "");
+
+	return strlen(cookie) == 64 && strlen(sent) == 64 &&
+	    CRYPTO_memcmp(cookie, sent, 64) == 0;
+}
+
+/*
+ * LOGIN's failures from this address in the last LOCKOUT_MINUTES into
+ * *FAILS; 1 when it or the address is locked (Form.minutes says how long),
+ * 0 when not, -1 on an error.
+ */
+static int
+locked_out(struct req *r, const char *login, int *fails)
+{
+	struct dbres *res;
+	int locked;
+
+	if ((res = db_query(r->db, q[Q_FAILS], "sisi", login,
+	    LOCKOUT_MINUTES, r->addr, LOCKOUT_MINUTES)) == NULL)
+		return -1;
+	*fails = db_next(res) == 1 ? (int)db_coll(res, 0) : 0;
+	locked = *fails >= LOCKOUT_MAX_FAILS ||
+	    db_coll(res, 1) >= LOCKOUT_MAX_ADDR_FAILS;
+	if (locked)
+		hdf_set_value(r->hdf, "Form.minutes", db_col(res, 2));
+	db_res_free(res);
+	return locked;
+}
+
 static int
 login_post(struct req *r)
 {
 	struct fval v[L_N];
 	struct dbres *res;
-	const char *cookie = hdf_get_value(r->hdf, "Cookie.lcsrf", "");
-	const char *sent = web_query(r, "csrf", "");
 	int64_t id = 0;
 	int ok, must_change = 0, disabled = 0, known, fails, totp = 0;
-	int expired = 0;
+	int expired = 0, locked;
 	char old[256] = "";
 
-	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
-	    CRYPTO_memcmp(cookie, sent, 64) != 0) {
+	if (!form_key_ok(r)) {
 		form_error(r, "form", "form_expired");
 		login_form(r);
 		return 0;
@@ -212,19 +243,14 @@ login_post(struct req *r)
 		return 0;
 	}
 	/* locked for this address: no password is even tried */
-	if ((res = db_query(r->db, q[Q_FAILS], "sisi", v[L_LOGIN].s,
-	    LOCKOUT_MINUTES, r->addr, LOCKOUT_MINUTES)) == NULL)
+	if ((locked = locked_out(r, v[L_LOGIN].s, &fails)) == -1)
 		return -1;
-	fails = db_next(res) == 1 ? (int)db_coll(res, 0) : 0;
-	if (fails >= LOCKOUT_MAX_FAILS || db_coll(res, 1) >= LOCKOUT_MAX_ADDR_FAILS) {
-		hdf_set_value(r->hdf, "Form.minutes", db_col(res, 2));
-		db_res_free(res);
+	if (locked) {
 		web_log(r, "login.fail", v[L_LOGIN].s, NULL, "{\"reason\":\"locked\"}");
 		form_error(r, "form", "locked");
 		login_form(r);
 		return 0;
 	}
-	db_res_free(res);
 	if ((res = db_query(r->db, q[Q_FIND], "s", v[L_LOGIN].s)) == NULL)
 		return -1;
 	/* an unknown login costs the same hash as a known one */
@@ -470,29 +496,20 @@ static const struct field code_fields[] = {
 static int
 code_post(struct req *r, const struct pending *p)
 {
-	const char *cookie = hdf_get_value(r->hdf, "Cookie.lcsrf", "");
-	const char *sent = web_query(r, "csrf", "");
 	struct fval v[1];
-	struct dbres *res;
 	int fails, rc;
 
-	if (strlen(cookie) != 64 || strlen(sent) != 64 ||
-	    CRYPTO_memcmp(cookie, sent, 64) != 0) {
+	if (!form_key_ok(r)) {
 		web_error(r, "form", "err.form_expired");
 		code_form(r);
 		return 0;
 	}
-	if ((res = db_query(r->db, q[Q_FAILS], "sisi", p->login,
-	    LOCKOUT_MINUTES, r->addr, LOCKOUT_MINUTES)) == NULL)
+	if ((rc = locked_out(r, p->login, &fails)) == -1)
 		return -1;
-	fails = db_next(res) == 1 ? (int)db_coll(res, 0) : 0;
-	if (fails >= LOCKOUT_MAX_FAILS || db_coll(res, 1) >= LOCKOUT_MAX_ADDR_FAILS) {
-		hdf_set_value(r->hdf, "Form.minutes", db_col(res, 2));
-		db_res_free(res);
+	if (rc == 1) {
 		db_exec(r->db, q[Q_PEND_DEL], "l", p->id);
 		return code_restart(r, "err.locked");
 	}
-	db_res_free(res);
 	if (form_check(r, code_fields, 1, v) > 0 ||
 	    strspn(v[0].s, "0123456789") != 6 || strlen(v[0].s) != 6) {
 		if (!hdf_get_value(r->hdf, "Form.err.code", NULL))

@@ -128,6 +128,12 @@
 <?cs call:err(name) ?>
 <?cs /def ?>
 
+<?cs def:otp(label, focus) ?>
+<label for="f-code"><?cs var:label ?></label>
+<input id="f-code" name="code" value="<?cs var:Form.code ?>" inputmode="numeric" autocomplete="one-time-code" maxlength="6"<?cs if:focus ?> autofocus<?cs /if ?> class="form-control<?cs if:Form.err.code ?> bad is-invalid" aria-invalid="true" aria-describedby="err-code<?cs /if ?>">
+<?cs call:err("code") ?>
+<?cs /def ?>
+
 <?cs def:csrf() ?><input type="hidden" name="csrf" value="<?cs var:Op.csrf ?>"><?cs /def ?>
 
 <?cs # a sortable column heading ?>

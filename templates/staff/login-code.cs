@@ -5,9 +5,7 @@
 <form method="post" action="/login/code" class="form narrow">
 <input type="hidden" name="csrf" value="<?cs var:Form.csrf ?>">
 <?cs if:Form.err.form ?><p class="err form-err" role="alert"><?cs var:Form.err.form ?></p><?cs /if ?>
-<label for="f-code"><?cs var:Lang.Totp.code ?></label>
-<input id="f-code" name="code" value="<?cs var:Form.code ?>" inputmode="numeric" autocomplete="one-time-code" maxlength="6" autofocus class="form-control<?cs if:Form.err.code ?> bad is-invalid" aria-invalid="true" aria-describedby="err-code<?cs /if ?>">
-<?cs call:err("code") ?>
+<?cs call:otp(Lang.Totp.code, 1) ?>
 <button type="submit"><?cs var:Lang.btn.login ?></button>
 <a href="/login"><?cs var:Lang.Totp.back ?></a>
 </form>

@@ -11,9 +11,7 @@
 <form method="post" action="/totp" class="form narrow">
 <?cs call:csrf() ?>
 <?cs call:pw("password", Lang.col.password, "current-password") ?>
-<label for="f-code"><?cs var:Lang.Totp.code ?></label>
-<input id="f-code" name="code" value="<?cs var:Form.code ?>" inputmode="numeric" autocomplete="one-time-code" maxlength="6" class="form-control<?cs if:Form.err.code ?> bad is-invalid" aria-invalid="true" aria-describedby="err-code<?cs /if ?>">
-<?cs call:err("code") ?>
+<?cs call:otp(Lang.Totp.code, 0) ?>
 <button type="submit"><?cs var:Lang.Totp.turn_off ?></button>
 </form>
 <?cs /if ?>
@@ -29,9 +27,7 @@
 <form method="post" action="/totp" class="form narrow">
 <?cs call:csrf() ?>
 <input type="hidden" name="secret" value="<?cs var:Form.secret ?>">
-<label for="f-code"><?cs var:Lang.Totp.code ?></label>
-<input id="f-code" name="code" value="<?cs var:Form.code ?>" inputmode="numeric" autocomplete="one-time-code" maxlength="6" class="form-control<?cs if:Form.err.code ?> bad is-invalid" aria-invalid="true" aria-describedby="err-code<?cs /if ?>">
-<?cs call:err("code") ?>
+<?cs call:otp(Lang.Totp.code, 0) ?>
 <button type="submit"><?cs var:Lang.Totp.turn_on ?></button>
 </form>
 <?cs /if ?>

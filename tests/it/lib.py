@@ -1,4 +1,5 @@
 """lib.py - what every integration test shares: an HTTP client with cookies, checks, the database."""
+import http.client
 import http.cookiejar
 import os
 import re
@@ -118,6 +119,22 @@ class Client:
         return self.post("/login", {"login": login, "password": password})
 
 
+
+class From(Client):
+    """A client whose connections come from the loopback address SRC (as another machine would)."""
+
+    def __init__(self, src="127.0.0.1"):
+        super().__init__()
+        src_addr = src
+
+        class Handler(urllib.request.HTTPHandler):
+            def http_open(self, req):
+                return self.do_open(lambda host, **kw: http.client.HTTPConnection(
+                    host, source_address=(src_addr, 0), **kw), req)
+
+        self.opener = urllib.request.build_opener(
+            Handler(), urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+
 def db(sql, *args):
     """Runs SQL as the database's root over its socket; returns rows of strings."""
     out = subprocess.run(["mariadb", f"--defaults-file={VAR}/my.cnf", "-uroot", "-N", "-B", "prepaid", "-e", sql],
@@ -128,6 +145,15 @@ def db(sql, *args):
 def db_value(sql):
     rows = db(sql)
     return rows[0][0] if rows else None
+
+
+def free_rooms(building_id, desc=False, profile="ddsy1352nk"):
+    """The numbers of BUILDING_ID's rooms whose meter (of PROFILE; None: any) no open account holds, in order."""
+    prof = f" AND m.profile = '{profile}'" if profile else ""
+    return [x[0] for x in db("SELECT r.number FROM rooms r JOIN meters m ON m.room_id = r.id"
+                             f" WHERE r.building_id = {building_id}{prof} AND NOT EXISTS"
+                             " (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1)"
+                             " ORDER BY r.number" + (" DESC" if desc else ""))]
 
 
 def admin(cmd, *args):

@@ -1,29 +1,12 @@
 """t12_login_throttle.py - F1: wrong passwords throttled by login and client address; known and unknown logins alike; nobody is locked out by a stranger; the last administrator stays."""
-import http.client
 import os
 import statistics
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from lib import *  # noqa: E402,F401
 
-
-class From(Client):
-    """A client whose connections come from the loopback address SRC (as another machine would)."""
-
-    def __init__(self, src):
-        super().__init__()
-        src_addr = src
-
-        class Handler(urllib.request.HTTPHandler):
-            def http_open(self, req):
-                return self.do_open(lambda host, **kw: http.client.HTTPConnection(
-                    host, source_address=(src_addr, 0), **kw), req)
-
-        self.opener = urllib.request.build_opener(
-            Handler(), urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
 
 
 LOCKED = "已锁定"

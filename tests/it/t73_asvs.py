@@ -145,10 +145,7 @@ check(r.status == 403 and db_value(f"SELECT must_change FROM operators WHERE log
 # ---------------------------------------------------------------- V8.2.1 no-store on money and personal pages
 staff = operator(role=1)
 B4 = db_value("SELECT id FROM buildings WHERE name = '4号楼'")
-room = db_value("SELECT r.number FROM rooms r JOIN meters m ON m.room_id = r.id"
-                f" WHERE r.building_id = {B4} AND m.profile = 'ddsy1352nk' AND NOT EXISTS"
-                " (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1)"
-                " ORDER BY r.number DESC LIMIT 1")
+room = free_rooms(B4, desc=True)[0]
 r = staff.get("/account/open")
 r = staff.post("/account/open", {"holder": "安全检查" + uuid.uuid4().hex[:4], "holder_no": "S" + uuid.uuid4().hex[:6],
                                  "phone": "13900139001", "building_id": B4, "room": room, "meters": "", "first": "",

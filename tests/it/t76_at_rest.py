@@ -94,10 +94,7 @@ check(enc.get("innodb_system") == "1", "the system tablespace (data dictionary, 
 # ---------------------------------------------------------------- a holder's name written through the console
 staff = operator(role=1)
 B1 = db_value("SELECT id FROM buildings WHERE name = '1号楼'")
-room = db_value("SELECT r.number FROM rooms r JOIN meters m ON m.room_id = r.id"
-                f" WHERE r.building_id = {B1} AND m.profile = 'ddsy1352nk' AND NOT EXISTS"
-                " (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1)"
-                " ORDER BY r.number DESC LIMIT 1")
+room = free_rooms(B1, desc=True)[0]
 marker = "ATREST" + uuid.uuid4().hex[:12]
 holder = f"静态<加密>'&{marker}"
 r = staff.get("/account/open")

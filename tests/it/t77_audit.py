@@ -105,9 +105,7 @@ check("来源不是本站" in r.text and "表单校验失败" in r.text, "CSRF a
 
 # --- 7.1.2: phones masked in the log, shown whole to staff on the account page
 B = db_value("SELECT id FROM buildings WHERE name = '4号楼'")
-room = db_value(f"SELECT r.number FROM rooms r JOIN meters m ON m.room_id = r.id WHERE r.building_id = {B}"
-                " AND NOT EXISTS (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1)"
-                " ORDER BY r.number DESC LIMIT 1")
+room = free_rooms(B, desc=True, profile=None)[0]
 phone = "139" + str(int(sfx, 16) % 10000).zfill(4) + "9000"
 holder = "审计" + sfx
 r = staff.get("/account/open")

@@ -10,10 +10,7 @@ from lib import *  # noqa: E402,F401
 sfx = uuid.uuid4().hex[:6]
 staff = operator(role=1)
 B4 = db_value("SELECT id FROM buildings WHERE name = '4号楼'")
-free = [x[0] for x in db("SELECT r.number FROM rooms r JOIN meters m ON m.room_id = r.id"
-                         f" WHERE r.building_id = {B4} AND m.profile = 'ddsy1352nk' AND NOT EXISTS"
-                         " (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1)"
-                         " ORDER BY r.number")]
+free = free_rooms(B4)
 assert len(free) >= 2, "not enough free rooms in building 4"
 
 

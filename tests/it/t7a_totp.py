@@ -2,13 +2,11 @@
 import base64
 import hashlib
 import hmac
-import http.client
 import os
 import re
 import struct
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from lib import *  # noqa: E402,F401
@@ -34,21 +32,6 @@ def wrong_code(secret):
         c = (c + 137) % 1000000
     return "%06d" % c
 
-
-class From(Client):
-    """A client whose connections come from the loopback address SRC."""
-
-    def __init__(self, src):
-        super().__init__()
-        src_addr = src
-
-        class Handler(urllib.request.HTTPHandler):
-            def http_open(self, req):
-                return self.do_open(lambda host, **kw: http.client.HTTPConnection(
-                    host, source_address=(src_addr, 0), **kw), req)
-
-        self.opener = urllib.request.build_opener(
-            Handler(), urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
 
 
 def fresh_code(secret, login):

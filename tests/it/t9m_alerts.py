@@ -30,10 +30,7 @@ def text_of(r, ident):
 
 staff = operator(role=1)
 B4 = db_value("SELECT id FROM buildings WHERE name = '4号楼'")
-free = [x[0] for x in db("SELECT r.number FROM rooms r JOIN meters m ON m.room_id = r.id"
-                         f" WHERE r.building_id = {B4} AND m.profile = 'ddsy1352nk' AND NOT EXISTS"
-                         " (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1)"
-                         " ORDER BY r.number DESC")]
+free = free_rooms(B4, desc=True)
 assert len(free) >= 5, "not enough free rooms in building 4"
 
 

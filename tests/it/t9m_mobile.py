@@ -1,29 +1,12 @@
 """t9m_mobile.py - M1, M2, B5 on the student site (/m/): staff set the first password, sign-in by room (good, bad, locked), the first change, remember-me, other students' ids, bad input, the account's figures against SQL, and the grants of its database account."""
-import http.client
 import os
 import re
 import subprocess
 import sys
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from lib import *  # noqa: E402,F401
 
-
-class From(Client):
-    """A client whose connections come from the loopback address SRC (as another phone would)."""
-
-    def __init__(self, src):
-        super().__init__()
-        src_addr = src
-
-        class Handler(urllib.request.HTTPHandler):
-            def http_open(self, req):
-                return self.do_open(lambda host, **kw: http.client.HTTPConnection(
-                    host, source_address=(src_addr, 0), **kw), req)
-
-        self.opener = urllib.request.build_opener(
-            Handler(), urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
 
 
 def mlogin(c, building, room, password, remember=False):
@@ -56,10 +39,7 @@ def yuan(fen):
 
 staff = operator(role=1)
 B4 = db_value("SELECT id FROM buildings WHERE name = '4号楼'")
-free = [x[0] for x in db("SELECT r.number FROM rooms r JOIN meters m ON m.room_id = r.id"
-                         f" WHERE r.building_id = {B4} AND m.profile = 'ddsy1352nk' AND NOT EXISTS"
-                         " (SELECT 1 FROM account_meters x WHERE x.meter_id = m.id AND x.active = 1)"
-                         " ORDER BY r.number")]
+free = free_rooms(B4)
 assert len(free) >= 3, "not enough free rooms in building 4"
 
 

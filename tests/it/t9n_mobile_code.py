@@ -1,32 +1,15 @@
 """t9n_mobile_code.py - M1 sign-in by phone and SMS code, M4 the phone change by a code sent to the new phone: the code in the outbox, never stored, expired, reused, guessed (lock), one a minute and five an hour, the same answer for an unknown phone, bad input, form keys, the grants of the student site's account."""
 import hashlib
-import http.client
 import os
 import random
 import re
 import subprocess
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from lib import *  # noqa: E402,F401
 
-
-class From(Client):
-    """A client whose connections come from the loopback address SRC (as another phone would)."""
-
-    def __init__(self, src="127.0.0.1"):
-        super().__init__()
-        src_addr = src
-
-        class Handler(urllib.request.HTTPHandler):
-            def http_open(self, req):
-                return self.do_open(lambda host, **kw: http.client.HTTPConnection(
-                    host, source_address=(src_addr, 0), **kw), req)
-
-        self.opener = urllib.request.build_opener(
-            Handler(), urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
 
 
 def cookie_of(r, name):
