@@ -41,13 +41,14 @@ enum {
 	Q_VIEW, Q_VIEW_CMDS, Q_VIEW_COUNTS, Q_VIEW_READS, Q_VIEW_READ_ROWS
 };
 static const char *const q[] = {
-	[Q_LIST] = "SELECT m.id, m.number, m.profile, COALESCE(b.name, '') AS building,"
+	/* only what the page and its export show: eleven columns or fewer
+	 * keep a row's HDF node without a hash table */
+	[Q_LIST] = "SELECT m.id, m.number, COALESCE(b.name, '') AS building,"
 	    " COALESCE(r.floor, '') AS floor, COALESCE(r.number, '') AS room,"
 	    " COALESCE(a.holder, '') AS holder, s.remaining_fen, s.relay_closed,"
-	    " s.status_word, COALESCE(s.lost, 0) AS lost, s.power_w,"
 	    " DATE_FORMAT(CONVERT_TZ(s.read_at, '+00:00', p.tz), '%Y-%m-%d %H:%i') AS read_at,"
-	    " " STATE " AS state, p.st AS fst, COUNT(*) OVER () AS total" FROM
-	    " HAVING (fst = '' OR state = fst)"
+	    " " STATE " AS state, COUNT(*) OVER () AS total" FROM
+	    " AND (p.st = '' OR " STATE " = p.st)"
 	    " ORDER BY CASE WHEN p.s = 1 THEN m.number END,"
 	    " CASE WHEN p.s = -1 THEN m.number END DESC,"
 	    " CASE WHEN p.s = 2 THEN s.remaining_fen END,"
@@ -155,21 +156,23 @@ page_batch(struct req *r)
 	web_rows(r, "Rows", res);
 	db_res_free(res);
 	web_money_col(r, "Rows", "remaining_fen", "remaining");
-	/* the words for the export: relay and state as text */
-	rows = hdf_get_obj(r->hdf, "Rows");
-	for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
-	    row = hdf_obj_next(row)) {
-		char key[64];
-		const char *relay = hdf_get_value(row, "relay_closed", "");
-
-		snprintf(key, sizeof(key), "state.%s", hdf_get_value(row, "state", ""));
-		hdf_set_value(row, "state_name", web_lang(r, key));
-		hdf_set_value(row, "relay", *relay == '\0' ? "" : web_lang(r,
-		    strcmp(relay, "1") == 0 ? "page.relay_on" : "page.relay_off"));
-	}
 	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
 	if (l.export) {
-		/* the export is of the rows as shown, words and all */
+		/* the export is of the rows as shown, words and all: relay and
+		 * state as text (the template finds them in Lang itself) */
+		rows = hdf_get_obj(r->hdf, "Rows");
+		for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
+		    row = hdf_obj_next(row)) {
+			char key[64];
+			const char *relay = hdf_get_value(row, "relay_closed", "");
+
+			snprintf(key, sizeof(key), "state.%s",
+			    hdf_get_value(row, "state", ""));
+			hdf_set_value(row, "state_name", web_lang(r, key));
+			hdf_set_value(row, "relay", *relay == '\0' ? "" :
+			    web_lang(r, strcmp(relay, "1") == 0 ?
+			    "page.relay_on" : "page.relay_off"));
+		}
 		return web_xlsx_hdf(r, "meter-status", heads, cols, 9, "Rows");
 	}
 	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));

@@ -20,10 +20,11 @@ num = {room: db_value(f"SELECT m.number FROM meters m JOIN rooms r ON r.id = m.r
                       f" AND r.number = '{room}'") for room in ("601", "602", "603", "604", "605")}
 m = {num[k]: db_value(f"SELECT id FROM meters WHERE number = {num[k]}") for k in num}
 N = [num[k] for k in ("601", "602", "603", "604", "605")]
-db("INSERT INTO meter_state (meter_id, read_at, remaining_fen, lost) VALUES"
-   f" ({m[N[0]]}, UTC_TIMESTAMP(3), 100, 0), ({m[N[1]]}, UTC_TIMESTAMP(3), -5, 0),"
-   f" ({m[N[2]]}, UTC_TIMESTAMP(3), 1500, 0), ({m[N[3]]}, UTC_TIMESTAMP(3), 9000, 1)"
-   " ON DUPLICATE KEY UPDATE read_at = VALUES(read_at), remaining_fen = VALUES(remaining_fen), lost = VALUES(lost)")
+db("INSERT INTO meter_state (meter_id, read_at, remaining_fen, lost, relay_closed) VALUES"
+   f" ({m[N[0]]}, UTC_TIMESTAMP(3), 100, 0, 1), ({m[N[1]]}, UTC_TIMESTAMP(3), -5, 0, 0),"
+   f" ({m[N[2]]}, UTC_TIMESTAMP(3), 1500, 0, NULL), ({m[N[3]]}, UTC_TIMESTAMP(3), 9000, 1, 1)"
+   " ON DUPLICATE KEY UPDATE read_at = VALUES(read_at), remaining_fen = VALUES(remaining_fen), lost = VALUES(lost),"
+   " relay_closed = VALUES(relay_closed)")
 for n, room in zip(N[:3], ("601", "602", "603")):
     if count("account_meters", f"meter_id = {m[n]} AND active = 1"):
         continue
@@ -39,6 +40,13 @@ r = a.get("/batch", building=b1, floor="6", sort="number")
 for n, cls in want.items():
     check(re.search(r'<tr class="%s"><td><input type="checkbox" name="m" value="\d+"></td><td class="number">%s<' % (cls, n), r.text),
           f"meter {n} is coloured {cls[3:]}")
+# what the row says: the money left in yuan, the relay and the state in words
+# (the relay blank before a meter's first read of it)
+row = {n: re.search(r'<td class="number">%s</td>.*?</tr>' % n, r.text).group(0) for n in N}
+for n, money, relay, state in ((N[0], "1.00", "合闸", "二级报警"), (N[1], "-0.05", "断开", "欠费"),
+                               (N[2], "15.00", "", "一级报警"), (N[3], "90.00", "合闸", "失联")):
+    check(f'<td class="money">{money}</td><td>{relay}</td><td class="state">{state}</td>' in row[n],
+          f"meter {n}: {money} yuan, relay '{relay}', {state}", row[n])
 r = a.get("/batch", building=b1, state="arrears")
 check(N[1] in r.text and N[0] not in r.text, "the state filter keeps only meters in arrears")
 
@@ -88,6 +96,9 @@ check(r.status == 403, "a batch without the CSRF token is refused")
 r = a.get("/batch", building=b1, floor="6", export="xlsx")
 ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
 rows = {str(x[0].value): x for x in ws.iter_rows(min_row=2)}
-check(ws.max_row == 21 and rows[N[1]][5].value == -0.05 and rows[N[1]][7].value == "欠费",
-      "the status export has the 20 meters with money and state", [c.value for c in rows.get(N[1], [])])
+check(ws.max_row == 21 and rows[N[1]][5].value == -0.05 and rows[N[1]][6].value == "断开"
+      and rows[N[1]][7].value == "欠费",
+      "the status export has the 20 meters with money, relay and state", [c.value for c in rows.get(N[1], [])])
+check(rows[N[0]][6].value == "合闸" and rows[N[0]][7].value == "二级报警" and rows[N[2]][6].value in (None, ""),
+      "the export's relay and state of the others as on the page", [c.value for c in rows.get(N[0], [])])
 done()
