@@ -385,16 +385,19 @@ long
 web_rows(struct req *r, const char *prefix, struct dbres *res)
 {
 	long n = 0;
-	char key[160];
-	HDF *row;
+	char key[24];
+	HDF *list = NULL, *row;
 	NEOERR *err;
 
 	if (res == NULL)
 		return 0;
 	while (db_next(res) == 1) {
-		/* the row's node once, its columns under it */
-		snprintf(key, sizeof(key), "%s.%ld", prefix, n);
-		if ((err = hdf_get_node(r->hdf, key, &row)) != STATUS_OK) {
+		/* the list's node at the first row, each row's once, its
+		 * columns under it */
+		snprintf(key, sizeof(key), "%ld", n);
+		if ((list == NULL && (err = hdf_get_node(r->hdf, prefix,
+		    &list)) != STATUS_OK) ||
+		    (err = hdf_get_node(list, key, &row)) != STATUS_OK) {
 			nerr_ignore(&err);
 			return n;
 		}
