@@ -10,33 +10,41 @@
 
 #define IMPORT_MAX (4 * 1024 * 1024)
 
+/* The list's filter and order: q, building, gateway, profile, sort, per, offset. */
+#define LIST_FROM \
+	" FROM meters m JOIN buses u ON u.id = m.bus_id" \
+	" JOIN gateways g ON g.id = u.gateway_id" \
+	" LEFT JOIN rooms r ON r.id = m.room_id" \
+	" LEFT JOIN buildings b ON b.id = r.building_id" \
+	" JOIN (SELECT ? AS q, ? AS b, ? AS g, ? AS pr, ? AS s) p" \
+	" WHERE (p.q = '' OR INSTR(m.number, p.q) > 0" \
+	"   OR INSTR(r.number, p.q) > 0)" \
+	" AND (p.b = 0 OR r.building_id + 0 = p.b) AND (p.g = 0 OR u.gateway_id + 0 = p.g)" \
+	" AND (p.pr = '' OR CONCAT(m.profile) = p.pr)" \
+	" ORDER BY CASE WHEN p.s = 1 THEN m.number END," \
+	" CASE WHEN p.s = -1 THEN m.number END DESC," \
+	" CASE WHEN p.s = 2 THEN b.name END, CASE WHEN p.s = -2 THEN b.name END DESC," \
+	" CASE WHEN p.s = 2 THEN LPAD(r.number, 16, '0') END," \
+	" CASE WHEN p.s = -2 THEN LPAD(r.number, 16, '0') END DESC," \
+	" CASE WHEN p.s = 3 THEN g.name END, CASE WHEN p.s = -3 THEN g.name END DESC," \
+	" CASE WHEN p.s = 3 THEN u.port END, CASE WHEN p.s = -3 THEN u.port END DESC," \
+	" CASE WHEN p.s = 3 THEN m.address END, CASE WHEN p.s = -3 THEN m.address END DESC," \
+	" m.number LIMIT ? OFFSET ?"
+
 enum {
-	Q_LIST, Q_GET, Q_BUSES, Q_GATEWAYS, Q_INSERT, Q_UPDATE,
+	Q_LIST, Q_EXPORT, Q_GET, Q_BUSES, Q_GATEWAYS, Q_INSERT, Q_UPDATE,
 	Q_ROOM, Q_ADDR_TAKEN, Q_BUS_COUNT, Q_BUS_OK
 };
 static const char *const q[] = {
+	/* the page's columns only; the export's have the bus, floor and note */
 	[Q_LIST] = "SELECT m.id, m.number, m.profile, g.name AS gateway, u.port,"
+	    " m.address, COALESCE(b.name, '') AS building,"
+	    " COALESCE(r.number, '') AS room, COUNT(*) OVER () AS total"
+	    LIST_FROM,
+	[Q_EXPORT] = "SELECT m.number, m.profile, g.name AS gateway, u.port,"
 	    " m.address, u.address AS bus, COALESCE(b.name, '') AS building,"
-	    " COALESCE(r.floor, '') AS floor, COALESCE(r.number, '') AS room, m.note,"
-	    " COUNT(*) OVER () AS total"
-	    " FROM meters m JOIN buses u ON u.id = m.bus_id"
-	    " JOIN gateways g ON g.id = u.gateway_id"
-	    " LEFT JOIN rooms r ON r.id = m.room_id"
-	    " LEFT JOIN buildings b ON b.id = r.building_id"
-	    " JOIN (SELECT ? AS q, ? AS b, ? AS g, ? AS pr, ? AS s) p"
-	    " WHERE (p.q = '' OR INSTR(m.number, p.q) > 0"
-	    "   OR INSTR(r.number, p.q) > 0)"
-	    " AND (p.b = 0 OR r.building_id + 0 = p.b) AND (p.g = 0 OR u.gateway_id + 0 = p.g)"
-	    " AND (p.pr = '' OR CONCAT(m.profile) = p.pr)"
-	    " ORDER BY CASE WHEN p.s = 1 THEN m.number END,"
-	    " CASE WHEN p.s = -1 THEN m.number END DESC,"
-	    " CASE WHEN p.s = 2 THEN b.name END, CASE WHEN p.s = -2 THEN b.name END DESC,"
-	    " CASE WHEN p.s = 2 THEN LPAD(r.number, 16, '0') END,"
-	    " CASE WHEN p.s = -2 THEN LPAD(r.number, 16, '0') END DESC,"
-	    " CASE WHEN p.s = 3 THEN g.name END, CASE WHEN p.s = -3 THEN g.name END DESC,"
-	    " CASE WHEN p.s = 3 THEN u.port END, CASE WHEN p.s = -3 THEN u.port END DESC,"
-	    " CASE WHEN p.s = 3 THEN m.address END, CASE WHEN p.s = -3 THEN m.address END DESC,"
-	    " m.number LIMIT ? OFFSET ?",
+	    " COALESCE(r.floor, '') AS floor, COALESCE(r.number, '') AS room, m.note"
+	    LIST_FROM,
 	[Q_GET] = "SELECT m.id, m.number, m.profile, m.bus_id, m.address,"
 	    " COALESCE(r.building_id, '') AS building_id, COALESCE(r.number, '') AS room,"
 	    " m.note FROM meters m LEFT JOIN rooms r ON r.id = m.room_id WHERE m.id = ?",
@@ -96,7 +104,7 @@ page_meters(struct req *r)
 	hdf_set_value(r->hdf, "Filter.profile", pr);
 	hdf_set_int_value(r->hdf, "Filter.building", (int)b);
 	hdf_set_int_value(r->hdf, "Filter.gateway", (int)g);
-	res = db_stream_if(r->db, l.export, q[Q_LIST],
+	res = db_stream_if(r->db, l.export, q[l.export ? Q_EXPORT : Q_LIST],
 	    "sllsill", qs, b, g, pr, l.sort,
 	    (int64_t)l.per, (int64_t)l.offset);
 	if (web_list_out(r, &l, res, "meters", heads, cols, 10, "meters.cs") == -1)
