@@ -18,7 +18,8 @@
 <table class="list">
 <thead><tr><?cs call:th("number", Lang.col.meter_number) ?><th><?cs var:Lang.col.profile ?></th><?cs call:th("bus", Lang.col.gateway) ?><th><?cs var:Lang.col.port ?></th><th><?cs var:Lang.col.address ?></th><?cs call:th("room", Lang.col.building) ?><th><?cs var:Lang.col.room ?></th><th></th></tr></thead>
 <tbody>
-<?cs each:o = Rows ?><tr><td class="number"><?cs var:o.number ?></td><td><?cs var:Lang.profile[o.profile] ?></td><td><?cs var:o.gateway ?></td><td><?cs var:o.port ?></td><td><?cs var:o.address ?></td><td><?cs var:o.building ?></td><td class="room"><?cs var:o.room ?></td><td><a href="/meter?id=<?cs var:o.id ?>"><?cs var:Lang.btn.edit ?></a></td></tr><?cs /each ?>
+<?cs # the words of a row looked up once, not through the Lang link every row ?>
+<?cs with:pf = Lang.profile ?><?cs with:edit = Lang.btn.edit ?><?cs each:o = Rows ?><tr><td class="number"><?cs var:o.number ?></td><td><?cs var:pf[o.profile] ?></td><td><?cs var:o.gateway ?></td><td><?cs var:o.port ?></td><td><?cs var:o.address ?></td><td><?cs var:o.building ?></td><td class="room"><?cs var:o.room ?></td><td><a href="/meter?id=<?cs var:o.id ?>"><?cs var:edit ?></a></td></tr><?cs /each ?><?cs /with ?><?cs /with ?>
 <?cs if:!Rows.0.id ?><tr><td colspan="8"><?cs var:Lang.page.none ?></td></tr><?cs /if ?>
 </tbody></table>
 <?cs call:pager() ?>

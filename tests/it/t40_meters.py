@@ -146,6 +146,11 @@ r = a.get("/meters", gateway=gid, sort="number")
 check(r.status == 200 and numbers(r) == [str(x) for x in mine_all], "gateway= lists exactly my gateway's meters by number",
       (len(numbers(r)), len(mine_all)))
 check(f'<span class="total">{len(mine_all)}</span>' in r.text, "with the total")
+# a row as the list shows it: its profile in words, its place, its edit link
+row = re.search(r'<td class="number">%d</td>.*?</tr>' % n1, r.text)
+check(row and f'<td>计量电能表（总表）</td><td>表网关{sfx}</td><td>1</td><td>1</td><td>表楼{sfx}</td>'
+      f'<td class="room">201</td><td><a href="/meter?id={mid}">编辑</a></td>' in row.group(0),
+      "a row: the profile in words, gateway, port, address, building, room and its edit link", row and row.group(0))
 r = a.get("/meters", gateway=gid, sort="-number")
 check(numbers(r) == [str(x) for x in mine_all[::-1]], "sort=-number the other way")
 r = a.get("/meters", building=bid)
