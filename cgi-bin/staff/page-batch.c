@@ -45,7 +45,9 @@ static const char *const q[] = {
 	 * keep a row's HDF node without a hash table */
 	[Q_LIST] = "SELECT m.id, m.number, COALESCE(b.name, '') AS building,"
 	    " COALESCE(r.floor, '') AS floor, COALESCE(r.number, '') AS room,"
-	    " COALESCE(a.holder, '') AS holder, s.remaining_fen, s.relay_closed,"
+	    " COALESCE(a.holder, '') AS holder, s.remaining_fen,"
+	    " CASE s.relay_closed WHEN 1 THEN 'relay_on' WHEN 0 THEN 'relay_off'"
+	    "   ELSE '' END AS relay,"
 	    " DATE_FORMAT(CONVERT_TZ(s.read_at, '+00:00', p.tz), '%Y-%m-%d %H:%i') AS read_at,"
 	    " " STATE " AS state, COUNT(*) OVER () AS total" FROM
 	    " AND (p.st = '' OR " STATE " = p.st)"
@@ -134,13 +136,13 @@ page_batch(struct req *r)
 	struct list l;
 	struct filter fl;
 	struct dbres *res;
-	HDF *rows;
 	static const char *const heads[] = { "col.meter_number", "col.building",
 	    "col.floor", "col.room", "col.holder", "page.remaining", "page.relay",
 	    "col.state", "page.read_at" };
+	/* relay and state in words, as the page shows them */
 	static const char *const cols[] = { "number", "building", "floor:int",
-	    "room", "holder", "remaining_fen:yuan", "relay", "state_name",
-	    "read_at:datetime" };
+	    "room", "holder", "remaining_fen:yuan", "relay:label.page",
+	    "state:label.state", "read_at:datetime" };
 
 	filter_read(r, &fl);
 	web_list(r, sortkeys, "number", &l);
@@ -148,35 +150,15 @@ page_batch(struct req *r)
 		l.per = 100;
 	hdf_set_int_value(r->hdf, "List.per", (int)l.per);
 	l.offset = (l.page - 1) * l.per;
-	res = db_query(r->db, q[Q_LIST], "sllslllsll", fl.q, fl.b, fl.f, fl.st,
-	    fl.a1, fl.a2, (int64_t)l.sort, web_tz(r), (int64_t)l.per,
-	    (int64_t)l.offset);
-	if (res == NULL)
+	res = db_stream_if(r->db, l.export, q[Q_LIST], "sllslllsll", fl.q,
+	    fl.b, fl.f, fl.st, fl.a1, fl.a2, (int64_t)l.sort, web_tz(r),
+	    (int64_t)l.per, (int64_t)l.offset);
+	if (web_list_out(r, &l, res, "meter-status", heads, cols, 9,
+	    "batch.cs") == -1)
 		return -1;
-	web_rows(r, "Rows", res);
-	db_res_free(res);
+	if (l.export)
+		return 0;
 	web_money_col(r, "Rows", "remaining_fen", "remaining");
-	web_list_done(r, &l, hdf_get_int_value(r->hdf, "Rows.0.total", 0));
-	if (l.export) {
-		/* the export is of the rows as shown, words and all: relay and
-		 * state as text (the template finds them in Lang itself) */
-		rows = hdf_get_obj(r->hdf, "Rows");
-		for (HDF *row = rows ? hdf_obj_child(rows) : NULL; row;
-		    row = hdf_obj_next(row)) {
-			char key[64];
-			const char *relay = hdf_get_value(row, "relay_closed", "");
-
-			snprintf(key, sizeof(key), "state.%s",
-			    hdf_get_value(row, "state", ""));
-			hdf_set_value(row, "state_name", web_lang(r, key));
-			hdf_set_value(row, "relay", *relay == '\0' ? "" :
-			    web_lang(r, strcmp(relay, "1") == 0 ?
-			    "page.relay_on" : "page.relay_off"));
-		}
-		return web_xlsx_hdf(r, "meter-status", heads, cols, 9, "Rows");
-	}
-	hdf_set_value(r->hdf, "Page.ok", web_query(r, "ok", ""));
-	web_render(r, "batch.cs");
 	return choices(r);
 }
 

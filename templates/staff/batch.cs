@@ -23,7 +23,7 @@
 <table class="list status">
 <thead><tr><th></th><?cs call:th("number", Lang.col.meter_number) ?><?cs call:th("room", Lang.col.room) ?><th><?cs var:Lang.col.holder ?></th><?cs call:th("remaining", Lang.page.remaining) ?><th><?cs var:Lang.page.relay ?></th><th><?cs var:Lang.col.state ?></th><th><?cs var:Lang.page.read_at ?></th></tr></thead>
 <?cs # the words of a row looked up once, not through the Lang link every row ?>
-<tbody><?cs with:st = Lang.state ?><?cs with:pw = Lang.page ?><?cs each:o = Rows ?><tr class="st-<?cs var:o.state ?>"><td><input type="checkbox" name="m" value="<?cs var:o.id ?>"></td><td class="number"><?cs var:o.number ?></td><td><?cs var:o.building ?> <?cs var:o.room ?></td><td><?cs var:o.holder ?></td><td class="money"><?cs var:o.remaining ?></td><td><?cs if:o.relay_closed == "1" ?><?cs var:pw.relay_on ?><?cs elif:o.relay_closed == "0" ?><?cs var:pw.relay_off ?><?cs /if ?></td><td class="state"><?cs var:st[o.state] ?></td><td><?cs var:o.read_at ?></td></tr><?cs /each ?><?cs /with ?><?cs /with ?>
+<tbody><?cs with:st = Lang.state ?><?cs with:pw = Lang.page ?><?cs each:o = Rows ?><tr class="st-<?cs var:o.state ?>"><td><input type="checkbox" name="m" value="<?cs var:o.id ?>"></td><td class="number"><?cs var:o.number ?></td><td><?cs var:o.building ?> <?cs var:o.room ?></td><td><?cs var:o.holder ?></td><td class="money"><?cs var:o.remaining ?></td><td><?cs if:o.relay ?><?cs var:pw[o.relay] ?><?cs /if ?></td><td class="state"><?cs var:st[o.state] ?></td><td><?cs var:o.read_at ?></td></tr><?cs /each ?><?cs /with ?><?cs /with ?>
 <?cs if:!Rows.0.id ?><tr><td colspan="8"><?cs var:Lang.page.none ?></td></tr><?cs /if ?></tbody></table>
 </form>
 <?cs call:pager() ?>
