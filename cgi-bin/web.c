@@ -381,6 +381,21 @@ web_cookie_get(struct req *r, const char *name)
 	return hdf_get_value(r->hdf, key, NULL);
 }
 
+/* N (>= 0) in decimal into KEY: a row's name, without printf's cost a row */
+static void
+ltoa10(char key[24], long n)
+{
+	char t[24];
+	int i = 0, j = 0;
+
+	do
+		t[i++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	while (i > 0)
+		key[j++] = t[--i];
+	key[j] = '\0';
+}
+
 long
 web_rows(struct req *r, const char *prefix, struct dbres *res)
 {
@@ -394,7 +409,7 @@ web_rows(struct req *r, const char *prefix, struct dbres *res)
 	while (db_next(res) == 1) {
 		/* the list's node at the first row, each row's once, its
 		 * columns under it */
-		snprintf(key, sizeof(key), "%ld", n);
+		ltoa10(key, n);
 		if ((list == NULL && (err = hdf_get_node(r->hdf, prefix,
 		    &list)) != STATUS_OK) ||
 		    (err = hdf_get_node(list, key, &row)) != STATUS_OK) {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/bench/mobile.sh - the student site's figures (called by tests/bench/run while its hello-world program runs):
 # the sign-in page against hello-world, and M2 for a signed-in student on 200 connections.
-# Prints "bench NAME VALUE UNIT limit LIMIT ratio R" lines. Needs TOP, BASE, PREPAID_VAR, HELLO (its "rps p99").
+# Prints "bench NAME VALUE UNIT limit LIMIT ratio R" lines. Needs TOP, BASE, PREPAID_VAR, HELLO_URL (the hello-world program, measured in turns with the sign-in page).
 set -eu
 cd "$TOP"
 dur=${BENCH_SECONDS:-10}
@@ -40,11 +40,12 @@ measure() {
 		END { printf "%.0f %.1f %d\n", rps, p99, bad }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
-login=$(measure "$BASE/m/login" 20)
+# the sign-in page against hello-world in turns
+. tests/bench/pair.sh
+set -- $(pair "$HELLO_URL" "$BASE/m/login")
+echo "bench mobile_login_page $3 req/s limit $1 ratio $(ratio "$3" "$1")"
+echo "bench mobile_login_page_p99 $4 ms limit $2 ratio $(ratio "$4" "$2")"
 home=$(measure "$BASE/m/" "$conns" "Cookie: msid=$msid")
-set -- $login
-echo "bench mobile_login_page $1 req/s limit ${HELLO% *} ratio $(ratio "$1" "${HELLO% *}")"
-echo "bench mobile_login_page_p99 $2 ms limit ${HELLO#* } ratio $(ratio "$2" "${HELLO#* }")"
 set -- $home
 # its limit: the statements one request of M2 runs (the session's included),
 # as the server's general log shows them with their values, each prepared
