@@ -1,78 +1,75 @@
 <?cs # layout.cs - the page frame, navigation and the macros every page uses. ?>
-<?cs # one menu item: shown with its right, marked when it is the page shown ?>
-<?cs def:item(right, path, query, label) ?><?cs if:right ?><li><a class="dropdown-item<?cs if:Page.path == path ?> active" aria-current="page<?cs /if ?>" href="<?cs var:path ?>"><?cs var:label ?></a></li><?cs /if ?><?cs /def ?>
-<?cs def:group(id, label) ?><li class="nav-item dropdown nav-group-item"><details class="nav-group" id="g-<?cs var:id ?>"><summary class="nav-link dropdown-toggle"><?cs var:label ?></summary><ul class="dropdown-menu"><?cs /def ?>
-<?cs def:group_end() ?></ul></details></li><?cs /def ?>
+<?cs # the menu: each item written out, shown with its right (r) and marked when it is the page shown (p); a macro call an item, and a walk through the Lang link for each label, were half of a form page's rendering ?>
 
-<?cs def:menu() ?>
-<nav class="menu" id="menu-nav" aria-label="<?cs var:Lang.menu.label ?>">
+<?cs def:menu() ?><?cs with:r = Op.right ?><?cs with:n = Lang.nav ?><?cs with:m = Lang.menu ?><?cs with:p = Page.path ?>
+<nav class="menu" id="menu-nav" aria-label="<?cs var:m.label ?>">
 <ul class="navbar-nav">
-<li class="nav-item"><a class="nav-link<?cs if:Page.path == "/" ?> active" aria-current="page<?cs /if ?>" href="/"><?cs var:Lang.nav.home ?></a></li>
-<?cs call:group("login", Lang.menu.g_login) ?>
-<li><a class="dropdown-item" href="/login?switch=1"><?cs var:Lang.menu.switch ?></a></li>
-<?cs call:item(Op.right.F2, "/operators", "", Lang.nav.operators) ?>
-<?cs call:item(Op.right.F3, "/roles", "", Lang.nav.roles) ?>
-<?cs call:item(Op.right.F4, "/oplog", "", Lang.nav.oplog) ?>
-<?cs call:item(Op.right.F5, "/password", "", Lang.nav.password) ?>
-<?cs call:item(1, "/sessions", "", Lang.Sessions.title) ?>
-<?cs call:item("1", "/totp", "", Lang.Totp.nav) ?>
-<?cs call:group_end() ?>
-<?cs if:Op.right.F6 || Op.right.F7 || Op.right.F8 || Op.right.F9 || Op.right.F10 ?>
-<?cs call:group("system", Lang.menu.g_system) ?>
-<?cs call:item(Op.right.F6, "/buildings", "", Lang.nav.buildings) ?>
-<?cs call:item(Op.right.F7, "/gateways", "", Lang.nav.gateways) ?>
-<?cs call:item(Op.right.F8, "/meters", "", Lang.nav.meters) ?>
-<?cs call:item(Op.right.F8, "/meters/import", "", Lang.nav.import) ?>
-<?cs call:item(Op.right.F9, "/rooms", "", Lang.nav.rooms) ?>
-<?cs call:item(Op.right.F10, "/settings", "", Lang.nav.settings) ?>
-<?cs call:item(Op.right.F10, "/tariffs", "", Lang.nav.tariffs) ?>
-<?cs call:group_end() ?>
+<li class="nav-item"><a class="nav-link<?cs if:p == "/" ?> active" aria-current="page<?cs /if ?>" href="/"><?cs var:n.home ?></a></li>
+<li class="nav-item dropdown nav-group-item"><details class="nav-group" id="g-login"><summary class="nav-link dropdown-toggle"><?cs var:m.g_login ?></summary><ul class="dropdown-menu">
+<li><a class="dropdown-item" href="/login?switch=1"><?cs var:m.switch ?></a></li>
+<?cs if:r.F2 ?><li><a class="dropdown-item<?cs if:p == "/operators" ?> active" aria-current="page<?cs /if ?>" href="/operators"><?cs var:n.operators ?></a></li><?cs /if ?>
+<?cs if:r.F3 ?><li><a class="dropdown-item<?cs if:p == "/roles" ?> active" aria-current="page<?cs /if ?>" href="/roles"><?cs var:n.roles ?></a></li><?cs /if ?>
+<?cs if:r.F4 ?><li><a class="dropdown-item<?cs if:p == "/oplog" ?> active" aria-current="page<?cs /if ?>" href="/oplog"><?cs var:n.oplog ?></a></li><?cs /if ?>
+<?cs if:r.F5 ?><li><a class="dropdown-item<?cs if:p == "/password" ?> active" aria-current="page<?cs /if ?>" href="/password"><?cs var:n.password ?></a></li><?cs /if ?>
+<li><a class="dropdown-item<?cs if:p == "/sessions" ?> active" aria-current="page<?cs /if ?>" href="/sessions"><?cs var:Lang.Sessions.title ?></a></li>
+<li><a class="dropdown-item<?cs if:p == "/totp" ?> active" aria-current="page<?cs /if ?>" href="/totp"><?cs var:Lang.Totp.nav ?></a></li>
+</ul></details></li>
+<?cs if:r.F6 || r.F7 || r.F8 || r.F9 || r.F10 ?>
+<li class="nav-item dropdown nav-group-item"><details class="nav-group" id="g-system"><summary class="nav-link dropdown-toggle"><?cs var:m.g_system ?></summary><ul class="dropdown-menu">
+<?cs if:r.F6 ?><li><a class="dropdown-item<?cs if:p == "/buildings" ?> active" aria-current="page<?cs /if ?>" href="/buildings"><?cs var:n.buildings ?></a></li><?cs /if ?>
+<?cs if:r.F7 ?><li><a class="dropdown-item<?cs if:p == "/gateways" ?> active" aria-current="page<?cs /if ?>" href="/gateways"><?cs var:n.gateways ?></a></li><?cs /if ?>
+<?cs if:r.F8 ?><li><a class="dropdown-item<?cs if:p == "/meters" ?> active" aria-current="page<?cs /if ?>" href="/meters"><?cs var:n.meters ?></a></li><?cs /if ?>
+<?cs if:r.F8 ?><li><a class="dropdown-item<?cs if:p == "/meters/import" ?> active" aria-current="page<?cs /if ?>" href="/meters/import"><?cs var:n.import ?></a></li><?cs /if ?>
+<?cs if:r.F9 ?><li><a class="dropdown-item<?cs if:p == "/rooms" ?> active" aria-current="page<?cs /if ?>" href="/rooms"><?cs var:n.rooms ?></a></li><?cs /if ?>
+<?cs if:r.F10 ?><li><a class="dropdown-item<?cs if:p == "/settings" ?> active" aria-current="page<?cs /if ?>" href="/settings"><?cs var:n.settings ?></a></li><?cs /if ?>
+<?cs if:r.F10 ?><li><a class="dropdown-item<?cs if:p == "/tariffs" ?> active" aria-current="page<?cs /if ?>" href="/tariffs"><?cs var:n.tariffs ?></a></li><?cs /if ?>
+</ul></details></li>
 <?cs /if ?>
-<?cs if:Op.right.F11 || Op.right.F12 || Op.right.F14 || Op.right.F15 || Op.right.F16 ?>
-<?cs call:group("customer", Lang.menu.g_customer) ?>
-<?cs call:item(Op.right.F11, "/account/open", "", Lang.nav.open) ?>
-<?cs call:item(Op.right.F12, "/accounts", "", Lang.nav.accounts) ?>
-<?cs call:item(Op.right.F14, "/closings", "", Lang.nav.closings) ?>
-<?cs call:item(Op.right.F15, "/batch", "", Lang.nav.batch) ?>
-<?cs call:item(Op.right.F16, "/meter/history", "", Lang.nav.history) ?>
-<?cs call:group_end() ?>
+<?cs if:r.F11 || r.F12 || r.F14 || r.F15 || r.F16 ?>
+<li class="nav-item dropdown nav-group-item"><details class="nav-group" id="g-customer"><summary class="nav-link dropdown-toggle"><?cs var:m.g_customer ?></summary><ul class="dropdown-menu">
+<?cs if:r.F11 ?><li><a class="dropdown-item<?cs if:p == "/account/open" ?> active" aria-current="page<?cs /if ?>" href="/account/open"><?cs var:n.open ?></a></li><?cs /if ?>
+<?cs if:r.F12 ?><li><a class="dropdown-item<?cs if:p == "/accounts" ?> active" aria-current="page<?cs /if ?>" href="/accounts"><?cs var:n.accounts ?></a></li><?cs /if ?>
+<?cs if:r.F14 ?><li><a class="dropdown-item<?cs if:p == "/closings" ?> active" aria-current="page<?cs /if ?>" href="/closings"><?cs var:n.closings ?></a></li><?cs /if ?>
+<?cs if:r.F15 ?><li><a class="dropdown-item<?cs if:p == "/batch" ?> active" aria-current="page<?cs /if ?>" href="/batch"><?cs var:n.batch ?></a></li><?cs /if ?>
+<?cs if:r.F16 ?><li><a class="dropdown-item<?cs if:p == "/meter/history" ?> active" aria-current="page<?cs /if ?>" href="/meter/history"><?cs var:n.history ?></a></li><?cs /if ?>
+</ul></details></li>
 <?cs /if ?>
-<?cs if:Op.right.F15 || Op.right.F17 || Op.right.F18 || Op.right.F19 || Op.right.F20 || Op.right.F21 ?>
-<?cs call:group("sales", Lang.menu.g_sales) ?>
-<?cs call:item(Op.right.F17, "/sell", "", Lang.nav.sell) ?>
-<?cs call:item(Op.right.F18, "/sales", "", Lang.nav.sales) ?>
-<?cs call:item(Op.right.F19, "/refund", "", Lang.nav.refund) ?>
-<?cs call:item(Op.right.F20, "/refunds", "", Lang.nav.refunds) ?>
-<?cs call:item(Op.right.F18, "/reversals", "", Lang.nav.reversals) ?>
-<?cs call:item(Op.right.F18, "/reconcile", "", Lang.nav.reconcile) ?>
-<?cs call:item("1", "/approvals", "", Lang.nav.approvals) ?>
-<?cs call:group_end() ?>
+<?cs if:r.F15 || r.F17 || r.F18 || r.F19 || r.F20 || r.F21 ?>
+<li class="nav-item dropdown nav-group-item"><details class="nav-group" id="g-sales"><summary class="nav-link dropdown-toggle"><?cs var:m.g_sales ?></summary><ul class="dropdown-menu">
+<?cs if:r.F17 ?><li><a class="dropdown-item<?cs if:p == "/sell" ?> active" aria-current="page<?cs /if ?>" href="/sell"><?cs var:n.sell ?></a></li><?cs /if ?>
+<?cs if:r.F18 ?><li><a class="dropdown-item<?cs if:p == "/sales" ?> active" aria-current="page<?cs /if ?>" href="/sales"><?cs var:n.sales ?></a></li><?cs /if ?>
+<?cs if:r.F19 ?><li><a class="dropdown-item<?cs if:p == "/refund" ?> active" aria-current="page<?cs /if ?>" href="/refund"><?cs var:n.refund ?></a></li><?cs /if ?>
+<?cs if:r.F20 ?><li><a class="dropdown-item<?cs if:p == "/refunds" ?> active" aria-current="page<?cs /if ?>" href="/refunds"><?cs var:n.refunds ?></a></li><?cs /if ?>
+<?cs if:r.F18 ?><li><a class="dropdown-item<?cs if:p == "/reversals" ?> active" aria-current="page<?cs /if ?>" href="/reversals"><?cs var:n.reversals ?></a></li><?cs /if ?>
+<?cs if:r.F18 ?><li><a class="dropdown-item<?cs if:p == "/reconcile" ?> active" aria-current="page<?cs /if ?>" href="/reconcile"><?cs var:n.reconcile ?></a></li><?cs /if ?>
+<li><a class="dropdown-item<?cs if:p == "/approvals" ?> active" aria-current="page<?cs /if ?>" href="/approvals"><?cs var:n.approvals ?></a></li>
+</ul></details></li>
 <?cs /if ?>
-<?cs if:Op.right.PAY ?>
-<?cs call:group("pay", Lang.menu.g_pay) ?>
-<?cs call:item(Op.right.PAY, "/payments", "", Lang.menu.payments) ?>
-<li><a class="dropdown-item" href="/payments?state=needs_refund"><?cs var:Lang.menu.payments_action ?></a></li>
-<?cs call:item(Op.right.PAY, "/payments/bill", "", Lang.PayBill.menu) ?>
-<?cs call:group_end() ?>
+<?cs if:r.PAY ?>
+<li class="nav-item dropdown nav-group-item"><details class="nav-group" id="g-pay"><summary class="nav-link dropdown-toggle"><?cs var:m.g_pay ?></summary><ul class="dropdown-menu">
+<?cs if:r.PAY ?><li><a class="dropdown-item<?cs if:p == "/payments" ?> active" aria-current="page<?cs /if ?>" href="/payments"><?cs var:m.payments ?></a></li><?cs /if ?>
+<li><a class="dropdown-item" href="/payments?state=needs_refund"><?cs var:m.payments_action ?></a></li>
+<?cs if:r.PAY ?><li><a class="dropdown-item<?cs if:p == "/payments/bill" ?> active" aria-current="page<?cs /if ?>" href="/payments/bill"><?cs var:Lang.PayBill.menu ?></a></li><?cs /if ?>
+</ul></details></li>
 <?cs /if ?>
-<?cs if:Op.right.F22 || Op.right.F23 || Op.right.F24 || Op.right.F25 || Op.right.F26 || Op.right.F27 || Op.right.F28 || Op.right.F29 || Op.right.F30 || Op.right.B9 ?>
-<?cs call:group("reports", Lang.menu.g_reports) ?>
-<?cs call:item(Op.right.F22, "/report/alarms", "", Lang.menu.alarms) ?>
-<?cs call:item(Op.right.F23, "/report/sales/day", "", Lang.menu.sales_day) ?>
-<?cs call:item(Op.right.F24, "/report/sales/month", "", Lang.menu.sales_month) ?>
-<?cs call:item(Op.right.F25, "/report/sales/year", "", Lang.menu.sales_year) ?>
-<?cs call:item(Op.right.F26, "/report/lost-meters", "", Lang.menu.lost_meters) ?>
-<?cs call:item(Op.right.F27, "/report/lost-gateways", "", Lang.menu.lost_gateways) ?>
-<?cs call:item(Op.right.F28, "/report/energy", "", Lang.menu.energy) ?>
-<?cs call:item(Op.right.F29, "/report/instruments", "", Lang.menu.instruments) ?>
-<?cs call:item(Op.right.F30, "/report/alarm-history", "", Lang.menu.alarm_history) ?>
-<?cs call:item(Op.right.F28, "/report/losses", "", Lang.menu.losses) ?>
-<?cs call:item(Op.right.B9, "/health", "", Lang.menu.health) ?>
-<?cs call:group_end() ?>
+<?cs if:r.F22 || r.F23 || r.F24 || r.F25 || r.F26 || r.F27 || r.F28 || r.F29 || r.F30 || r.B9 ?>
+<li class="nav-item dropdown nav-group-item"><details class="nav-group" id="g-reports"><summary class="nav-link dropdown-toggle"><?cs var:m.g_reports ?></summary><ul class="dropdown-menu">
+<?cs if:r.F22 ?><li><a class="dropdown-item<?cs if:p == "/report/alarms" ?> active" aria-current="page<?cs /if ?>" href="/report/alarms"><?cs var:m.alarms ?></a></li><?cs /if ?>
+<?cs if:r.F23 ?><li><a class="dropdown-item<?cs if:p == "/report/sales/day" ?> active" aria-current="page<?cs /if ?>" href="/report/sales/day"><?cs var:m.sales_day ?></a></li><?cs /if ?>
+<?cs if:r.F24 ?><li><a class="dropdown-item<?cs if:p == "/report/sales/month" ?> active" aria-current="page<?cs /if ?>" href="/report/sales/month"><?cs var:m.sales_month ?></a></li><?cs /if ?>
+<?cs if:r.F25 ?><li><a class="dropdown-item<?cs if:p == "/report/sales/year" ?> active" aria-current="page<?cs /if ?>" href="/report/sales/year"><?cs var:m.sales_year ?></a></li><?cs /if ?>
+<?cs if:r.F26 ?><li><a class="dropdown-item<?cs if:p == "/report/lost-meters" ?> active" aria-current="page<?cs /if ?>" href="/report/lost-meters"><?cs var:m.lost_meters ?></a></li><?cs /if ?>
+<?cs if:r.F27 ?><li><a class="dropdown-item<?cs if:p == "/report/lost-gateways" ?> active" aria-current="page<?cs /if ?>" href="/report/lost-gateways"><?cs var:m.lost_gateways ?></a></li><?cs /if ?>
+<?cs if:r.F28 ?><li><a class="dropdown-item<?cs if:p == "/report/energy" ?> active" aria-current="page<?cs /if ?>" href="/report/energy"><?cs var:m.energy ?></a></li><?cs /if ?>
+<?cs if:r.F29 ?><li><a class="dropdown-item<?cs if:p == "/report/instruments" ?> active" aria-current="page<?cs /if ?>" href="/report/instruments"><?cs var:m.instruments ?></a></li><?cs /if ?>
+<?cs if:r.F30 ?><li><a class="dropdown-item<?cs if:p == "/report/alarm-history" ?> active" aria-current="page<?cs /if ?>" href="/report/alarm-history"><?cs var:m.alarm_history ?></a></li><?cs /if ?>
+<?cs if:r.F28 ?><li><a class="dropdown-item<?cs if:p == "/report/losses" ?> active" aria-current="page<?cs /if ?>" href="/report/losses"><?cs var:m.losses ?></a></li><?cs /if ?>
+<?cs if:r.B9 ?><li><a class="dropdown-item<?cs if:p == "/health" ?> active" aria-current="page<?cs /if ?>" href="/health"><?cs var:m.health ?></a></li><?cs /if ?>
+</ul></details></li>
 <?cs /if ?>
 </ul>
 </nav>
-<?cs /def ?>
+<?cs /with ?><?cs /with ?><?cs /with ?><?cs /with ?><?cs /def ?>
 
 <?cs def:head(title) ?><!DOCTYPE html>
 <html lang="<?cs var:Page.lang ?>">

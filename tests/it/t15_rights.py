@@ -98,6 +98,26 @@ check(cl.get("/buildings").status == 200 and cl.get("/meters").status == 403, "t
 r = cl.get("/")
 check('href="/meters"' not in r.text and 'href="/buildings"' in r.text, "the menu leaves out the pages without the right")
 
+
+# The menu shows exactly the pages an operator may open: for the built-in
+# roles and an operator without F8, each item of the full menu whose page
+# needs a right is shown if and only if that page answers that operator
+# with something other than 403 (the few pages open to every operator are
+# shown in the groups the operator has)
+def menu_of(c):
+    nav = re.search(r'<nav class="menu".*?</nav>', c.get("/").text, re.S)
+    return set(re.findall(r'<a class="(?:dropdown-item|nav-link)[^"]*"(?: aria-current="page")? href="([^"?]+)', nav.group(0))) \
+        if nav else set()
+
+
+needs = {path: right for path, get, post, right in routes if get}
+full = menu_of(operator(role=1))
+check(len(full) >= 35 and "/operators" in full and "/health" in full, "the full menu has every group's pages", len(full))
+for who, c in (("role 2", operator(role=2)), ("role 3", operator(role=3)), ("without F8", cl)):
+    shown = {p for p in menu_of(c) if needs.get(p, 0) > 0}
+    may = {p for p in full if needs.get(p, 0) > 0 and c.get(p).status != 403}
+    check(shown == may and len(may) >= 3, f"{who}'s menu shows exactly the pages it may open", sorted(shown ^ may))
+
 # Signed out: GET goes to the sign-in page, POST is refused, for every page but the public ones.
 anon = Client()
 for path, get, post, right in routes:
