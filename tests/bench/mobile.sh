@@ -60,10 +60,13 @@ pkill -TERM -P "$(cat "$PREPAID_VAR/run/mobile.pid")" 2>/dev/null || true
 sleep 2
 curl -s -o /dev/null -H "Cookie: msid=$msid" "$BASE/m/"
 $root -e "SET GLOBAL general_log = 0"
-# the statements of that one request: the connection that looked up its session
-$root -N -B -e "SELECT REPLACE(argument, '\n', ' ') FROM mysql.general_log WHERE command_type = 'Execute'
-	AND thread_id = (SELECT MAX(thread_id) FROM mysql.general_log WHERE command_type = 'Execute'
-	AND argument LIKE '%FROM student_sessions s %') ORDER BY event_time" |
+# the statements of that one request: the connection that looked up its
+# session, from its last look-up on (wrk's last requests may still be
+# queued for the new workers when the log starts: they are the same page)
+$root -N -B -e "SELECT REPLACE(g.argument, '\n', ' ') FROM mysql.general_log g,
+	(SELECT thread_id AS t, MAX(event_time) AS at FROM mysql.general_log WHERE command_type = 'Execute'
+	AND argument LIKE '%FROM student_sessions s %' GROUP BY thread_id ORDER BY thread_id DESC LIMIT 1) l
+	WHERE g.command_type = 'Execute' AND g.thread_id = l.t AND g.event_time >= l.at ORDER BY g.event_time" |
 	# the log keeps the session's key as "?": it is the cookie's SHA-256
 	awk -v h="$(printf '%s' "$msid" | sha256sum | cut -d' ' -f1)" '
 		/^SELECT name, value FROM student_settings$/ { next }	# a new worker'"'"'s first read: kept after
