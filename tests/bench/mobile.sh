@@ -41,32 +41,17 @@ measure() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 # the sign-in page against hello-world in turns
-. tests/bench/pair.sh
+. tests/bench/lib.sh
 set -- $(pair "$HELLO_URL" "$BASE/m/login")
 echo "bench mobile_login_page $3 req/s limit $1 ratio $(ratio "$3" "$1")"
 echo "bench mobile_login_page_p99 $4 ms limit $2 ratio $(ratio "$4" "$2")"
 home=$(measure "$BASE/m/" "$conns" "Cookie: msid=$msid")
 set -- $home
 # its limit: the statements one request of M2 runs (the session's included),
-# as the server's general log shows them with their values, each prepared
-# once, on as many connections as the student site has workers
-root="mariadb --defaults-file=$PREPAID_VAR/my.cnf -uroot"
-# The server writes a statement's values into the log only when it was
-# prepared while the log was on: the workers start again (the supervisor
-# brings them back, with new connections) once wrk's last requests are done.
+# with their values (tests/bench/lib.sh), each prepared once, on as many
+# connections as the student site has workers
 sleep 3
-$root -e "SET GLOBAL log_output = 'TABLE'; TRUNCATE mysql.general_log; SET GLOBAL general_log = 1"
-pkill -TERM -P "$(cat "$PREPAID_VAR/run/mobile.pid")" 2>/dev/null || true
-sleep 2
-curl -s -o /dev/null -H "Cookie: msid=$msid" "$BASE/m/"
-$root -e "SET GLOBAL general_log = 0"
-# the statements of that one request: the connection that looked up its
-# session, from its last look-up on (wrk's last requests may still be
-# queued for the new workers when the log starts: they are the same page)
-$root -N -B -e "SELECT REPLACE(g.argument, '\n', ' ') FROM mysql.general_log g,
-	(SELECT thread_id AS t, MAX(event_time) AS at FROM mysql.general_log WHERE command_type = 'Execute'
-	AND argument LIKE '%FROM student_sessions s %' GROUP BY thread_id ORDER BY thread_id DESC LIMIT 1) l
-	WHERE g.command_type = 'Execute' AND g.thread_id = l.t AND g.event_time >= l.at ORDER BY g.event_time" |
+logged_request "$PREPAID_VAR/run/mobile.pid" '%FROM student_sessions s %' "$BASE/m/" "Cookie: msid=$msid" |
 	# the log keeps the session's key as "?": it is the cookie's SHA-256
 	awk -v h="$(printf '%s' "$msid" | sha256sum | cut -d' ' -f1)" '
 		/^SELECT name, value FROM student_settings$/ { next }	# a new worker'"'"'s first read: kept after
